@@ -1,0 +1,114 @@
+//! The phases of a run tied together: load → check → render → write.
+//!
+//! `check` is a build without the writing, so both report the same diagnostics.
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::load::{self, Loaded};
+use crate::model::{Site, check};
+use crate::render::{self, OutFile};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// What a build is asked to do.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    /// Defaults to `<root>/public`.
+    pub output: Option<PathBuf>,
+    /// Overrides `base_url` of site.yaml.
+    pub base_url: Option<String>,
+}
+
+/// Time spent per phase, for `--verbose` and benchmarks.
+#[derive(Debug, Clone, Default)]
+pub struct Timings {
+    pub load: Duration,
+    pub check: Duration,
+    pub render: Duration,
+    pub write: Duration,
+}
+
+/// The result of a successful build.
+#[derive(Debug)]
+pub struct Report {
+    pub diagnostics: Vec<Diagnostic>,
+    pub pages: usize,
+    pub files: usize,
+    pub output: PathBuf,
+    pub timings: Timings,
+}
+
+/// Why a run failed: content errors (exit 1) or an I/O problem (exit 2).
+#[derive(Debug)]
+pub enum Failure {
+    Content(Vec<Diagnostic>),
+    Io(String),
+}
+
+/// Everything up to and including rendering, in memory.
+pub struct Rendered {
+    pub site: Site,
+    pub files: Vec<OutFile>,
+    pub diags: Diagnostics,
+    pub timings: Timings,
+}
+
+/// Loads, checks and renders; `Err` carries every diagnostic when there are errors.
+pub fn render_in_memory(root: &Path, base_url: Option<&str>) -> Result<Rendered, Vec<Diagnostic>> {
+    let mut timings = Timings::default();
+    let t = Instant::now();
+    let Loaded { mut site, mut diags, sources } = load::load_site(root);
+    timings.load = t.elapsed();
+    if let Some(b) = base_url {
+        site.config.base_url = if b.ends_with('/') { b.to_string() } else { format!("{b}/") };
+    }
+    let t = Instant::now();
+    diags.extend(check::check_site(&site));
+    for (file, text) in &sources {
+        diags.attach_excerpts(file, text);
+    }
+    timings.check = t.elapsed();
+    if diags.has_errors() {
+        return Err(diags.sorted());
+    }
+    let t = Instant::now();
+    let result = render::render_site(&site, root);
+    timings.render = t.elapsed();
+    match result {
+        Ok((files, warnings)) => {
+            diags.extend(warnings);
+            Ok(Rendered { site, files, diags, timings })
+        }
+        Err(errors) => {
+            diags.extend(errors);
+            Err(diags.sorted())
+        }
+    }
+}
+
+/// `curricula check`: every diagnostic a build would report, nothing written.
+pub fn check(root: &Path) -> Vec<Diagnostic> {
+    match render_in_memory(root, None) {
+        Ok(r) => r.diags.sorted(),
+        Err(d) => d,
+    }
+}
+
+/// `curricula build`: renders and atomically replaces the output folder.
+pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
+    let output = opts.output.clone().unwrap_or_else(|| opts.root.join("public"));
+    crate::output::check_output_dir(&opts.root, &output).map_err(Failure::Io)?;
+    let r = render_in_memory(&opts.root, opts.base_url.as_deref()).map_err(Failure::Content)?;
+    let mut timings = r.timings;
+    let t = Instant::now();
+    crate::output::write_atomically(&output, &r.files)
+        .map_err(|e| Failure::Io(format!("cannot write {}: {e}", output.display())))?;
+    timings.write = t.elapsed();
+    Ok(Report {
+        diagnostics: r.diags.sorted(),
+        pages: r.files.iter().filter(|f| f.path.ends_with(".html")).count(),
+        files: r.files.len(),
+        output,
+        timings,
+    })
+}

@@ -1,0 +1,17 @@
+//! `curricula`: a static site generator for vocational-training curricula.
+//!
+//! The pipeline is load → check → render → write: [`load`] reads the content tree
+//! into the pure [`model`], [`model::check`] validates it, [`render`] turns it into
+//! pages with the theme, and [`output`] writes them atomically. [`build`] ties the
+//! phases together for the CLI, `serve` and tests.
+
+pub mod build;
+pub mod diag;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod serve;
+pub mod text;
+pub mod yaml;

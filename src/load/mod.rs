@@ -1,0 +1,393 @@
+//! Loading: reads the content tree from disk into the [`crate::model`].
+//!
+//! Every file is read as bytes, checked for UTF-8, normalised (BOM, CRLF, NFC) and
+//! parsed; every problem becomes a diagnostic and loading goes on, so one run
+//! reports all of them. Module and page files are parsed in parallel and merged in
+//! sorted order, so the result does not depend on scheduling or on the order the
+//! file system lists directories in.
+
+mod convert;
+pub mod raw;
+
+use crate::diag::{Diagnostic, Diagnostics, Pos, rel_path};
+use crate::model::{Curriculum, Glossary, Site, SiteConfig};
+use crate::text::{is_valid_id, normalize_source, suggest_id};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Files larger than this are refused: no curriculum file is anywhere near it, and
+/// reading one would only exhaust memory.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// Folder names under `content/` that are not curricula.
+pub const RESERVED: [&str; 6] = ["comparisons", "rules", "compare", "data", "static", "search"];
+
+/// The outcome of loading: the site as far as it could be read, every
+/// diagnostic, and the normalised text of every file read (for excerpts and the
+/// source view).
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub site: Site,
+    pub diags: Diagnostics,
+    pub sources: BTreeMap<String, String>,
+}
+
+/// Loads and normalises the site under `root`; never panics on content.
+pub fn load_site(root: &Path) -> Loaded {
+    let mut ctx = Ctx { root: root.to_path_buf(), diags: Diagnostics::new(), sources: BTreeMap::new() };
+    let config = ctx.load_site_config();
+    let content = root.join("content");
+    let glossary = ctx.load_glossary(&content.join("glossary.yaml"));
+    let (curriculum_dirs, comparison_files) = ctx.scan_content(&content);
+    let mut curricula: Vec<Curriculum> =
+        curriculum_dirs.iter().filter_map(|d| ctx.load_curriculum(d)).collect();
+    order_curricula(&mut curricula, &config);
+    let comparisons = comparison_files.iter().filter_map(|f| ctx.load_comparison(f)).collect();
+    let site = Site { config, glossary, curricula, comparisons };
+    let mut diags = ctx.diags;
+    for (file, text) in &ctx.sources {
+        diags.attach_excerpts(file, text);
+    }
+    Loaded { site, diags, sources: ctx.sources }
+}
+
+/// `order` first, the rest by id.
+fn order_curricula(curricula: &mut [Curriculum], config: &SiteConfig) {
+    let rank = |id: &str| config.order.iter().position(|o| o.value == id).unwrap_or(usize::MAX);
+    curricula.sort_by(|a, b| (rank(&a.id), &a.id).cmp(&(rank(&b.id), &b.id)));
+}
+
+pub(crate) struct Ctx {
+    root: PathBuf,
+    diags: Diagnostics,
+    sources: BTreeMap<String, String>,
+}
+
+/// The result of reading one file: its path for diagnostics, and its text.
+pub(crate) struct Source {
+    pub rel: String,
+    pub text: String,
+}
+
+impl Ctx {
+    fn rel(&self, p: &Path) -> String {
+        rel_path(&self.root, p)
+    }
+
+    fn error(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    fn read(&mut self, path: &Path) -> Option<Source> {
+        let rel = self.rel(path);
+        match read_source(path, &rel) {
+            Ok(text) => {
+                self.sources.insert(rel.clone(), text.clone());
+                Some(Source { rel, text })
+            }
+            Err(d) => {
+                self.error(d);
+                None
+            }
+        }
+    }
+
+    fn load_site_config(&mut self) -> SiteConfig {
+        let path = self.root.join("site.yaml");
+        if !path.exists() {
+            self.error(
+                Diagnostic::error("site.yaml", None, "site.yaml is missing")
+                    .with_hint("create site.yaml with at least `title: …` in the site root, or pass --root DIR"),
+            );
+            return SiteConfig::default();
+        }
+        let Some(src) = self.read(&path) else { return SiteConfig::default() };
+        match crate::yaml::parse::<raw::SiteFile>(&src.text, &src.rel, 0) {
+            Ok(f) => convert::site_config(f),
+            Err(d) => {
+                self.error(d);
+                SiteConfig::default()
+            }
+        }
+    }
+
+    fn load_glossary(&mut self, path: &Path) -> Glossary {
+        if !path.exists() {
+            return Glossary::default();
+        }
+        let Some(src) = self.read(path) else { return Glossary::default() };
+        match crate::yaml::parse::<raw::GlossaryFile>(&src.text, &src.rel, 0) {
+            Ok(f) => convert::glossary(f, &src.rel, &mut self.diags),
+            Err(d) => {
+                self.error(d);
+                Glossary::default()
+            }
+        }
+    }
+
+    /// Lists curriculum folders and comparison files, sorted by name.
+    fn scan_content(&mut self, content: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+        let mut dirs = Vec::new();
+        let entries = match list_dir(content) {
+            Ok(e) => e,
+            Err(msg) => {
+                self.error(
+                    Diagnostic::error("content", None, msg)
+                        .with_hint("create a content/ folder with one folder per curriculum"),
+                );
+                return (dirs, Vec::new());
+            }
+        };
+        for path in entries {
+            let name = file_name(&path);
+            if ignored_name(&name) || name == "glossary.yaml" {
+                continue;
+            }
+            if !path.is_dir() {
+                self.error(
+                    Diagnostic::warning(self.rel(&path), None, "unexpected file in content/; it is ignored")
+                        .with_hint("content/ holds glossary.yaml, comparisons/ and one folder per curriculum"),
+                );
+                continue;
+            }
+            if name == "comparisons" || name == "rules" {
+                continue;
+            }
+            if RESERVED.contains(&name.as_str()) {
+                self.error(
+                    Diagnostic::error(self.rel(&path), None, format!("`{name}` is reserved and cannot be a curriculum id"))
+                        .with_hint(format!("reserved names: {}", crate::text::list_choices(RESERVED))),
+                );
+                continue;
+            }
+            if self.check_id(&name, &path, "curriculum") {
+                dirs.push(path);
+            }
+        }
+        let comparisons = self.files_with_ext(&content.join("comparisons"), "yaml", "comparison");
+        (dirs, comparisons)
+    }
+
+    /// Checks a file or folder name against the id rule; reports and returns false if broken.
+    fn check_id(&mut self, id: &str, path: &Path, what: &str) -> bool {
+        if is_valid_id(id) {
+            return true;
+        }
+        let d = Diagnostic::error(self.rel(path), None, format!("`{id}` is not a valid {what} id"))
+            .with_hint(format!(
+                "ids are lower-case ASCII letters, digits and `-` (e.g. `{}`); rename it",
+                suggest_id(id)
+            ));
+        self.error(d);
+        false
+    }
+
+    /// The `*.ext` files of a folder whose stem is a valid id, sorted; others are reported.
+    fn files_with_ext(&mut self, dir: &Path, ext: &str, what: &str) -> Vec<PathBuf> {
+        let Ok(entries) = list_dir(dir) else { return Vec::new() };
+        let mut out = Vec::new();
+        for path in entries {
+            let name = file_name(&path);
+            if ignored_name(&name) {
+                continue;
+            }
+            let Some(stem) = name.strip_suffix(&format!(".{ext}")) else {
+                self.error(
+                    Diagnostic::warning(self.rel(&path), None, format!("not a .{ext} file; it is ignored"))
+                        .with_hint(format!("{what} files end in .{ext}")),
+                );
+                continue;
+            };
+            if path.is_dir() {
+                self.error(
+                    Diagnostic::error(self.rel(&path), None, format!("a folder where a {what} file is expected"))
+                        .with_hint("remove the folder or rename it"),
+                );
+                continue;
+            }
+            if self.check_id(stem, &path, what) {
+                out.push(path);
+            }
+        }
+        out
+    }
+
+    fn load_curriculum(&mut self, dir: &Path) -> Option<Curriculum> {
+        let id = file_name(dir);
+        let file = dir.join("curriculum.yaml");
+        if !file.is_file() {
+            self.error(
+                Diagnostic::error(self.rel(&file), None, format!("curriculum `{id}` has no curriculum.yaml"))
+                    .with_hint("every folder in content/ is a curriculum and needs a curriculum.yaml with at least `title:`"),
+            );
+            return None;
+        }
+        let src = self.read(&file)?;
+        let parsed = crate::yaml::parse::<raw::CurriculumFile>(&src.text, &src.rel, 0);
+        let mut c = match parsed {
+            Ok(f) => convert::curriculum(f, &id, &src.rel, &mut self.diags),
+            Err(d) => {
+                self.error(d);
+                return None;
+            }
+        };
+        let module_files = self.files_with_ext(&dir.join("modules"), "md", "module");
+        let page_files = self.files_with_ext(&dir.join("pages"), "md", "page");
+        c.modules = self.load_parallel(&module_files, convert::module);
+        c.modules.sort_by(|a, b| (a.number.value, &a.id).cmp(&(b.number.value, &b.id)));
+        c.pages = self.load_parallel(&page_files, convert::page);
+        c.pages.sort_by(|a, b| (a.weight, &a.id).cmp(&(b.weight, &b.id)));
+        Some(c)
+    }
+
+    /// Reads and converts Markdown files in parallel; merges results in path order.
+    fn load_parallel<T: Send>(
+        &mut self,
+        files: &[PathBuf],
+        conv: fn(&Source, &str, &mut Diagnostics) -> Option<T>,
+    ) -> Vec<T> {
+        let root = self.root.clone();
+        let results: Vec<(Option<Source>, Option<T>, Diagnostics)> = files
+            .par_iter()
+            .map(|path| {
+                let rel = rel_path(&root, path);
+                let mut diags = Diagnostics::new();
+                match read_source(path, &rel) {
+                    Ok(text) => {
+                        let src = Source { rel, text };
+                        let value = conv(&src, &file_stem(path), &mut diags);
+                        (Some(src), value, diags)
+                    }
+                    Err(d) => {
+                        diags.push(d);
+                        (None, None, diags)
+                    }
+                }
+            })
+            .collect();
+        let mut out = Vec::with_capacity(results.len());
+        for (src, value, diags) in results {
+            self.diags.extend(diags);
+            if let Some(s) = src {
+                self.sources.insert(s.rel, s.text);
+            }
+            out.extend(value);
+        }
+        out
+    }
+
+    fn load_comparison(&mut self, path: &Path) -> Option<crate::model::Comparison> {
+        let src = self.read(path)?;
+        match crate::yaml::parse::<raw::ComparisonFile>(&src.text, &src.rel, 0) {
+            Ok(f) => Some(convert::comparison(f, &file_stem(path), &src.rel)),
+            Err(d) => {
+                self.error(d);
+                None
+            }
+        }
+    }
+}
+
+/// Reads a file as normalised UTF-8 text, or explains why it cannot be read.
+pub fn read_source(path: &Path, rel: &str) -> Result<String, Diagnostic> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        Diagnostic::error(rel, None, format!("cannot read file: {e}")).with_hint("check that the file exists and is readable")
+    })?;
+    if meta.is_dir() {
+        return Err(Diagnostic::error(rel, None, "a folder where a file is expected").with_hint("remove or rename the folder"));
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(rel, None, format!("file is {} bytes; the limit is {MAX_FILE_BYTES}", meta.len()))
+            .with_hint("content files are small text files; split the file or remove what does not belong"));
+    }
+    let bytes = std::fs::read(path)
+        .map_err(|e| Diagnostic::error(rel, None, format!("cannot read file: {e}")).with_hint("check permissions"))?;
+    match String::from_utf8(bytes) {
+        Ok(s) => Ok(normalize_source(&s)),
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let prefix = String::from_utf8_lossy(valid);
+            let line = prefix.matches('\n').count() as u32 + 1;
+            let col = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
+            Err(Diagnostic::error(rel, Some(Pos::new(line, col)), "file is not valid UTF-8")
+                .with_hint("save the file as UTF-8 (most editors: \"Save with encoding\" → UTF-8)"))
+        }
+    }
+}
+
+/// Splits `---\n<yaml>\n---\n<body>`; returns the YAML, the body and the body's first line.
+pub fn split_front_matter(text: &str) -> Result<(&str, &str, u32), (Pos, &'static str, &'static str)> {
+    let first = text.lines().next().unwrap_or("");
+    if first.trim_end() != "---" {
+        return Err((
+            Pos::new(1, 1),
+            "missing front matter",
+            "start the file with a line `---`, the YAML keys, and another line `---`",
+        ));
+    }
+    let after = &text[text.find('\n').map_or(text.len(), |i| i + 1)..];
+    let mut offset = 0;
+    for (i, line) in after.split_inclusive('\n').enumerate() {
+        let t = line.trim_end();
+        if t == "---" || t == "..." {
+            let yaml = &after[..offset];
+            let body = &after[offset + line.len()..];
+            return Ok((yaml, body, i as u32 + 3));
+        }
+        offset += line.len();
+    }
+    Err((
+        Pos::new(1, 1),
+        "front matter is not closed",
+        "add a line `---` after the last YAML key of the front matter",
+    ))
+}
+
+fn list_dir(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut v: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .max_depth(1)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .map(|e| e.map(|e| e.into_path()).map_err(|e| format!("cannot list {}: {e}", dir.display())))
+        .collect::<Result<_, _>>()?;
+    v.sort();
+    Ok(v)
+}
+
+fn file_name(p: &Path) -> String {
+    p.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+fn file_stem(p: &Path) -> String {
+    p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// Hidden files and editor leftovers (`.m1.md.swp`, `m1.md~`, `#m1.md#`) are not content.
+pub fn ignored_name(name: &str) -> bool {
+    name.starts_with('.') || name.ends_with('~') || name.starts_with('#') || name.ends_with(".swp") || name.ends_with(".tmp")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_splits_and_reports_defects() {
+        let (y, b, line) = split_front_matter("---\na: 1\n---\n\n## X\n").unwrap();
+        assert_eq!((y, b, line), ("a: 1\n", "\n## X\n", 4));
+        assert_eq!(split_front_matter("a: 1\n").unwrap_err().1, "missing front matter");
+        assert_eq!(split_front_matter("---\na: 1\n").unwrap_err().1, "front matter is not closed");
+        assert_eq!(split_front_matter("---\n---\n").unwrap().0, "");
+    }
+
+    #[test]
+    fn editor_leftovers_are_ignored() {
+        for n in [".m1.md.swp", "m1.md~", "#m1.md#", ".DS_Store"] {
+            assert!(ignored_name(n), "{n}");
+        }
+        assert!(!ignored_name("m1.md"));
+    }
+}

@@ -1,0 +1,271 @@
+//! Markdown (the one owner of pulldown-cmark): section splitting for module
+//! bodies and HTML rendering with the format's safety rules.
+//!
+//! Rendering adds what pulldown-cmark leaves out: heading ids (German-aware
+//! slugs, unique per document, with a prefix so several documents can share a
+//! page), footnote ids with the same prefix, raw HTML shown as text unless the
+//! site trusts its authors, and no `javascript:`/`data:` links.
+
+use crate::model::{KnownSection, Section};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
+use std::collections::HashMap;
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Splits a body at its H2 headings. Returns the Markdown before the first H2
+/// and the sections in source order, each with the file line its body starts on.
+pub fn split_sections(body: &str, body_line: u32) -> (String, Vec<Section>) {
+    let mut starts: Vec<(usize, usize, String)> = Vec::new(); // (heading start, body start, title)
+    let mut current: Option<(usize, usize, String)> = None;
+    for (ev, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match ev {
+            Event::Start(Tag::Heading { level: HeadingLevel::H2, .. }) => current = Some((range.start, range.end, String::new())),
+            Event::Text(t) | Event::Code(t) => {
+                if let Some(c) = current.as_mut() {
+                    c.2.push_str(&t);
+                }
+            }
+            Event::End(TagEnd::Heading(HeadingLevel::H2)) => {
+                if let Some(c) = current.take() {
+                    starts.push(c);
+                }
+            }
+            _ => {}
+        }
+    }
+    let preamble_end = starts.first().map_or(body.len(), |s| s.0);
+    let preamble = body[..preamble_end].trim().to_string();
+    let sections = starts
+        .iter()
+        .enumerate()
+        .map(|(i, (_, body_start, title))| {
+            let end = starts.get(i + 1).map_or(body.len(), |n| n.0);
+            let line = body_line + body[..*body_start].matches('\n').count() as u32;
+            Section {
+                title: title.trim().to_string(),
+                known: KnownSection::from_heading(title),
+                markdown: body[*body_start..end].trim().to_string(),
+                line,
+            }
+        })
+        .collect();
+    (preamble, sections)
+}
+
+/// How to render one document.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// Prefix for heading and footnote ids, unique per document on a page.
+    pub id_prefix: String,
+    pub allow_raw_html: bool,
+    /// Headings are shifted so that `#` becomes this level (1 = unchanged).
+    pub top_level: u8,
+}
+
+/// A heading found while rendering, for tables of contents.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rendered {
+    pub html: String,
+    pub headings: Vec<Heading>,
+    /// Raw HTML that was escaped (for a `check` warning).
+    pub raw_html: Vec<String>,
+}
+
+/// Renders a Markdown document to HTML.
+pub fn render(md: &str, opts: &RenderOptions) -> Rendered {
+    let mut raw_html = Vec::new();
+    let events: Vec<Event> = Parser::new_ext(md, options())
+        .filter_map(|ev| sanitize(ev, opts.allow_raw_html, &mut raw_html))
+        .collect();
+    let (events, headings) = add_heading_ids(events, opts);
+    let events = prefix_footnotes(events, &opts.id_prefix);
+    let mut out = String::with_capacity(md.len() * 3 / 2);
+    html::push_html(&mut out, events.into_iter());
+    Rendered { html: out, headings, raw_html }
+}
+
+/// Renders one line of inline Markdown (a list item) without the `<p>` wrapper.
+pub fn render_inline(text: &str, allow_raw_html: bool) -> String {
+    let r = render(text, &RenderOptions { allow_raw_html, top_level: 1, ..Default::default() });
+    let h = r.html.trim_end();
+    match h.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")) {
+        Some(inner) if !inner.contains("<p>") => inner.to_string(),
+        _ => h.to_string(),
+    }
+}
+
+fn is_unsafe_url(url: &str) -> bool {
+    let lower: String = url.trim().chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
+    ["javascript:", "data:", "vbscript:"].iter().any(|s| lower.starts_with(s))
+}
+
+/// Escapes raw HTML (unless trusted) and drops unsafe link targets, keeping their text.
+fn sanitize<'a>(ev: Event<'a>, allow_raw: bool, raw: &mut Vec<String>) -> Option<Event<'a>> {
+    match ev {
+        Event::Html(h) | Event::InlineHtml(h) if !allow_raw => {
+            raw.push(h.trim().to_string());
+            Some(Event::Text(h))
+        }
+        Event::Start(Tag::Link { ref dest_url, .. }) | Event::Start(Tag::Image { ref dest_url, .. })
+            if is_unsafe_url(dest_url) =>
+        {
+            Some(Event::Start(match ev {
+                Event::Start(Tag::Image { link_type, title, id, .. }) => {
+                    Tag::Image { link_type, dest_url: CowStr::Borrowed("#"), title, id }
+                }
+                Event::Start(Tag::Link { link_type, title, id, .. }) => {
+                    Tag::Link { link_type, dest_url: CowStr::Borrowed("#"), title, id }
+                }
+                _ => return None,
+            }))
+        }
+        other => Some(other),
+    }
+}
+
+fn shift(level: HeadingLevel, top: u8) -> HeadingLevel {
+    let n = (level as u8).saturating_add(top.max(1) - 1).min(6);
+    HeadingLevel::try_from(n as usize).unwrap_or(HeadingLevel::H6)
+}
+
+/// Gives every heading an id (explicit `{#id}` kept) and shifts levels.
+fn add_heading_ids<'a>(mut events: Vec<Event<'a>>, opts: &RenderOptions) -> (Vec<Event<'a>>, Vec<Heading>) {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut headings = Vec::new();
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { level, id, .. }) = &events[i] {
+            let level = *level;
+            let explicit = id.as_ref().map(|s| s.to_string());
+            let mut text = String::new();
+            let mut j = i + 1;
+            while j < events.len() && !matches!(events[j], Event::End(TagEnd::Heading(_))) {
+                if let Event::Text(t) | Event::Code(t) = &events[j] {
+                    text.push_str(t);
+                }
+                j += 1;
+            }
+            let base = explicit.unwrap_or_else(|| {
+                let s = crate::text::slugify(&text, 60);
+                if s.is_empty() { "abschnitt".into() } else { s }
+            });
+            let n = seen.entry(base.clone()).or_insert(0);
+            *n += 1;
+            let id = format!("{}{}", opts.id_prefix, if *n == 1 { base } else { format!("{base}-{n}") });
+            let new_level = shift(level, opts.top_level);
+            headings.push(Heading { level: new_level as u8, id: id.clone(), text: text.trim().to_string() });
+            if let Event::Start(Tag::Heading { level: l, id: hid, .. }) = &mut events[i] {
+                *l = new_level;
+                *hid = Some(CowStr::from(id));
+            }
+            if let Some(Event::End(TagEnd::Heading(l))) = events.get_mut(j) {
+                *l = new_level;
+            }
+            i = j;
+        }
+        i += 1;
+    }
+    (events, headings)
+}
+
+/// Replaces footnote markup with prefixed ids so documents on one page never collide.
+fn prefix_footnotes<'a>(events: Vec<Event<'a>>, prefix: &str) -> Vec<Event<'a>> {
+    let esc = |s: &str| crate::text::slugify(s, 40);
+    let mut numbers: HashMap<String, usize> = HashMap::new();
+    let mut out = Vec::with_capacity(events.len());
+    for ev in events {
+        match ev {
+            Event::FootnoteReference(name) => {
+                let len = numbers.len();
+                let n = *numbers.entry(name.to_string()).or_insert(len + 1);
+                let id = esc(&name);
+                out.push(Event::Html(CowStr::from(format!(
+                    "<sup class=\"footnote-ref\"><a href=\"#{prefix}fn-{id}\" id=\"{prefix}fnref-{id}\">{n}</a></sup>"
+                ))));
+            }
+            Event::Start(Tag::FootnoteDefinition(name)) => {
+                let id = esc(&name);
+                out.push(Event::Html(CowStr::from(format!(
+                    "<div class=\"footnote\" id=\"{prefix}fn-{id}\"><span class=\"footnote-label\"><a href=\"#{prefix}fnref-{id}\">{}</a></span>",
+                    crate::render::escape(&name)
+                ))));
+            }
+            Event::End(TagEnd::FootnoteDefinition) => out.push(Event::Html(CowStr::Borrowed("</div>\n"))),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sections_split_at_h2_with_lines() {
+        let body = "\nIntro\n\n## Kompetenzbeschreibung\n\nText A\n\n### Sub\n\nmore\n\n## Berufliche Handlung\n\nText B\n\n## Extra\nX\n";
+        let (pre, s) = split_sections(body, 10);
+        assert_eq!(pre, "Intro");
+        assert_eq!(s.len(), 3);
+        assert_eq!(s[0].known, Some(KnownSection::Kompetenzbeschreibung));
+        assert_eq!(s[0].markdown, "Text A\n\n### Sub\n\nmore");
+        assert_eq!(s[0].line, 13);
+        assert_eq!(s[1].known, Some(KnownSection::BeruflicheHandlung));
+        assert_eq!(s[2].title, "Extra");
+        assert_eq!(s[2].known, None);
+    }
+
+    #[test]
+    fn raw_html_is_escaped_unless_allowed() {
+        let r = render("Hallo <script>alert(1)</script>\n\n<div onclick=x>y</div>\n", &RenderOptions::default());
+        assert!(!r.html.contains("<script>"), "{}", r.html);
+        assert!(r.html.contains("&lt;script&gt;"));
+        assert_eq!(r.raw_html.len(), 3, "{:?}", r.raw_html);
+        let trusted = render("<b>x</b>", &RenderOptions { allow_raw_html: true, ..Default::default() });
+        assert!(trusted.html.contains("<b>x</b>"));
+    }
+
+    #[test]
+    fn unsafe_links_are_neutralised() {
+        for md in ["[x](javascript:alert(1))", "[x]( JavaScript:alert(1))", "![i](data:text/html,hi)"] {
+            let h = render(md, &RenderOptions::default()).html;
+            assert!(!h.to_lowercase().contains("javascript:") && !h.contains("data:"), "{h}");
+        }
+        assert!(render("[x](https://a.de)", &RenderOptions::default()).html.contains("href=\"https://a.de\""));
+    }
+
+    #[test]
+    fn headings_get_unique_prefixed_ids_and_shift() {
+        let r = render("# Über uns\n\n## Ziele\n\n## Ziele\n\n## Eigen {#mein-id}\n", &RenderOptions { id_prefix: "p-".into(), top_level: 2, ..Default::default() });
+        assert!(r.html.contains("<h2 id=\"p-ueber-uns\">"), "{}", r.html);
+        assert!(r.html.contains("<h3 id=\"p-ziele\">"));
+        assert!(r.html.contains("<h3 id=\"p-ziele-2\">"));
+        assert!(r.html.contains("<h3 id=\"p-mein-id\">"));
+        assert_eq!(r.headings.len(), 4);
+    }
+
+    #[test]
+    fn footnotes_are_prefixed() {
+        let r = render("Text[^1]\n\n[^1]: Note\n", &RenderOptions { id_prefix: "kb-".into(), ..Default::default() });
+        assert!(r.html.contains("href=\"#kb-fn-1\""), "{}", r.html);
+        assert!(r.html.contains("id=\"kb-fn-1\""));
+    }
+
+    #[test]
+    fn inline_rendering_strips_paragraph_and_keeps_escaped_stars() {
+        assert_eq!(render_inline("Fallmanager\\*innen und *Kolleg*", false), "Fallmanager*innen und <em>Kolleg</em>");
+        assert_eq!(render_inline("a < b & c", false), "a &lt; b &amp; c");
+    }
+}

@@ -1,0 +1,334 @@
+//! Validation of a loaded site: references that must resolve, numbers that must
+//! be unique, and the warnings the content format promises (duplicate items,
+//! missing known sections, declared totals that differ from the modules).
+//!
+//! Pure: takes the model, returns diagnostics. Syntax and type errors are found
+//! earlier, while loading.
+
+use super::ledger::{self, Figures, Ledger};
+use super::{At, Curriculum, Dimension, Item, KnownSection, Site};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::text::{fmt_num, list_choices, nearest};
+use std::collections::{HashMap, HashSet};
+
+/// Runs every check on the site.
+pub fn check_site(site: &Site) -> Diagnostics {
+    let mut out = Diagnostics::new();
+    let phase_ids: Vec<&str> = site.glossary.phases.iter().map(|p| p.id.as_str()).collect();
+    for c in &site.curricula {
+        check_curriculum(c, &phase_ids, &mut out);
+    }
+    check_order(site, &mut out);
+    for cmp in &site.comparisons {
+        check_comparison(site, cmp, &mut out);
+    }
+    out
+}
+
+/// A dangling-reference error with the valid choices (and the nearest one) as hint.
+fn unknown_ref(file: &str, r: &At<String>, what: &str, valid: &[&str]) -> Diagnostic {
+    let hint = match nearest(&r.value, valid.iter().copied()) {
+        Some(n) => format!("did you mean `{n}`? Valid {what}s: {}", list_choices(valid.iter().copied())),
+        None if valid.is_empty() => format!("no {what}s are defined; define it first"),
+        None => format!("valid {what}s: {}", list_choices(valid.iter().copied())),
+    };
+    Diagnostic::error(file, r.pos, format!("unknown {what} `{}`", r.value)).with_hint(hint)
+}
+
+fn check_refs(file: &str, refs: &[At<String>], what: &str, valid: &[&str], out: &mut Diagnostics) {
+    for r in refs {
+        if !valid.contains(&r.value.as_str()) {
+            out.push(unknown_ref(file, r, what, valid));
+        }
+    }
+}
+
+fn check_curriculum(c: &Curriculum, phase_ids: &[&str], out: &mut Diagnostics) {
+    let kinds: Vec<&str> = c.kinds.keys().map(String::as_str).collect();
+    let fields: Vec<&str> = c.fields.iter().map(|f| f.id.as_str()).collect();
+    let formats: Vec<&str> = c.formats.keys().map(String::as_str).collect();
+    let units: Vec<&str> = c.units.keys().map(String::as_str).collect();
+
+    for f in c.formats.values() {
+        if let Some(k) = &f.kind {
+            check_refs(&c.file, std::slice::from_ref(k), "kind", &kinds, out);
+        }
+    }
+    let mut numbers: HashMap<i64, &str> = HashMap::new();
+    for m in &c.modules {
+        if let Some(first) = numbers.insert(m.number.value, &m.id) {
+            out.push(
+                Diagnostic::error(&m.file, m.number.pos, format!("module number {} is also used by `{first}`", m.number.value))
+                    .with_hint("give every module of a curriculum its own number"),
+            );
+        }
+        if let Some(k) = &m.kind {
+            check_refs(&m.file, std::slice::from_ref(k), "kind", &kinds, out);
+        }
+        check_refs(&m.file, &m.fields, "field", &fields, out);
+        check_refs(&m.file, &m.phases, "phase", phase_ids, out);
+        for w in &m.workload {
+            check_refs(&m.file, &w.formats, "format", &formats, out);
+            check_refs(&m.file, std::slice::from_ref(&w.unit), "unit", &units, out);
+        }
+        for d in Dimension::ALL {
+            warn_duplicates(&m.file, d.key(), m.competencies.get(d), out);
+        }
+        warn_duplicates(&m.file, "methods", &m.methods, out);
+        if m.section(KnownSection::Kompetenzbeschreibung).is_none() && m.section(KnownSection::BeruflicheHandlung).is_none() {
+            out.push(
+                Diagnostic::warning(&m.file, None, "module has neither a `## Kompetenzbeschreibung` nor a `## Berufliche Handlung` section")
+                    .with_hint("add the sections as H2 headings in the Markdown body (English: `## Competence description`, `## Professional action`)"),
+            );
+        }
+    }
+    for p in &c.pages {
+        if c.module(&p.id).is_some() {
+            out.push(
+                Diagnostic::error(&p.file, None, format!("page id `{}` is also a module id; both would be published at /{}/{}/", p.id, c.id, p.id))
+                    .with_hint("rename the page file"),
+            );
+        }
+    }
+    if let Some(d) = &c.declared {
+        check_declared(c, d, &units, &formats, &kinds, out);
+    }
+}
+
+fn warn_duplicates(file: &str, list: &str, items: &[Item], out: &mut Diagnostics) {
+    let mut seen = HashSet::new();
+    for it in items {
+        if !seen.insert(it.text.as_str()) {
+            out.push(
+                Diagnostic::warning(file, it.pos, format!("`{}` appears more than once in `{list}`", it.text))
+                    .with_hint("kept as in the source; remove the repetition if it is a mistake"),
+            );
+        }
+    }
+}
+
+/// Declared totals are stated in the unit of `declared.total` (or the ledger's).
+fn check_declared(
+    c: &Curriculum,
+    d: &super::Declared,
+    units: &[&str],
+    formats: &[&str],
+    kinds: &[&str],
+    out: &mut Diagnostics,
+) {
+    let l = ledger::ledger(c);
+    let t = &l.total;
+    if let Some(total) = &d.total {
+        if !c.units.contains_key(&total.value.unit.value) {
+            out.push(unknown_ref(&c.file, &total.value.unit, "unit", units));
+            return;
+        }
+        compare(c, &l, total.pos, "total", total.value.amount, t.total, out);
+    }
+    for entry in &d.by_format {
+        let (k, v) = &entry.value;
+        let present = c.formats.contains_key(k) || t.by_format.contains_key(k);
+        if !present {
+            out.push(unknown_ref(&c.file, &At::new(k.clone(), entry.pos), "format", formats));
+            continue;
+        }
+        let computed = t.by_format.get(k).copied().unwrap_or(0.0);
+        compare(c, &l, entry.pos, &format!("format {k}"), *v, computed, out);
+    }
+    for entry in &d.by_kind {
+        let (k, v) = &entry.value;
+        if !c.kinds.contains_key(k) {
+            out.push(unknown_ref(&c.file, &At::new(k.clone(), entry.pos), "kind", kinds));
+            continue;
+        }
+        let computed = t.by_kind.get(k).copied().unwrap_or(0.0);
+        compare(c, &l, entry.pos, &format!("kind {k}"), *v, computed, out);
+    }
+    let ranges: [(&str, &Option<At<(f64, f64)>>, fn(&Figures) -> (f64, f64)); 2] = [
+        ("presence", &d.presence, |f| (f.presence.min, f.presence.max)),
+        ("online", &d.online, |f| (f.online.min, f.online.max)),
+    ];
+    for (name, declared, get) in ranges {
+        if let Some(r) = declared {
+            let (min, max) = get(t);
+            compare(c, &l, r.pos, &format!("{name} minimum"), r.value.0, min, out);
+            compare(c, &l, r.pos, &format!("{name} maximum"), r.value.1, max, out);
+        }
+    }
+}
+
+fn compare(
+    c: &Curriculum,
+    l: &Ledger,
+    pos: Option<crate::diag::Pos>,
+    what: &str,
+    declared: f64,
+    computed_minutes: f64,
+    out: &mut Diagnostics,
+) {
+    let computed = l.in_unit(computed_minutes);
+    if (computed - declared).abs() > 1e-6 {
+        out.push(
+            Diagnostic::warning(
+                &c.file,
+                pos,
+                format!(
+                    "declared {what} is {} {}, but the modules add up to {} {}",
+                    fmt_num(declared),
+                    l.unit,
+                    fmt_num(computed),
+                    l.unit
+                ),
+            )
+            .with_hint("correct the module workloads or the declared figure"),
+        );
+    }
+}
+
+fn check_order(site: &Site, out: &mut Diagnostics) {
+    let ids: Vec<&str> = site.curricula.iter().map(|c| c.id.as_str()).collect();
+    check_refs("site.yaml", &site.config.order, "curriculum", &ids, out);
+}
+
+fn check_comparison(site: &Site, cmp: &super::Comparison, out: &mut Diagnostics) {
+    let ids: Vec<&str> = site.curricula.iter().map(|c| c.id.as_str()).collect();
+    let left = site.curriculum(&cmp.left.value);
+    let right = site.curriculum(&cmp.right.value);
+    for (side, c) in [(&cmp.left, left), (&cmp.right, right)] {
+        if c.is_none() {
+            out.push(unknown_ref(&cmp.file, side, "curriculum", &ids));
+        }
+    }
+    let module_ids = |c: Option<&Curriculum>| -> Vec<String> {
+        c.map(|c| c.modules.iter().map(|m| m.id.clone()).collect()).unwrap_or_default()
+    };
+    let (lm, rm) = (module_ids(left), module_ids(right));
+    let lm: Vec<&str> = lm.iter().map(String::as_str).collect();
+    let rm: Vec<&str> = rm.iter().map(String::as_str).collect();
+    for p in &cmp.pairs {
+        if left.is_some() {
+            check_refs(&cmp.file, &p.left, &format!("module of `{}`", cmp.left.value), &lm, out);
+        }
+        if right.is_some() {
+            check_refs(&cmp.file, &p.right, &format!("module of `{}`", cmp.right.value), &rm, out);
+        }
+    }
+    for m in &cmp.matches {
+        for (r, c) in [(&m.left, left), (&m.right, right)] {
+            if let Some(c) = c
+                && resolve_item_ref(c, &r.value).is_none()
+            {
+                out.push(
+                    Diagnostic::error(&cmp.file, r.pos, format!("`{}` names no item of `{}`", r.value, c.id))
+                        .with_hint("write `<module id>: <item text exactly as in the module>`, e.g. `m4: Dokumentation`"),
+                );
+            }
+        }
+    }
+}
+
+/// Resolves `"<module>: <item text>"` to the item it names, searching every DQR
+/// list and the methods of that module.
+pub fn resolve_item_ref<'a>(c: &'a Curriculum, r: &str) -> Option<(&'a super::Module, &'a Item)> {
+    let (module, text) = r.split_once(':')?;
+    let m = c.module(module.trim())?;
+    let text = text.trim();
+    Dimension::ALL
+        .iter()
+        .flat_map(|d| m.competencies.get(*d).iter())
+        .chain(m.methods.iter())
+        .find(|it| it.text == text)
+        .map(|it| (m, it))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testutil::{curriculum, module, workload};
+    use super::super::*;
+    use super::*;
+    use crate::diag::{Pos, Severity};
+
+    fn site_with(c: Curriculum) -> Site {
+        Site { curricula: vec![c], ..Default::default() }
+    }
+
+    fn messages(d: &Diagnostics) -> Vec<String> {
+        d.sorted().into_iter().map(|d| d.message).collect()
+    }
+
+    #[test]
+    fn dangling_references_are_errors_with_hints() {
+        let mut m = module("m1", 1);
+        m.fields = vec![At::new("hf99".into(), Some(Pos::new(4, 10)))];
+        m.phases = vec![At::bare("asessment".into())];
+        m.kind = Some(At::bare("basic".into()));
+        m.workload = vec![workload(&["X"], 1.0, "Stunde")];
+        let mut c = curriculum("c", vec![m]);
+        c.kinds.insert("basis".into(), "Basismodul".into());
+        let mut s = site_with(c);
+        s.glossary.phases.push(Phase { id: "assessment".into(), title: "A".into(), aliases: vec![], description: None });
+        let d = check_site(&s);
+        let msgs = messages(&d);
+        for m in ["unknown field `hf99`", "unknown phase `asessment`", "unknown kind `basic`", "unknown format `X`", "unknown unit `Stunde`"] {
+            assert!(msgs.iter().any(|x| x == m), "{m} missing in {msgs:?}");
+        }
+        let phase = d.sorted().into_iter().find(|x| x.message.contains("phase")).unwrap();
+        assert!(phase.hint.unwrap().contains("did you mean `assessment`"));
+    }
+
+    #[test]
+    fn duplicate_numbers_and_page_ids_are_errors() {
+        let mut c = curriculum("c", vec![module("m1", 1), module("m2", 1)]);
+        c.pages.push(Page { id: "m1".into(), file: "p".into(), title: "t".into(), weight: 0, markdown: String::new(), body_line: 1 });
+        let d = check_site(&site_with(c));
+        assert_eq!(d.count(Severity::Error), 2, "{:?}", messages(&d));
+    }
+
+    #[test]
+    fn duplicates_and_missing_sections_are_warnings() {
+        let mut m = module("m1", 1);
+        m.competencies.selbststaendigkeit = vec![Item::new("Nachhaltigkeit"), Item::new("Nachhaltigkeit")];
+        let d = check_site(&site_with(curriculum("c", vec![m])));
+        assert_eq!(d.count(Severity::Error), 0);
+        assert_eq!(d.count(Severity::Warning), 2);
+    }
+
+    #[test]
+    fn declared_totals_are_compared_and_both_values_shown() {
+        let mut m = module("m1", 1);
+        m.workload = vec![workload(&["P"], 8.0, "UE"), workload(&["P", "O"], 8.0, "UE")];
+        let mut c = curriculum("c", vec![m]);
+        c.declared = Some(Declared {
+            total: Some(At::bare(Amount { amount: 16.0, unit: At::bare("UE".into()) })),
+            presence: Some(At::bare((8.0, 10.0))),
+            by_format: vec![At::bare(("P".into(), 8.0))],
+            ..Default::default()
+        });
+        let d = check_site(&site_with(c));
+        let declared: Vec<String> = messages(&d).into_iter().filter(|m| m.starts_with("declared")).collect();
+        assert_eq!(declared, vec!["declared presence maximum is 10 UE, but the modules add up to 16 UE".to_string()]);
+    }
+
+    #[test]
+    fn comparison_references_resolve() {
+        let mut m = module("m1", 1);
+        m.competencies.wissen = vec![Item::new("Dokumentation")];
+        let c = curriculum("a", vec![m]);
+        let mut s = site_with(c);
+        s.comparisons.push(Comparison {
+            id: "x".into(),
+            file: "content/comparisons/x.yaml".into(),
+            title: "x".into(),
+            left: At::bare("a".into()),
+            right: At::bare("b".into()),
+            pairs: vec![Pair { left: vec![At::bare("m9".into())], right: vec![], note: None, pos: None }],
+            synonyms: vec![],
+            matches: vec![Match { left: At::bare("m1: Dokumentation".into()), right: At::bare("m1: X".into()), relation: Relation::Related }],
+            threshold: None,
+        });
+        let msgs = messages(&check_site(&s));
+        assert!(msgs.contains(&"unknown curriculum `b`".to_string()), "{msgs:?}");
+        assert!(msgs.contains(&"unknown module of `a` `m9`".to_string()), "{msgs:?}");
+        assert_eq!(check_site(&s).count(Severity::Error), 2, "{msgs:?}");
+    }
+}

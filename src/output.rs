@@ -1,0 +1,136 @@
+//! Writing the site: atomically, and only where it is safe.
+//!
+//! The site is written into a fresh temporary folder beside the output folder
+//! and swapped in with renames only when every file was written, so a failed or
+//! interrupted build leaves the previous site untouched and a reader never sees
+//! a half-written one.
+
+use crate::render::OutFile;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+/// Why an output folder is refused.
+pub fn check_output_dir(root: &Path, out: &Path) -> Result<(), String> {
+    let root_abs = absolute(root);
+    let out_abs = absolute(out);
+    if out_abs == root_abs || root_abs.starts_with(&out_abs) {
+        return Err(format!("output folder {} would contain the site root; refusing to replace it", out.display()));
+    }
+    if out_abs.parent().is_none() {
+        return Err("refusing to write into the file-system root".into());
+    }
+    for protected in ["content", "themes", "site.yaml", ".git"] {
+        if out_abs.join(protected).exists() {
+            return Err(format!(
+                "output folder {} contains `{protected}`; it looks like a source folder, refusing to replace it",
+                out.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An absolute, lexically normalised path (without touching the file system,
+/// so it works for folders that do not exist yet).
+pub fn absolute(p: &Path) -> PathBuf {
+    let base = if p.is_absolute() { PathBuf::new() } else { std::env::current_dir().unwrap_or_default() };
+    let mut out = PathBuf::new();
+    for c in base.join(p).components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// A relative output path is safe if it has only normal components.
+fn safe_rel(path: &str) -> bool {
+    !path.is_empty() && Path::new(path).components().all(|c| matches!(c, Component::Normal(_)))
+}
+
+/// Writes `files` as the new content of `out`, replacing what was there.
+pub fn write_atomically(out: &Path, files: &[OutFile]) -> io::Result<()> {
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    let pid = std::process::id();
+    let tmp = parent.join(format!(".{name}.new-{pid}"));
+    let old = parent.join(format!(".{name}.old-{pid}"));
+    let _ = std::fs::remove_dir_all(&tmp);
+    if let Err(e) = write_all(&tmp, files) {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    if out.exists() {
+        std::fs::rename(out, &old)?;
+    }
+    if let Err(e) = std::fs::rename(&tmp, out) {
+        // Put the previous site back rather than leave no site at all.
+        let _ = std::fs::rename(&old, out);
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    let _ = std::fs::remove_dir_all(&old);
+    Ok(())
+}
+
+fn write_all(dir: &Path, files: &[OutFile]) -> io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    for f in files {
+        if !safe_rel(&f.path) {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("unsafe output path {}", f.path)));
+        }
+        let target = dir.join(&f.path);
+        if let Some(p) = target.parent() {
+            std::fs::create_dir_all(p)?;
+        }
+        std::fs::write(&target, &f.bytes)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(p: &str, s: &str) -> OutFile {
+        OutFile { path: p.into(), bytes: s.as_bytes().to_vec() }
+    }
+
+    #[test]
+    fn replaces_previous_output_completely() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        write_atomically(&out, &[file("a/index.html", "1"), file("old.html", "x")]).unwrap();
+        write_atomically(&out, &[file("a/index.html", "2")]).unwrap();
+        assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "2");
+        assert!(!out.join("old.html").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+        assert_eq!(leftovers.len(), 1, "temporary folders were left behind");
+    }
+
+    #[test]
+    fn unsafe_paths_abort_and_keep_the_old_site() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        write_atomically(&out, &[file("index.html", "old")]).unwrap();
+        assert!(write_atomically(&out, &[file("../evil.html", "x")]).is_err());
+        assert!(write_atomically(&out, &[file("/etc/x", "x")]).is_err());
+        assert_eq!(std::fs::read_to_string(out.join("index.html")).unwrap(), "old");
+        assert!(!tmp.path().join("evil.html").exists());
+    }
+
+    #[test]
+    fn refuses_source_folders_as_output() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        assert!(check_output_dir(root, root).is_err());
+        assert!(check_output_dir(&root.join("public"), root).is_err());
+        assert!(check_output_dir(root, &root.join("public")).is_ok());
+    }
+}

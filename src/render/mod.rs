@@ -1,0 +1,80 @@
+//! Rendering (the one owner of tera): turns the model into the files of the site.
+//!
+//! The built-in theme is compiled into the binary; a site's
+//! `themes/<theme>/templates/*.html` and `themes/<theme>/static/**` override it
+//! file by file. Templates are compiled once per run, pages are rendered in
+//! parallel, and the result is a sorted list of files, so output is
+//! byte-identical for the same input.
+
+mod i18n;
+mod theme;
+mod views;
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::Site;
+use rayon::prelude::*;
+use std::path::Path;
+
+pub use theme::Theme;
+
+/// One file of the output, path relative to the output root with `/`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct OutFile {
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// Escapes text for HTML element content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Renders every page of the site. On template errors returns diagnostics and
+/// no files; content warnings found while rendering (escaped raw HTML) are
+/// returned beside the files.
+pub fn render_site(site: &Site, root: &Path) -> Result<(Vec<OutFile>, Diagnostics), Diagnostics> {
+    let theme = Theme::load(root, &site.config.theme)?;
+    render_with(site, &theme)
+}
+
+/// Renders with an already loaded theme (serve reuses it between rebuilds).
+pub fn render_with(site: &Site, theme: &Theme) -> Result<(Vec<OutFile>, Diagnostics), Diagnostics> {
+    let jobs = views::jobs(site);
+    let results: Vec<Result<(OutFile, Diagnostics), Diagnostic>> = jobs
+        .par_iter()
+        .map(|job| {
+            let (ctx, warnings) = views::context(site, job);
+            theme
+                .render(job.template(), &ctx)
+                .map(|html| (OutFile { path: job.path(site), bytes: html.into_bytes() }, warnings))
+        })
+        .collect();
+    let mut files = theme.static_files();
+    let mut errors = Diagnostics::new();
+    let mut warnings = Diagnostics::new();
+    for r in results {
+        match r {
+            Ok((f, w)) => {
+                files.push(f);
+                warnings.extend(w);
+            }
+            Err(d) => errors.push(d),
+        }
+    }
+    if errors.has_errors() {
+        return Err(errors);
+    }
+    files.sort();
+    Ok((files, warnings))
+}

@@ -1,0 +1,122 @@
+//! The theme: built-in templates and static files, with a site's overrides.
+
+use super::OutFile;
+use crate::diag::{Diagnostic, Diagnostics, rel_path};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// The built-in theme, compiled in so an installed binary works anywhere.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../themes/default/templates/base.html")),
+    ("home.html", include_str!("../../themes/default/templates/home.html")),
+    ("curriculum.html", include_str!("../../themes/default/templates/curriculum.html")),
+    ("module.html", include_str!("../../themes/default/templates/module.html")),
+    ("page.html", include_str!("../../themes/default/templates/page.html")),
+    ("404.html", include_str!("../../themes/default/templates/404.html")),
+];
+
+const STATIC: &[(&str, &str)] = &[("static/style.css", include_str!("../../themes/default/static/style.css"))];
+
+/// Compiled templates plus the static files to copy.
+pub struct Theme {
+    tera: tera::Tera,
+    statics: BTreeMap<String, Vec<u8>>,
+    /// Where each template came from, for error messages.
+    origins: BTreeMap<String, String>,
+}
+
+impl Theme {
+    /// Loads the built-in theme and the overrides in `<root>/themes/<name>/`.
+    pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostics> {
+        let mut diags = Diagnostics::new();
+        let mut sources: BTreeMap<String, (String, String)> = TEMPLATES
+            .iter()
+            .map(|(n, s)| (n.to_string(), (s.to_string(), format!("(built-in theme) templates/{n}"))))
+            .collect();
+        let mut statics: BTreeMap<String, Vec<u8>> =
+            STATIC.iter().map(|(n, s)| (n.to_string(), s.as_bytes().to_vec())).collect();
+        let dir = root.join("themes").join(name);
+        if dir.is_dir() {
+            read_overrides(root, &dir, &mut sources, &mut statics, &mut diags);
+        } else if name != "default" {
+            diags.push(
+                Diagnostic::error("site.yaml", None, format!("theme `{name}` not found at themes/{name}/"))
+                    .with_hint("create the folder or set `theme: default`"),
+            );
+        }
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        let mut tera = tera::Tera::default();
+        tera.autoescape_on(vec![".html"]);
+        let origins: BTreeMap<String, String> = sources.iter().map(|(n, (_, o))| (n.clone(), o.clone())).collect();
+        let list: Vec<(String, String)> = sources.into_iter().map(|(n, (s, _))| (n, s)).collect();
+        if let Err(e) = tera.add_raw_templates(list) {
+            diags.push(template_error(&e, &origins, None));
+            return Err(diags);
+        }
+        Ok(Theme { tera, statics, origins })
+    }
+
+    pub fn render(&self, template: &str, ctx: &serde_json::Value) -> Result<String, Diagnostic> {
+        let context = tera::Context::from_serialize(ctx).map_err(|e| template_error(&e, &self.origins, Some(template)))?;
+        self.tera
+            .render(template, &context)
+            .map_err(|e| template_error(&e, &self.origins, Some(template)))
+    }
+
+    pub fn static_files(&self) -> Vec<OutFile> {
+        self.statics
+            .iter()
+            .map(|(p, b)| OutFile { path: p.clone(), bytes: b.clone() })
+            .collect()
+    }
+}
+
+fn read_overrides(
+    root: &Path,
+    dir: &Path,
+    sources: &mut BTreeMap<String, (String, String)>,
+    statics: &mut BTreeMap<String, Vec<u8>>,
+    diags: &mut Diagnostics,
+) {
+    for entry in walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name() {
+        let Ok(entry) = entry else { continue };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path();
+        let rel_in_theme = rel_path(dir, path);
+        let rel = rel_path(root, path);
+        if let Some(name) = rel_in_theme.strip_prefix("templates/") {
+            match crate::load::read_source(path, &rel) {
+                Ok(text) => {
+                    sources.insert(name.to_string(), (text, rel));
+                }
+                Err(d) => diags.push(d),
+            }
+        } else if rel_in_theme.starts_with("static/") {
+            match std::fs::read(path) {
+                Ok(bytes) => {
+                    statics.insert(rel_in_theme, bytes);
+                }
+                Err(e) => diags.push(Diagnostic::error(rel, None, format!("cannot read file: {e}"))),
+            }
+        }
+    }
+}
+
+fn template_error(e: &tera::Error, origins: &BTreeMap<String, String>, template: Option<&str>) -> Diagnostic {
+    let mut msg = e.to_string();
+    let mut src = std::error::Error::source(e);
+    while let Some(s) = src {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        src = s.source();
+    }
+    let file = template
+        .and_then(|t| origins.get(t).cloned())
+        .unwrap_or_else(|| "themes".to_string());
+    Diagnostic::error(file, None, format!("template error: {msg}"))
+        .with_hint("fix the template; a theme override must provide every variable the page uses")
+}

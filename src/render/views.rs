@@ -1,0 +1,365 @@
+//! View models: what each page shows, computed from the model as JSON values
+//! for the templates. All links are relative to the page (and end in
+//! `index.html`), so the same output works under any sub-path and from disk.
+
+use super::i18n;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::markdown::{self, RenderOptions};
+use crate::model::ledger::{self, Figures, Ledger};
+use crate::model::{Curriculum, Dimension, Item, KnownSection, Module, Site};
+use crate::text::fmt_num;
+use serde_json::{Value, json};
+
+/// One output page to render.
+#[derive(Debug, Clone)]
+pub enum Job {
+    Home,
+    Curriculum(usize),
+    Module(usize, usize),
+    Page(usize, usize),
+    NotFound,
+}
+
+impl Job {
+    pub fn template(&self) -> &'static str {
+        match self {
+            Job::Home => "home.html",
+            Job::Curriculum(_) => "curriculum.html",
+            Job::Module(..) => "module.html",
+            Job::Page(..) => "page.html",
+            Job::NotFound => "404.html",
+        }
+    }
+
+    /// The URL path of the page below the site root, without `index.html`.
+    fn dir(&self, site: &Site) -> String {
+        match *self {
+            Job::Home | Job::NotFound => String::new(),
+            Job::Curriculum(c) => format!("{}/", site.curricula[c].id),
+            Job::Module(c, m) => format!("{}/{}/", site.curricula[c].id, site.curricula[c].modules[m].id),
+            Job::Page(c, p) => format!("{}/{}/", site.curricula[c].id, site.curricula[c].pages[p].id),
+        }
+    }
+
+    pub fn path(&self, site: &Site) -> String {
+        match self {
+            Job::NotFound => "404.html".into(),
+            _ => format!("{}index.html", self.dir(site)),
+        }
+    }
+}
+
+/// Every page of the site.
+pub fn jobs(site: &Site) -> Vec<Job> {
+    let mut v = vec![Job::Home, Job::NotFound];
+    for (ci, c) in site.curricula.iter().enumerate() {
+        v.push(Job::Curriculum(ci));
+        v.extend((0..c.modules.len()).map(|mi| Job::Module(ci, mi)));
+        v.extend((0..c.pages.len()).map(|pi| Job::Page(ci, pi)));
+    }
+    v
+}
+
+/// Links from a page at `from_dir` (e.g. `kit/m1/`) to site paths.
+struct Links {
+    root: String,
+}
+
+impl Links {
+    fn new(from_dir: &str) -> Self {
+        Links { root: "../".repeat(from_dir.matches('/').count()) }
+    }
+    fn to(&self, dir: &str) -> String {
+        format!("{}{}index.html", self.root, dir)
+    }
+    fn curriculum(&self, c: &Curriculum) -> String {
+        self.to(&format!("{}/", c.id))
+    }
+    fn module(&self, c: &Curriculum, m: &Module) -> String {
+        self.to(&format!("{}/{}/", c.id, m.id))
+    }
+}
+
+/// Builds the template context of a page, and warnings found on the way.
+pub fn context(site: &Site, job: &Job) -> (Value, Diagnostics) {
+    let dir = job.dir(site);
+    let links = Links::new(&dir);
+    let mut warnings = Diagnostics::new();
+    let (title, crumbs, body) = match *job {
+        Job::Home => (site.config.title.clone(), vec![], home(site, &links)),
+        Job::NotFound => (i18n::strings(site.config.language)["not_found_title"].to_string(), vec![], json!({})),
+        Job::Curriculum(c) => {
+            let cur = &site.curricula[c];
+            (cur.title.clone(), vec![crumb(&cur.short_title, None)], curriculum(site, cur, &links))
+        }
+        Job::Module(c, m) => {
+            let cur = &site.curricula[c];
+            let module = &cur.modules[m];
+            let crumbs = vec![crumb(&cur.short_title, Some(links.curriculum(cur))), crumb(&module_label(site, module), None)];
+            (module.title.clone(), crumbs, module_view(site, cur, m, &links, &mut warnings))
+        }
+        Job::Page(c, p) => {
+            let cur = &site.curricula[c];
+            let page = &cur.pages[p];
+            let crumbs = vec![crumb(&cur.short_title, Some(links.curriculum(cur))), crumb(&page.title, None)];
+            (page.title.clone(), crumbs, page_view(site, cur, p, &mut warnings))
+        }
+    };
+    let nav: Vec<Value> = site
+        .curricula
+        .iter()
+        .map(|c| json!({"title": c.short_title, "url": links.curriculum(c), "current": dir.starts_with(&format!("{}/", c.id))}))
+        .collect();
+    // The 404 page is served at arbitrary depths, so it links absolutely.
+    let root = if matches!(job, Job::NotFound) { site.config.base_url.clone() } else { links.root.clone() };
+    let ctx = json!({
+        "site": {"title": site.config.title, "lang": site.config.language.code(), "base_url": site.config.base_url},
+        "t": i18n::strings(site.config.language),
+        "root": root,
+        "home_url": format!("{root}index.html"),
+        "page_title": title,
+        "canonical": format!("{}{}", site.config.base_url, dir),
+        "breadcrumbs": crumbs,
+        "nav": nav,
+        "body": body,
+    });
+    (ctx, warnings)
+}
+
+fn crumb(label: &str, url: Option<String>) -> Value {
+    json!({"label": label, "url": url})
+}
+
+fn module_label(site: &Site, m: &Module) -> String {
+    format!("{} {}", i18n::strings(site.config.language)["module"], m.number.value)
+}
+
+/// `8 UE` / `2 Tag`, and the same in hours.
+fn amount(l: &Ledger, minutes: f64) -> Value {
+    json!({"value": fmt_num(l.in_unit(minutes)), "unit": l.unit, "hours": fmt_num(minutes / 60.0)})
+}
+
+fn range(l: &Ledger, min: f64, max: f64) -> Value {
+    json!({"min": amount(l, min), "max": amount(l, max), "fixed": (min - max).abs() < 1e-9})
+}
+
+fn format_label(c: &Curriculum, key: &str, or: &str) -> String {
+    key.split('/')
+        .map(|k| c.formats.get(k).map_or(k.to_string(), |f| format!("{} ({k})", f.label)))
+        .collect::<Vec<_>>()
+        .join(&format!(" {or} "))
+}
+
+fn home(site: &Site, links: &Links) -> Value {
+    let t = i18n::strings(site.config.language);
+    let cards: Vec<Value> = site
+        .curricula
+        .iter()
+        .map(|c| {
+            let l = ledger::ledger(c);
+            let dims: Vec<Value> = Dimension::ALL
+                .iter()
+                .map(|d| json!({"label": t[d.key()], "count": c.item_count(*d)}))
+                .collect();
+            json!({
+                "id": c.id, "title": c.title, "short_title": c.short_title, "url": links.curriculum(c),
+                "issuer": c.issuer, "edition": c.edition, "dqr_level": c.dqr_level,
+                "modules": c.modules.len(), "dims": dims,
+                "items_total": Dimension::ALL.iter().map(|d| c.item_count(*d)).sum::<usize>(),
+                "total": amount(&l, l.total.total),
+                "methods": c.modules.iter().map(|m| m.methods.len()).sum::<usize>(),
+            })
+        })
+        .collect();
+    json!({"curricula": cards})
+}
+
+fn figures_by(l: &Ledger, map: &indexmap::IndexMap<String, f64>, label: impl Fn(&str) -> String) -> Vec<Value> {
+    map.iter()
+        .map(|(k, v)| json!({"key": k, "label": label(k), "amount": amount(l, *v)}))
+        .collect()
+}
+
+fn ledger_view(site: &Site, c: &Curriculum, l: &Ledger) -> Value {
+    let t = i18n::strings(site.config.language);
+    let total: &Figures = &l.total;
+    let mut by_format: Vec<(&String, &f64)> = total.by_format.iter().collect();
+    let order = |k: &str| c.formats.get_index_of(k).unwrap_or(usize::MAX);
+    by_format.sort_by_key(|(k, _)| (k.contains('/'), order(k)));
+    let by_format: indexmap::IndexMap<String, f64> = by_format.into_iter().map(|(k, v)| (k.clone(), *v)).collect();
+    json!({
+        "unit": l.unit,
+        "units": c.units.iter().map(|(u, m)| json!({"unit": u, "minutes": fmt_num(*m), "hours": fmt_num(m / 60.0)})).collect::<Vec<_>>(),
+        "total": amount(l, total.total),
+        "by_format": figures_by(l, &by_format, |k| format_label(c, k, t["either"])),
+        "by_kind": figures_by(l, &total.by_kind, |k| c.kinds.get(k).cloned().unwrap_or_else(|| k.to_string())),
+        "presence": range(l, total.presence.min, total.presence.max),
+        "online": range(l, total.online.min, total.online.max),
+    })
+}
+
+fn curriculum(site: &Site, c: &Curriculum, links: &Links) -> Value {
+    let l = ledger::ledger(c);
+    let t = i18n::strings(site.config.language);
+    let columns: Vec<String> = ledger_view_columns(c, &l);
+    let rows: Vec<Value> = c
+        .modules
+        .iter()
+        .zip(&l.modules)
+        .map(|(m, (_, f))| {
+            let cells: Vec<Value> = columns
+                .iter()
+                .map(|k| f.by_format.get(k).map_or(Value::Null, |v| amount(&l, *v)))
+                .collect();
+            json!({
+                "number": m.number.value, "title": m.title, "url": links.module(c, m),
+                "fields": m.fields.iter().map(|f| field_label(c, &f.value)).collect::<Vec<_>>(),
+                "kind": m.kind.as_ref().map(|k| c.kinds.get(&k.value).cloned().unwrap_or_else(|| k.value.clone())),
+                "cells": cells, "total": amount(&l, f.total),
+            })
+        })
+        .collect();
+    let fields: Vec<Value> = c
+        .fields
+        .iter()
+        .map(|f| {
+            let mods: Vec<Value> = c
+                .modules
+                .iter()
+                .filter(|m| m.fields.iter().any(|x| x.value == f.id))
+                .map(|m| json!({"number": m.number.value, "title": m.title, "url": links.module(c, m)}))
+                .collect();
+            json!({"id": f.id, "label": f.label, "title": f.title, "level": f.level, "modules": mods})
+        })
+        .collect();
+    json!({
+        "id": c.id, "title": c.title, "short_title": c.short_title, "issuer": c.issuer, "edition": c.edition,
+        "dqr_level": c.dqr_level, "source": c.source, "source_is_url": c.source.as_deref().is_some_and(|s| s.starts_with("https://") || s.starts_with("http://")),
+        "description": c.description.as_deref().map(|d| markdown::render(d, &md_opts(site, "desc-")).html),
+        "columns": columns.iter().map(|k| json!({"key": k, "label": format_label(c, k, t["either"])})).collect::<Vec<_>>(),
+        "modules": rows,
+        "ledger": ledger_view(site, c, &l),
+        "chapters": c.pages.iter().map(|p| json!({"title": p.title, "url": links.to(&format!("{}/{}/", c.id, p.id))})).collect::<Vec<_>>(),
+        "fields": fields,
+        "has_kinds": c.modules.iter().any(|m| m.kind.is_some()),
+        "has_fields": c.modules.iter().any(|m| !m.fields.is_empty()),
+    })
+}
+
+/// Format columns of the module table: declared formats first, flexible combinations after.
+fn ledger_view_columns(c: &Curriculum, l: &Ledger) -> Vec<String> {
+    let mut keys: Vec<String> = l.total.by_format.keys().cloned().collect();
+    let order = |k: &str| c.formats.get_index_of(k).unwrap_or(usize::MAX);
+    keys.sort_by(|a, b| (a.contains('/'), order(a), a).cmp(&(b.contains('/'), order(b), b)));
+    keys
+}
+
+fn field_label(c: &Curriculum, id: &str) -> Value {
+    match c.fields.iter().find(|f| f.id == id) {
+        Some(f) => json!({"label": f.label, "title": f.title}),
+        None => json!({"label": id, "title": id}),
+    }
+}
+
+fn md_opts(site: &Site, prefix: &str) -> RenderOptions {
+    RenderOptions { id_prefix: prefix.into(), allow_raw_html: site.config.allow_raw_html, top_level: 1 }
+}
+
+/// Renders Markdown and turns escaped raw HTML into warnings for `file`.
+fn md(site: &Site, text: &str, prefix: &str, top: u8, file: &str, line: u32, warnings: &mut Diagnostics) -> markdown::Rendered {
+    let r = markdown::render(text, &RenderOptions { top_level: top, ..md_opts(site, prefix) });
+    for h in &r.raw_html {
+        warnings.push(
+            Diagnostic::warning(file, Some(crate::diag::Pos::new(line, 1)), format!("raw HTML `{h}` is shown as text"))
+                .with_hint("write Markdown instead, or set `allow_raw_html: true` in site.yaml if you trust every author"),
+        );
+    }
+    r
+}
+
+fn items_view(site: &Site, items: &[Item]) -> Vec<Value> {
+    items
+        .iter()
+        .map(|it| {
+            json!({
+                "anchor": it.anchor,
+                "html": markdown::render_inline(&it.text, site.config.allow_raw_html),
+                "note": it.note.as_deref().map(|n| markdown::render_inline(n, site.config.allow_raw_html)),
+            })
+        })
+        .collect()
+}
+
+fn module_view(site: &Site, c: &Curriculum, mi: usize, links: &Links, warnings: &mut Diagnostics) -> Value {
+    let t = i18n::strings(site.config.language);
+    let m = &c.modules[mi];
+    let l = ledger::ledger(c);
+    let section = |known: KnownSection, prefix: &str, warnings: &mut Diagnostics| {
+        m.section(known).map(|s| md(site, &s.markdown, prefix, 1, &m.file, s.line, warnings).html)
+    };
+    let kb = section(KnownSection::Kompetenzbeschreibung, "kb-", warnings);
+    let bh = section(KnownSection::BeruflicheHandlung, "bh-", warnings);
+    let others: Vec<Value> = m
+        .sections
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.known.is_none())
+        .map(|(i, s)| {
+            let id = format!("abschnitt-{}", crate::text::slugify(&s.title, 40));
+            json!({"title": s.title, "id": id, "html": md(site, &s.markdown, &format!("s{i}-"), 1, &m.file, s.line, warnings).html})
+        })
+        .collect();
+    let dims: Vec<Value> = Dimension::ALL
+        .iter()
+        .map(|d| json!({"key": d.key(), "label": t[d.key()], "items": items_view(site, m.competencies.get(*d))}))
+        .collect();
+    let workload: Vec<Value> = m
+        .workload
+        .iter()
+        .map(|w| {
+            let key = ledger::format_key(w);
+            let min = ledger::minutes(c, w).unwrap_or(0.0);
+            json!({"format": format_label(c, &key, t["either"]), "amount": fmt_num(w.amount), "unit": w.unit.value, "hours": fmt_num(min / 60.0), "topic": w.topic})
+        })
+        .collect();
+    let neighbour = |m: Option<&Module>| m.map(|m| json!({"number": m.number.value, "title": m.title, "url": links.module(c, m)}));
+    let phases: Vec<Value> = m
+        .phases
+        .iter()
+        .map(|p| {
+            let title = site.glossary.phases.iter().find(|x| x.id == p.value).map_or(p.value.clone(), |x| x.title.clone());
+            json!({"id": p.value, "title": title})
+        })
+        .collect();
+    json!({
+        "curriculum": {"id": c.id, "title": c.title, "short_title": c.short_title, "url": links.curriculum(c)},
+        "number": m.number.value, "title": m.title, "topics": m.topics,
+        "kind": m.kind.as_ref().map(|k| c.kinds.get(&k.value).cloned().unwrap_or_else(|| k.value.clone())),
+        "fields": m.fields.iter().map(|f| field_label(c, &f.value)).collect::<Vec<_>>(),
+        "phases": phases,
+        "preamble": (!m.preamble.is_empty()).then(|| md(site, &m.preamble, "pre-", 1, &m.file, 1, warnings).html),
+        "kompetenzbeschreibung": kb, "berufliche_handlung": bh, "other_sections": others,
+        "dims": dims, "methods": items_view(site, &m.methods),
+        "work_package": m.work_package.as_ref().map(|w| json!({
+            "group": w.group, "intro": w.intro.as_deref().map(|x| markdown::render_inline(x, site.config.allow_raw_html)),
+            "title": markdown::render_inline(&w.title, site.config.allow_raw_html),
+            "tasks": w.tasks.iter().map(|x| markdown::render_inline(x, site.config.allow_raw_html)).collect::<Vec<_>>(),
+        })),
+        "workload": workload,
+        "workload_total": amount(&l, l.modules[mi].1.total),
+        "prev": neighbour(mi.checked_sub(1).and_then(|i| c.modules.get(i))),
+        "next": neighbour(c.modules.get(mi + 1)),
+    })
+}
+
+fn page_view(site: &Site, c: &Curriculum, pi: usize, warnings: &mut Diagnostics) -> Value {
+    let p = &c.pages[pi];
+    let r = md(site, &p.markdown, "", 1, &p.file, p.body_line, warnings);
+    let toc: Vec<Value> = r
+        .headings
+        .iter()
+        .filter(|h| h.level == 2)
+        .map(|h| json!({"id": h.id, "text": h.text}))
+        .collect();
+    json!({"title": p.title, "html": r.html, "toc": toc})
+}

@@ -1,0 +1,164 @@
+//! Text helpers shared by loading, model and rendering: normalisation on load,
+//! the id rule, slugs for anchors, and "did you mean" suggestions.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Normalises file text as the content format promises: a leading BOM is dropped,
+/// CRLF and lone CR become LF, and everything is Unicode NFC, so an `ä` typed on a
+/// Mac equals one typed elsewhere.
+pub fn normalize_source(raw: &str) -> String {
+    let s = raw.strip_prefix('\u{feff}').unwrap_or(raw);
+    let s = if s.contains('\r') {
+        s.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        s.to_string()
+    };
+    nfc(&s)
+}
+
+/// NFC of a string; cheap when it is already NFC, which is nearly always.
+pub fn nfc(s: &str) -> String {
+    if unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
+        s.to_string()
+    } else {
+        s.nfc().collect()
+    }
+}
+
+/// The id rule of the content format: lower-case ASCII letters, digits and `-`,
+/// not empty, and neither starting nor ending with `-` (so it is safe as a path
+/// segment and a URL part).
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// A valid id close to `raw`, offered as the fix when `raw` breaks the id rule.
+pub fn suggest_id(raw: &str) -> String {
+    let s = slugify(raw, 64);
+    if s.is_empty() { "id".to_string() } else { s }
+}
+
+/// A URL-fragment-safe slug: German umlauts are spelled out (ä → ae, ß → ss), other
+/// letters transliterated, everything else collapses to single `-`. Long texts are
+/// cut at a word boundary near `max` characters so anchors stay readable.
+pub fn slugify(text: &str, max: usize) -> String {
+    let mut spelled = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            'ä' => spelled.push_str("ae"),
+            'ö' => spelled.push_str("oe"),
+            'ü' => spelled.push_str("ue"),
+            'Ä' => spelled.push_str("Ae"),
+            'Ö' => spelled.push_str("Oe"),
+            'Ü' => spelled.push_str("Ue"),
+            'ß' => spelled.push_str("ss"),
+            _ => spelled.push(c),
+        }
+    }
+    let ascii = deunicode::deunicode(&spelled).to_ascii_lowercase();
+    let mut out = String::with_capacity(ascii.len());
+    for c in ascii.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.len() > max {
+        let cut = out[..max].rfind('-').filter(|&i| i >= max / 2).unwrap_or(max);
+        out.truncate(cut);
+        while out.ends_with('-') {
+            out.pop();
+        }
+    }
+    out
+}
+
+/// The candidate most similar to `input`, if it is similar enough to be a
+/// plausible typo.
+pub fn nearest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let lower = input.to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&lower, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0).then_with(|| b.1.cmp(a.1)))
+        .map(|(_, c)| c)
+}
+
+/// Formats a list of choices for a hint: `` `a`, `b`, `c` ``.
+pub fn list_choices<'a>(choices: impl IntoIterator<Item = &'a str>) -> String {
+    choices
+        .into_iter()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Formats a number without a trailing `.0` and with at most two decimals, as
+/// workload figures are printed (`157.5`, `210`).
+pub fn fmt_num(x: f64) -> String {
+    let r = (x * 100.0).round() / 100.0;
+    if r == r.trunc() {
+        format!("{}", r as i64)
+    } else {
+        let s = format!("{r:.2}");
+        s.trim_end_matches('0').to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalizes_bom_crlf_and_nfc() {
+        let composed = "\u{feff}a\r\nb\rc\u{0061}\u{0308}";
+        assert_eq!(normalize_source(composed), "a\nb\nc\u{e4}");
+    }
+
+    #[test]
+    fn id_rule() {
+        for ok in ["kit", "m3", "kit-erwu", "a1-b2"] {
+            assert!(is_valid_id(ok), "{ok}");
+        }
+        for bad in ["", "Kit", "m_3", "-a", "a-", "ä", "a b", "../x", "a.b"] {
+            assert!(!is_valid_id(bad), "{bad}");
+        }
+        assert_eq!(suggest_id("Modul_3"), "modul-3");
+    }
+
+    #[test]
+    fn slugs_spell_out_umlauts_and_cut_at_words() {
+        assert_eq!(slugify("Übung/Simulation", 60), "uebung-simulation");
+        assert_eq!(slugify("Größe & Maß", 60), "groesse-mass");
+        assert_eq!(slugify("  --  ", 60), "");
+        let long = slugify("eins zwei drei vier fuenf sechs sieben acht neun", 20);
+        assert!(long.len() <= 20 && !long.ends_with('-'), "{long}");
+        assert_eq!(long, "eins-zwei-drei-vier");
+    }
+
+    #[test]
+    fn nearest_finds_typos_only() {
+        let keys = ["title", "short_title", "issuer", "edition"];
+        assert_eq!(nearest("titel", keys), Some("title"));
+        assert_eq!(nearest("isuer", keys), Some("issuer"));
+        assert_eq!(nearest("zzzzqqq", keys), None);
+    }
+
+    #[test]
+    fn numbers_print_compactly() {
+        assert_eq!(fmt_num(210.0), "210");
+        assert_eq!(fmt_num(157.5), "157.5");
+        assert_eq!(fmt_num(1.0 / 3.0), "0.33");
+    }
+}
