@@ -57,10 +57,18 @@ pub struct Rendered {
 pub fn render_in_memory(root: &Path, base_url: Option<&str>) -> Result<Rendered, Vec<Diagnostic>> {
     let mut timings = Timings::default();
     let t = Instant::now();
-    let Loaded { mut site, mut diags, sources } = load::load_site(root);
+    let Loaded {
+        mut site,
+        mut diags,
+        sources,
+    } = load::load_site(root);
     timings.load = t.elapsed();
     if let Some(b) = base_url {
-        site.config.base_url = if b.ends_with('/') { b.to_string() } else { format!("{b}/") };
+        site.config.base_url = if b.ends_with('/') {
+            b.to_string()
+        } else {
+            format!("{b}/")
+        };
     }
     let t = Instant::now();
     diags.extend(check::check_site(&site));
@@ -77,7 +85,12 @@ pub fn render_in_memory(root: &Path, base_url: Option<&str>) -> Result<Rendered,
     match result {
         Ok((files, warnings)) => {
             diags.extend(warnings);
-            Ok(Rendered { site, files, diags, timings })
+            Ok(Rendered {
+                site,
+                files,
+                diags,
+                timings,
+            })
         }
         Err(errors) => {
             diags.extend(errors);

@@ -112,9 +112,7 @@ impl Diagnostics {
     /// order in which parallel work finished.
     pub fn sorted(&self) -> Vec<Diagnostic> {
         let mut v = self.items.clone();
-        v.sort_by(|a, b| {
-            (&a.file, a.pos, a.severity, &a.message).cmp(&(&b.file, b.pos, b.severity, &b.message))
-        });
+        v.sort_by(|a, b| (&a.file, a.pos, a.severity, &a.message).cmp(&(&b.file, b.pos, b.severity, &b.message)));
         v.dedup();
         v
     }
@@ -201,8 +199,12 @@ mod tests {
     fn human_output_names_file_line_col_and_hint() {
         let mut ds = Diagnostics::new();
         ds.push(
-            Diagnostic::error("content/kit/curriculum.yaml", Some(Pos::new(3, 5)), "unknown key `titel`")
-                .with_hint("did you mean `title`?"),
+            Diagnostic::error(
+                "content/kit/curriculum.yaml",
+                Some(Pos::new(3, 5)),
+                "unknown key `titel`",
+            )
+            .with_hint("did you mean `title`?"),
         );
         ds.attach_excerpts("content/kit/curriculum.yaml", "a: 1\nb: 2\n    titel: x\n");
         let out = render_human(&ds.sorted(), false);

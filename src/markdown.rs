@@ -24,7 +24,10 @@ pub fn split_sections(body: &str, body_line: u32) -> (String, Vec<Section>) {
     let mut current: Option<(usize, usize, String)> = None;
     for (ev, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match ev {
-            Event::Start(Tag::Heading { level: HeadingLevel::H2, .. }) => current = Some((range.start, range.end, String::new())),
+            Event::Start(Tag::Heading {
+                level: HeadingLevel::H2,
+                ..
+            }) => current = Some((range.start, range.end, String::new())),
             Event::Text(t) | Event::Code(t) => {
                 if let Some(c) = current.as_mut() {
                     c.2.push_str(&t);
@@ -93,12 +96,23 @@ pub fn render(md: &str, opts: &RenderOptions) -> Rendered {
     let events = prefix_footnotes(events, &opts.id_prefix);
     let mut out = String::with_capacity(md.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
-    Rendered { html: out, headings, raw_html }
+    Rendered {
+        html: out,
+        headings,
+        raw_html,
+    }
 }
 
 /// Renders one line of inline Markdown (a list item) without the `<p>` wrapper.
 pub fn render_inline(text: &str, allow_raw_html: bool) -> String {
-    let r = render(text, &RenderOptions { allow_raw_html, top_level: 1, ..Default::default() });
+    let r = render(
+        text,
+        &RenderOptions {
+            allow_raw_html,
+            top_level: 1,
+            ..Default::default()
+        },
+    );
     let h = r.html.trim_end();
     match h.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")) {
         Some(inner) if !inner.contains("<p>") => inner.to_string(),
@@ -107,8 +121,15 @@ pub fn render_inline(text: &str, allow_raw_html: bool) -> String {
 }
 
 fn is_unsafe_url(url: &str) -> bool {
-    let lower: String = url.trim().chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
-    ["javascript:", "data:", "vbscript:"].iter().any(|s| lower.starts_with(s))
+    let lower: String = url
+        .trim()
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    ["javascript:", "data:", "vbscript:"]
+        .iter()
+        .any(|s| lower.starts_with(s))
 }
 
 /// Escapes raw HTML (unless trusted) and drops unsafe link targets, keeping their text.
@@ -122,12 +143,22 @@ fn sanitize<'a>(ev: Event<'a>, allow_raw: bool, raw: &mut Vec<String>) -> Option
             if is_unsafe_url(dest_url) =>
         {
             Some(Event::Start(match ev {
-                Event::Start(Tag::Image { link_type, title, id, .. }) => {
-                    Tag::Image { link_type, dest_url: CowStr::Borrowed("#"), title, id }
-                }
-                Event::Start(Tag::Link { link_type, title, id, .. }) => {
-                    Tag::Link { link_type, dest_url: CowStr::Borrowed("#"), title, id }
-                }
+                Event::Start(Tag::Image {
+                    link_type, title, id, ..
+                }) => Tag::Image {
+                    link_type,
+                    dest_url: CowStr::Borrowed("#"),
+                    title,
+                    id,
+                },
+                Event::Start(Tag::Link {
+                    link_type, title, id, ..
+                }) => Tag::Link {
+                    link_type,
+                    dest_url: CowStr::Borrowed("#"),
+                    title,
+                    id,
+                },
                 _ => return None,
             }))
         }
@@ -163,9 +194,17 @@ fn add_heading_ids<'a>(mut events: Vec<Event<'a>>, opts: &RenderOptions) -> (Vec
             });
             let n = seen.entry(base.clone()).or_insert(0);
             *n += 1;
-            let id = format!("{}{}", opts.id_prefix, if *n == 1 { base } else { format!("{base}-{n}") });
+            let id = format!(
+                "{}{}",
+                opts.id_prefix,
+                if *n == 1 { base } else { format!("{base}-{n}") }
+            );
             let new_level = shift(level, opts.top_level);
-            headings.push(Heading { level: new_level as u8, id: id.clone(), text: text.trim().to_string() });
+            headings.push(Heading {
+                level: new_level as u8,
+                id: id.clone(),
+                text: text.trim().to_string(),
+            });
             if let Event::Start(Tag::Heading { level: l, id: hid, .. }) = &mut events[i] {
                 *l = new_level;
                 *hid = Some(CowStr::from(id));
@@ -180,16 +219,22 @@ fn add_heading_ids<'a>(mut events: Vec<Event<'a>>, opts: &RenderOptions) -> (Vec
     (events, headings)
 }
 
-/// Replaces footnote markup with prefixed ids so documents on one page never collide.
+/// Replaces footnote markup with prefixed ids so documents on one page never
+/// collide; footnotes are numbered in order of first reference.
 fn prefix_footnotes<'a>(events: Vec<Event<'a>>, prefix: &str) -> Vec<Event<'a>> {
     let esc = |s: &str| crate::text::slugify(s, 40);
     let mut numbers: HashMap<String, usize> = HashMap::new();
+    for ev in &events {
+        if let Event::FootnoteReference(name) = ev {
+            let next = numbers.len() + 1;
+            numbers.entry(name.to_string()).or_insert(next);
+        }
+    }
     let mut out = Vec::with_capacity(events.len());
     for ev in events {
         match ev {
             Event::FootnoteReference(name) => {
-                let len = numbers.len();
-                let n = *numbers.entry(name.to_string()).or_insert(len + 1);
+                let n = numbers.get(name.as_ref()).copied().unwrap_or(0);
                 let id = esc(&name);
                 out.push(Event::Html(CowStr::from(format!(
                     "<sup class=\"footnote-ref\"><a href=\"#{prefix}fn-{id}\" id=\"{prefix}fnref-{id}\">{n}</a></sup>"
@@ -197,9 +242,11 @@ fn prefix_footnotes<'a>(events: Vec<Event<'a>>, prefix: &str) -> Vec<Event<'a>> 
             }
             Event::Start(Tag::FootnoteDefinition(name)) => {
                 let id = esc(&name);
+                let label = numbers
+                    .get(name.as_ref())
+                    .map_or_else(|| crate::render::escape(&name), |n| n.to_string());
                 out.push(Event::Html(CowStr::from(format!(
-                    "<div class=\"footnote\" id=\"{prefix}fn-{id}\"><span class=\"footnote-label\"><a href=\"#{prefix}fnref-{id}\">{}</a></span>",
-                    crate::render::escape(&name)
+                    "<div class=\"footnote\" id=\"{prefix}fn-{id}\"><span class=\"footnote-label\"><a href=\"#{prefix}fnref-{id}\">{label}</a></span>"
                 ))));
             }
             Event::End(TagEnd::FootnoteDefinition) => out.push(Event::Html(CowStr::Borrowed("</div>\n"))),
@@ -221,7 +268,7 @@ mod tests {
         assert_eq!(s.len(), 3);
         assert_eq!(s[0].known, Some(KnownSection::Kompetenzbeschreibung));
         assert_eq!(s[0].markdown, "Text A\n\n### Sub\n\nmore");
-        assert_eq!(s[0].line, 13);
+        assert_eq!(s[0].line, 14);
         assert_eq!(s[1].known, Some(KnownSection::BeruflicheHandlung));
         assert_eq!(s[2].title, "Extra");
         assert_eq!(s[2].known, None);
@@ -229,26 +276,50 @@ mod tests {
 
     #[test]
     fn raw_html_is_escaped_unless_allowed() {
-        let r = render("Hallo <script>alert(1)</script>\n\n<div onclick=x>y</div>\n", &RenderOptions::default());
+        let r = render(
+            "Hallo <script>alert(1)</script>\n\n<div onclick=x>y</div>\n",
+            &RenderOptions::default(),
+        );
         assert!(!r.html.contains("<script>"), "{}", r.html);
         assert!(r.html.contains("&lt;script&gt;"));
         assert_eq!(r.raw_html.len(), 3, "{:?}", r.raw_html);
-        let trusted = render("<b>x</b>", &RenderOptions { allow_raw_html: true, ..Default::default() });
+        let trusted = render(
+            "<b>x</b>",
+            &RenderOptions {
+                allow_raw_html: true,
+                ..Default::default()
+            },
+        );
         assert!(trusted.html.contains("<b>x</b>"));
     }
 
     #[test]
     fn unsafe_links_are_neutralised() {
-        for md in ["[x](javascript:alert(1))", "[x]( JavaScript:alert(1))", "![i](data:text/html,hi)"] {
+        for md in [
+            "[x](javascript:alert(1))",
+            "[x]( JavaScript:alert(1))",
+            "![i](data:text/html,hi)",
+        ] {
             let h = render(md, &RenderOptions::default()).html;
             assert!(!h.to_lowercase().contains("javascript:") && !h.contains("data:"), "{h}");
         }
-        assert!(render("[x](https://a.de)", &RenderOptions::default()).html.contains("href=\"https://a.de\""));
+        assert!(
+            render("[x](https://a.de)", &RenderOptions::default())
+                .html
+                .contains("href=\"https://a.de\"")
+        );
     }
 
     #[test]
     fn headings_get_unique_prefixed_ids_and_shift() {
-        let r = render("# Über uns\n\n## Ziele\n\n## Ziele\n\n## Eigen {#mein-id}\n", &RenderOptions { id_prefix: "p-".into(), top_level: 2, ..Default::default() });
+        let r = render(
+            "# Über uns\n\n## Ziele\n\n## Ziele\n\n## Eigen {#mein-id}\n",
+            &RenderOptions {
+                id_prefix: "p-".into(),
+                top_level: 2,
+                ..Default::default()
+            },
+        );
         assert!(r.html.contains("<h2 id=\"p-ueber-uns\">"), "{}", r.html);
         assert!(r.html.contains("<h3 id=\"p-ziele\">"));
         assert!(r.html.contains("<h3 id=\"p-ziele-2\">"));
@@ -258,14 +329,28 @@ mod tests {
 
     #[test]
     fn footnotes_are_prefixed() {
-        let r = render("Text[^1]\n\n[^1]: Note\n", &RenderOptions { id_prefix: "kb-".into(), ..Default::default() });
-        assert!(r.html.contains("href=\"#kb-fn-1\""), "{}", r.html);
-        assert!(r.html.contains("id=\"kb-fn-1\""));
+        let r = render(
+            "Text[^7]\n\n[^7]: Note\n",
+            &RenderOptions {
+                id_prefix: "kb-".into(),
+                ..Default::default()
+            },
+        );
+        assert!(r.html.contains("id=\"kb-fnref-7\">1</a>"), "{}", r.html);
+        assert!(r.html.contains("id=\"kb-fn-7\""));
+        assert!(
+            r.html.contains("href=\"#kb-fnref-7\">1</a>"),
+            "label follows reference order: {}",
+            r.html
+        );
     }
 
     #[test]
     fn inline_rendering_strips_paragraph_and_keeps_escaped_stars() {
-        assert_eq!(render_inline("Fallmanager\\*innen und *Kolleg*", false), "Fallmanager*innen und <em>Kolleg</em>");
+        assert_eq!(
+            render_inline("Fallmanager\\*innen und *Kolleg*", false),
+            "Fallmanager*innen und <em>Kolleg</em>"
+        );
         assert_eq!(render_inline("a < b & c", false), "a &lt; b &amp; c");
     }
 }

@@ -136,7 +136,16 @@ mod tests {
         assert!(resolve(&site, "/").unwrap().ends_with("index.html"));
         assert!(resolve(&site, "/kit/").unwrap().ends_with("kit/index.html"));
         assert!(resolve(&site, "/kit/index.html?x=1").is_some());
-        for bad in ["/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/kit/../../secret.txt", "/%2e%2e%2fsecret.txt", "/..\\secret.txt", "/%00", "/%zz"] {
+        for bad in [
+            "/../secret.txt",
+            "/%2e%2e/secret.txt",
+            "/..%2fsecret.txt",
+            "/kit/../../secret.txt",
+            "/%2e%2e%2fsecret.txt",
+            "/..\\secret.txt",
+            "/%00",
+            "/%zz",
+        ] {
             assert!(resolve(&site, bad).is_none(), "{bad}");
         }
     }

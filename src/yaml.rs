@@ -137,7 +137,9 @@ mod tests {
         let mut y = String::from("a: &a [x, x, x, x, x, x, x, x, x]\n");
         for i in 0..12 {
             let prev = if i == 0 { "a".to_string() } else { format!("l{}", i - 1) };
-            y.push_str(&format!("l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+            y.push_str(&format!(
+                "l{i}: &l{i} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"
+            ));
         }
         y.push_str("title: x\n");
         let r = parse::<serde_json::Value>(&y, "f", 0);

@@ -44,12 +44,21 @@ pub fn glossary(f: raw::GlossaryFile, file: &str, diags: &mut Diagnostics) -> Gl
             diags.push(id_error(file, pos_of(&p.id, 0), &p.id.value, "phase"));
             continue;
         }
-        phases.push(Phase { id: p.id.value, title: p.title, aliases: p.aliases, description: p.description });
+        phases.push(Phase {
+            id: p.id.value,
+            title: p.title,
+            aliases: p.aliases,
+            description: p.description,
+        });
     }
     let terms = f
         .terms
         .into_iter()
-        .map(|t| Term { term: t.term, definition: t.definition, aliases: t.aliases })
+        .map(|t| Term {
+            term: t.term,
+            definition: t.definition,
+            aliases: t.aliases,
+        })
         .collect();
     Glossary { phases, terms }
 }
@@ -59,8 +68,12 @@ pub fn curriculum(f: raw::CurriculumFile, id: &str, file: &str, diags: &mut Diag
     for (k, v) in f.units {
         if v.value <= 0.0 || !v.value.is_finite() {
             diags.push(
-                Diagnostic::error(file, pos_of(&v, 0), format!("unit `{k}` must be a positive number of minutes"))
-                    .with_hint("e.g. `UE: 45` or `Tag: 480`"),
+                Diagnostic::error(
+                    file,
+                    pos_of(&v, 0),
+                    format!("unit `{k}` must be a positive number of minutes"),
+                )
+                .with_hint("e.g. `UE: 45` or `Tag: 480`"),
             );
             continue;
         }
@@ -75,7 +88,14 @@ pub fn curriculum(f: raw::CurriculumFile, id: &str, file: &str, diags: &mut Diag
                 raw::ModeRaw::Online => Mode::Online,
                 raw::ModeRaw::Either => Mode::Either,
             };
-            (k, Format { label: v.label, mode, kind: v.kind.as_ref().map(|k| at(k, 0)) })
+            (
+                k,
+                Format {
+                    label: v.label,
+                    mode,
+                    kind: v.kind.as_ref().map(|k| at(k, 0)),
+                },
+            )
         })
         .collect();
     let mut fields = Vec::new();
@@ -84,7 +104,12 @@ pub fn curriculum(f: raw::CurriculumFile, id: &str, file: &str, diags: &mut Diag
             diags.push(id_error(file, pos_of(&fr.id, 0), &fr.id.value, "field"));
             continue;
         }
-        fields.push(Field { id: fr.id.value, label: fr.label, title: fr.title, level: fr.level });
+        fields.push(Field {
+            id: fr.id.value,
+            label: fr.label,
+            title: fr.title,
+            level: fr.level,
+        });
     }
     let declared = f.declared.map(|d| declared(d, file, diags));
     Curriculum {
@@ -104,6 +129,7 @@ pub fn curriculum(f: raw::CurriculumFile, id: &str, file: &str, diags: &mut Diag
         declared,
         modules: Vec::new(),
         pages: Vec::new(),
+        incomplete: false,
     }
 }
 
@@ -130,7 +156,13 @@ fn declared(d: raw::DeclaredRaw, file: &str, diags: &mut Diagnostics) -> Declare
     Declared {
         total: d.total.as_ref().map(|t| {
             nonneg(t.value.amount, pos_of(t, 0), "total");
-            At::new(Amount { amount: t.value.amount, unit: at(&t.value.unit, 0) }, pos_of(t, 0))
+            At::new(
+                Amount {
+                    amount: t.value.amount,
+                    unit: at(&t.value.unit, 0),
+                },
+                pos_of(t, 0),
+            )
         }),
         by_format,
         by_kind,
@@ -188,13 +220,19 @@ pub fn module(src: &Source, id: &str, diags: &mut Diagnostics) -> Option<Module>
         workload,
         competencies,
         methods: items(&f.methods, file, diags),
-        work_package: f.work_package.map(|w| WorkPackage { group: w.group, intro: w.intro, title: w.title, tasks: w.tasks }),
+        work_package: f.work_package.map(|w| WorkPackage {
+            group: w.group,
+            intro: w.intro,
+            title: w.title,
+            tasks: w.tasks,
+        }),
         preamble,
         sections,
     };
     if m.number.value < 0 {
         diags.push(
-            Diagnostic::error(file, m.number.pos, "module number must not be negative").with_hint("number modules 1, 2, 3 …"),
+            Diagnostic::error(file, m.number.pos, "module number must not be negative")
+                .with_hint("number modules 1, 2, 3 …"),
         );
     }
     assign_anchors(&mut m);
@@ -212,7 +250,10 @@ fn items(list: &[Spanned<ItemRaw>], file: &str, diags: &mut Diagnostics) -> Vec<
                 diags.push(id_error(file, pos, id, "item"));
             }
             if r.text.trim().is_empty() {
-                diags.push(Diagnostic::error(file, pos, "empty list item").with_hint("write the item's text or remove the line"));
+                diags.push(
+                    Diagnostic::error(file, pos, "empty list item")
+                        .with_hint("write the item's text or remove the line"),
+                );
             }
             Item {
                 text: r.text.trim().to_string(),
@@ -234,7 +275,10 @@ fn workload(w: &Spanned<raw::WorkloadRaw>, file: &str, diags: &mut Diagnostics) 
         OneOrMany::Many(list) => list.iter().map(|s| At::new(s.clone(), fpos)).collect(),
     };
     if formats.is_empty() {
-        diags.push(Diagnostic::error(file, fpos, "workload line without a format").with_hint("e.g. `format: P` or `format: [P, O]`"));
+        diags.push(
+            Diagnostic::error(file, fpos, "workload line without a format")
+                .with_hint("e.g. `format: P` or `format: [P, O]`"),
+        );
         return None;
     }
     if v.amount < 0.0 || !v.amount.is_finite() {
@@ -244,7 +288,13 @@ fn workload(w: &Spanned<raw::WorkloadRaw>, file: &str, diags: &mut Diagnostics) 
         );
         return None;
     }
-    Some(Workload { formats, amount: v.amount, unit: at(&v.unit, 1), topic: v.topic.clone(), pos })
+    Some(Workload {
+        formats,
+        amount: v.amount,
+        unit: at(&v.unit, 1),
+        topic: v.topic.clone(),
+        pos,
+    })
 }
 
 pub fn page(src: &Source, id: &str, diags: &mut Diagnostics) -> Option<Page> {

@@ -35,21 +35,33 @@ pub struct Loaded {
 
 /// Loads and normalises the site under `root`; never panics on content.
 pub fn load_site(root: &Path) -> Loaded {
-    let mut ctx = Ctx { root: root.to_path_buf(), diags: Diagnostics::new(), sources: BTreeMap::new() };
+    let mut ctx = Ctx {
+        root: root.to_path_buf(),
+        diags: Diagnostics::new(),
+        sources: BTreeMap::new(),
+    };
     let config = ctx.load_site_config();
     let content = root.join("content");
     let glossary = ctx.load_glossary(&content.join("glossary.yaml"));
     let (curriculum_dirs, comparison_files) = ctx.scan_content(&content);
-    let mut curricula: Vec<Curriculum> =
-        curriculum_dirs.iter().filter_map(|d| ctx.load_curriculum(d)).collect();
+    let mut curricula: Vec<Curriculum> = curriculum_dirs.iter().filter_map(|d| ctx.load_curriculum(d)).collect();
     order_curricula(&mut curricula, &config);
     let comparisons = comparison_files.iter().filter_map(|f| ctx.load_comparison(f)).collect();
-    let site = Site { config, glossary, curricula, comparisons };
+    let site = Site {
+        config,
+        glossary,
+        curricula,
+        comparisons,
+    };
     let mut diags = ctx.diags;
     for (file, text) in &ctx.sources {
         diags.attach_excerpts(file, text);
     }
-    Loaded { site, diags, sources: ctx.sources }
+    Loaded {
+        site,
+        diags,
+        sources: ctx.sources,
+    }
 }
 
 /// `order` first, the rest by id.
@@ -102,7 +114,9 @@ impl Ctx {
             );
             return SiteConfig::default();
         }
-        let Some(src) = self.read(&path) else { return SiteConfig::default() };
+        let Some(src) = self.read(&path) else {
+            return SiteConfig::default();
+        };
         match crate::yaml::parse::<raw::SiteFile>(&src.text, &src.rel, 0) {
             Ok(f) => convert::site_config(f),
             Err(d) => {
@@ -116,7 +130,9 @@ impl Ctx {
         if !path.exists() {
             return Glossary::default();
         }
-        let Some(src) = self.read(path) else { return Glossary::default() };
+        let Some(src) = self.read(path) else {
+            return Glossary::default();
+        };
         match crate::yaml::parse::<raw::GlossaryFile>(&src.text, &src.rel, 0) {
             Ok(f) => convert::glossary(f, &src.rel, &mut self.diags),
             Err(d) => {
@@ -156,8 +172,12 @@ impl Ctx {
             }
             if RESERVED.contains(&name.as_str()) {
                 self.error(
-                    Diagnostic::error(self.rel(&path), None, format!("`{name}` is reserved and cannot be a curriculum id"))
-                        .with_hint(format!("reserved names: {}", crate::text::list_choices(RESERVED))),
+                    Diagnostic::error(
+                        self.rel(&path),
+                        None,
+                        format!("`{name}` is reserved and cannot be a curriculum id"),
+                    )
+                    .with_hint(format!("reserved names: {}", crate::text::list_choices(RESERVED))),
                 );
                 continue;
             }
@@ -174,11 +194,10 @@ impl Ctx {
         if is_valid_id(id) {
             return true;
         }
-        let d = Diagnostic::error(self.rel(path), None, format!("`{id}` is not a valid {what} id"))
-            .with_hint(format!(
-                "ids are lower-case ASCII letters, digits and `-` (e.g. `{}`); rename it",
-                suggest_id(id)
-            ));
+        let d = Diagnostic::error(self.rel(path), None, format!("`{id}` is not a valid {what} id")).with_hint(format!(
+            "ids are lower-case ASCII letters, digits and `-` (e.g. `{}`); rename it",
+            suggest_id(id)
+        ));
         self.error(d);
         false
     }
@@ -201,8 +220,12 @@ impl Ctx {
             };
             if path.is_dir() {
                 self.error(
-                    Diagnostic::error(self.rel(&path), None, format!("a folder where a {what} file is expected"))
-                        .with_hint("remove the folder or rename it"),
+                    Diagnostic::error(
+                        self.rel(&path),
+                        None,
+                        format!("a folder where a {what} file is expected"),
+                    )
+                    .with_hint("remove the folder or rename it"),
                 );
                 continue;
             }
@@ -218,8 +241,14 @@ impl Ctx {
         let file = dir.join("curriculum.yaml");
         if !file.is_file() {
             self.error(
-                Diagnostic::error(self.rel(&file), None, format!("curriculum `{id}` has no curriculum.yaml"))
-                    .with_hint("every folder in content/ is a curriculum and needs a curriculum.yaml with at least `title:`"),
+                Diagnostic::error(
+                    self.rel(&file),
+                    None,
+                    format!("curriculum `{id}` has no curriculum.yaml"),
+                )
+                .with_hint(
+                    "every folder in content/ is a curriculum and needs a curriculum.yaml with at least `title:`",
+                ),
             );
             return None;
         }
@@ -234,10 +263,13 @@ impl Ctx {
         };
         let module_files = self.files_with_ext(&dir.join("modules"), "md", "module");
         let page_files = self.files_with_ext(&dir.join("pages"), "md", "page");
+        let errors_before = self.diags.count(crate::diag::Severity::Error);
         c.modules = self.load_parallel(&module_files, convert::module);
-        c.modules.sort_by(|a, b| (a.number.value, &a.id).cmp(&(b.number.value, &b.id)));
+        c.modules
+            .sort_by(|a, b| (a.number.value, &a.id).cmp(&(b.number.value, &b.id)));
         c.pages = self.load_parallel(&page_files, convert::page);
         c.pages.sort_by(|a, b| (a.weight, &a.id).cmp(&(b.weight, &b.id)));
+        c.incomplete = self.diags.count(crate::diag::Severity::Error) > errors_before;
         Some(c)
     }
 
@@ -292,14 +324,21 @@ impl Ctx {
 /// Reads a file as normalised UTF-8 text, or explains why it cannot be read.
 pub fn read_source(path: &Path, rel: &str) -> Result<String, Diagnostic> {
     let meta = std::fs::metadata(path).map_err(|e| {
-        Diagnostic::error(rel, None, format!("cannot read file: {e}")).with_hint("check that the file exists and is readable")
+        Diagnostic::error(rel, None, format!("cannot read file: {e}"))
+            .with_hint("check that the file exists and is readable")
     })?;
     if meta.is_dir() {
-        return Err(Diagnostic::error(rel, None, "a folder where a file is expected").with_hint("remove or rename the folder"));
+        return Err(
+            Diagnostic::error(rel, None, "a folder where a file is expected").with_hint("remove or rename the folder")
+        );
     }
     if meta.len() > MAX_FILE_BYTES {
-        return Err(Diagnostic::error(rel, None, format!("file is {} bytes; the limit is {MAX_FILE_BYTES}", meta.len()))
-            .with_hint("content files are small text files; split the file or remove what does not belong"));
+        return Err(Diagnostic::error(
+            rel,
+            None,
+            format!("file is {} bytes; the limit is {MAX_FILE_BYTES}", meta.len()),
+        )
+        .with_hint("content files are small text files; split the file or remove what does not belong"));
     }
     let bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::error(rel, None, format!("cannot read file: {e}")).with_hint("check permissions"))?;
@@ -310,8 +349,10 @@ pub fn read_source(path: &Path, rel: &str) -> Result<String, Diagnostic> {
             let prefix = String::from_utf8_lossy(valid);
             let line = prefix.matches('\n').count() as u32 + 1;
             let col = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
-            Err(Diagnostic::error(rel, Some(Pos::new(line, col)), "file is not valid UTF-8")
-                .with_hint("save the file as UTF-8 (most editors: \"Save with encoding\" → UTF-8)"))
+            Err(
+                Diagnostic::error(rel, Some(Pos::new(line, col)), "file is not valid UTF-8")
+                    .with_hint("save the file as UTF-8 (most editors: \"Save with encoding\" → UTF-8)"),
+            )
         }
     }
 }
@@ -351,23 +392,34 @@ fn list_dir(dir: &Path) -> Result<Vec<PathBuf>, String> {
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
-        .map(|e| e.map(|e| e.into_path()).map_err(|e| format!("cannot list {}: {e}", dir.display())))
+        .map(|e| {
+            e.map(|e| e.into_path())
+                .map_err(|e| format!("cannot list {}: {e}", dir.display()))
+        })
         .collect::<Result<_, _>>()?;
     v.sort();
     Ok(v)
 }
 
 fn file_name(p: &Path) -> String {
-    p.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    p.file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 fn file_stem(p: &Path) -> String {
-    p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    p.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// Hidden files and editor leftovers (`.m1.md.swp`, `m1.md~`, `#m1.md#`) are not content.
 pub fn ignored_name(name: &str) -> bool {
-    name.starts_with('.') || name.ends_with('~') || name.starts_with('#') || name.ends_with(".swp") || name.ends_with(".tmp")
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.starts_with('#')
+        || name.ends_with(".swp")
+        || name.ends_with(".tmp")
 }
 
 #[cfg(test)]
@@ -379,7 +431,10 @@ mod tests {
         let (y, b, line) = split_front_matter("---\na: 1\n---\n\n## X\n").unwrap();
         assert_eq!((y, b, line), ("a: 1\n", "\n## X\n", 4));
         assert_eq!(split_front_matter("a: 1\n").unwrap_err().1, "missing front matter");
-        assert_eq!(split_front_matter("---\na: 1\n").unwrap_err().1, "front matter is not closed");
+        assert_eq!(
+            split_front_matter("---\na: 1\n").unwrap_err().1,
+            "front matter is not closed"
+        );
         assert_eq!(split_front_matter("---\n---\n").unwrap().0, "");
     }
 

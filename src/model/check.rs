@@ -5,7 +5,7 @@
 //! Pure: takes the model, returns diagnostics. Syntax and type errors are found
 //! earlier, while loading.
 
-use super::ledger::{self, Figures, Ledger};
+use super::ledger::{self, Ledger};
 use super::{At, Curriculum, Dimension, Item, KnownSection, Site};
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::text::{fmt_num, list_choices, nearest};
@@ -27,18 +27,28 @@ pub fn check_site(site: &Site) -> Diagnostics {
 
 /// A dangling-reference error with the valid choices (and the nearest one) as hint.
 fn unknown_ref(file: &str, r: &At<String>, what: &str, valid: &[&str]) -> Diagnostic {
+    unknown_ref_in(file, r, what, "", valid)
+}
+
+/// `in_what` names the container for references into another file (" in `kit`").
+fn unknown_ref_in(file: &str, r: &At<String>, what: &str, in_what: &str, valid: &[&str]) -> Diagnostic {
+    let choices = list_choices(valid.iter().copied());
     let hint = match nearest(&r.value, valid.iter().copied()) {
-        Some(n) => format!("did you mean `{n}`? Valid {what}s: {}", list_choices(valid.iter().copied())),
-        None if valid.is_empty() => format!("no {what}s are defined; define it first"),
-        None => format!("valid {what}s: {}", list_choices(valid.iter().copied())),
+        Some(n) => format!("did you mean `{n}`? Valid {what} ids{in_what}: {choices}"),
+        None if valid.is_empty() => format!("no {what}s are defined{in_what}; define it first"),
+        None => format!("valid {what} ids{in_what}: {choices}"),
     };
-    Diagnostic::error(file, r.pos, format!("unknown {what} `{}`", r.value)).with_hint(hint)
+    Diagnostic::error(file, r.pos, format!("unknown {what} `{}`{in_what}", r.value)).with_hint(hint)
 }
 
 fn check_refs(file: &str, refs: &[At<String>], what: &str, valid: &[&str], out: &mut Diagnostics) {
+    check_refs_in(file, refs, what, "", valid, out);
+}
+
+fn check_refs_in(file: &str, refs: &[At<String>], what: &str, in_what: &str, valid: &[&str], out: &mut Diagnostics) {
     for r in refs {
         if !valid.contains(&r.value.as_str()) {
-            out.push(unknown_ref(file, r, what, valid));
+            out.push(unknown_ref_in(file, r, what, in_what, valid));
         }
     }
 }
@@ -58,8 +68,12 @@ fn check_curriculum(c: &Curriculum, phase_ids: &[&str], out: &mut Diagnostics) {
     for m in &c.modules {
         if let Some(first) = numbers.insert(m.number.value, &m.id) {
             out.push(
-                Diagnostic::error(&m.file, m.number.pos, format!("module number {} is also used by `{first}`", m.number.value))
-                    .with_hint("give every module of a curriculum its own number"),
+                Diagnostic::error(
+                    &m.file,
+                    m.number.pos,
+                    format!("module number {} is also used by `{first}`", m.number.value),
+                )
+                .with_hint("give every module of a curriculum its own number"),
             );
         }
         if let Some(k) = &m.kind {
@@ -75,7 +89,9 @@ fn check_curriculum(c: &Curriculum, phase_ids: &[&str], out: &mut Diagnostics) {
             warn_duplicates(&m.file, d.key(), m.competencies.get(d), out);
         }
         warn_duplicates(&m.file, "methods", &m.methods, out);
-        if m.section(KnownSection::Kompetenzbeschreibung).is_none() && m.section(KnownSection::BeruflicheHandlung).is_none() {
+        if m.section(KnownSection::Kompetenzbeschreibung).is_none()
+            && m.section(KnownSection::BeruflicheHandlung).is_none()
+        {
             out.push(
                 Diagnostic::warning(&m.file, None, "module has neither a `## Kompetenzbeschreibung` nor a `## Berufliche Handlung` section")
                     .with_hint("add the sections as H2 headings in the Markdown body (English: `## Competence description`, `## Professional action`)"),
@@ -85,12 +101,19 @@ fn check_curriculum(c: &Curriculum, phase_ids: &[&str], out: &mut Diagnostics) {
     for p in &c.pages {
         if c.module(&p.id).is_some() {
             out.push(
-                Diagnostic::error(&p.file, None, format!("page id `{}` is also a module id; both would be published at /{}/{}/", p.id, c.id, p.id))
-                    .with_hint("rename the page file"),
+                Diagnostic::error(
+                    &p.file,
+                    None,
+                    format!(
+                        "page id `{}` is also a module id; both would be published at /{}/{}/",
+                        p.id, c.id, p.id
+                    ),
+                )
+                .with_hint("rename the page file"),
             );
         }
     }
-    if let Some(d) = &c.declared {
+    if let Some(d) = c.declared.as_ref().filter(|_| !c.incomplete) {
         check_declared(c, d, &units, &formats, &kinds, out);
     }
 }
@@ -100,8 +123,12 @@ fn warn_duplicates(file: &str, list: &str, items: &[Item], out: &mut Diagnostics
     for it in items {
         if !seen.insert(it.text.as_str()) {
             out.push(
-                Diagnostic::warning(file, it.pos, format!("`{}` appears more than once in `{list}`", it.text))
-                    .with_hint("kept as in the source; remove the repetition if it is a mistake"),
+                Diagnostic::warning(
+                    file,
+                    it.pos,
+                    format!("`{}` appears more than once in `{list}`", it.text),
+                )
+                .with_hint("kept as in the source; remove the repetition if it is a mistake"),
             );
         }
     }
@@ -144,13 +171,12 @@ fn check_declared(
         let computed = t.by_kind.get(k).copied().unwrap_or(0.0);
         compare(c, &l, entry.pos, &format!("kind {k}"), *v, computed, out);
     }
-    let ranges: [(&str, &Option<At<(f64, f64)>>, fn(&Figures) -> (f64, f64)); 2] = [
-        ("presence", &d.presence, |f| (f.presence.min, f.presence.max)),
-        ("online", &d.online, |f| (f.online.min, f.online.max)),
+    let ranges = [
+        ("presence", &d.presence, (t.presence.min, t.presence.max)),
+        ("online", &d.online, (t.online.min, t.online.max)),
     ];
-    for (name, declared, get) in ranges {
+    for (name, declared, (min, max)) in ranges {
         if let Some(r) = declared {
-            let (min, max) = get(t);
             compare(c, &l, r.pos, &format!("{name} minimum"), r.value.0, min, out);
             compare(c, &l, r.pos, &format!("{name} maximum"), r.value.1, max, out);
         }
@@ -200,27 +226,46 @@ fn check_comparison(site: &Site, cmp: &super::Comparison, out: &mut Diagnostics)
         }
     }
     let module_ids = |c: Option<&Curriculum>| -> Vec<String> {
-        c.map(|c| c.modules.iter().map(|m| m.id.clone()).collect()).unwrap_or_default()
+        c.map(|c| c.modules.iter().map(|m| m.id.clone()).collect())
+            .unwrap_or_default()
     };
     let (lm, rm) = (module_ids(left), module_ids(right));
     let lm: Vec<&str> = lm.iter().map(String::as_str).collect();
     let rm: Vec<&str> = rm.iter().map(String::as_str).collect();
+    // A curriculum whose files failed to load cannot say what is missing.
+    let complete = |c: Option<&Curriculum>| c.is_some_and(|c| !c.incomplete);
     for p in &cmp.pairs {
-        if left.is_some() {
-            check_refs(&cmp.file, &p.left, &format!("module of `{}`", cmp.left.value), &lm, out);
+        if complete(left) {
+            check_refs_in(
+                &cmp.file,
+                &p.left,
+                "module",
+                &format!(" in `{}`", cmp.left.value),
+                &lm,
+                out,
+            );
         }
-        if right.is_some() {
-            check_refs(&cmp.file, &p.right, &format!("module of `{}`", cmp.right.value), &rm, out);
+        if complete(right) {
+            check_refs_in(
+                &cmp.file,
+                &p.right,
+                "module",
+                &format!(" in `{}`", cmp.right.value),
+                &rm,
+                out,
+            );
         }
     }
     for m in &cmp.matches {
         for (r, c) in [(&m.left, left), (&m.right, right)] {
-            if let Some(c) = c
+            if let Some(c) = c.filter(|c| !c.incomplete)
                 && resolve_item_ref(c, &r.value).is_none()
             {
                 out.push(
                     Diagnostic::error(&cmp.file, r.pos, format!("`{}` names no item of `{}`", r.value, c.id))
-                        .with_hint("write `<module id>: <item text exactly as in the module>`, e.g. `m4: Dokumentation`"),
+                        .with_hint(
+                            "write `<module id>: <item text exactly as in the module>`, e.g. `m4: Dokumentation`",
+                        ),
                 );
             }
         }
@@ -249,7 +294,10 @@ mod tests {
     use crate::diag::{Pos, Severity};
 
     fn site_with(c: Curriculum) -> Site {
-        Site { curricula: vec![c], ..Default::default() }
+        Site {
+            curricula: vec![c],
+            ..Default::default()
+        }
     }
 
     fn messages(d: &Diagnostics) -> Vec<String> {
@@ -266,10 +314,21 @@ mod tests {
         let mut c = curriculum("c", vec![m]);
         c.kinds.insert("basis".into(), "Basismodul".into());
         let mut s = site_with(c);
-        s.glossary.phases.push(Phase { id: "assessment".into(), title: "A".into(), aliases: vec![], description: None });
+        s.glossary.phases.push(Phase {
+            id: "assessment".into(),
+            title: "A".into(),
+            aliases: vec![],
+            description: None,
+        });
         let d = check_site(&s);
         let msgs = messages(&d);
-        for m in ["unknown field `hf99`", "unknown phase `asessment`", "unknown kind `basic`", "unknown format `X`", "unknown unit `Stunde`"] {
+        for m in [
+            "unknown field `hf99`",
+            "unknown phase `asessment`",
+            "unknown kind `basic`",
+            "unknown format `X`",
+            "unknown unit `Stunde`",
+        ] {
             assert!(msgs.iter().any(|x| x == m), "{m} missing in {msgs:?}");
         }
         let phase = d.sorted().into_iter().find(|x| x.message.contains("phase")).unwrap();
@@ -279,7 +338,14 @@ mod tests {
     #[test]
     fn duplicate_numbers_and_page_ids_are_errors() {
         let mut c = curriculum("c", vec![module("m1", 1), module("m2", 1)]);
-        c.pages.push(Page { id: "m1".into(), file: "p".into(), title: "t".into(), weight: 0, markdown: String::new(), body_line: 1 });
+        c.pages.push(Page {
+            id: "m1".into(),
+            file: "p".into(),
+            title: "t".into(),
+            weight: 0,
+            markdown: String::new(),
+            body_line: 1,
+        });
         let d = check_site(&site_with(c));
         assert_eq!(d.count(Severity::Error), 2, "{:?}", messages(&d));
     }
@@ -299,14 +365,20 @@ mod tests {
         m.workload = vec![workload(&["P"], 8.0, "UE"), workload(&["P", "O"], 8.0, "UE")];
         let mut c = curriculum("c", vec![m]);
         c.declared = Some(Declared {
-            total: Some(At::bare(Amount { amount: 16.0, unit: At::bare("UE".into()) })),
+            total: Some(At::bare(Amount {
+                amount: 16.0,
+                unit: At::bare("UE".into()),
+            })),
             presence: Some(At::bare((8.0, 10.0))),
             by_format: vec![At::bare(("P".into(), 8.0))],
             ..Default::default()
         });
         let d = check_site(&site_with(c));
         let declared: Vec<String> = messages(&d).into_iter().filter(|m| m.starts_with("declared")).collect();
-        assert_eq!(declared, vec!["declared presence maximum is 10 UE, but the modules add up to 16 UE".to_string()]);
+        assert_eq!(
+            declared,
+            vec!["declared presence maximum is 10 UE, but the modules add up to 16 UE".to_string()]
+        );
     }
 
     #[test]
@@ -321,14 +393,23 @@ mod tests {
             title: "x".into(),
             left: At::bare("a".into()),
             right: At::bare("b".into()),
-            pairs: vec![Pair { left: vec![At::bare("m9".into())], right: vec![], note: None, pos: None }],
+            pairs: vec![Pair {
+                left: vec![At::bare("m9".into())],
+                right: vec![],
+                note: None,
+                pos: None,
+            }],
             synonyms: vec![],
-            matches: vec![Match { left: At::bare("m1: Dokumentation".into()), right: At::bare("m1: X".into()), relation: Relation::Related }],
+            matches: vec![Match {
+                left: At::bare("m1: Dokumentation".into()),
+                right: At::bare("m1: X".into()),
+                relation: Relation::Related,
+            }],
             threshold: None,
         });
         let msgs = messages(&check_site(&s));
         assert!(msgs.contains(&"unknown curriculum `b`".to_string()), "{msgs:?}");
-        assert!(msgs.contains(&"unknown module of `a` `m9`".to_string()), "{msgs:?}");
+        assert!(msgs.contains(&"unknown module `m9` in `a`".to_string()), "{msgs:?}");
         assert_eq!(check_site(&s).count(Severity::Error), 2, "{msgs:?}");
     }
 }

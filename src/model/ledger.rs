@@ -70,11 +70,7 @@ pub fn minutes(c: &Curriculum, w: &Workload) -> Option<f64> {
 
 /// The key under which a workload line is filed in `by_format`.
 pub fn format_key(w: &Workload) -> String {
-    w.formats
-        .iter()
-        .map(|f| f.value.as_str())
-        .collect::<Vec<_>>()
-        .join("/")
+    w.formats.iter().map(|f| f.value.as_str()).collect::<Vec<_>>().join("/")
 }
 
 fn mode_of(c: &Curriculum, format: &str) -> Mode {
@@ -234,7 +230,11 @@ mod tests {
         c.modules[0].workload = vec![workload(&["Q"], 3.0, "Jahr"), workload(&["P"], 2.0, "UE")];
         c.formats.insert(
             "Z".into(),
-            Format { label: "Z".into(), mode: Mode::Online, kind: None },
+            Format {
+                label: "Z".into(),
+                mode: Mode::Online,
+                kind: None,
+            },
         );
         let l = ledger(&c);
         assert_eq!(l.in_unit(l.total.total), 2.0);

@@ -255,9 +255,7 @@ impl KnownSection {
     /// Recognises the German heading and its English alias.
     pub fn from_heading(h: &str) -> Option<Self> {
         match h.trim().to_lowercase().as_str() {
-            "kompetenzbeschreibung" | "competence description" => {
-                Some(KnownSection::Kompetenzbeschreibung)
-            }
+            "kompetenzbeschreibung" | "competence description" => Some(KnownSection::Kompetenzbeschreibung),
             "berufliche handlung" | "professional action" => Some(KnownSection::BeruflicheHandlung),
             _ => None,
         }
@@ -332,6 +330,9 @@ pub struct Curriculum {
     pub modules: Vec<Module>,
     /// Sorted by weight, then id.
     pub pages: Vec<Page>,
+    /// Some of its files failed to load: totals and references into it are not
+    /// checked, since they would only repeat the load errors.
+    pub incomplete: bool,
 }
 
 impl Curriculum {
@@ -472,8 +473,20 @@ pub(crate) mod testutil {
         let mut units = IndexMap::new();
         units.insert("UE".to_string(), 45.0);
         let mut formats = IndexMap::new();
-        for (k, mode) in [("P", Mode::Presence), ("O", Mode::Online), ("LG", Mode::Online), ("SV", Mode::Either)] {
-            formats.insert(k.to_string(), Format { label: k.into(), mode, kind: None });
+        for (k, mode) in [
+            ("P", Mode::Presence),
+            ("O", Mode::Online),
+            ("LG", Mode::Online),
+            ("SV", Mode::Either),
+        ] {
+            formats.insert(
+                k.to_string(),
+                Format {
+                    label: k.into(),
+                    mode,
+                    kind: None,
+                },
+            );
         }
         Curriculum {
             id: id.into(),
@@ -492,6 +505,7 @@ pub(crate) mod testutil {
             declared: None,
             modules,
             pages: vec![],
+            incomplete: false,
         }
     }
 }
@@ -525,8 +539,14 @@ mod tests {
 
     #[test]
     fn known_sections_accept_english_aliases() {
-        assert_eq!(KnownSection::from_heading("Kompetenzbeschreibung"), Some(KnownSection::Kompetenzbeschreibung));
-        assert_eq!(KnownSection::from_heading("Professional action"), Some(KnownSection::BeruflicheHandlung));
+        assert_eq!(
+            KnownSection::from_heading("Kompetenzbeschreibung"),
+            Some(KnownSection::Kompetenzbeschreibung)
+        );
+        assert_eq!(
+            KnownSection::from_heading("Professional action"),
+            Some(KnownSection::BeruflicheHandlung)
+        );
         assert_eq!(KnownSection::from_heading("Literatur"), None);
     }
 }

@@ -55,9 +55,15 @@ pub fn render_with(site: &Site, theme: &Theme) -> Result<(Vec<OutFile>, Diagnost
         .par_iter()
         .map(|job| {
             let (ctx, warnings) = views::context(site, job);
-            theme
-                .render(job.template(), &ctx)
-                .map(|html| (OutFile { path: job.path(site), bytes: html.into_bytes() }, warnings))
+            theme.render(job.template(), &ctx).map(|html| {
+                (
+                    OutFile {
+                        path: job.path(site),
+                        bytes: html.into_bytes(),
+                    },
+                    warnings,
+                )
+            })
         })
         .collect();
     let mut files = theme.static_files();

@@ -9,13 +9,22 @@ use std::path::Path;
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../themes/default/templates/base.html")),
     ("home.html", include_str!("../../themes/default/templates/home.html")),
-    ("curriculum.html", include_str!("../../themes/default/templates/curriculum.html")),
-    ("module.html", include_str!("../../themes/default/templates/module.html")),
+    (
+        "curriculum.html",
+        include_str!("../../themes/default/templates/curriculum.html"),
+    ),
+    (
+        "module.html",
+        include_str!("../../themes/default/templates/module.html"),
+    ),
     ("page.html", include_str!("../../themes/default/templates/page.html")),
     ("404.html", include_str!("../../themes/default/templates/404.html")),
 ];
 
-const STATIC: &[(&str, &str)] = &[("static/style.css", include_str!("../../themes/default/static/style.css"))];
+const STATIC: &[(&str, &str)] = &[(
+    "static/style.css",
+    include_str!("../../themes/default/static/style.css"),
+)];
 
 /// Compiled templates plus the static files to copy.
 pub struct Theme {
@@ -31,10 +40,17 @@ impl Theme {
         let mut diags = Diagnostics::new();
         let mut sources: BTreeMap<String, (String, String)> = TEMPLATES
             .iter()
-            .map(|(n, s)| (n.to_string(), (s.to_string(), format!("(built-in theme) templates/{n}"))))
+            .map(|(n, s)| {
+                (
+                    n.to_string(),
+                    (s.to_string(), format!("(built-in theme) templates/{n}")),
+                )
+            })
             .collect();
-        let mut statics: BTreeMap<String, Vec<u8>> =
-            STATIC.iter().map(|(n, s)| (n.to_string(), s.as_bytes().to_vec())).collect();
+        let mut statics: BTreeMap<String, Vec<u8>> = STATIC
+            .iter()
+            .map(|(n, s)| (n.to_string(), s.as_bytes().to_vec()))
+            .collect();
         let dir = root.join("themes").join(name);
         if dir.is_dir() {
             read_overrides(root, &dir, &mut sources, &mut statics, &mut diags);
@@ -59,7 +75,8 @@ impl Theme {
     }
 
     pub fn render(&self, template: &str, ctx: &serde_json::Value) -> Result<String, Diagnostic> {
-        let context = tera::Context::from_serialize(ctx).map_err(|e| template_error(&e, &self.origins, Some(template)))?;
+        let context =
+            tera::Context::from_serialize(ctx).map_err(|e| template_error(&e, &self.origins, Some(template)))?;
         self.tera
             .render(template, &context)
             .map_err(|e| template_error(&e, &self.origins, Some(template)))
@@ -68,7 +85,10 @@ impl Theme {
     pub fn static_files(&self) -> Vec<OutFile> {
         self.statics
             .iter()
-            .map(|(p, b)| OutFile { path: p.clone(), bytes: b.clone() })
+            .map(|(p, b)| OutFile {
+                path: p.clone(),
+                bytes: b.clone(),
+            })
             .collect()
     }
 }

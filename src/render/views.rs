@@ -67,7 +67,9 @@ struct Links {
 
 impl Links {
     fn new(from_dir: &str) -> Self {
-        Links { root: "../".repeat(from_dir.matches('/').count()) }
+        Links {
+            root: "../".repeat(from_dir.matches('/').count()),
+        }
     }
     fn to(&self, dir: &str) -> String {
         format!("{}{}index.html", self.root, dir)
@@ -87,21 +89,39 @@ pub fn context(site: &Site, job: &Job) -> (Value, Diagnostics) {
     let mut warnings = Diagnostics::new();
     let (title, crumbs, body) = match *job {
         Job::Home => (site.config.title.clone(), vec![], home(site, &links)),
-        Job::NotFound => (i18n::strings(site.config.language)["not_found_title"].to_string(), vec![], json!({})),
+        Job::NotFound => (
+            i18n::strings(site.config.language)["not_found_title"].to_string(),
+            vec![],
+            json!({}),
+        ),
         Job::Curriculum(c) => {
             let cur = &site.curricula[c];
-            (cur.title.clone(), vec![crumb(&cur.short_title, None)], curriculum(site, cur, &links))
+            (
+                cur.title.clone(),
+                vec![crumb(&cur.short_title, None)],
+                curriculum(site, cur, &links),
+            )
         }
         Job::Module(c, m) => {
             let cur = &site.curricula[c];
             let module = &cur.modules[m];
-            let crumbs = vec![crumb(&cur.short_title, Some(links.curriculum(cur))), crumb(&module_label(site, module), None)];
-            (module.title.clone(), crumbs, module_view(site, cur, m, &links, &mut warnings))
+            let crumbs = vec![
+                crumb(&cur.short_title, Some(links.curriculum(cur))),
+                crumb(&module_label(site, module), None),
+            ];
+            (
+                module.title.clone(),
+                crumbs,
+                module_view(site, cur, m, &links, &mut warnings),
+            )
         }
         Job::Page(c, p) => {
             let cur = &site.curricula[c];
             let page = &cur.pages[p];
-            let crumbs = vec![crumb(&cur.short_title, Some(links.curriculum(cur))), crumb(&page.title, None)];
+            let crumbs = vec![
+                crumb(&cur.short_title, Some(links.curriculum(cur))),
+                crumb(&page.title, None),
+            ];
             (page.title.clone(), crumbs, page_view(site, cur, p, &mut warnings))
         }
     };
@@ -111,7 +131,11 @@ pub fn context(site: &Site, job: &Job) -> (Value, Diagnostics) {
         .map(|c| json!({"title": c.short_title, "url": links.curriculum(c), "current": dir.starts_with(&format!("{}/", c.id))}))
         .collect();
     // The 404 page is served at arbitrary depths, so it links absolutely.
-    let root = if matches!(job, Job::NotFound) { site.config.base_url.clone() } else { links.root.clone() };
+    let root = if matches!(job, Job::NotFound) {
+        site.config.base_url.clone()
+    } else {
+        links.root.clone()
+    };
     let ctx = json!({
         "site": {"title": site.config.title, "lang": site.config.language.code(), "base_url": site.config.base_url},
         "t": i18n::strings(site.config.language),
@@ -236,7 +260,7 @@ fn curriculum(site: &Site, c: &Curriculum, links: &Links) -> Value {
         "id": c.id, "title": c.title, "short_title": c.short_title, "issuer": c.issuer, "edition": c.edition,
         "dqr_level": c.dqr_level, "source": c.source, "source_is_url": c.source.as_deref().is_some_and(|s| s.starts_with("https://") || s.starts_with("http://")),
         "description": c.description.as_deref().map(|d| markdown::render(d, &md_opts(site, "desc-")).html),
-        "columns": columns.iter().map(|k| json!({"key": k, "label": format_label(c, k, t["either"])})).collect::<Vec<_>>(),
+        "columns": columns.iter().map(|k| json!({"key": k, "short": k.replace('/', &format!(" {} ", t["either"])), "label": format_label(c, k, t["either"])})).collect::<Vec<_>>(),
         "modules": rows,
         "ledger": ledger_view(site, c, &l),
         "chapters": c.pages.iter().map(|p| json!({"title": p.title, "url": links.to(&format!("{}/{}/", c.id, p.id))})).collect::<Vec<_>>(),
@@ -262,16 +286,38 @@ fn field_label(c: &Curriculum, id: &str) -> Value {
 }
 
 fn md_opts(site: &Site, prefix: &str) -> RenderOptions {
-    RenderOptions { id_prefix: prefix.into(), allow_raw_html: site.config.allow_raw_html, top_level: 1 }
+    RenderOptions {
+        id_prefix: prefix.into(),
+        allow_raw_html: site.config.allow_raw_html,
+        top_level: 1,
+    }
 }
 
 /// Renders Markdown and turns escaped raw HTML into warnings for `file`.
-fn md(site: &Site, text: &str, prefix: &str, top: u8, file: &str, line: u32, warnings: &mut Diagnostics) -> markdown::Rendered {
-    let r = markdown::render(text, &RenderOptions { top_level: top, ..md_opts(site, prefix) });
+fn md(
+    site: &Site,
+    text: &str,
+    prefix: &str,
+    top: u8,
+    file: &str,
+    line: u32,
+    warnings: &mut Diagnostics,
+) -> markdown::Rendered {
+    let r = markdown::render(
+        text,
+        &RenderOptions {
+            top_level: top,
+            ..md_opts(site, prefix)
+        },
+    );
     for h in &r.raw_html {
         warnings.push(
-            Diagnostic::warning(file, Some(crate::diag::Pos::new(line, 1)), format!("raw HTML `{h}` is shown as text"))
-                .with_hint("write Markdown instead, or set `allow_raw_html: true` in site.yaml if you trust every author"),
+            Diagnostic::warning(
+                file,
+                Some(crate::diag::Pos::new(line, 1)),
+                format!("raw HTML `{h}` is shown as text"),
+            )
+            .with_hint("write Markdown instead, or set `allow_raw_html: true` in site.yaml if you trust every author"),
         );
     }
     r
@@ -295,7 +341,8 @@ fn module_view(site: &Site, c: &Curriculum, mi: usize, links: &Links, warnings: 
     let m = &c.modules[mi];
     let l = ledger::ledger(c);
     let section = |known: KnownSection, prefix: &str, warnings: &mut Diagnostics| {
-        m.section(known).map(|s| md(site, &s.markdown, prefix, 1, &m.file, s.line, warnings).html)
+        m.section(known)
+            .map(|s| md(site, &s.markdown, prefix, 1, &m.file, s.line, warnings).html)
     };
     let kb = section(KnownSection::Kompetenzbeschreibung, "kb-", warnings);
     let bh = section(KnownSection::BeruflicheHandlung, "bh-", warnings);
@@ -322,12 +369,18 @@ fn module_view(site: &Site, c: &Curriculum, mi: usize, links: &Links, warnings: 
             json!({"format": format_label(c, &key, t["either"]), "amount": fmt_num(w.amount), "unit": w.unit.value, "hours": fmt_num(min / 60.0), "topic": w.topic})
         })
         .collect();
-    let neighbour = |m: Option<&Module>| m.map(|m| json!({"number": m.number.value, "title": m.title, "url": links.module(c, m)}));
+    let neighbour =
+        |m: Option<&Module>| m.map(|m| json!({"number": m.number.value, "title": m.title, "url": links.module(c, m)}));
     let phases: Vec<Value> = m
         .phases
         .iter()
         .map(|p| {
-            let title = site.glossary.phases.iter().find(|x| x.id == p.value).map_or(p.value.clone(), |x| x.title.clone());
+            let title = site
+                .glossary
+                .phases
+                .iter()
+                .find(|x| x.id == p.value)
+                .map_or(p.value.clone(), |x| x.title.clone());
             json!({"id": p.value, "title": title})
         })
         .collect();

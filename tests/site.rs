@@ -1,0 +1,207 @@
+//! Building the valid fixture site: pages, links, golden files, atomic output,
+//! language, themes.
+
+mod common;
+
+use std::path::Path;
+
+fn build(root: &Path, out: &Path) -> curricula::build::Report {
+    let opts = curricula::build::BuildOptions {
+        root: root.to_path_buf(),
+        output: Some(out.to_path_buf()),
+        base_url: None,
+    };
+    curricula::build::build(&opts).unwrap_or_else(|e| panic!("{e:?}"))
+}
+
+fn read(out: &Path, p: &str) -> String {
+    std::fs::read_to_string(out.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"))
+}
+
+/// Compares with tests/golden/<name>; `UPDATE_GOLDEN=1` rewrites the file.
+fn golden(name: &str, actual: &str) {
+    let path = common::repo_root().join("tests/golden").join(name);
+    if std::env::var_os("UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing {}; run with UPDATE_GOLDEN=1", path.display()));
+    assert!(
+        expected == actual,
+        "{name} differs from the golden file; review the change and run with UPDATE_GOLDEN=1"
+    );
+}
+
+#[test]
+fn builds_every_page_and_matches_golden_files() {
+    let (_tmp, root) = common::scratch("valid");
+    let out = root.join("public");
+    let report = build(&root, &out);
+    for p in [
+        "index.html",
+        "404.html",
+        "static/style.css",
+        "alpha/index.html",
+        "alpha/m1/index.html",
+        "alpha/m2/index.html",
+        "alpha/intro/index.html",
+        "beta/index.html",
+        "beta/m1/index.html",
+    ] {
+        assert!(out.join(p).is_file(), "{p} missing");
+    }
+    assert_eq!(report.pages, 8);
+    golden("module.html", &read(&out, "alpha/m1/index.html"));
+    golden("curriculum.html", &read(&out, "alpha/index.html"));
+    golden("home.html", &read(&out, "index.html"));
+    golden("page.html", &read(&out, "alpha/intro/index.html"));
+}
+
+#[test]
+fn module_page_shows_everything_in_source_order() {
+    let (_tmp, root) = common::scratch("valid");
+    let out = root.join("public");
+    build(&root, &out);
+    let html = read(&out, "alpha/m1/index.html");
+    let order = [
+        "<h1>Einführung</h1>",
+        "id=\"kompetenzbeschreibung\"",
+        "Definition, Überblick",
+        "id=\"dqr\"",
+        "id=\"methods\"",
+        "id=\"work-package\"",
+        "id=\"berufliche-handlung\"",
+        ">Literatur</h2>",
+        "id=\"workload\"",
+    ];
+    let mut last = 0;
+    for needle in order {
+        let at = html[last..]
+            .find(needle)
+            .unwrap_or_else(|| panic!("{needle} missing or out of order"))
+            + last;
+        last = at;
+    }
+    for anchor in [
+        "wissen-definition-von-case-management",
+        "smart-ziele",
+        "fertigkeiten-praesentation-von-arbeitsergebnissen",
+        "methode-uebung-simulation",
+    ] {
+        assert!(html.contains(&format!("id=\"{anchor}\"")), "{anchor}");
+        assert!(html.contains(&format!("href=\"#{anchor}\"")), "{anchor} link");
+    }
+    assert!(html.contains("Präsentation von <em>Arbeitsergebnissen</em>"));
+    assert!(html.contains("Fallmanager*innen-Rolle"));
+    assert!(html.contains("<a rel=\"next\" href=\"../../alpha/m2/index.html\">"));
+    assert!(html.contains("href=\"../../static/style.css\""));
+    assert!(html.contains("<link rel=\"canonical\" href=\"/sub/path/alpha/m1/\">"));
+    assert!(!html.contains("<script"), "build output needs no script");
+}
+
+#[test]
+fn curriculum_page_has_ledger_fields_and_chapters() {
+    let (_tmp, root) = common::scratch("valid");
+    let out = root.join("public");
+    build(&root, &out);
+    let html = read(&out, "alpha/index.html");
+    assert!(html.contains("8–20"), "presence range");
+    assert!(html.contains("1 UE = 45 Minuten"));
+    assert!(
+        html.contains("<a href=\"../alpha/intro/index.html\">Vorwort</a>")
+            || html.contains("<a href=\"intro/index.html\">Vorwort</a>")
+    );
+    assert!(html.contains("HF 1: Geeignete Personen identifizieren"));
+    let home = read(&out, "index.html");
+    let beta = home.find("beta/index.html").unwrap();
+    let alpha = home.find("alpha/index.html").unwrap();
+    assert!(beta < alpha, "site.yaml order is respected");
+}
+
+#[test]
+fn english_ui_when_configured() {
+    let (_tmp, root) = common::scratch("valid");
+    let site = std::fs::read_to_string(root.join("site.yaml"))
+        .unwrap()
+        .replace("language: de", "language: en");
+    std::fs::write(root.join("site.yaml"), site).unwrap();
+    let out = root.join("public");
+    build(&root, &out);
+    let html = read(&out, "alpha/m1/index.html");
+    assert!(html.contains("<html lang=\"en\">"));
+    assert!(html.contains("Knowledge"));
+    assert!(html.contains("Skip to content"));
+}
+
+#[test]
+fn failed_build_leaves_previous_output_untouched() {
+    let (_tmp, root) = common::scratch("valid");
+    let out = root.join("public");
+    build(&root, &out);
+    let before = read(&out, "alpha/m1/index.html");
+    std::fs::write(root.join("content/alpha/modules/m1.md"), "kaputt").unwrap();
+    let opts = curricula::build::BuildOptions {
+        root: root.clone(),
+        output: Some(out.clone()),
+        base_url: None,
+    };
+    assert!(matches!(
+        curricula::build::build(&opts),
+        Err(curricula::build::Failure::Content(_))
+    ));
+    assert_eq!(read(&out, "alpha/m1/index.html"), before);
+}
+
+#[test]
+fn theme_files_override_the_built_in_theme() {
+    let (_tmp, root) = common::scratch("valid");
+    let dir = root.join("themes/default/static");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("style.css"), "body{}").unwrap();
+    std::fs::create_dir_all(root.join("themes/default/templates")).unwrap();
+    std::fs::write(
+        root.join("themes/default/templates/404.html"),
+        "{% extends \"base.html\" %}{% block content %}<h1>Weg</h1>{% endblock content %}",
+    )
+    .unwrap();
+    let out = root.join("public");
+    build(&root, &out);
+    assert_eq!(read(&out, "static/style.css"), "body{}");
+    assert!(read(&out, "404.html").contains("<h1>Weg</h1>"));
+}
+
+#[test]
+fn broken_theme_template_is_a_located_error() {
+    let (_tmp, root) = common::scratch("valid");
+    std::fs::create_dir_all(root.join("themes/default/templates")).unwrap();
+    std::fs::write(root.join("themes/default/templates/page.html"), "{% if %}").unwrap();
+    let diags = curricula::build::check(&root);
+    assert!(
+        diags
+            .iter()
+            .any(|d| d.file == "themes/default/templates/page.html" || d.message.contains("page.html")),
+        "{diags:#?}"
+    );
+}
+
+#[test]
+fn builds_are_byte_identical() {
+    let (_tmp, root) = common::scratch("valid");
+    let a = root.join("out-a");
+    let b = root.join("out-b");
+    build(&root, &a);
+    build(&root, &b);
+    for entry in walkdir::WalkDir::new(&a).sort_by_file_name() {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(&a).unwrap();
+            assert_eq!(
+                std::fs::read(entry.path()).unwrap(),
+                std::fs::read(b.join(rel)).unwrap(),
+                "{}",
+                rel.display()
+            );
+        }
+    }
+}
