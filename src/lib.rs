@@ -6,6 +6,7 @@
 //! phases together for the CLI, `serve` and tests.
 
 pub mod build;
+pub mod compare;
 pub mod diag;
 pub mod load;
 pub mod markdown;

@@ -343,3 +343,58 @@ pub fn comparison(f: raw::ComparisonFile, id: &str, file: &str) -> Comparison {
         threshold: f.threshold,
     }
 }
+
+pub fn rules(f: raw::RuleFile, id: &str, file: &str, diags: &mut Diagnostics) -> RuleSet {
+    if f.unit.minutes.value <= 0.0 || !f.unit.minutes.value.is_finite() {
+        diags.push(
+            Diagnostic::error(file, pos_of(&f.unit.minutes, 0), "unit minutes must be a positive number")
+                .with_hint("e.g. `unit: {name: UE, minutes: 45}`"),
+        );
+    }
+    let mut requirements = Vec::new();
+    for r in &f.requirements {
+        let pos = pos_of(r, 0);
+        let v = &r.value;
+        if !is_valid_id(&v.id.value) {
+            diags.push(id_error(file, pos_of(&v.id, 0), &v.id.value, "requirement"));
+        }
+        if v.min.is_none() && v.max.is_none() && v.equals.is_none() {
+            diags.push(
+                Diagnostic::error(file, pos, format!("requirement `{}` states no figure", v.id.value))
+                    .with_hint("add `min:`, `max:` or `equals:` in the rule's unit"),
+            );
+        }
+        for x in [v.min, v.max, v.equals].into_iter().flatten() {
+            if x < 0.0 || !x.is_finite() {
+                diags.push(Diagnostic::error(file, pos, "requirement figures must not be negative").with_hint("state the figure as the source does"));
+            }
+        }
+        requirements.push(Requirement {
+            id: v.id.value.clone(),
+            text: v.text.clone(),
+            measure: match v.measure {
+                raw::MeasureRaw::Total => Measure::Total,
+                raw::MeasureRaw::Presence => Measure::Presence,
+                raw::MeasureRaw::Online => Measure::Online,
+            },
+            formats: v.formats.iter().map(|x| at(x, 0)).collect(),
+            exclude_formats: v.exclude_formats.iter().map(|x| at(x, 0)).collect(),
+            kinds: v.kinds.iter().map(|x| at(x, 0)).collect(),
+            min: v.min,
+            max: v.max,
+            equals: v.equals,
+            pos,
+        });
+    }
+    RuleSet {
+        id: id.to_string(),
+        file: file.to_string(),
+        title: f.title,
+        source: f.source,
+        version: f.version,
+        unit: f.unit.name,
+        unit_minutes: f.unit.minutes.value,
+        applies_to: f.applies_to.iter().map(|x| at(x, 0)).collect(),
+        requirements,
+    }
+}

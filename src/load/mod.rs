@@ -47,11 +47,14 @@ pub fn load_site(root: &Path) -> Loaded {
     let mut curricula: Vec<Curriculum> = curriculum_dirs.iter().filter_map(|d| ctx.load_curriculum(d)).collect();
     order_curricula(&mut curricula, &config);
     let comparisons = comparison_files.iter().filter_map(|f| ctx.load_comparison(f)).collect();
+    let rule_files = ctx.files_with_ext(&content.join("rules"), "yaml", "rule");
+    let rules = rule_files.iter().filter_map(|f| ctx.load_rules(f)).collect();
     let site = Site {
         config,
         glossary,
         curricula,
         comparisons,
+        rules,
     };
     let mut diags = ctx.diags;
     for (file, text) in &ctx.sources {
@@ -313,6 +316,19 @@ impl Ctx {
         let src = self.read(path)?;
         match crate::yaml::parse::<raw::ComparisonFile>(&src.text, &src.rel, 0) {
             Ok(f) => Some(convert::comparison(f, &file_stem(path), &src.rel)),
+            Err(d) => {
+                self.error(d);
+                None
+            }
+        }
+    }
+}
+
+impl Ctx {
+    fn load_rules(&mut self, path: &Path) -> Option<crate::model::RuleSet> {
+        let src = self.read(path)?;
+        match crate::yaml::parse::<raw::RuleFile>(&src.text, &src.rel, 0) {
+            Ok(f) => Some(convert::rules(f, &file_stem(path), &src.rel, &mut self.diags)),
             Err(d) => {
                 self.error(d);
                 None

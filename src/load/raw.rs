@@ -297,3 +297,50 @@ pub enum RelationRaw {
     Related,
     Different,
 }
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RuleFile {
+    pub title: String,
+    pub source: String,
+    pub version: String,
+    pub unit: RuleUnitRaw,
+    #[serde(default)]
+    pub applies_to: Vec<Spanned<String>>,
+    pub requirements: Vec<Spanned<RequirementRaw>>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RuleUnitRaw {
+    pub name: String,
+    pub minutes: Spanned<f64>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct RequirementRaw {
+    pub id: Spanned<String>,
+    pub text: String,
+    pub measure: MeasureRaw,
+    #[serde(default)]
+    pub formats: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub exclude_formats: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub kinds: Vec<Spanned<String>>,
+    #[serde(default)]
+    pub min: Option<f64>,
+    #[serde(default)]
+    pub max: Option<f64>,
+    #[serde(default)]
+    pub equals: Option<f64>,
+}
+
+#[derive(Deserialize, Debug, Clone, Copy)]
+#[serde(rename_all = "lowercase")]
+pub enum MeasureRaw {
+    Total,
+    Presence,
+    Online,
+}

@@ -22,7 +22,28 @@ pub fn check_site(site: &Site) -> Diagnostics {
     for cmp in &site.comparisons {
         check_comparison(site, cmp, &mut out);
     }
+    for rs in &site.rules {
+        check_rules(site, rs, &mut out);
+    }
     out
+}
+
+/// Every format and kind a rule names must exist in some curriculum, or the
+/// figure it describes cannot be computed.
+fn check_rules(site: &Site, rs: &super::RuleSet, out: &mut Diagnostics) {
+    let ids: Vec<&str> = site.curricula.iter().map(|c| c.id.as_str()).collect();
+    check_refs(&rs.file, &rs.applies_to, "curriculum", &ids, out);
+    let mut formats: Vec<&str> = site.curricula.iter().flat_map(|c| c.formats.keys().map(String::as_str)).collect();
+    let mut kinds: Vec<&str> = site.curricula.iter().flat_map(|c| c.kinds.keys().map(String::as_str)).collect();
+    formats.sort_unstable();
+    formats.dedup();
+    kinds.sort_unstable();
+    kinds.dedup();
+    for r in &rs.requirements {
+        check_refs(&rs.file, &r.formats, "format", &formats, out);
+        check_refs(&rs.file, &r.exclude_formats, "format", &formats, out);
+        check_refs(&rs.file, &r.kinds, "kind", &kinds, out);
+    }
 }
 
 /// A dangling-reference error with the valid choices (and the nearest one) as hint.

@@ -385,6 +385,51 @@ pub struct Comparison {
     pub threshold: Option<f64>,
 }
 
+/// What a requirement measures: the exact sum, or the presence/online range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Measure {
+    Total,
+    Presence,
+    Online,
+}
+
+/// One requirement on workload figures, e.g. "at least 96 UE of the
+/// foundations in presence".
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Requirement {
+    pub id: String,
+    pub text: String,
+    pub measure: Measure,
+    /// Only workload lines all of whose formats are listed (any id, in any curriculum).
+    pub formats: Vec<At<String>>,
+    /// Lines with any of these formats are left out.
+    pub exclude_formats: Vec<At<String>>,
+    /// Only lines that count towards one of these kinds.
+    pub kinds: Vec<At<String>>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub equals: Option<f64>,
+    #[serde(skip)]
+    pub pos: Option<Pos>,
+}
+
+/// A set of rules from `content/rules/<id>.yaml`, e.g. a guideline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleSet {
+    pub id: String,
+    pub file: String,
+    pub title: String,
+    pub source: String,
+    pub version: String,
+    /// The unit the figures are stated in, and its length in minutes.
+    pub unit: String,
+    pub unit_minutes: f64,
+    /// Curricula the rules are evaluated for; empty means all.
+    pub applies_to: Vec<At<String>>,
+    pub requirements: Vec<Requirement>,
+}
+
 /// Everything a site consists of, loaded and normalised.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Site {
@@ -393,6 +438,7 @@ pub struct Site {
     /// In `order`, then by id.
     pub curricula: Vec<Curriculum>,
     pub comparisons: Vec<Comparison>,
+    pub rules: Vec<RuleSet>,
 }
 
 impl Site {

@@ -1,0 +1,495 @@
+//! Comparison of two curricula: what the right one kept, changed, added and
+//! dropped from the left one.
+//!
+//! Pure functions over the model: [`compare`] matches the items of every
+//! declared module pair ([`items`]), aligns every right sentence to its best
+//! left source ([`prose`]), computes the module × module similarity matrix and
+//! flags pairs that the content does not support. Nothing here assumes
+//! particular curricula, module counts or pairing shapes.
+
+pub mod diff;
+pub mod features;
+pub mod items;
+pub mod normalize;
+pub mod prose;
+pub mod rules;
+
+use crate::model::{Comparison, Curriculum, Dimension, KnownSection, Module, Site, check::resolve_item_ref};
+use diff::Span;
+use features::Features;
+use items::{Decision, Entry, RowIdx, match_entries, row_diff};
+pub use items::Relation;
+use normalize::Synonyms;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Least fuzzy score of a "similar" item row unless the comparison sets `threshold`.
+pub const DEFAULT_THRESHOLD: f64 = 0.75;
+/// Least score for a sentence to count as reused (reworded) text.
+pub const PROSE_THRESHOLD: f64 = 0.6;
+
+/// The groups a module's items are compared in: the four DQR dimensions, then methods.
+pub const GROUPS: [&str; 5] = ["wissen", "fertigkeiten", "sozialkompetenz", "selbststaendigkeit", "methods"];
+
+/// One side of a row: which item of which module.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemSide {
+    pub module: String,
+    pub group: &'static str,
+    /// 1-based position in its list.
+    pub position: usize,
+    pub text: String,
+    pub anchor: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    pub relation: Relation,
+    pub score: f64,
+    pub manual: bool,
+    /// Matched across DQR dimensions (e.g. Wissen ↔ Fertigkeiten).
+    pub dimension_changed: bool,
+    pub left: Option<ItemSide>,
+    pub right: Option<ItemSide>,
+    pub diff: Option<Vec<Span>>,
+}
+
+/// The rows of one group (dimension or methods) of a pair; a cross-dimension
+/// row is filed under the right item's dimension.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Table {
+    pub group: &'static str,
+    pub rows: Vec<Row>,
+    pub counts: BTreeMap<&'static str, usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceRef {
+    pub module: String,
+    pub section: &'static str,
+    pub text: String,
+}
+
+/// A right sentence and where it came from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sentence {
+    pub section: &'static str,
+    pub text: String,
+    /// identical, equivalent, similar (reused), or only_right (new text).
+    pub relation: Relation,
+    pub score: f64,
+    pub source: Option<SourceRef>,
+    pub diff: Option<Vec<Span>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModuleProse {
+    pub module: String,
+    pub sentences: Vec<Sentence>,
+    /// Share of the module's prose (by characters) that reuses left text.
+    pub reuse_share: f64,
+    /// Left modules the reused sentences come from, with their character share.
+    pub sources: Vec<(String, f64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PairResult {
+    /// Stable URL segment: left ids, `_`, right ids (`m2-m3_m2`).
+    pub slug: String,
+    pub left: Vec<String>,
+    pub right: Vec<String>,
+    pub note: Option<String>,
+    pub tables: Vec<Table>,
+    pub prose: Vec<ModuleProse>,
+    pub reuse_share: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Matrix {
+    pub left: Vec<String>,
+    pub right: Vec<String>,
+    /// `cells[i][j]`: similarity of left module i and right module j, 0..=1.
+    pub cells: Vec<Vec<f64>>,
+}
+
+/// A finding about the declared module alignment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Flag {
+    /// `weaker_than_other`, `unpaired_left` or `unpaired_right`.
+    pub kind: &'static str,
+    pub side: &'static str,
+    pub module: String,
+    /// The module it matches best, where that is outside its pair.
+    pub best: Option<String>,
+    pub score: f64,
+    pub best_score: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComparisonResult {
+    pub id: String,
+    pub title: String,
+    pub left: String,
+    pub right: String,
+    pub threshold: f64,
+    pub pairs: Vec<PairResult>,
+    pub matrix: Matrix,
+    pub flags: Vec<Flag>,
+    /// Per group: relation → number of rows over all pairs.
+    pub overlap: BTreeMap<&'static str, BTreeMap<&'static str, usize>>,
+}
+
+/// Matching features of every item and sentence of a curriculum, computed once.
+struct Prepared<'a> {
+    c: &'a Curriculum,
+    /// Per module: (group, index in list, item) with features.
+    items: Vec<Vec<(&'static str, usize, &'a crate::model::Item, Features)>>,
+    /// All sentences: (module index, section, text, features).
+    sentences: Vec<(usize, &'static str, String, Features)>,
+}
+
+fn section_key(k: KnownSection) -> &'static str {
+    match k {
+        KnownSection::Kompetenzbeschreibung => "kompetenzbeschreibung",
+        KnownSection::BeruflicheHandlung => "berufliche_handlung",
+    }
+}
+
+fn prepare<'a>(c: &'a Curriculum, syn: &Synonyms) -> Prepared<'a> {
+    let items = c
+        .modules
+        .iter()
+        .map(|m| {
+            let mut v = Vec::new();
+            for d in Dimension::ALL {
+                for (i, it) in m.competencies.get(d).iter().enumerate() {
+                    v.push((d.key(), i, it, Features::new(&it.text, syn)));
+                }
+            }
+            for (i, it) in m.methods.iter().enumerate() {
+                v.push(("methods", i, it, Features::new(&it.text, syn)));
+            }
+            v
+        })
+        .collect();
+    let mut sentences = Vec::new();
+    for (mi, m) in c.modules.iter().enumerate() {
+        for k in [KnownSection::Kompetenzbeschreibung, KnownSection::BeruflicheHandlung] {
+            if let Some(s) = m.section(k) {
+                for text in prose::sentences(&prose::plain_text(&s.markdown)) {
+                    let f = Features::new(&text, syn);
+                    sentences.push((mi, section_key(k), text, f));
+                }
+            }
+        }
+    }
+    Prepared { c, items, sentences }
+}
+
+/// Compares the two curricula of `cmp`. Returns `None` when either side is missing
+/// (`check` reports that).
+pub fn compare(site: &Site, cmp: &Comparison) -> Option<ComparisonResult> {
+    let left = site.curriculum(&cmp.left.value)?;
+    let right = site.curriculum(&cmp.right.value)?;
+    let syn = Synonyms::new(&cmp.synonyms);
+    let threshold = cmp.threshold.unwrap_or(DEFAULT_THRESHOLD);
+    let (lp, rp) = (prepare(left, &syn), prepare(right, &syn));
+    let alignment = align_prose(&lp, &rp);
+    let pairs: Vec<PairResult> = cmp
+        .pairs
+        .iter()
+        .map(|p| {
+            let lm: Vec<usize> = p.left.iter().filter_map(|id| module_index(left, &id.value)).collect();
+            let rm: Vec<usize> = p.right.iter().filter_map(|id| module_index(right, &id.value)).collect();
+            let mut pr = pair_result(cmp, &lp, &rp, &lm, &rm, threshold, &alignment);
+            pr.note = p.note.clone();
+            pr
+        })
+        .collect();
+    let matrix = matrix(&lp, &rp, threshold, &alignment);
+    let flags = flags(cmp, &matrix);
+    let mut overlap: BTreeMap<&'static str, BTreeMap<&'static str, usize>> = BTreeMap::new();
+    for p in &pairs {
+        for t in &p.tables {
+            let e = overlap.entry(t.group).or_default();
+            for (k, v) in &t.counts {
+                *e.entry(k).or_insert(0) += v;
+            }
+        }
+    }
+    Some(ComparisonResult {
+        id: cmp.id.clone(),
+        title: cmp.title.clone(),
+        left: left.id.clone(),
+        right: right.id.clone(),
+        threshold,
+        pairs,
+        matrix,
+        flags,
+        overlap,
+    })
+}
+
+fn module_index(c: &Curriculum, id: &str) -> Option<usize> {
+    c.modules.iter().position(|m| m.id == id)
+}
+
+/// For every right sentence: its best left sentence and score.
+fn align_prose(lp: &Prepared, rp: &Prepared) -> Vec<Option<prose::Best>> {
+    let left: Vec<Features> = lp.sentences.iter().map(|s| s.3.clone()).collect();
+    let index = prose::Index::new(&left);
+    rp.sentences.iter().map(|s| index.best(&s.3)).collect()
+}
+
+fn side(m: &Module, group: &'static str, index: usize, item: &crate::model::Item) -> ItemSide {
+    ItemSide { module: m.id.clone(), group, position: index + 1, text: item.text.clone(), anchor: item.anchor.clone() }
+}
+
+/// Item entries of some modules, with a back-reference to (module, slot).
+type Flat<'a> = Vec<(usize, usize, Entry<'a>)>;
+
+fn flatten<'a>(p: &'a Prepared, modules: &[usize], methods: bool) -> Flat<'a> {
+    let mut v = Vec::new();
+    for &mi in modules {
+        for (slot, (group, _, item, f)) in p.items[mi].iter().enumerate() {
+            if (*group == "methods") == methods {
+                v.push((mi, slot, Entry { text: &item.text, group, features: f }));
+            }
+        }
+    }
+    v
+}
+
+fn decisions(cmp: &Comparison, lp: &Prepared, rp: &Prepared, l: &Flat, r: &Flat) -> Vec<Decision> {
+    let find = |p: &Prepared, flat: &Flat, reference: &str| -> Option<usize> {
+        let (m, item) = resolve_item_ref(p.c, reference)?;
+        flat.iter().position(|(mi, slot, _)| p.c.modules[*mi].id == m.id && std::ptr::eq(p.items[*mi][*slot].2, item))
+    };
+    cmp.matches
+        .iter()
+        .filter_map(|m| {
+            let relation = match m.relation {
+                crate::model::Relation::Equivalent => Relation::Equivalent,
+                crate::model::Relation::Related => Relation::Related,
+                crate::model::Relation::Different => Relation::Different,
+            };
+            Some(Decision { l: find(lp, l, &m.left.value)?, r: find(rp, r, &m.right.value)?, relation })
+        })
+        .collect()
+}
+
+fn to_row(lp: &Prepared, rp: &Prepared, l: &Flat, r: &Flat, idx: &RowIdx) -> Row {
+    let get = |p: &Prepared, flat: &Flat, i: Option<usize>| {
+        i.map(|i| {
+            let (mi, slot, _) = flat[i];
+            let (group, index, item, _) = &p.items[mi][slot];
+            side(&p.c.modules[mi], group, *index, item)
+        })
+    };
+    let left = get(lp, l, idx.left);
+    let right = get(rp, r, idx.right);
+    let diff = match (&left, &right) {
+        (Some(a), Some(b)) => row_diff(&a.text, &b.text, idx.relation),
+        _ => None,
+    };
+    Row {
+        relation: idx.relation,
+        score: (idx.score * 1000.0).round() / 1000.0,
+        manual: idx.manual,
+        dimension_changed: matches!((&left, &right), (Some(a), Some(b)) if a.group != b.group),
+        left,
+        right,
+        diff,
+    }
+}
+
+fn pair_result(
+    cmp: &Comparison,
+    lp: &Prepared,
+    rp: &Prepared,
+    lm: &[usize],
+    rm: &[usize],
+    threshold: f64,
+    alignment: &[Option<prose::Best>],
+) -> PairResult {
+    let mut rows: Vec<Row> = Vec::new();
+    for methods in [false, true] {
+        let (l, r) = (flatten(lp, lm, methods), flatten(rp, rm, methods));
+        let le: Vec<Entry> = l.iter().map(|x| x.2.clone()).collect();
+        let re: Vec<Entry> = r.iter().map(|x| x.2.clone()).collect();
+        let d = decisions(cmp, lp, rp, &l, &r);
+        rows.extend(match_entries(&le, &re, &d, threshold).iter().map(|idx| to_row(lp, rp, &l, &r, idx)));
+    }
+    let tables = GROUPS
+        .iter()
+        .map(|g| {
+            let rows: Vec<Row> = rows
+                .iter()
+                .filter(|row| row.right.as_ref().or(row.left.as_ref()).is_some_and(|s| s.group == *g))
+                .cloned()
+                .collect();
+            let mut counts = BTreeMap::new();
+            for row in &rows {
+                *counts.entry(row.relation.key()).or_insert(0) += 1;
+            }
+            Table { group: g, rows, counts }
+        })
+        .collect();
+    let prose: Vec<ModuleProse> = rm.iter().map(|&mi| module_prose(lp, rp, mi, alignment)).collect();
+    let total: f64 = prose.iter().map(|p| p.sentences.iter().map(|s| s.text.len()).sum::<usize>() as f64).sum();
+    let reused: f64 = prose
+        .iter()
+        .flat_map(|p| p.sentences.iter())
+        .filter(|s| s.relation.is_match())
+        .map(|s| s.text.len() as f64)
+        .sum();
+    let ids = |p: &Prepared, ms: &[usize]| ms.iter().map(|&i| p.c.modules[i].id.clone()).collect::<Vec<_>>();
+    let (left, right) = (ids(lp, lm), ids(rp, rm));
+    PairResult {
+        slug: format!("{}_{}", left.join("-"), right.join("-")),
+        left,
+        right,
+        note: None,
+        tables,
+        prose,
+        reuse_share: if total > 0.0 { reused / total } else { 0.0 },
+    }
+}
+
+fn sentence_relation(l: &Features, r: &Features, score: f64) -> Relation {
+    if l.norm == r.norm {
+        Relation::Identical
+    } else if l.key == r.key {
+        Relation::Equivalent
+    } else if score >= PROSE_THRESHOLD {
+        Relation::Similar
+    } else {
+        Relation::OnlyRight
+    }
+}
+
+fn module_prose(lp: &Prepared, rp: &Prepared, mi: usize, alignment: &[Option<prose::Best>]) -> ModuleProse {
+    let mut sentences = Vec::new();
+    let mut by_source: BTreeMap<usize, usize> = BTreeMap::new();
+    for (si, (m, section, text, f)) in rp.sentences.iter().enumerate() {
+        if *m != mi {
+            continue;
+        }
+        let best = alignment[si].map(|b| (b, &lp.sentences[b.index]));
+        let relation = best.map_or(Relation::OnlyRight, |(b, l)| sentence_relation(&l.3, f, b.score));
+        let source = best.filter(|_| relation.is_match()).map(|(_, l)| {
+            *by_source.entry(l.0).or_insert(0) += text.len();
+            SourceRef { module: lp.c.modules[l.0].id.clone(), section: l.1, text: l.2.clone() }
+        });
+        let diff = source.as_ref().and_then(|s| row_diff(&s.text, text, relation));
+        let score = best.map_or(0.0, |(b, _)| (b.score * 1000.0).round() / 1000.0);
+        sentences.push(Sentence { section, text: text.clone(), relation, score, source, diff });
+    }
+    let total: usize = sentences.iter().map(|s| s.text.len()).sum();
+    let share = |n: usize| if total > 0 { n as f64 / total as f64 } else { 0.0 };
+    ModuleProse {
+        module: rp.c.modules[mi].id.clone(),
+        reuse_share: share(by_source.values().sum()),
+        sources: by_source.into_iter().map(|(m, n)| (lp.c.modules[m].id.clone(), share(n))).collect(),
+        sentences,
+    }
+}
+
+/// Module × module similarity: the mean of item overlap (Dice over matched items)
+/// and prose reuse (share of the right module's text drawn from the left module).
+fn matrix(lp: &Prepared, rp: &Prepared, threshold: f64, alignment: &[Option<prose::Best>]) -> Matrix {
+    let mut reuse = vec![vec![0usize; rp.c.modules.len()]; lp.c.modules.len()];
+    let mut right_chars = vec![0usize; rp.c.modules.len()];
+    for (si, (rm, _, text, f)) in rp.sentences.iter().enumerate() {
+        right_chars[*rm] += text.len();
+        if let Some(b) = alignment[si] {
+            let l = &lp.sentences[b.index];
+            if sentence_relation(&l.3, f, b.score).is_match() {
+                reuse[l.0][*rm] += text.len();
+            }
+        }
+    }
+    let cells = (0..lp.c.modules.len())
+        .map(|i| {
+            (0..rp.c.modules.len())
+                .map(|j| {
+                    let items = item_overlap(lp, rp, i, j, threshold);
+                    let prose = (right_chars[j] > 0).then(|| reuse[i][j] as f64 / right_chars[j] as f64);
+                    let v = match (items, prose) {
+                        (Some(a), Some(b)) => (a + b) / 2.0,
+                        (Some(a), None) | (None, Some(a)) => a,
+                        (None, None) => 0.0,
+                    };
+                    (v * 1000.0).round() / 1000.0
+                })
+                .collect()
+        })
+        .collect();
+    Matrix {
+        left: lp.c.modules.iter().map(|m| m.id.clone()).collect(),
+        right: rp.c.modules.iter().map(|m| m.id.clone()).collect(),
+        cells,
+    }
+}
+
+fn item_overlap(lp: &Prepared, rp: &Prepared, i: usize, j: usize, threshold: f64) -> Option<f64> {
+    let mut matched = 0.0;
+    let mut total = 0usize;
+    for methods in [false, true] {
+        let (l, r) = (flatten(lp, &[i], methods), flatten(rp, &[j], methods));
+        total += l.len() + r.len();
+        let le: Vec<Entry> = l.into_iter().map(|x| x.2).collect();
+        let re: Vec<Entry> = r.into_iter().map(|x| x.2).collect();
+        for row in match_entries(&le, &re, &[], threshold) {
+            if row.relation.is_match() {
+                matched += if row.relation == Relation::Similar { row.score } else { 1.0 };
+            }
+        }
+    }
+    (total > 0).then(|| 2.0 * matched / total as f64)
+}
+
+/// Flags declared pairs whose modules match better elsewhere, and unpaired modules.
+fn flags(cmp: &Comparison, m: &Matrix) -> Vec<Flag> {
+    let mut out = Vec::new();
+    let pair_of = |side_ids: &dyn Fn(&crate::model::Pair) -> Vec<String>, id: &str| {
+        cmp.pairs.iter().find(|p| side_ids(p).iter().any(|x| x == id))
+    };
+    let lefts = |p: &crate::model::Pair| p.left.iter().map(|x| x.value.clone()).collect::<Vec<_>>();
+    let rights = |p: &crate::model::Pair| p.right.iter().map(|x| x.value.clone()).collect::<Vec<_>>();
+    for (i, lid) in m.left.iter().enumerate() {
+        let row: Vec<f64> = m.cells[i].clone();
+        out.extend(flag_for("left", lid, &row, &m.right, pair_of(&lefts, lid).map(rights)));
+    }
+    for (j, rid) in m.right.iter().enumerate() {
+        let col: Vec<f64> = m.cells.iter().map(|r| r[j]).collect();
+        out.extend(flag_for("right", rid, &col, &m.left, pair_of(&rights, rid).map(lefts)));
+    }
+    out
+}
+
+fn flag_for(side: &'static str, id: &str, scores: &[f64], others: &[String], partners: Option<Vec<String>>) -> Option<Flag> {
+    let best = scores
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))
+        .map(|(k, s)| (others[k].clone(), *s));
+    let Some(partners) = partners else {
+        let kind = if side == "left" { "unpaired_left" } else { "unpaired_right" };
+        let (b, s) = best.unzip();
+        return Some(Flag { kind, side, module: id.to_string(), best: b, score: 0.0, best_score: s.unwrap_or(0.0) });
+    };
+    let (best_id, best_score) = best?;
+    let own = partners
+        .iter()
+        .filter_map(|p| others.iter().position(|o| o == p).map(|k| scores[k]))
+        .fold(0.0, f64::max);
+    (!partners.contains(&best_id) && best_score > own).then(|| Flag {
+        kind: "weaker_than_other",
+        side,
+        module: id.to_string(),
+        best: Some(best_id),
+        score: own,
+        best_score,
+    })
+}

@@ -1,0 +1,176 @@
+//! Text normalisation for matching: two texts that differ only in spelling
+//! conventions compare equal.
+//!
+//! `normalize` folds case, Unicode form, white space (also around `/`), dash
+//! variants, soft hyphens, gender markers (`*innen`, `:innen`, `_innen`,
+//! `Innen`, `/-innen` are one form) and trailing punctuation. [`Synonyms`] then
+//! maps word groups of a comparison onto one canonical token, also in inflected
+//! forms ("Reha-/Teilhabeplans" ~ "Hilfeplans").
+
+use crate::text::nfc;
+
+/// The normalised form of a text; equal forms are "identical" items.
+pub fn normalize(text: &str) -> String {
+    let text = nfc(text).replace('\u{ad}', "");
+    let gendered = unify_gender(&text);
+    let mut out = String::with_capacity(gendered.len());
+    for c in gendered.chars() {
+        let c = match c {
+            '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' | '\u{2014}' | '\u{2212}' => '-',
+            '\u{201e}' | '\u{201c}' | '\u{201d}' | '\u{00ab}' | '\u{00bb}' => '"',
+            '\u{2018}' | '\u{2019}' | '\u{201a}' => '\'',
+            c if c.is_whitespace() => ' ',
+            c => c,
+        };
+        out.extend(c.to_lowercase());
+    }
+    let collapsed = out.split_whitespace().collect::<Vec<_>>().join(" ");
+    let slashes = collapsed.replace(" /", "/").replace("/ ", "/");
+    slashes
+        .trim_end_matches(|c: char| matches!(c, '.' | ',' | ';' | ':' | '!' | '?') || c.is_whitespace())
+        .to_string()
+}
+
+/// Rewrites every gender form to `*innen` / `*in` before case folding (so that
+/// the capital-I form `KollegInnen` can still be recognised).
+fn unify_gender(s: &str) -> String {
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    let rest_is = |i: usize, pat: &str| pat.chars().enumerate().all(|(k, p)| chars.get(i + k) == Some(&p));
+    let ends_word = |i: usize| chars.get(i).is_none_or(|c| !c.is_alphanumeric());
+    let prev_lower = |i: usize| i > 0 && chars[i - 1].is_lowercase();
+    while i < chars.len() {
+        let mut matched = false;
+        for (pat, skip) in [("/-innen", 7), ("/-in", 4), (":innen", 6), ("_innen", 6), ("*innen", 6), (":in", 3), ("_in", 3), ("*in", 3)] {
+            if prev_lower(i) && rest_is(i, pat) && ends_word(i + skip) {
+                out.push_str(if pat.ends_with("innen") { "*innen" } else { "*in" });
+                i += skip;
+                matched = true;
+                break;
+            }
+        }
+        if !matched && prev_lower(i) && rest_is(i, "Innen") && ends_word(i + 5) {
+            out.push_str("*innen");
+            i += 5;
+            matched = true;
+        }
+        if !matched {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Word tokens of a normalised text: runs of letters, digits, `*` (gender star)
+/// and `-`/`/` inside a compound are split into their parts.
+pub fn tokens(normalized: &str) -> Vec<String> {
+    normalized
+        .split(|c: char| !(c.is_alphanumeric() || c == '*'))
+        .filter(|t| !t.is_empty())
+        .map(|t| t.to_string())
+        .collect()
+}
+
+/// Endings a synonym may carry and still match (German inflection).
+const SUFFIXES: [&str; 7] = ["", "s", "es", "n", "en", "e", "er"];
+
+/// Compiled synonym groups: each member as a token sequence, mapped to a
+/// canonical token `~<group>`.
+#[derive(Debug, Clone, Default)]
+pub struct Synonyms {
+    /// (tokens of a member, group index), longest members first.
+    members: Vec<(Vec<String>, usize)>,
+}
+
+impl Synonyms {
+    pub fn new(groups: &[Vec<String>]) -> Self {
+        let mut members: Vec<(Vec<String>, usize)> = groups
+            .iter()
+            .enumerate()
+            .flat_map(|(g, words)| words.iter().map(move |w| (tokens(&normalize(w)), g)))
+            .filter(|(t, _)| !t.is_empty())
+            .collect();
+        members.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        Synonyms { members }
+    }
+
+    /// Tokens with every synonym occurrence replaced by its group token.
+    pub fn apply(&self, toks: &[String]) -> Vec<String> {
+        let mut out = Vec::with_capacity(toks.len());
+        let mut i = 0;
+        'outer: while i < toks.len() {
+            for (member, g) in &self.members {
+                if matches_at(toks, i, member) {
+                    out.push(format!("~{g}"));
+                    i += member.len();
+                    continue 'outer;
+                }
+            }
+            out.push(toks[i].clone());
+            i += 1;
+        }
+        out
+    }
+}
+
+/// Does `member` occur at `toks[i..]`, its last token allowing an inflection ending?
+fn matches_at(toks: &[String], i: usize, member: &[String]) -> bool {
+    if i + member.len() > toks.len() {
+        return false;
+    }
+    let last = member.len() - 1;
+    member.iter().enumerate().all(|(k, m)| {
+        let t = &toks[i + k];
+        if k < last {
+            t == m
+        } else {
+            t.strip_prefix(m.as_str()).is_some_and(|rest| SUFFIXES.contains(&rest))
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn case_space_slash_dash_and_punctuation() {
+        assert_eq!(normalize("Übung/Simulation"), normalize("Übung / Simulation"));
+        assert_eq!(normalize("  Aktives  Zuhören. "), normalize("aktives Zuhören"));
+        assert_eq!(normalize("Resilienz – Unterstützung"), normalize("Resilienz - Unterstützung"));
+        assert_eq!(normalize("Fall\u{ad}analyse"), normalize("Fallanalyse"));
+        assert_eq!(normalize("a\u{0308}"), normalize("ä"));
+        assert_ne!(normalize("Rollenspiel"), normalize("Rollenspiele"));
+    }
+
+    #[test]
+    fn gender_forms_are_one_form() {
+        let forms = ["Fallmanager*innen", "Fallmanager:innen", "Fallmanager_innen", "FallmanagerInnen", "Fallmanager/-innen"];
+        for f in forms {
+            assert_eq!(normalize(f), "fallmanager*innen", "{f}");
+        }
+        assert_eq!(normalize("Klient:in"), normalize("Klient*in"));
+        // Words that merely contain "in" are untouched.
+        assert_eq!(normalize("Beginn: in Kürze"), "beginn: in kürze");
+        assert_eq!(normalize("Innen und Außen"), "innen und außen");
+    }
+
+    #[test]
+    fn synonyms_match_inflected_forms_and_phrases() {
+        let syn = Synonyms::new(&[
+            vec!["Reha-/Teilhabeplan".into(), "Hilfeplan".into()],
+            vec!["Versicherte".into(), "Betroffene".into(), "Klient:innen".into()],
+        ]);
+        let a = syn.apply(&tokens(&normalize("Anpassung der Zielvereinbarung und des Reha-/Teilhabeplans")));
+        let b = syn.apply(&tokens(&normalize("Anpassung der Zielvereinbarung und des Hilfeplans")));
+        assert_eq!(a, b);
+        let c = syn.apply(&tokens(&normalize("mit den Versicherten")));
+        let d = syn.apply(&tokens(&normalize("mit den Klient*innen")));
+        assert_eq!(c, d);
+        // A longer word that merely starts with a member is not a synonym.
+        let e = syn.apply(&tokens(&normalize("Hilfeplanung")));
+        assert_eq!(e, vec!["hilfeplanung".to_string()]);
+    }
+}

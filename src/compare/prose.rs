@@ -1,0 +1,176 @@
+//! Prose reuse: sentences of the right curriculum aligned to their most similar
+//! sentence anywhere in the left curriculum.
+//!
+//! Candidates come from an inverted index of token prefixes (see
+//! [`Features::prefix_keys`]); only the best few candidates by shared prefixes
+//! are scored, so alignment stays near-linear in the amount of text.
+
+use super::features::Features;
+use std::collections::HashMap;
+
+/// Abbreviations after which a full stop does not end a sentence.
+const ABBREVIATIONS: [&str; 30] = [
+    "z.", "b.", "u.", "a.", "ggf.", "i.", "s.", "bzw.", "vgl.", "d.", "h.", "etc.", "ca.", "nr.", "abs.", "bspw.",
+    "dt.", "inkl.", "evtl.", "sog.", "usw.", "o.", "ä.", "dr.", "prof.", "v.", "m.", "max.", "min.", "ggü.",
+];
+
+/// Plain text of a Markdown section: markup characters and footnotes removed.
+pub fn plain_text(md: &str) -> String {
+    let mut out = String::with_capacity(md.len());
+    for line in md.lines() {
+        let t = line.trim_start();
+        if t.starts_with("[^") && t.contains("]:") {
+            continue;
+        }
+        let t = t.trim_start_matches(['#', '>', '-', '+']).trim_start();
+        let t = t.strip_prefix("* ").unwrap_or(t);
+        out.push_str(t);
+        out.push('\n');
+    }
+    let mut s = out.replace("\\*", "\u{1}").replace(['*', '_'], "").replace('\u{1}', "*");
+    while let Some(start) = s.find("[^") {
+        let Some(len) = s[start..].find(']') else { break };
+        s.replace_range(start..start + len + 1, "");
+    }
+    s
+}
+
+/// Splits text into sentences; German abbreviations ("z. B.", "u. a.", "ggf.",
+/// "i. S.", "bzw." …), initials and numbers do not end a sentence.
+pub fn sentences(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for para in text.split("\n\n") {
+        let para = para.split_whitespace().collect::<Vec<_>>().join(" ");
+        let words: Vec<&str> = para.split(' ').filter(|w| !w.is_empty()).collect();
+        let mut current: Vec<&str> = Vec::new();
+        for (i, w) in words.iter().enumerate() {
+            current.push(w);
+            let next_starts_sentence = words
+                .get(i + 1)
+                .and_then(|n| n.trim_start_matches(['„', '"', '(']).chars().next())
+                .is_some_and(|c| c.is_uppercase() || c.is_ascii_digit());
+            if ends_sentence(w) && next_starts_sentence {
+                out.push(current.join(" "));
+                current.clear();
+            }
+        }
+        if !current.is_empty() {
+            out.push(current.join(" "));
+        }
+    }
+    out.retain(|s| s.chars().any(char::is_alphabetic));
+    out
+}
+
+fn ends_sentence(word: &str) -> bool {
+    let w = word.trim_end_matches(['"', '“', ')', '\'']);
+    if w.ends_with('!') || w.ends_with('?') {
+        return true;
+    }
+    if !w.ends_with('.') {
+        return false;
+    }
+    let lower = w.to_lowercase();
+    let last = lower.rsplit(['(', '„']).next().unwrap_or(&lower);
+    if ABBREVIATIONS.contains(&last) {
+        return false;
+    }
+    // Initials and dotted abbreviations: "i.V.m.", "u.a.", "S."
+    let letters = last.trim_end_matches('.');
+    if letters.chars().count() == 1 || letters.contains('.') {
+        return false;
+    }
+    // Ordinals and numbered headings ("1.", "2.4.") do not end a sentence.
+    !letters.chars().all(|c| c.is_ascii_digit() || c == '.')
+}
+
+/// The best source of one sentence: index into the left sentences, and score.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Best {
+    pub index: usize,
+    pub score: f64,
+}
+
+/// An inverted index over the left curriculum's sentences.
+pub struct Index<'a> {
+    left: &'a [Features],
+    postings: HashMap<u32, Vec<u32>>,
+}
+
+/// How many candidates (by shared prefixes) are scored per sentence.
+const CANDIDATES: usize = 24;
+
+impl<'a> Index<'a> {
+    pub fn new(left: &'a [Features]) -> Self {
+        let mut postings: HashMap<u32, Vec<u32>> = HashMap::new();
+        for (i, f) in left.iter().enumerate() {
+            for k in f.prefix_keys() {
+                postings.entry(*k).or_default().push(i as u32);
+            }
+        }
+        // Prefixes that occur nearly everywhere only cost time.
+        let cap = (left.len() / 4).max(64);
+        postings.retain(|_, v| v.len() <= cap);
+        Index { left, postings }
+    }
+
+    /// The most similar left sentence, if any shares a content word.
+    pub fn best(&self, f: &Features) -> Option<Best> {
+        let mut shared: HashMap<u32, u32> = HashMap::new();
+        for k in f.prefix_keys() {
+            if let Some(list) = self.postings.get(k) {
+                for &i in list {
+                    *shared.entry(i).or_insert(0) += 1;
+                }
+            }
+        }
+        let mut cands: Vec<(u32, u32)> = shared.into_iter().collect();
+        cands.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        cands
+            .into_iter()
+            .take(CANDIDATES)
+            .map(|(i, _)| Best { index: i as usize, score: self.left[i as usize].score(f) })
+            .max_by(|a, b| a.score.total_cmp(&b.score).then(b.index.cmp(&a.index)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::normalize::Synonyms;
+    use super::*;
+
+    #[test]
+    fn german_abbreviations_do_not_split() {
+        let s = sentences("Dazu gehören z. B. Gespräche, u. a. mit Ärzten, ggf. auch i. S. des SGB IX. Danach folgt bzw. folgen weitere Schritte. Das ist i.V.m. § 3 geregelt. Ende!");
+        assert_eq!(s.len(), 4, "{s:#?}");
+        assert!(s[0].ends_with("SGB IX."));
+    }
+
+    #[test]
+    fn numbers_and_lowercase_continuations_do_not_split() {
+        let s = sentences("Im Jahr 2016. wurde es anders. Die 1. Auflage erschien.");
+        assert_eq!(s, vec!["Im Jahr 2016. wurde es anders.", "Die 1. Auflage erschien."]);
+    }
+
+    #[test]
+    fn plain_text_drops_markup_and_footnotes() {
+        let p = plain_text("Die SMART-Kriterien[^2] und Fallmanager\\*innen sind *wichtig*.\n\n[^2]: SMART ist …\n- Punkt");
+        assert!(p.contains("Die SMART-Kriterien und Fallmanager*innen sind wichtig."), "{p}");
+        assert!(!p.contains("SMART ist"));
+        assert!(p.contains("Punkt"));
+    }
+
+    #[test]
+    fn index_finds_the_reworded_source() {
+        let syn = Synonyms::new(&[vec!["Versicherten".into(), "Klient:innen".into()]]);
+        let left: Vec<Features> = ["Sie beraten die Versicherten auf Augenhöhe.", "Die Dokumentation ist wichtig."]
+            .iter()
+            .map(|t| Features::new(t, &syn))
+            .collect();
+        let idx = Index::new(&left);
+        let best = idx.best(&Features::new("Sie beraten die Klient:innen auf Augenhöhe.", &syn)).unwrap();
+        assert_eq!(best.index, 0);
+        assert_eq!(best.score, 1.0);
+        assert!(idx.best(&Features::new("Xylophon", &syn)).is_none());
+    }
+}
