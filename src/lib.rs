@@ -8,6 +8,7 @@
 pub mod build;
 pub mod compare;
 pub mod diag;
+pub mod export;
 pub mod load;
 pub mod markdown;
 pub mod model;

@@ -22,9 +22,8 @@ pub fn tokenize(s: &str) -> Vec<&str> {
     let is_word = |c: char| c.is_alphanumeric();
     let chars: Vec<(usize, char)> = s.char_indices().collect();
     for (k, &(i, c)) in chars.iter().enumerate() {
-        let joins = matches!(c, '*' | ':' | '_')
-            && start.is_some()
-            && chars.get(k + 1).is_some_and(|&(_, n)| is_word(n));
+        let joins =
+            matches!(c, '*' | ':' | '_') && start.is_some() && chars.get(k + 1).is_some_and(|&(_, n)| is_word(n));
         if is_word(c) || joins {
             if start.is_none() {
                 start = Some(i);
@@ -57,7 +56,10 @@ pub fn word_diff(left: &str, right: &str) -> Vec<Span> {
         let text = change.value();
         match out.last_mut() {
             Some(last) if last.op == op => last.text.push_str(text),
-            _ => out.push(Span { op, text: text.to_string() }),
+            _ => out.push(Span {
+                op,
+                text: text.to_string(),
+            }),
         }
     }
     out
@@ -69,7 +71,10 @@ mod tests {
 
     #[test]
     fn gender_words_stay_whole() {
-        assert_eq!(tokenize("Fallmanager*innen, Klient:innen"), vec!["Fallmanager*innen", ",", " ", "Klient:innen"]);
+        assert_eq!(
+            tokenize("Fallmanager*innen, Klient:innen"),
+            vec!["Fallmanager*innen", ",", " ", "Klient:innen"]
+        );
     }
 
     #[test]

@@ -42,7 +42,16 @@ fn unify_gender(s: &str) -> String {
     let prev_lower = |i: usize| i > 0 && chars[i - 1].is_lowercase();
     while i < chars.len() {
         let mut matched = false;
-        for (pat, skip) in [("/-innen", 7), ("/-in", 4), (":innen", 6), ("_innen", 6), ("*innen", 6), (":in", 3), ("_in", 3), ("*in", 3)] {
+        for (pat, skip) in [
+            ("/-innen", 7),
+            ("/-in", 4),
+            (":innen", 6),
+            ("_innen", 6),
+            ("*innen", 6),
+            (":in", 3),
+            ("_in", 3),
+            ("*in", 3),
+        ] {
             if prev_lower(i) && rest_is(i, pat) && ends_word(i + skip) {
                 out.push_str(if pat.ends_with("innen") { "*innen" } else { "*in" });
                 i += skip;
@@ -139,7 +148,10 @@ mod tests {
     fn case_space_slash_dash_and_punctuation() {
         assert_eq!(normalize("Übung/Simulation"), normalize("Übung / Simulation"));
         assert_eq!(normalize("  Aktives  Zuhören. "), normalize("aktives Zuhören"));
-        assert_eq!(normalize("Resilienz – Unterstützung"), normalize("Resilienz - Unterstützung"));
+        assert_eq!(
+            normalize("Resilienz – Unterstützung"),
+            normalize("Resilienz - Unterstützung")
+        );
         assert_eq!(normalize("Fall\u{ad}analyse"), normalize("Fallanalyse"));
         assert_eq!(normalize("a\u{0308}"), normalize("ä"));
         assert_ne!(normalize("Rollenspiel"), normalize("Rollenspiele"));
@@ -147,7 +159,13 @@ mod tests {
 
     #[test]
     fn gender_forms_are_one_form() {
-        let forms = ["Fallmanager*innen", "Fallmanager:innen", "Fallmanager_innen", "FallmanagerInnen", "Fallmanager/-innen"];
+        let forms = [
+            "Fallmanager*innen",
+            "Fallmanager:innen",
+            "Fallmanager_innen",
+            "FallmanagerInnen",
+            "Fallmanager/-innen",
+        ];
         for f in forms {
             assert_eq!(normalize(f), "fallmanager*innen", "{f}");
         }
@@ -163,7 +181,9 @@ mod tests {
             vec!["Reha-/Teilhabeplan".into(), "Hilfeplan".into()],
             vec!["Versicherte".into(), "Betroffene".into(), "Klient:innen".into()],
         ]);
-        let a = syn.apply(&tokens(&normalize("Anpassung der Zielvereinbarung und des Reha-/Teilhabeplans")));
+        let a = syn.apply(&tokens(&normalize(
+            "Anpassung der Zielvereinbarung und des Reha-/Teilhabeplans",
+        )));
         let b = syn.apply(&tokens(&normalize("Anpassung der Zielvereinbarung und des Hilfeplans")));
         assert_eq!(a, b);
         let c = syn.apply(&tokens(&normalize("mit den Versicherten")));

@@ -27,6 +27,16 @@ pub struct Contribution {
     pub max: f64,
 }
 
+/// What a conditional result depends on: `need` of the `flexible` amount must
+/// (for `min`; for `max` may at most, for `equals` must exactly) be delivered in
+/// the measured mode.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Condition {
+    pub bound: &'static str,
+    pub need: f64,
+    pub flexible: f64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RuleResult {
     pub rule: String,
@@ -41,7 +51,9 @@ pub struct RuleResult {
     /// What the requirement asks, in words (`≥ 96`, `≤ 10`, `= 210`).
     pub expected: String,
     /// For a conditional result: what has to hold.
-    pub condition: Option<String>,
+    pub conditions: Vec<Condition>,
+    /// `total`, `presence` or `online`.
+    pub measure: Measure,
     pub contributions: Vec<Contribution>,
 }
 
@@ -72,7 +84,11 @@ fn measured(c: &Curriculum, w: &crate::model::Workload, measure: Measure, min: f
         Measure::Presence => Mode::Presence,
         Measure::Online => Mode::Online,
     };
-    let modes: Vec<Mode> = w.formats.iter().map(|f| c.formats.get(&f.value).map_or(Mode::Either, |x| x.mode)).collect();
+    let modes: Vec<Mode> = w
+        .formats
+        .iter()
+        .map(|f| c.formats.get(&f.value).map_or(Mode::Either, |x| x.mode))
+        .collect();
     let all = modes.iter().all(|m| *m == target);
     let any = modes.iter().any(|m| *m == target || *m == Mode::Either);
     (if all { min } else { 0.0 }, if any { min } else { 0.0 })
@@ -92,13 +108,17 @@ pub fn evaluate(rules: &RuleSet, r: &Requirement, c: &Curriculum) -> RuleResult 
             mhi += b;
         }
         if mhi > 0.0 {
-            contributions.push(Contribution { module: m.id.clone(), min: round(mlo / per), max: round(mhi / per) });
+            contributions.push(Contribution {
+                module: m.id.clone(),
+                min: round(mlo / per),
+                max: round(mhi / per),
+            });
         }
         lo += mlo;
         hi += mhi;
     }
     let (lo, hi) = (round(lo / per), round(hi / per));
-    let (outcome, condition) = judge(r, lo, hi, &rules.unit);
+    let (outcome, conditions) = judge(r, lo, hi);
     let mut expected = Vec::new();
     if let Some(x) = r.min {
         expected.push(format!("≥ {}", crate::text::fmt_num(x)));
@@ -119,7 +139,8 @@ pub fn evaluate(rules: &RuleSet, r: &Requirement, c: &Curriculum) -> RuleResult 
         max: hi,
         unit: rules.unit.clone(),
         expected: expected.join(", "),
-        condition,
+        conditions,
+        measure: r.measure,
         contributions,
     }
 }
@@ -129,46 +150,49 @@ fn round(x: f64) -> f64 {
 }
 
 /// Compares the measured range [lo, hi] with the requirement's bounds.
-fn judge(r: &Requirement, lo: f64, hi: f64, unit: &str) -> (Outcome, Option<String>) {
-    let n = crate::text::fmt_num;
+fn judge(r: &Requirement, lo: f64, hi: f64) -> (Outcome, Vec<Condition>) {
+    let eps = 1e-9;
     let mut outcome = Outcome::Pass;
     let mut conditions = Vec::new();
-    let mut worsen = |o: Outcome| {
-        outcome = match (outcome, o) {
-            (Outcome::Fail, _) | (_, Outcome::Fail) => Outcome::Fail,
-            (Outcome::Conditional, _) | (_, Outcome::Conditional) => Outcome::Conditional,
-            _ => Outcome::Pass,
+    let checks = [
+        (
+            "min",
+            r.min,
+            lo + eps >= r.min.unwrap_or(0.0),
+            hi + eps < r.min.unwrap_or(0.0),
+        ),
+        (
+            "max",
+            r.max,
+            hi <= r.max.unwrap_or(0.0) + eps,
+            lo > r.max.unwrap_or(0.0) + eps,
+        ),
+        (
+            "equals",
+            r.equals,
+            r.equals.is_some_and(|e| (lo - e).abs() < eps && (hi - e).abs() < eps),
+            r.equals.is_some_and(|e| e + eps < lo || e > hi + eps),
+        ),
+    ];
+    for (bound, value, holds, fails) in checks {
+        let Some(v) = value else { continue };
+        if holds {
+            continue;
         }
-    };
-    let eps = 1e-9;
-    if let Some(min) = r.min {
-        if lo + eps >= min {
-        } else if hi + eps < min {
-            worsen(Outcome::Fail);
+        if fails {
+            outcome = Outcome::Fail;
         } else {
-            worsen(Outcome::Conditional);
-            conditions.push(format!("at least {} {unit} of the flexible {} {unit} delivered accordingly", n(min - lo), n(hi - lo)));
+            if outcome == Outcome::Pass {
+                outcome = Outcome::Conditional;
+            }
+            conditions.push(Condition {
+                bound,
+                need: round(v - lo),
+                flexible: round(hi - lo),
+            });
         }
     }
-    if let Some(max) = r.max {
-        if hi <= max + eps {
-        } else if lo > max + eps {
-            worsen(Outcome::Fail);
-        } else {
-            worsen(Outcome::Conditional);
-            conditions.push(format!("at most {} {unit} of the flexible {} {unit} delivered accordingly", n(max - lo), n(hi - lo)));
-        }
-    }
-    if let Some(eq) = r.equals {
-        if (lo - eq).abs() < eps && (hi - eq).abs() < eps {
-        } else if eq + eps < lo || eq > hi + eps {
-            worsen(Outcome::Fail);
-        } else {
-            worsen(Outcome::Conditional);
-            conditions.push(format!("exactly {} {unit} of the flexible {} {unit} delivered accordingly", n(eq - lo), n(hi - lo)));
-        }
-    }
-    (outcome, (!conditions.is_empty()).then(|| conditions.join("; ")))
+    (outcome, conditions)
 }
 
 /// Evaluates every applicable requirement of every rule set for a curriculum.
@@ -217,7 +241,13 @@ mod tests {
 
     fn erwu_like() -> Curriculum {
         let mut m1 = module("m1", 1);
-        m1.workload = vec![workload(&["P"], 104.0, "UE"), workload(&["P", "O"], 24.0, "UE"), workload(&["SV"], 24.0, "UE"), workload(&["LG"], 42.0, "UE"), workload(&["O"], 16.0, "UE")];
+        m1.workload = vec![
+            workload(&["P"], 104.0, "UE"),
+            workload(&["P", "O"], 24.0, "UE"),
+            workload(&["SV"], 24.0, "UE"),
+            workload(&["LG"], 42.0, "UE"),
+            workload(&["O"], 16.0, "UE"),
+        ];
         curriculum("erwu", vec![m1])
     }
 
@@ -228,16 +258,30 @@ mod tests {
         let r = evaluate(&rs, &rs.requirements[0], &c);
         assert_eq!((r.min, r.max), (104.0, 152.0));
         assert_eq!(r.outcome, Outcome::Conditional);
-        assert!(r.condition.as_deref().unwrap().starts_with("at least 28 UE of the flexible 48 UE"), "{:?}", r.condition);
+        assert_eq!(
+            r.conditions,
+            vec![Condition {
+                bound: "min",
+                need: 28.0,
+                flexible: 48.0
+            }]
+        );
         assert_eq!(r.contributions.len(), 1);
     }
 
     #[test]
     fn pass_and_fail() {
         let c = erwu_like();
-        let rs = rules(vec![req(Measure::Total, &["LG", "SOAG"], Some(42.0)), req(Measure::Presence, &["LG"], Some(12.0))]);
+        let rs = rules(vec![
+            req(Measure::Total, &["LG", "SOAG"], Some(42.0)),
+            req(Measure::Presence, &["LG"], Some(12.0)),
+        ]);
         assert_eq!(evaluate(&rs, &rs.requirements[0], &c).outcome, Outcome::Pass);
-        assert_eq!(evaluate(&rs, &rs.requirements[1], &c).outcome, Outcome::Fail, "LG is online only");
+        assert_eq!(
+            evaluate(&rs, &rs.requirements[1], &c).outcome,
+            Outcome::Fail,
+            "LG is online only"
+        );
     }
 
     #[test]
@@ -250,10 +294,21 @@ mod tests {
         let rs = rules(vec![rq]);
         let r = evaluate(&rs, &rs.requirements[0], &c);
         assert_eq!((r.min, r.outcome), (32.0, Outcome::Pass));
-        c.formats.insert("X".into(), Format { label: "x".into(), mode: Mode::Online, kind: None });
+        c.formats.insert(
+            "X".into(),
+            Format {
+                label: "x".into(),
+                mode: Mode::Online,
+                kind: None,
+            },
+        );
         let mut max = req(Measure::Online, &[], None);
         max.max = Some(10.0);
         let rs = rules(vec![max]);
-        assert_eq!(evaluate(&rs, &rs.requirements[0], &c).outcome, Outcome::Conditional, "SV may be online");
+        assert_eq!(
+            evaluate(&rs, &rs.requirements[0], &c).outcome,
+            Outcome::Conditional,
+            "SV may be online"
+        );
     }
 }

@@ -347,8 +347,12 @@ pub fn comparison(f: raw::ComparisonFile, id: &str, file: &str) -> Comparison {
 pub fn rules(f: raw::RuleFile, id: &str, file: &str, diags: &mut Diagnostics) -> RuleSet {
     if f.unit.minutes.value <= 0.0 || !f.unit.minutes.value.is_finite() {
         diags.push(
-            Diagnostic::error(file, pos_of(&f.unit.minutes, 0), "unit minutes must be a positive number")
-                .with_hint("e.g. `unit: {name: UE, minutes: 45}`"),
+            Diagnostic::error(
+                file,
+                pos_of(&f.unit.minutes, 0),
+                "unit minutes must be a positive number",
+            )
+            .with_hint("e.g. `unit: {name: UE, minutes: 45}`"),
         );
     }
     let mut requirements = Vec::new();
@@ -366,7 +370,10 @@ pub fn rules(f: raw::RuleFile, id: &str, file: &str, diags: &mut Diagnostics) ->
         }
         for x in [v.min, v.max, v.equals].into_iter().flatten() {
             if x < 0.0 || !x.is_finite() {
-                diags.push(Diagnostic::error(file, pos, "requirement figures must not be negative").with_hint("state the figure as the source does"));
+                diags.push(
+                    Diagnostic::error(file, pos, "requirement figures must not be negative")
+                        .with_hint("state the figure as the source does"),
+                );
             }
         }
         requirements.push(Requirement {

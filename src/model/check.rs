@@ -33,8 +33,16 @@ pub fn check_site(site: &Site) -> Diagnostics {
 fn check_rules(site: &Site, rs: &super::RuleSet, out: &mut Diagnostics) {
     let ids: Vec<&str> = site.curricula.iter().map(|c| c.id.as_str()).collect();
     check_refs(&rs.file, &rs.applies_to, "curriculum", &ids, out);
-    let mut formats: Vec<&str> = site.curricula.iter().flat_map(|c| c.formats.keys().map(String::as_str)).collect();
-    let mut kinds: Vec<&str> = site.curricula.iter().flat_map(|c| c.kinds.keys().map(String::as_str)).collect();
+    let mut formats: Vec<&str> = site
+        .curricula
+        .iter()
+        .flat_map(|c| c.formats.keys().map(String::as_str))
+        .collect();
+    let mut kinds: Vec<&str> = site
+        .curricula
+        .iter()
+        .flat_map(|c| c.kinds.keys().map(String::as_str))
+        .collect();
     formats.sort_unstable();
     formats.dedup();
     kinds.sort_unstable();

@@ -6,7 +6,9 @@
 //! parallel, and the result is a sorted list of files, so output is
 //! byte-identical for the same input.
 
+mod compare_views;
 mod i18n;
+pub mod svg;
 mod theme;
 mod views;
 
@@ -50,15 +52,22 @@ pub fn render_site(site: &Site, root: &Path) -> Result<(Vec<OutFile>, Diagnostic
 
 /// Renders with an already loaded theme (serve reuses it between rebuilds).
 pub fn render_with(site: &Site, theme: &Theme) -> Result<(Vec<OutFile>, Diagnostics), Diagnostics> {
-    let jobs = views::jobs(site);
+    let comparisons = site
+        .comparisons
+        .par_iter()
+        .filter_map(|c| crate::compare::compare(site, c))
+        .collect();
+    let data = views::Data { site, comparisons };
+    let jobs = views::jobs(&data);
     let results: Vec<Result<(OutFile, Diagnostics), Diagnostic>> = jobs
         .par_iter()
         .map(|job| {
-            let (ctx, warnings) = views::context(site, job);
+            let (ctx, warnings) = views::context(&data, job);
+            let path = job.path(&data);
             theme.render(job.template(), &ctx).map(|html| {
                 (
                     OutFile {
-                        path: job.path(site),
+                        path,
                         bytes: html.into_bytes(),
                     },
                     warnings,
@@ -67,6 +76,7 @@ pub fn render_with(site: &Site, theme: &Theme) -> Result<(Vec<OutFile>, Diagnost
         })
         .collect();
     let mut files = theme.static_files();
+    files.extend(crate::export::comparison_files(site, &data.comparisons));
     let mut errors = Diagnostics::new();
     let mut warnings = Diagnostics::new();
     for r in results {

@@ -19,6 +19,27 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("page.html", include_str!("../../themes/default/templates/page.html")),
     ("404.html", include_str!("../../themes/default/templates/404.html")),
+    (
+        "compare.html",
+        include_str!("../../themes/default/templates/compare.html"),
+    ),
+    (
+        "compare_body.html",
+        include_str!("../../themes/default/templates/compare_body.html"),
+    ),
+    (
+        "compare_print.html",
+        include_str!("../../themes/default/templates/compare_print.html"),
+    ),
+    ("pair.html", include_str!("../../themes/default/templates/pair.html")),
+    (
+        "pair_body.html",
+        include_str!("../../themes/default/templates/pair_body.html"),
+    ),
+    (
+        "cmp_row.html",
+        include_str!("../../themes/default/templates/cmp_row.html"),
+    ),
 ];
 
 const STATIC: &[(&str, &str)] = &[(

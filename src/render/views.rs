@@ -18,6 +18,18 @@ pub enum Job {
     Module(usize, usize),
     Page(usize, usize),
     NotFound,
+    /// Comparison overview, by index into `Data::comparisons`.
+    Compare(usize),
+    /// One module pair of a comparison.
+    Pair(usize, usize),
+    /// The whole comparison on one page, for printing.
+    ComparePrint(usize),
+}
+
+/// Everything the pages are made from: the site and what is computed from it once.
+pub struct Data<'a> {
+    pub site: &'a Site,
+    pub comparisons: Vec<crate::compare::ComparisonResult>,
 }
 
 impl Job {
@@ -28,41 +40,56 @@ impl Job {
             Job::Module(..) => "module.html",
             Job::Page(..) => "page.html",
             Job::NotFound => "404.html",
+            Job::Compare(_) => "compare.html",
+            Job::Pair(..) => "pair.html",
+            Job::ComparePrint(_) => "compare_print.html",
         }
     }
 
     /// The URL path of the page below the site root, without `index.html`.
-    fn dir(&self, site: &Site) -> String {
+    fn dir(&self, data: &Data) -> String {
+        let site = data.site;
         match *self {
             Job::Home | Job::NotFound => String::new(),
+            Job::Compare(k) => format!("compare/{}/", data.comparisons[k].id),
+            Job::Pair(k, p) => format!(
+                "compare/{}/{}/",
+                data.comparisons[k].id, data.comparisons[k].pairs[p].slug
+            ),
+            Job::ComparePrint(k) => format!("compare/{}/print/", data.comparisons[k].id),
             Job::Curriculum(c) => format!("{}/", site.curricula[c].id),
             Job::Module(c, m) => format!("{}/{}/", site.curricula[c].id, site.curricula[c].modules[m].id),
             Job::Page(c, p) => format!("{}/{}/", site.curricula[c].id, site.curricula[c].pages[p].id),
         }
     }
 
-    pub fn path(&self, site: &Site) -> String {
+    pub fn path(&self, data: &Data) -> String {
         match self {
             Job::NotFound => "404.html".into(),
-            _ => format!("{}index.html", self.dir(site)),
+            _ => format!("{}index.html", self.dir(data)),
         }
     }
 }
 
 /// Every page of the site.
-pub fn jobs(site: &Site) -> Vec<Job> {
+pub fn jobs(data: &Data) -> Vec<Job> {
     let mut v = vec![Job::Home, Job::NotFound];
-    for (ci, c) in site.curricula.iter().enumerate() {
+    for (ci, c) in data.site.curricula.iter().enumerate() {
         v.push(Job::Curriculum(ci));
         v.extend((0..c.modules.len()).map(|mi| Job::Module(ci, mi)));
         v.extend((0..c.pages.len()).map(|pi| Job::Page(ci, pi)));
+    }
+    for (k, r) in data.comparisons.iter().enumerate() {
+        v.push(Job::Compare(k));
+        v.push(Job::ComparePrint(k));
+        v.extend((0..r.pairs.len()).map(|p| Job::Pair(k, p)));
     }
     v
 }
 
 /// Links from a page at `from_dir` (e.g. `kit/m1/`) to site paths.
-struct Links {
-    root: String,
+pub(super) struct Links {
+    pub root: String,
 }
 
 impl Links {
@@ -71,20 +98,21 @@ impl Links {
             root: "../".repeat(from_dir.matches('/').count()),
         }
     }
-    fn to(&self, dir: &str) -> String {
+    pub fn to(&self, dir: &str) -> String {
         format!("{}{}index.html", self.root, dir)
     }
-    fn curriculum(&self, c: &Curriculum) -> String {
+    pub fn curriculum(&self, c: &Curriculum) -> String {
         self.to(&format!("{}/", c.id))
     }
-    fn module(&self, c: &Curriculum, m: &Module) -> String {
+    pub fn module(&self, c: &Curriculum, m: &Module) -> String {
         self.to(&format!("{}/{}/", c.id, m.id))
     }
 }
 
 /// Builds the template context of a page, and warnings found on the way.
-pub fn context(site: &Site, job: &Job) -> (Value, Diagnostics) {
-    let dir = job.dir(site);
+pub fn context(data: &Data, job: &Job) -> (Value, Diagnostics) {
+    let site = data.site;
+    let dir = job.dir(data);
     let links = Links::new(&dir);
     let mut warnings = Diagnostics::new();
     let (title, crumbs, body) = match *job {
@@ -112,7 +140,7 @@ pub fn context(site: &Site, job: &Job) -> (Value, Diagnostics) {
             (
                 module.title.clone(),
                 crumbs,
-                module_view(site, cur, m, &links, &mut warnings),
+                module_view(data, cur, m, &links, &mut warnings),
             )
         }
         Job::Page(c, p) => {
@@ -124,12 +152,43 @@ pub fn context(site: &Site, job: &Job) -> (Value, Diagnostics) {
             ];
             (page.title.clone(), crumbs, page_view(site, cur, p, &mut warnings))
         }
+        Job::Compare(k) | Job::ComparePrint(k) => {
+            let r = &data.comparisons[k];
+            let print = matches!(job, Job::ComparePrint(_));
+            let crumbs = if print {
+                vec![
+                    crumb(&r.title, Some(links.to(&format!("compare/{}/", r.id)))),
+                    crumb(&t_str(site, "print_view"), None),
+                ]
+            } else {
+                vec![crumb(&r.title, None)]
+            };
+            (
+                r.title.clone(),
+                crumbs,
+                super::compare_views::overview(data, k, &links, print),
+            )
+        }
+        Job::Pair(k, p) => {
+            let r = &data.comparisons[k];
+            let body = super::compare_views::pair(data, k, p, &links);
+            let title = body["title"].as_str().unwrap_or_default().to_string();
+            let crumbs = vec![
+                crumb(&r.title, Some(links.to(&format!("compare/{}/", r.id)))),
+                crumb(&title, None),
+            ];
+            (title, crumbs, body)
+        }
     };
-    let nav: Vec<Value> = site
+    let mut nav: Vec<Value> = site
         .curricula
         .iter()
         .map(|c| json!({"title": c.short_title, "url": links.curriculum(c), "current": dir.starts_with(&format!("{}/", c.id))}))
         .collect();
+    nav.extend(data.comparisons.iter().map(|r| {
+        let d = format!("compare/{}/", r.id);
+        json!({"title": r.title, "url": links.to(&d), "current": dir.starts_with(&d)})
+    }));
     // The 404 page is served at arbitrary depths, so it links absolutely.
     let root = if matches!(job, Job::NotFound) {
         site.config.base_url.clone()
@@ -150,16 +209,24 @@ pub fn context(site: &Site, job: &Job) -> (Value, Diagnostics) {
     (ctx, warnings)
 }
 
+pub(super) fn t_str(site: &Site, key: &str) -> String {
+    i18n::strings(site.config.language)
+        .get(key)
+        .copied()
+        .unwrap_or(key)
+        .to_string()
+}
+
 fn crumb(label: &str, url: Option<String>) -> Value {
     json!({"label": label, "url": url})
 }
 
-fn module_label(site: &Site, m: &Module) -> String {
+pub(super) fn module_label(site: &Site, m: &Module) -> String {
     format!("{} {}", i18n::strings(site.config.language)["module"], m.number.value)
 }
 
 /// `8 UE` / `2 Tag`, and the same in hours.
-fn amount(l: &Ledger, minutes: f64) -> Value {
+pub(super) fn amount(l: &Ledger, minutes: f64) -> Value {
     json!({"value": fmt_num(l.in_unit(minutes)), "unit": l.unit, "hours": fmt_num(minutes / 60.0)})
 }
 
@@ -204,7 +271,7 @@ fn figures_by(l: &Ledger, map: &indexmap::IndexMap<String, f64>, label: impl Fn(
         .collect()
 }
 
-fn ledger_view(site: &Site, c: &Curriculum, l: &Ledger) -> Value {
+pub(super) fn ledger_view(site: &Site, c: &Curriculum, l: &Ledger) -> Value {
     let t = i18n::strings(site.config.language);
     let total: &Figures = &l.total;
     let mut by_format: Vec<(&String, &f64)> = total.by_format.iter().collect();
@@ -336,7 +403,8 @@ fn items_view(site: &Site, items: &[Item]) -> Vec<Value> {
         .collect()
 }
 
-fn module_view(site: &Site, c: &Curriculum, mi: usize, links: &Links, warnings: &mut Diagnostics) -> Value {
+fn module_view(data: &Data, c: &Curriculum, mi: usize, links: &Links, warnings: &mut Diagnostics) -> Value {
+    let site = data.site;
     let t = i18n::strings(site.config.language);
     let m = &c.modules[mi];
     let l = ledger::ledger(c);
@@ -400,6 +468,7 @@ fn module_view(site: &Site, c: &Curriculum, mi: usize, links: &Links, warnings: 
         })),
         "workload": workload,
         "workload_total": amount(&l, l.modules[mi].1.total),
+        "comparisons": super::compare_views::pairs_of_module(data, c, &m.id, links),
         "prev": neighbour(mi.checked_sub(1).and_then(|i| c.modules.get(i))),
         "next": neighbour(c.modules.get(mi + 1)),
     })

@@ -1,0 +1,183 @@
+//! Machine-readable exports: `data/<comparison>.json` and `.csv`.
+//!
+//! The JSON schema is documented in docs/exports.md and versioned by its
+//! `schema` field; the CSV has one row per item row and starts with a BOM so
+//! that spreadsheet programs read umlauts correctly.
+
+use crate::compare::rules::{RuleResult, evaluate_all};
+use crate::compare::{ComparisonResult, ItemSide};
+use crate::model::Site;
+use crate::model::ledger::ledger;
+use crate::render::OutFile;
+use serde_json::{Value, json};
+
+/// The schema identifier of comparison JSON files.
+pub const COMPARISON_SCHEMA: &str = "curricula/comparison@1";
+
+/// The absolute URL of an item anchor (base_url + module page + fragment).
+fn item_url(site: &Site, curriculum: &str, s: &ItemSide) -> String {
+    format!("{}{}/{}/#{}", site.config.base_url, curriculum, s.module, s.anchor)
+}
+
+fn side_json(site: &Site, curriculum: &str, s: &Option<ItemSide>) -> Value {
+    match s {
+        Some(s) => json!({
+            "module": s.module, "dimension": s.group, "position": s.position,
+            "text": s.text, "anchor": s.anchor, "url": item_url(site, curriculum, s),
+        }),
+        None => Value::Null,
+    }
+}
+
+fn ledger_json(site: &Site, id: &str) -> Value {
+    let Some(c) = site.curriculum(id) else {
+        return Value::Null;
+    };
+    let l = ledger(c);
+    let fig = |f: &crate::model::ledger::Figures| {
+        json!({
+            "total_minutes": f.total,
+            "by_format_minutes": f.by_format,
+            "by_kind_minutes": f.by_kind,
+            "presence_minutes": [f.presence.min, f.presence.max],
+            "online_minutes": [f.online.min, f.online.max],
+        })
+    };
+    json!({
+        "curriculum": id,
+        "unit": l.unit, "unit_minutes": l.unit_minutes, "units": c.units,
+        "total": fig(&l.total),
+        "modules": l.modules.iter().map(|(m, f)| json!({"module": m, "figures": fig(f)})).collect::<Vec<_>>(),
+    })
+}
+
+/// Rule results for the two curricula of a comparison.
+pub fn rule_results(site: &Site, r: &ComparisonResult) -> Vec<RuleResult> {
+    [&r.left, &r.right]
+        .iter()
+        .filter_map(|id| site.curriculum(id))
+        .flat_map(|c| evaluate_all(&site.rules, c))
+        .collect()
+}
+
+/// The JSON export of one comparison.
+pub fn comparison_json(site: &Site, r: &ComparisonResult) -> Value {
+    let pairs: Vec<Value> = r
+        .pairs
+        .iter()
+        .map(|p| {
+            let rows: Vec<Value> = p
+                .tables
+                .iter()
+                .flat_map(|t| t.rows.iter())
+                .map(|row| {
+                    json!({
+                        "relation": row.relation, "score": row.score, "manual": row.manual,
+                        "dimension_changed": row.dimension_changed,
+                        "left": side_json(site, &r.left, &row.left), "right": side_json(site, &r.right, &row.right),
+                    })
+                })
+                .collect();
+            let sentences: Vec<Value> = p
+                .prose
+                .iter()
+                .flat_map(|m| {
+                    m.sentences.iter().map(move |s| {
+                        json!({
+                            "module": m.module, "section": s.section, "text": s.text, "relation": s.relation,
+                            "score": s.score, "source": s.source,
+                        })
+                    })
+                })
+                .collect();
+            json!({
+                "id": p.slug, "left": p.left, "right": p.right, "note": p.note,
+                "reuse_share": (p.reuse_share * 1000.0).round() / 1000.0,
+                "rows": rows, "sentences": sentences,
+            })
+        })
+        .collect();
+    json!({
+        "schema": COMPARISON_SCHEMA,
+        "id": r.id, "title": r.title, "left": r.left, "right": r.right, "threshold": r.threshold,
+        "pairs": pairs,
+        "matrix": r.matrix, "flags": r.flags, "overlap": r.overlap,
+        "ledger": {"left": ledger_json(site, &r.left), "right": ledger_json(site, &r.right)},
+        "rules": rule_results(site, r),
+    })
+}
+
+/// Quotes a CSV field when needed (RFC 4180).
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// The CSV export of one comparison: one line per item row.
+pub fn comparison_csv(site: &Site, r: &ComparisonResult) -> String {
+    let mut out = String::from("\u{feff}");
+    out.push_str("pair,dimension,relation,score,dimension_changed,manual,left_module,left_dimension,left_position,left_text,left_url,right_module,right_dimension,right_position,right_text,right_url\r\n");
+    for p in &r.pairs {
+        for t in &p.tables {
+            for row in &t.rows {
+                let side = |s: &Option<ItemSide>, cur: &str| -> Vec<String> {
+                    match s {
+                        Some(s) => vec![
+                            s.module.clone(),
+                            s.group.to_string(),
+                            s.position.to_string(),
+                            s.text.clone(),
+                            item_url(site, cur, s),
+                        ],
+                        None => vec![String::new(); 5],
+                    }
+                };
+                let mut fields = vec![
+                    p.slug.clone(),
+                    t.group.to_string(),
+                    row.relation.key().to_string(),
+                    format!("{}", row.score),
+                    row.dimension_changed.to_string(),
+                    row.manual.to_string(),
+                ];
+                fields.extend(side(&row.left, &r.left));
+                fields.extend(side(&row.right, &r.right));
+                out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+                out.push_str("\r\n");
+            }
+        }
+    }
+    out
+}
+
+/// The export files of every comparison.
+pub fn comparison_files(site: &Site, comparisons: &[ComparisonResult]) -> Vec<OutFile> {
+    let mut out = Vec::new();
+    for r in comparisons {
+        let json = serde_json::to_string_pretty(&comparison_json(site, r)).unwrap_or_else(|_| "{}".into());
+        out.push(OutFile {
+            path: format!("data/{}.json", r.id),
+            bytes: json.into_bytes(),
+        });
+        out.push(OutFile {
+            path: format!("data/{}.csv", r.id),
+            bytes: comparison_csv(site, r).into_bytes(),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_what_needs_quoting() {
+        assert_eq!(csv_field("a"), "a");
+        assert_eq!(csv_field("a, b"), "\"a, b\"");
+        assert_eq!(csv_field("sag \"ja\""), "\"sag \"\"ja\"\"\"");
+    }
+}

@@ -1,0 +1,482 @@
+//! View models of the comparison pages: overview (alignment, overlap, heat map,
+//! ledger, rules, pairs), one page per module pair, and the print view.
+
+use super::i18n;
+use super::svg;
+use super::views::{Data, Links, amount, ledger_view, module_label};
+use crate::compare::diff::Span;
+use crate::compare::rules::Outcome;
+use crate::compare::{ComparisonResult, GROUPS, ItemSide, PairResult, Relation, Row};
+use crate::model::ledger::ledger;
+use crate::model::{Curriculum, Site};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+fn t(site: &Site) -> BTreeMap<&'static str, &'static str> {
+    i18n::strings(site.config.language)
+}
+
+/// Percent, rounded down so that only what is complete shows as 100.
+fn pct(x: f64) -> String {
+    format!("{:.0}", (x * 100.0 + 1e-9).floor())
+}
+
+fn sides<'a>(data: &'a Data, r: &ComparisonResult) -> (&'a Curriculum, &'a Curriculum) {
+    // compare() only returns results whose curricula exist.
+    let find = |id: &str| data.site.curricula.iter().find(|c| c.id == id);
+    match (find(&r.left), find(&r.right)) {
+        (Some(a), Some(b)) => (a, b),
+        _ => unreachable!("comparison results exist only for existing curricula"),
+    }
+}
+
+/// "KiT M2 + M3 ↔ ErwU M2"
+fn pair_title(data: &Data, r: &ComparisonResult, p: &PairResult) -> String {
+    let (l, rc) = sides(data, r);
+    let names = |c: &Curriculum, ids: &[String]| {
+        ids.iter()
+            .map(|id| c.module(id).map_or(id.clone(), |m| format!("M{}", m.number.value)))
+            .collect::<Vec<_>>()
+            .join(" + ")
+    };
+    format!(
+        "{} {} ↔ {} {}",
+        l.short_title,
+        names(l, &p.left),
+        rc.short_title,
+        names(rc, &p.right)
+    )
+}
+
+fn relation_label(site: &Site, rel: Relation, left: &str, right: &str) -> String {
+    let t = t(site);
+    match rel {
+        Relation::OnlyLeft => format!("{} {left}", t["only_in"]),
+        Relation::OnlyRight => format!("{} {right}", t["only_in"]),
+        other => t[other.key()].to_string(),
+    }
+}
+
+fn symbol(rel: Relation) -> &'static str {
+    match rel {
+        Relation::Identical => "=",
+        Relation::Equivalent => "≡",
+        Relation::Similar => "≈",
+        Relation::Related => "↔",
+        Relation::Different => "≠",
+        Relation::OnlyLeft => "−",
+        Relation::OnlyRight => "+",
+    }
+}
+
+/// A diff as HTML with `del`/`ins` and hidden text labels for screen readers.
+pub(super) fn diff_html(site: &Site, spans: &[Span]) -> String {
+    let t = t(site);
+    spans
+        .iter()
+        .map(|s| {
+            let text = super::escape(&s.text);
+            match s.op {
+                "insert" => format!("<ins><span class=\"vh\">{}: </span>{text}</ins>", t["inserted"]),
+                "delete" => format!("<del><span class=\"vh\">{}: </span>{text}</del>", t["deleted"]),
+                _ => text,
+            }
+        })
+        .collect()
+}
+
+fn side_view(data: &Data, c: &Curriculum, s: &Option<ItemSide>, links: &Links) -> Value {
+    let Some(s) = s else { return Value::Null };
+    let label = c
+        .module(&s.module)
+        .map_or(s.module.clone(), |m| format!("M{}", m.number.value));
+    let url = c
+        .module(&s.module)
+        .map(|m| format!("{}#{}", links.module(c, m), s.anchor));
+    json!({
+        "html": crate::markdown::render_inline(&s.text, data.site.config.allow_raw_html),
+        "module": label, "url": url, "position": s.position,
+        "group": t(data.site)[if s.group == "methods" { "methods" } else { s.group }],
+    })
+}
+
+fn row_view(data: &Data, r: &ComparisonResult, row: &Row, links: &Links) -> Value {
+    let (l, rc) = sides(data, r);
+    json!({
+        "relation": row.relation.key(),
+        "symbol": symbol(row.relation),
+        "label": relation_label(data.site, row.relation, &l.short_title, &rc.short_title),
+        "score": (row.relation == Relation::Similar).then(|| pct(row.score)),
+        "manual": row.manual,
+        "dimension_changed": row.dimension_changed,
+        "from_group": row.left.as_ref().map(|x| t(data.site)[if x.group == "methods" { "methods" } else { x.group }]),
+        "left": side_view(data, l, &row.left, links),
+        "right": side_view(data, rc, &row.right, links),
+        "diff": row.diff.as_ref().map(|d| diff_html(data.site, d)),
+    })
+}
+
+const RELATIONS: [Relation; 7] = [
+    Relation::Identical,
+    Relation::Equivalent,
+    Relation::Similar,
+    Relation::Related,
+    Relation::Different,
+    Relation::OnlyLeft,
+    Relation::OnlyRight,
+];
+
+fn counts_view(site: &Site, counts: &BTreeMap<&'static str, usize>, l: &str, r: &str) -> Vec<Value> {
+    counts_filtered(site, counts, l, r, &RELATIONS)
+}
+
+fn counts_filtered(
+    site: &Site,
+    counts: &BTreeMap<&'static str, usize>,
+    l: &str,
+    r: &str,
+    rels: &[Relation],
+) -> Vec<Value> {
+    rels.iter()
+        .map(|rel| json!({"relation": rel.key(), "label": relation_label(site, *rel, l, r), "n": counts.get(rel.key()).copied().unwrap_or(0)}))
+        .collect()
+}
+
+/// The body of a pair page (also embedded in the print view).
+pub fn pair(data: &Data, k: usize, p: usize, links: &Links) -> Value {
+    let r = &data.comparisons[k];
+    let pr = &r.pairs[p];
+    let (l, rc) = sides(data, r);
+    let tt = t(data.site);
+    let tables: Vec<Value> = pr
+        .tables
+        .iter()
+        .map(|tab| {
+            let (same, changed): (Vec<&Row>, Vec<&Row>) =
+                tab.rows.iter().partition(|x| x.relation == Relation::Identical);
+            json!({
+                "group": tab.group, "label": tt[tab.group],
+                "rows": changed.iter().map(|x| row_view(data, r, x, links)).collect::<Vec<_>>(),
+                "identical": same.iter().map(|x| row_view(data, r, x, links)).collect::<Vec<_>>(),
+                "counts": counts_view(data.site, &tab.counts, &l.short_title, &rc.short_title),
+            })
+        })
+        .collect();
+    let prose: Vec<Value> = pr
+        .prose
+        .iter()
+        .map(|mp| {
+            let m = rc.module(&mp.module);
+            let sentences: Vec<Value> = mp
+                .sentences
+                .iter()
+                .map(|s| {
+                    let src = s.source.as_ref().map(|src| {
+                        let lm = l.module(&src.module);
+                        json!({
+                            "module": lm.map_or(src.module.clone(), |m| format!("{} M{}", l.short_title, m.number.value)),
+                            "url": lm.map(|m| format!("{}#{}", links.module(l, m), src.section.replace('_', "-"))),
+                            "text": src.text,
+                        })
+                    });
+                    json!({
+                        "section": tt[s.section], "relation": s.relation.key(), "symbol": symbol(s.relation),
+                        "label": if s.relation == Relation::OnlyRight { tt["new_text"].to_string() } else { relation_label(data.site, s.relation, &l.short_title, &rc.short_title) },
+                        "score": pct(s.score), "text": s.text, "source": src,
+                        "diff": s.diff.as_ref().map(|d| diff_html(data.site, d)),
+                    })
+                })
+                .collect();
+            json!({
+                "module": m.map_or(mp.module.clone(), |m| module_label(data.site, m)),
+                "title": m.map(|m| m.title.clone()),
+                "url": m.map(|m| links.module(rc, m)),
+                "reuse": pct(mp.reuse_share),
+                "sources": mp.sources.iter().map(|(id, share)| json!({"module": l.module(id).map_or(id.clone(), |m| format!("{} M{}", l.short_title, m.number.value)), "share": pct(*share)})).collect::<Vec<_>>(),
+                "sentences": sentences,
+            })
+        })
+        .collect();
+    let mods = |c: &Curriculum, ids: &[String]| -> Vec<Value> {
+        ids.iter()
+            .filter_map(|id| c.module(id))
+            .map(|m| json!({"label": format!("{} M{}", c.short_title, m.number.value), "title": m.title, "url": links.module(c, m)}))
+            .collect()
+    };
+    let nav = |i: usize| {
+        r.pairs.get(i).map(
+            |x| json!({"title": pair_title(data, r, x), "url": links.to(&format!("compare/{}/{}/", r.id, x.slug))}),
+        )
+    };
+    json!({
+        "title": pair_title(data, r, pr),
+        "id": pr.slug,
+        "comparison": {"title": r.title, "url": links.to(&format!("compare/{}/", r.id))},
+        "left": {"short": l.short_title}, "right": {"short": rc.short_title},
+        "left_modules": mods(l, &pr.left), "right_modules": mods(rc, &pr.right),
+        "note": pr.note, "reuse": pct(pr.reuse_share),
+        "tables": tables, "prose": prose,
+        "prev": p.checked_sub(1).and_then(nav), "next": nav(p + 1),
+    })
+}
+
+/// Links from a module page to the pairs it takes part in.
+pub fn pairs_of_module(data: &Data, c: &Curriculum, module: &str, links: &Links) -> Vec<Value> {
+    let mut out = Vec::new();
+    for r in &data.comparisons {
+        for p in &r.pairs {
+            let on_left = r.left == c.id && p.left.iter().any(|m| m == module);
+            let on_right = r.right == c.id && p.right.iter().any(|m| m == module);
+            if on_left || on_right {
+                out.push(json!({"title": pair_title(data, r, p), "comparison": r.title, "url": links.to(&format!("compare/{}/{}/", r.id, p.slug))}));
+            }
+        }
+    }
+    out
+}
+
+fn flags_view(data: &Data, r: &ComparisonResult) -> Vec<Value> {
+    let (l, rc) = sides(data, r);
+    let tt = t(data.site);
+    let name = |side: &str, id: &str| {
+        let c = if side == "left" { l } else { rc };
+        c.module(id)
+            .map_or(id.to_string(), |m| format!("{} M{}", c.short_title, m.number.value))
+    };
+    r.flags
+        .iter()
+        .map(|f| {
+            let other = if f.side == "left" { "right" } else { "left" };
+            let text = match f.kind {
+                "weaker_than_other" => format!(
+                    "{}: {} {} ({} %) {} ({} %)",
+                    name(f.side, &f.module),
+                    tt["flag_weaker"],
+                    f.best.as_deref().map_or(String::new(), |b| name(other, b)),
+                    pct(f.best_score),
+                    tt["flag_than_pair"],
+                    pct(f.score)
+                ),
+                _ => format!("{}: {}", name(f.side, &f.module), tt["flag_unpaired"]),
+            };
+            json!({"kind": f.kind, "text": text})
+        })
+        .collect()
+}
+
+/// (left, right) module indices of every declared pair link, in matrix order
+/// (which is module order).
+fn pair_cells(r: &ComparisonResult) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for p in &r.pairs {
+        for a in &p.left {
+            for b in &p.right {
+                let i = r.matrix.left.iter().position(|x| x == a);
+                let j = r.matrix.right.iter().position(|x| x == b);
+                if let (Some(i), Some(j)) = (i, j) {
+                    out.push((i, j));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn matrix_view(data: &Data, r: &ComparisonResult, print: bool) -> Value {
+    let (l, rc) = sides(data, r);
+    let tt = t(data.site);
+    let label = |c: &Curriculum, id: &String| {
+        c.module(id)
+            .map_or(id.clone(), |m| format!("{} M{}", c.short_title, m.number.value))
+    };
+    let rows: Vec<String> = r.matrix.left.iter().map(|id| label(l, id)).collect();
+    let cols: Vec<String> = r.matrix.right.iter().map(|id| label(rc, id)).collect();
+    let marked = pair_cells(r);
+    let id = if print { "hm-print" } else { "hm" };
+    let svg = svg::heatmap(
+        id,
+        tt["heatmap"],
+        tt["heatmap_desc"],
+        &rows,
+        &cols,
+        &r.matrix.cells,
+        &marked,
+    );
+    let table_rows: Vec<Value> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let cells: Vec<Value> = r.matrix.cells[i]
+                .iter()
+                .enumerate()
+                .map(|(j, v)| json!({"value": pct(*v), "declared": marked.contains(&(i, j))}))
+                .collect();
+            json!({"label": name, "cells": cells})
+        })
+        .collect();
+    json!({"svg": svg, "cols": cols, "rows": table_rows})
+}
+
+fn overlap_view(data: &Data, r: &ComparisonResult, print: bool) -> Value {
+    let (l, rc) = sides(data, r);
+    let tt = t(data.site);
+    let empty = BTreeMap::new();
+    let rows: Vec<Value> = GROUPS
+        .iter()
+        .map(|g| {
+            let counts = r.overlap.get(g).unwrap_or(&empty);
+            json!({"label": tt[g], "counts": counts_view(data.site, counts, &l.short_title, &rc.short_title)})
+        })
+        .collect();
+    let bars: Vec<svg::Bar> = GROUPS
+        .iter()
+        .map(|g| {
+            let counts = r.overlap.get(g).unwrap_or(&empty);
+            let segs = [
+                Relation::Identical,
+                Relation::Equivalent,
+                Relation::Similar,
+                Relation::Related,
+                Relation::OnlyLeft,
+                Relation::OnlyRight,
+            ]
+            .iter()
+            .map(|rel| {
+                (
+                    relation_label(data.site, *rel, &l.short_title, &rc.short_title),
+                    counts.get(rel.key()).copied().unwrap_or(0),
+                    rel.key(),
+                )
+            })
+            .collect();
+            (tt[g].to_string(), segs)
+        })
+        .collect();
+    let id = if print { "ov-print" } else { "ov" };
+    json!({"rows": rows, "svg": svg::stacked_bars(id, tt["overlap"], tt["overlap_desc"], &bars)})
+}
+
+fn alignment_svg(data: &Data, r: &ComparisonResult, print: bool) -> String {
+    let (l, rc) = sides(data, r);
+    let tt = t(data.site);
+    let label = |c: &Curriculum, i: usize| format!("{} M{}", c.short_title, c.modules[i].number.value);
+    let left: Vec<String> = (0..l.modules.len()).map(|i| label(l, i)).collect();
+    let right: Vec<String> = (0..rc.modules.len()).map(|i| label(rc, i)).collect();
+    let links = pair_cells(r);
+    let id = if print { "al-print" } else { "al" };
+    svg::alignment(id, tt["alignment"], tt["alignment_desc"], &left, &right, &links)
+}
+
+fn ledger_side(data: &Data, c: &Curriculum, links: &Links) -> Value {
+    let l = ledger(c);
+    let modules: Vec<Value> = c
+        .modules
+        .iter()
+        .zip(&l.modules)
+        .map(|(m, (_, f))| json!({"label": format!("M{}", m.number.value), "title": m.title, "url": links.module(c, m), "total": amount(&l, f.total), "presence": [amount(&l, f.presence.min), amount(&l, f.presence.max)], "online": [amount(&l, f.online.min), amount(&l, f.online.max)]}))
+        .collect();
+    json!({"short": c.short_title, "ledger": ledger_view(data.site, c, &l), "modules": modules})
+}
+
+fn rules_view(data: &Data, r: &ComparisonResult) -> Vec<Value> {
+    let tt = t(data.site);
+    let results = crate::export::rule_results(data.site, r);
+    data.site
+        .rules
+        .iter()
+        .map(|rs| {
+            let reqs: Vec<Value> = rs
+                .requirements
+                .iter()
+                .map(|req| {
+                    let res: Vec<Value> = results
+                        .iter()
+                        .filter(|x| x.rule == rs.id && x.requirement == req.id)
+                        .map(|x| {
+                            let c = data.site.curriculum(&x.curriculum);
+                            let n = crate::text::fmt_num;
+                            let figure = if (x.max - x.min).abs() < 1e-9 { n(x.min) } else { format!("{}–{}", n(x.min), n(x.max)) };
+                            let mode = match x.measure {
+                                crate::model::Measure::Presence => tt["in_presence"],
+                                crate::model::Measure::Online => tt["online_delivered"],
+                                crate::model::Measure::Total => tt["accordingly"],
+                            };
+                            let conditions: Vec<String> = x
+                                .conditions
+                                .iter()
+                                .map(|cnd| format!("{} {} {} {} {} {} {}", tt[cnd.bound], n(cnd.need), x.unit, tt["of_flexible"], n(cnd.flexible), x.unit, mode))
+                                .collect();
+                            let contributions: Vec<String> = x
+                                .contributions
+                                .iter()
+                                .map(|ct| {
+                                    let name = c.and_then(|c| c.module(&ct.module)).map_or(ct.module.clone(), |m| format!("M{}", m.number.value));
+                                    if (ct.max - ct.min).abs() < 1e-9 { format!("{name}: {}", n(ct.min)) } else { format!("{name}: {}–{}", n(ct.min), n(ct.max)) }
+                                })
+                                .collect();
+                            json!({
+                                "curriculum": c.map_or(x.curriculum.clone(), |c| c.short_title.clone()),
+                                "outcome": match x.outcome { Outcome::Pass => "pass", Outcome::Fail => "fail", Outcome::Conditional => "conditional" },
+                                "label": tt[match x.outcome { Outcome::Pass => "pass", Outcome::Fail => "fail", Outcome::Conditional => "conditional" }],
+                                "figure": figure, "unit": x.unit, "hours": n(x.max * rs.unit_minutes / 60.0), "hours_min": n(x.min * rs.unit_minutes / 60.0),
+                                "conditions": conditions, "contributions": contributions.join("; "),
+                            })
+                        })
+                        .collect();
+                    json!({"id": req.id, "text": req.text, "expected": format!("{} {}", results.iter().find(|x| x.requirement == req.id).map_or(String::new(), |x| x.expected.clone()), rs.unit), "results": res})
+                })
+                .collect();
+            json!({"title": rs.title, "source": rs.source, "version": rs.version, "unit": rs.unit, "unit_minutes": crate::text::fmt_num(rs.unit_minutes), "requirements": reqs})
+        })
+        .collect()
+}
+
+/// The body of the comparison overview, or of its print view with every pair.
+pub fn overview(data: &Data, k: usize, links: &Links, print: bool) -> Value {
+    let r = &data.comparisons[k];
+    let (l, rc) = sides(data, r);
+    // Manual relations get a column only where the comparison uses them.
+    let used: Vec<Relation> = RELATIONS
+        .iter()
+        .copied()
+        .filter(|rel| {
+            !matches!(rel, Relation::Related | Relation::Different)
+                || r.overlap.values().any(|c| c.get(rel.key()).is_some_and(|n| *n > 0))
+        })
+        .collect();
+    let pairs: Vec<Value> = r
+        .pairs
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+            for tab in &p.tables {
+                for (key, n) in &tab.counts {
+                    *counts.entry(key).or_insert(0) += n;
+                }
+            }
+            json!({
+                "title": pair_title(data, r, p), "url": links.to(&format!("compare/{}/{}/", r.id, p.slug)),
+                "reuse": pct(p.reuse_share), "note": p.note,
+                "counts": counts_filtered(data.site, &counts, &l.short_title, &rc.short_title, &used),
+                "body": print.then(|| pair(data, k, i, links)),
+            })
+        })
+        .collect();
+    json!({
+        "id": r.id, "title": r.title, "print": print,
+        "print_url": links.to(&format!("compare/{}/print/", r.id)),
+        "left": {"short": l.short_title, "title": l.title, "url": links.curriculum(l)},
+        "right": {"short": rc.short_title, "title": rc.title, "url": links.curriculum(rc)},
+        "threshold": pct(r.threshold),
+        "alignment_svg": alignment_svg(data, r, print),
+        "overlap": overlap_view(data, r, print),
+        "matrix": matrix_view(data, r, print),
+        "flags": flags_view(data, r),
+        "ledgers": [ledger_side(data, l, links), ledger_side(data, rc, links)],
+        "rules": rules_view(data, r),
+        "pairs": pairs,
+        "json_url": format!("{}data/{}.json", links.root, r.id),
+        "csv_url": format!("{}data/{}.csv", links.root, r.id),
+    })
+}
