@@ -15,5 +15,6 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod serve;
+pub mod synth;
 pub mod text;
 pub mod yaml;

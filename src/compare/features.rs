@@ -4,7 +4,6 @@
 //! candidate filter.
 
 use super::normalize::{Synonyms, normalize, tokens};
-use std::hash::{Hash, Hasher};
 
 #[derive(Debug, Clone, Default)]
 pub struct Features {
@@ -20,10 +19,16 @@ pub struct Features {
     prefixes: Vec<u32>,
 }
 
-fn hash32<T: Hash + ?Sized>(t: &T) -> u32 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    t.hash(&mut h);
-    h.finish() as u32
+/// FNV-1a over the characters: fast, and stable across runs and versions.
+fn hash_chars(chars: impl Iterator<Item = char>) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for c in chars {
+        for b in (c as u32).to_le_bytes() {
+            h ^= b as u32;
+            h = h.wrapping_mul(0x0100_0193);
+        }
+    }
+    h
 }
 
 impl Features {
@@ -32,13 +37,13 @@ impl Features {
         let key_tokens = syn.apply(&tokens(&norm));
         let key = key_tokens.join(" ");
         let chars: Vec<char> = key.chars().collect();
-        let mut grams: Vec<u32> = chars.windows(2).map(|w| hash32(&(w[0], w[1]))).collect();
+        let mut grams: Vec<u32> = chars.windows(2).map(|w| hash_chars(w.iter().copied())).collect();
         grams.sort_unstable();
         grams.dedup();
         let mut prefixes: Vec<u32> = key_tokens
             .iter()
             .filter(|t| t.starts_with('~') || t.chars().count() >= 4)
-            .map(|t| hash32(&t.chars().take(5).collect::<String>()))
+            .map(|t| hash_chars(t.chars().take(5)))
             .collect();
         prefixes.sort_unstable();
         prefixes.dedup();

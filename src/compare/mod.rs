@@ -162,9 +162,10 @@ fn section_key(k: KnownSection) -> &'static str {
 }
 
 fn prepare<'a>(c: &'a Curriculum, syn: &Synonyms) -> Prepared<'a> {
+    use rayon::prelude::*;
     let items = c
         .modules
-        .iter()
+        .par_iter()
         .map(|m| {
             let mut v = Vec::new();
             for d in Dimension::ALL {
@@ -178,18 +179,28 @@ fn prepare<'a>(c: &'a Curriculum, syn: &Synonyms) -> Prepared<'a> {
             v
         })
         .collect();
-    let mut sentences = Vec::new();
-    for (mi, m) in c.modules.iter().enumerate() {
-        for k in [KnownSection::Kompetenzbeschreibung, KnownSection::BeruflicheHandlung] {
-            if let Some(s) = m.section(k) {
-                for text in prose::sentences(&prose::plain_text(&s.markdown)) {
-                    let f = Features::new(&text, syn);
-                    sentences.push((mi, section_key(k), text, f));
+    let per_module: Vec<Vec<(usize, &'static str, String, Features)>> = c
+        .modules
+        .par_iter()
+        .enumerate()
+        .map(|(mi, m)| {
+            let mut v = Vec::new();
+            for k in [KnownSection::Kompetenzbeschreibung, KnownSection::BeruflicheHandlung] {
+                if let Some(s) = m.section(k) {
+                    for text in prose::sentences(&prose::plain_text(&s.markdown)) {
+                        let f = Features::new(&text, syn);
+                        v.push((mi, section_key(k), text, f));
+                    }
                 }
             }
-        }
+            v
+        })
+        .collect();
+    Prepared {
+        c,
+        items,
+        sentences: per_module.into_iter().flatten().collect(),
     }
-    Prepared { c, items, sentences }
 }
 
 /// Compares the two curricula of `cmp`. Returns `None` when either side is missing
@@ -201,9 +212,10 @@ pub fn compare(site: &Site, cmp: &Comparison) -> Option<ComparisonResult> {
     let threshold = cmp.threshold.unwrap_or(DEFAULT_THRESHOLD);
     let (lp, rp) = (prepare(left, &syn), prepare(right, &syn));
     let alignment = align_prose(&lp, &rp);
+    use rayon::prelude::*;
     let pairs: Vec<PairResult> = cmp
         .pairs
-        .iter()
+        .par_iter()
         .map(|p| {
             let lm: Vec<usize> = p.left.iter().filter_map(|id| module_index(left, &id.value)).collect();
             let rm: Vec<usize> = p.right.iter().filter_map(|id| module_index(right, &id.value)).collect();
@@ -244,7 +256,8 @@ fn module_index(c: &Curriculum, id: &str) -> Option<usize> {
 fn align_prose(lp: &Prepared, rp: &Prepared) -> Vec<Option<prose::Best>> {
     let left: Vec<Features> = lp.sentences.iter().map(|s| s.3.clone()).collect();
     let index = prose::Index::new(&left);
-    rp.sentences.iter().map(|s| index.best(&s.3)).collect()
+    use rayon::prelude::*;
+    rp.sentences.par_iter().map(|s| index.best(&s.3)).collect()
 }
 
 fn side(m: &Module, group: &'static str, index: usize, item: &crate::model::Item) -> ItemSide {
@@ -455,11 +468,21 @@ fn matrix(lp: &Prepared, rp: &Prepared, threshold: f64, alignment: &[Option<pros
             }
         }
     }
-    let cells = (0..lp.c.modules.len())
-        .map(|i| {
-            (0..rp.c.modules.len())
-                .map(|j| {
-                    let items = item_overlap(lp, rp, i, j, threshold);
+    let (nl, nr) = (lp.c.modules.len(), rp.c.modules.len());
+    let has_items = |p: &Prepared, m: usize| !p.items[m].is_empty();
+    let postings = module_postings(lp);
+    use rayon::prelude::*;
+    let columns: Vec<Vec<f64>> = (0..nr)
+        .into_par_iter()
+        .map(|j| {
+            let candidates = matrix_candidates(lp, rp, j, &reuse, &postings);
+            (0..nl)
+                .map(|i| {
+                    let items = if candidates.contains(&i) {
+                        item_overlap(lp, rp, i, j, threshold)
+                    } else {
+                        (has_items(lp, i) || has_items(rp, j)).then_some(0.0)
+                    };
                     let prose = (right_chars[j] > 0).then(|| reuse[i][j] as f64 / right_chars[j] as f64);
                     let v = match (items, prose) {
                         (Some(a), Some(b)) => (a + b) / 2.0,
@@ -471,11 +494,60 @@ fn matrix(lp: &Prepared, rp: &Prepared, threshold: f64, alignment: &[Option<pros
                 .collect()
         })
         .collect();
+    let cells = (0..nl).map(|i| columns.iter().map(|col| col[i]).collect()).collect();
     Matrix {
         left: lp.c.modules.iter().map(|m| m.id.clone()).collect(),
         right: rp.c.modules.iter().map(|m| m.id.clone()).collect(),
         cells,
     }
+}
+
+/// How many left modules per right module get the full item matching in the
+/// matrix; the rest share too few content words to matter.
+const MATRIX_CANDIDATES: usize = 16;
+
+/// The left modules worth matching against right module `j`: those sharing
+/// most content-word prefixes with its items, and those its prose draws on.
+/// Items without a shared prefix cannot match, so a site with up to
+/// [`MATRIX_CANDIDATES`] modules per side gets the exact matrix.
+fn matrix_candidates(
+    lp: &Prepared,
+    rp: &Prepared,
+    j: usize,
+    reuse: &[Vec<usize>],
+    postings: &std::collections::HashMap<u32, Vec<u32>>,
+) -> std::collections::BTreeSet<usize> {
+    let mut shared = vec![0u32; lp.c.modules.len()];
+    let mut keys: Vec<u32> = rp.items[j]
+        .iter()
+        .flat_map(|x| x.3.prefix_keys().iter().copied())
+        .collect();
+    keys.sort_unstable();
+    keys.dedup();
+    for k in keys {
+        for &i in postings.get(&k).map(Vec::as_slice).unwrap_or(&[]) {
+            shared[i as usize] += 1;
+        }
+    }
+    let mut ranked: Vec<(usize, u32)> = shared.into_iter().enumerate().filter(|x| x.1 > 0).collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let mut out: std::collections::BTreeSet<usize> = ranked.into_iter().take(MATRIX_CANDIDATES).map(|x| x.0).collect();
+    out.extend((0..lp.c.modules.len()).filter(|i| reuse[*i][j] > 0));
+    out
+}
+
+/// Content-word prefix → the left modules whose items have it.
+fn module_postings(lp: &Prepared) -> std::collections::HashMap<u32, Vec<u32>> {
+    let mut postings: std::collections::HashMap<u32, Vec<u32>> = Default::default();
+    for (i, items) in lp.items.iter().enumerate() {
+        let mut keys: Vec<u32> = items.iter().flat_map(|x| x.3.prefix_keys().iter().copied()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for k in keys {
+            postings.entry(k).or_default().push(i as u32);
+        }
+    }
+    postings
 }
 
 fn item_overlap(lp: &Prepared, rp: &Prepared, i: usize, j: usize, threshold: f64) -> Option<f64> {

@@ -97,6 +97,8 @@ pub struct Best {
 /// An inverted index over the left curriculum's sentences.
 pub struct Index<'a> {
     left: &'a [Features],
+    /// Exact synonym-applied keys: identical and equivalent sources in O(1).
+    exact: HashMap<&'a str, u32>,
     postings: HashMap<u32, Vec<u32>>,
 }
 
@@ -106,19 +108,27 @@ const CANDIDATES: usize = 24;
 impl<'a> Index<'a> {
     pub fn new(left: &'a [Features]) -> Self {
         let mut postings: HashMap<u32, Vec<u32>> = HashMap::new();
+        let mut exact = HashMap::new();
         for (i, f) in left.iter().enumerate() {
+            exact.entry(f.key.as_str()).or_insert(i as u32);
             for k in f.prefix_keys() {
                 postings.entry(*k).or_default().push(i as u32);
             }
         }
-        // Prefixes that occur nearly everywhere only cost time.
-        let cap = (left.len() / 4).max(64);
+        // Words that occur nearly everywhere say little about reuse and only cost time.
+        let cap = (left.len() / 20).max(64);
         postings.retain(|_, v| v.len() <= cap);
-        Index { left, postings }
+        Index { left, exact, postings }
     }
 
     /// The most similar left sentence, if any shares a content word.
     pub fn best(&self, f: &Features) -> Option<Best> {
+        if let Some(&i) = self.exact.get(f.key.as_str()) {
+            return Some(Best {
+                index: i as usize,
+                score: 1.0,
+            });
+        }
         let mut shared: HashMap<u32, u32> = HashMap::new();
         for k in f.prefix_keys() {
             if let Some(list) = self.postings.get(k) {

@@ -264,6 +264,9 @@ fn flags_view(data: &Data, r: &ComparisonResult) -> Vec<Value> {
         .collect()
 }
 
+/// Above this many cells the heat map is left out of the page.
+const MAX_MATRIX_CELLS: usize = 2500;
+
 /// (left, right) module indices of every declared pair link, in matrix order
 /// (which is module order).
 fn pair_cells(r: &ComparisonResult) -> Vec<(usize, usize)> {
@@ -292,6 +295,10 @@ fn matrix_view(data: &Data, r: &ComparisonResult, print: bool) -> Value {
     let rows: Vec<String> = r.matrix.left.iter().map(|id| label(l, id)).collect();
     let cols: Vec<String> = r.matrix.right.iter().map(|id| label(rc, id)).collect();
     let marked = pair_cells(r);
+    if rows.len() * cols.len() > MAX_MATRIX_CELLS {
+        // A chart of thousands of cells helps nobody; the JSON export has the matrix.
+        return json!({"svg": "", "cols": [], "rows": [], "too_large": true});
+    }
     let id = if print { "hm-print" } else { "hm" };
     let svg = svg::heatmap(
         id,
@@ -314,7 +321,7 @@ fn matrix_view(data: &Data, r: &ComparisonResult, print: bool) -> Value {
             json!({"label": name, "cells": cells})
         })
         .collect();
-    json!({"svg": svg, "cols": cols, "rows": table_rows})
+    json!({"svg": svg, "cols": cols, "rows": table_rows, "too_large": false})
 }
 
 fn overlap_view(data: &Data, r: &ComparisonResult, print: bool) -> Value {

@@ -161,6 +161,7 @@ const DE: &[(&str, &str)] = &[
     ("note", "Anmerkung"),
     ("ledgers", "Arbeitsaufwand im Vergleich"),
     ("methods_short", "Methoden"),
+    ("matrix_too_large", "Die Matrix ist zu groß für eine Grafik; sie steht vollständig im Datenexport:"),
 ];
 
 const EN: &[(&str, &str)] = &[
@@ -317,6 +318,7 @@ const EN: &[(&str, &str)] = &[
     ("note", "Note"),
     ("ledgers", "Workload compared"),
     ("methods_short", "Methods"),
+    ("matrix_too_large", "The matrix is too large for a chart; the data export has all of it:"),
 ];
 
 /// The UI strings of a language, as a map for templates.
