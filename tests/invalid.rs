@@ -28,6 +28,7 @@ struct Case {
 const M1: &str = "content/alpha/modules/m1.md";
 const CUR: &str = "content/alpha/curriculum.yaml";
 const CMP: &str = "content/comparisons/alpha-beta.yaml";
+const RULES: &str = "content/rules/richtlinie.yaml";
 
 fn cases() -> Vec<Case> {
     use Edit::*;

@@ -161,7 +161,10 @@ const DE: &[(&str, &str)] = &[
     ("note", "Anmerkung"),
     ("ledgers", "Arbeitsaufwand im Vergleich"),
     ("methods_short", "Methoden"),
-    ("matrix_too_large", "Die Matrix ist zu groß für eine Grafik; sie steht vollständig im Datenexport:"),
+    (
+        "matrix_too_large",
+        "Die Matrix ist zu groß für eine Grafik; sie steht vollständig im Datenexport:",
+    ),
 ];
 
 const EN: &[(&str, &str)] = &[
@@ -318,7 +321,10 @@ const EN: &[(&str, &str)] = &[
     ("note", "Note"),
     ("ledgers", "Workload compared"),
     ("methods_short", "Methods"),
-    ("matrix_too_large", "The matrix is too large for a chart; the data export has all of it:"),
+    (
+        "matrix_too_large",
+        "The matrix is too large for a chart; the data export has all of it:",
+    ),
 ];
 
 /// The UI strings of a language, as a map for templates.
