@@ -6,6 +6,7 @@
 //! phases together for the CLI, `serve` and tests.
 
 pub mod build;
+pub mod case;
 pub mod compare;
 pub mod diag;
 pub mod export;

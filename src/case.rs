@@ -1,0 +1,1 @@
+//! 1EdTech CASE 1.1 packages (placeholder, being written).
