@@ -4,10 +4,7 @@
 use std::time::Instant;
 
 fn main() {
-    let n: usize = std::env::var("MODULES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(1000);
+    let n: usize = std::env::var("MODULES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000);
     let tmp = tempfile::tempdir().expect("temp dir");
     curricula::synth::write_site(tmp.path(), 2 * n, 2, 42).expect("write synthetic site");
     let t = Instant::now();

@@ -15,12 +15,7 @@ fn main() {
                 println!("  {:20} {:?}", t.group, t.counts);
             }
             for m in &p.prose {
-                println!(
-                    "  prose {} reuse {:.0}% from {:?}",
-                    m.module,
-                    m.reuse_share * 100.0,
-                    m.sources
-                );
+                println!("  prose {} reuse {:.0}% from {:?}", m.module, m.reuse_share * 100.0, m.sources);
             }
         }
         println!("matrix (rows {:?}, cols {:?})", r.matrix.left, r.matrix.right);

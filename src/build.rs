@@ -57,18 +57,10 @@ pub struct Rendered {
 pub fn render_in_memory(root: &Path, base_url: Option<&str>) -> Result<Rendered, Vec<Diagnostic>> {
     let mut timings = Timings::default();
     let t = Instant::now();
-    let Loaded {
-        mut site,
-        mut diags,
-        sources,
-    } = load::load_site(root);
+    let Loaded { mut site, mut diags, sources } = load::load_site(root);
     timings.load = t.elapsed();
     if let Some(b) = base_url {
-        site.config.base_url = if b.ends_with('/') {
-            b.to_string()
-        } else {
-            format!("{b}/")
-        };
+        site.config.base_url = if b.ends_with('/') { b.to_string() } else { format!("{b}/") };
     }
     let t = Instant::now();
     diags.extend(check::check_site(&site));
@@ -85,12 +77,12 @@ pub fn render_in_memory(root: &Path, base_url: Option<&str>) -> Result<Rendered,
     match result {
         Ok((files, warnings)) => {
             diags.extend(warnings);
-            Ok(Rendered {
-                site,
-                files,
-                diags,
-                timings,
-            })
+            diags.extend(crate::links::check(&site, &files));
+            timings.render = t.elapsed();
+            if diags.has_errors() {
+                return Err(diags.sorted());
+            }
+            Ok(Rendered { site, files, diags, timings })
         }
         Err(errors) => {
             diags.extend(errors);
@@ -102,7 +94,10 @@ pub fn render_in_memory(root: &Path, base_url: Option<&str>) -> Result<Rendered,
 /// `curricula check`: every diagnostic a build would report, nothing written.
 pub fn check(root: &Path) -> Vec<Diagnostic> {
     match render_in_memory(root, None) {
-        Ok(r) => r.diags.sorted(),
+        Ok(mut r) => {
+            r.diags.extend(crate::links::removed_anchors(&r.site, &root.join("public"), &r.files));
+            r.diags.sorted()
+        }
         Err(d) => d,
     }
 }
@@ -111,7 +106,8 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
 pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
     let output = opts.output.clone().unwrap_or_else(|| opts.root.join("public"));
     crate::output::check_output_dir(&opts.root, &output).map_err(Failure::Io)?;
-    let r = render_in_memory(&opts.root, opts.base_url.as_deref()).map_err(Failure::Content)?;
+    let mut r = render_in_memory(&opts.root, opts.base_url.as_deref()).map_err(Failure::Content)?;
+    r.diags.extend(crate::links::removed_anchors(&r.site, &output, &r.files));
     let mut timings = r.timings;
     let t = Instant::now();
     crate::output::write_atomically(&output, &r.files)

@@ -57,10 +57,7 @@ impl Diagnostic {
     }
 
     pub fn warning(file: impl Into<String>, pos: Option<Pos>, message: impl Into<String>) -> Self {
-        Diagnostic {
-            severity: Severity::Warning,
-            ..Diagnostic::error(file, pos, message)
-        }
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(file, pos, message) }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -121,10 +118,7 @@ impl Diagnostics {
     pub fn attach_excerpts(&mut self, file: &str, text: &str) {
         for d in self.items.iter_mut().filter(|d| d.file == file) {
             if let (Some(p), None) = (d.pos, &d.excerpt) {
-                d.excerpt = text
-                    .lines()
-                    .nth(p.line.saturating_sub(1) as usize)
-                    .map(|l| l.to_string());
+                d.excerpt = text.lines().nth(p.line.saturating_sub(1) as usize).map(|l| l.to_string());
             }
         }
     }
@@ -145,11 +139,7 @@ impl IntoIterator for Diagnostics {
 /// Renders diagnostics the way a person reads them in a terminal.
 pub fn render_human(diags: &[Diagnostic], color: bool) -> String {
     let paint = |code: &str, s: &str| {
-        if color {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
+        if color { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
     };
     let mut out = String::new();
     for d in diags {
@@ -185,10 +175,7 @@ pub fn render_human(diags: &[Diagnostic], color: bool) -> String {
 /// Renders a path relative to `root` with forward slashes, for diagnostics.
 pub fn rel_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/")
+    rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/")
 }
 
 #[cfg(test)]
@@ -199,12 +186,8 @@ mod tests {
     fn human_output_names_file_line_col_and_hint() {
         let mut ds = Diagnostics::new();
         ds.push(
-            Diagnostic::error(
-                "content/kit/curriculum.yaml",
-                Some(Pos::new(3, 5)),
-                "unknown key `titel`",
-            )
-            .with_hint("did you mean `title`?"),
+            Diagnostic::error("content/kit/curriculum.yaml", Some(Pos::new(3, 5)), "unknown key `titel`")
+                .with_hint("did you mean `title`?"),
         );
         ds.attach_excerpts("content/kit/curriculum.yaml", "a: 1\nb: 2\n    titel: x\n");
         let out = render_human(&ds.sorted(), false);

@@ -53,11 +53,7 @@ fn ledger_json(site: &Site, id: &str) -> Value {
 
 /// Rule results for the two curricula of a comparison.
 pub fn rule_results(site: &Site, r: &ComparisonResult) -> Vec<RuleResult> {
-    [&r.left, &r.right]
-        .iter()
-        .filter_map(|id| site.curriculum(id))
-        .flat_map(|c| evaluate_all(&site.rules, c))
-        .collect()
+    [&r.left, &r.right].iter().filter_map(|id| site.curriculum(id)).flat_map(|c| evaluate_all(&site.rules, c)).collect()
 }
 
 /// The JSON export of one comparison.
@@ -109,11 +105,7 @@ pub fn comparison_json(site: &Site, r: &ComparisonResult) -> Value {
 
 /// Quotes a CSV field when needed (RFC 4180).
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
 /// The CSV export of one comparison: one line per item row.
@@ -158,16 +150,140 @@ pub fn comparison_files(site: &Site, comparisons: &[ComparisonResult]) -> Vec<Ou
     let mut out = Vec::new();
     for r in comparisons {
         let json = serde_json::to_string_pretty(&comparison_json(site, r)).unwrap_or_else(|_| "{}".into());
-        out.push(OutFile {
-            path: format!("data/{}.json", r.id),
-            bytes: json.into_bytes(),
-        });
-        out.push(OutFile {
-            path: format!("data/{}.csv", r.id),
-            bytes: comparison_csv(site, r).into_bytes(),
-        });
+        out.push(OutFile { path: format!("data/{}.json", r.id), bytes: json.into_bytes() });
+        out.push(OutFile { path: format!("data/{}.csv", r.id), bytes: comparison_csv(site, r).into_bytes() });
     }
     out
+}
+
+
+/// The schema identifier of curriculum JSON files.
+pub const CURRICULUM_SCHEMA: &str = "curricula/curriculum@1";
+
+fn items_json(
+    site: &Site,
+    c: &crate::model::Curriculum,
+    m: &crate::model::Module,
+    items: &[crate::model::Item],
+) -> Value {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, it)| {
+            json!({
+                "position": i + 1, "text": it.text, "id": it.id, "note": it.note, "anchor": it.anchor,
+                "url": format!("{}{}/{}/#{}", site.config.base_url, c.id, m.id, it.anchor),
+            })
+        })
+        .collect()
+}
+
+/// The JSON export of one curriculum: the full model and its computed ledger.
+pub fn curriculum_json(site: &Site, c: &crate::model::Curriculum) -> Value {
+    use crate::model::Dimension;
+    let modules: Vec<Value> = c
+        .modules
+        .iter()
+        .map(|m| {
+            let mut comps = serde_json::Map::new();
+            for d in Dimension::ALL {
+                comps.insert(d.key().into(), items_json(site, c, m, m.competencies.get(d)));
+            }
+            let sections: Vec<Value> = m.sections.iter().map(|s| json!({"title": s.title, "known": s.known, "markdown": s.markdown})).collect();
+            json!({
+                "id": m.id, "number": m.number.value, "title": m.title, "url": format!("{}{}/{}/", site.config.base_url, c.id, m.id),
+                "kind": m.kind.as_ref().map(|k| &k.value),
+                "fields": m.fields.iter().map(|x| &x.value).collect::<Vec<_>>(),
+                "phases": m.phases.iter().map(|x| &x.value).collect::<Vec<_>>(),
+                "topics": m.topics,
+                "workload": m.workload.iter().map(|w| json!({
+                    "formats": w.formats.iter().map(|f| &f.value).collect::<Vec<_>>(),
+                    "amount": w.amount, "unit": w.unit.value, "topic": w.topic,
+                })).collect::<Vec<_>>(),
+                "competencies": comps,
+                "methods": items_json(site, c, m, &m.methods),
+                "work_package": m.work_package,
+                "sections": sections,
+            })
+        })
+        .collect();
+    json!({
+        "schema": CURRICULUM_SCHEMA,
+        "id": c.id, "title": c.title, "short_title": c.short_title, "issuer": c.issuer, "edition": c.edition,
+        "dqr_level": c.dqr_level, "dqr_level_note": "classification by the issuer", "source": c.source,
+        "url": format!("{}{}/", site.config.base_url, c.id),
+        "units": c.units, "formats": c.formats.iter().map(|(k, f)| json!({"id": k, "label": f.label, "mode": f.mode, "kind": f.kind.as_ref().map(|x| &x.value)})).collect::<Vec<_>>(),
+        "kinds": c.kinds, "fields": c.fields,
+        "modules": modules,
+        "pages": c.pages.iter().map(|p| json!({"id": p.id, "title": p.title, "weight": p.weight, "markdown": p.markdown})).collect::<Vec<_>>(),
+        "ledger": ledger_json(site, &c.id),
+        "rules": evaluate_all(&site.rules, c),
+    })
+}
+
+/// The CSV export of one curriculum: one line per item.
+pub fn curriculum_csv(site: &Site, c: &crate::model::Curriculum) -> String {
+    use crate::model::Dimension;
+    let mut out = String::from("\u{feff}module,module_number,module_title,dimension,position,text,anchor,url\r\n");
+    for m in &c.modules {
+        let groups = Dimension::ALL
+            .iter()
+            .map(|d| (d.key(), m.competencies.get(*d)))
+            .chain(std::iter::once(("methods", m.methods.as_slice())));
+        for (group, items) in groups {
+            for (i, it) in items.iter().enumerate() {
+                let url = format!("{}{}/{}/#{}", site.config.base_url, c.id, m.id, it.anchor);
+                let fields = [
+                    m.id.clone(),
+                    m.number.value.to_string(),
+                    m.title.clone(),
+                    group.to_string(),
+                    (i + 1).to_string(),
+                    it.text.clone(),
+                    it.anchor.clone(),
+                    url,
+                ];
+                out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+                out.push_str("\r\n");
+            }
+        }
+    }
+    out
+}
+
+/// `data/<curriculum>.json` and `.csv`, and the CASE packages, for every curriculum.
+pub fn curriculum_files(site: &Site) -> Vec<OutFile> {
+    let mut out = Vec::new();
+    for c in &site.curricula {
+        let json = serde_json::to_string_pretty(&curriculum_json(site, c)).unwrap_or_else(|_| "{}".into());
+        out.push(OutFile { path: format!("data/{}.json", c.id), bytes: json.into_bytes() });
+        out.push(OutFile { path: format!("data/{}.csv", c.id), bytes: curriculum_csv(site, c).into_bytes() });
+    }
+    out
+}
+
+fn xml_escape(s: &str) -> String {
+    crate::render::escape(s)
+}
+
+/// sitemap.xml and robots.txt, from the pages already rendered.
+pub fn site_files(site: &Site, files: &[OutFile]) -> Vec<OutFile> {
+    let mut pages: Vec<&str> =
+        files.iter().map(|f| f.path.as_str()).filter(|p| p.ends_with("index.html") && !p.contains("/print/")).collect();
+    pages.sort_unstable();
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for p in pages {
+        let dir = p.trim_end_matches("index.html");
+        xml.push_str(&format!("  <url><loc>{}</loc></url>\n", xml_escape(&format!("{}{dir}", site.config.base_url))));
+    }
+    xml.push_str("</urlset>\n");
+    let robots = format!("User-agent: *\nAllow: /\nSitemap: {}sitemap.xml\n", site.config.base_url);
+    vec![
+        OutFile { path: "sitemap.xml".into(), bytes: xml.into_bytes() },
+        OutFile { path: "robots.txt".into(), bytes: robots.into_bytes() },
+    ]
 }
 
 #[cfg(test)]

@@ -8,11 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "curricula",
-    version,
-    about = "Static site generator for vocational-training curricula"
-)]
+#[command(name = "curricula", version, about = "Static site generator for vocational-training curricula")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -106,17 +102,8 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Command::Serve {
-            root,
-            port,
-            bind,
-            output,
-        } => {
-            let opts = BuildOptions {
-                root,
-                output,
-                base_url: None,
-            };
+        Command::Serve { root, port, bind, output } => {
+            let opts = BuildOptions { root, output, base_url: None };
             let report = match run_build(&opts) {
                 Ok(r) => r,
                 Err(code) => return code,

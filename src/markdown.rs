@@ -24,10 +24,9 @@ pub fn split_sections(body: &str, body_line: u32) -> (String, Vec<Section>) {
     let mut current: Option<(usize, usize, String)> = None;
     for (ev, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match ev {
-            Event::Start(Tag::Heading {
-                level: HeadingLevel::H2,
-                ..
-            }) => current = Some((range.start, range.end, String::new())),
+            Event::Start(Tag::Heading { level: HeadingLevel::H2, .. }) => {
+                current = Some((range.start, range.end, String::new()))
+            }
             Event::Text(t) | Event::Code(t) => {
                 if let Some(c) = current.as_mut() {
                     c.2.push_str(&t);
@@ -68,6 +67,9 @@ pub struct RenderOptions {
     pub allow_raw_html: bool,
     /// Headings are shifted so that `#` becomes this level (1 = unchanged).
     pub top_level: u8,
+    /// Glossary terms (and aliases) with the link to their entry; the first
+    /// occurrence of each in the document is linked.
+    pub glossary: Vec<(String, String)>,
 }
 
 /// A heading found while rendering, for tables of contents.
@@ -89,30 +91,19 @@ pub struct Rendered {
 /// Renders a Markdown document to HTML.
 pub fn render(md: &str, opts: &RenderOptions) -> Rendered {
     let mut raw_html = Vec::new();
-    let events: Vec<Event> = Parser::new_ext(md, options())
-        .filter_map(|ev| sanitize(ev, opts.allow_raw_html, &mut raw_html))
-        .collect();
+    let events: Vec<Event> =
+        Parser::new_ext(md, options()).filter_map(|ev| sanitize(ev, opts.allow_raw_html, &mut raw_html)).collect();
     let (events, headings) = add_heading_ids(events, opts);
+    let events = if opts.glossary.is_empty() { events } else { link_terms(events, &opts.glossary) };
     let events = prefix_footnotes(events, &opts.id_prefix);
     let mut out = String::with_capacity(md.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
-    Rendered {
-        html: out,
-        headings,
-        raw_html,
-    }
+    Rendered { html: out, headings, raw_html }
 }
 
 /// Renders one line of inline Markdown (a list item) without the `<p>` wrapper.
 pub fn render_inline(text: &str, allow_raw_html: bool) -> String {
-    let r = render(
-        text,
-        &RenderOptions {
-            allow_raw_html,
-            top_level: 1,
-            ..Default::default()
-        },
-    );
+    let r = render(text, &RenderOptions { allow_raw_html, top_level: 1, ..Default::default() });
     let h = r.html.trim_end();
     match h.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")) {
         Some(inner) if !inner.contains("<p>") => inner.to_string(),
@@ -121,15 +112,9 @@ pub fn render_inline(text: &str, allow_raw_html: bool) -> String {
 }
 
 fn is_unsafe_url(url: &str) -> bool {
-    let lower: String = url
-        .trim()
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    ["javascript:", "data:", "vbscript:"]
-        .iter()
-        .any(|s| lower.starts_with(s))
+    let lower: String =
+        url.trim().chars().filter(|c| !c.is_whitespace() && !c.is_control()).collect::<String>().to_ascii_lowercase();
+    ["javascript:", "data:", "vbscript:"].iter().any(|s| lower.starts_with(s))
 }
 
 /// Escapes raw HTML (unless trusted) and drops unsafe link targets, keeping their text.
@@ -143,26 +128,109 @@ fn sanitize<'a>(ev: Event<'a>, allow_raw: bool, raw: &mut Vec<String>) -> Option
             if is_unsafe_url(dest_url) =>
         {
             Some(Event::Start(match ev {
-                Event::Start(Tag::Image {
-                    link_type, title, id, ..
-                }) => Tag::Image {
-                    link_type,
-                    dest_url: CowStr::Borrowed("#"),
-                    title,
-                    id,
-                },
-                Event::Start(Tag::Link {
-                    link_type, title, id, ..
-                }) => Tag::Link {
-                    link_type,
-                    dest_url: CowStr::Borrowed("#"),
-                    title,
-                    id,
-                },
+                Event::Start(Tag::Image { link_type, title, id, .. }) => {
+                    Tag::Image { link_type, dest_url: CowStr::Borrowed("#"), title, id }
+                }
+                Event::Start(Tag::Link { link_type, title, id, .. }) => {
+                    Tag::Link { link_type, dest_url: CowStr::Borrowed("#"), title, id }
+                }
                 _ => return None,
             }))
         }
+        Event::Start(Tag::Link { link_type, dest_url, title, id }) if is_local_dir(&dest_url) => {
+            // `../m3/` opens a folder listing from disk; `../m3/index.html` works everywhere.
+            let (path, frag) = dest_url.split_once('#').map_or((dest_url.as_ref(), None), |(p, f)| (p, Some(f)));
+            let dest = match frag {
+                Some(f) => format!("{path}index.html#{f}"),
+                None => format!("{path}index.html"),
+            };
+            Some(Event::Start(Tag::Link { link_type, dest_url: CowStr::from(dest), title, id }))
+        }
         other => Some(other),
+    }
+}
+
+/// A relative link to a folder (`../m3/`, `grundlagen/#x`).
+fn is_local_dir(url: &str) -> bool {
+    let path = url.split('#').next().unwrap_or("");
+    !url.contains(':') && !path.starts_with('/') && path.ends_with('/')
+}
+
+/// Links the first occurrence of every glossary term in running text; never
+/// inside headings, links, images, code or raw HTML.
+fn link_terms<'a>(events: Vec<Event<'a>>, terms: &[(String, String)]) -> Vec<Event<'a>> {
+    let mut done = vec![false; terms.len()];
+    let mut blocked = 0usize;
+    let mut out = Vec::with_capacity(events.len());
+    for ev in events {
+        match &ev {
+            Event::Start(Tag::Heading { .. } | Tag::Link { .. } | Tag::Image { .. } | Tag::CodeBlock(_)) => {
+                blocked += 1
+            }
+            Event::End(TagEnd::Heading(_) | TagEnd::Link | TagEnd::Image | TagEnd::CodeBlock) => {
+                blocked = blocked.saturating_sub(1)
+            }
+            _ => {}
+        }
+        match ev {
+            Event::Text(t) if blocked == 0 => split_terms(&t, terms, &mut done, &mut out),
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '-'
+}
+
+/// The first not yet linked term in `text` at word boundaries: (start, len, term index).
+fn first_term(text: &str, terms: &[(String, String)], done: &[bool]) -> Option<(usize, usize, usize)> {
+    let mut best: Option<(usize, usize, usize)> = None;
+    for (k, (term, _)) in terms.iter().enumerate() {
+        if done[k] || term.is_empty() {
+            continue;
+        }
+        let mut from = 0;
+        while let Some(pos) = text[from..].find(term.as_str()) {
+            let start = from + pos;
+            let end = start + term.len();
+            let before = text[..start].chars().next_back().is_none_or(|c| !is_word_char(c));
+            let after = text[end..].chars().next().is_none_or(|c| !is_word_char(c));
+            if before && after {
+                if best.is_none_or(|b| start < b.0 || (start == b.0 && term.len() > b.1)) {
+                    best = Some((start, term.len(), k));
+                }
+                break;
+            }
+            from = start + term.len();
+        }
+    }
+    best
+}
+
+fn split_terms<'a>(text: &str, terms: &[(String, String)], done: &mut [bool], out: &mut Vec<Event<'a>>) {
+    let mut rest = text;
+    while let Some((start, len, k)) = first_term(rest, terms, done) {
+        if start > 0 {
+            out.push(Event::Text(CowStr::from(rest[..start].to_string())));
+        }
+        let href = &terms[k].1;
+        // Aliases share their term's link: mark every entry with that target done.
+        for (j, (_, h)) in terms.iter().enumerate() {
+            if h == href {
+                done[j] = true;
+            }
+        }
+        out.push(Event::Html(CowStr::from(format!(
+            "<a class=\"term\" href=\"{}\">{}</a>",
+            crate::render::escape(href),
+            crate::render::escape(&rest[start..start + len])
+        ))));
+        rest = &rest[start + len..];
+    }
+    if !rest.is_empty() {
+        out.push(Event::Text(CowStr::from(rest.to_string())));
     }
 }
 
@@ -194,17 +262,9 @@ fn add_heading_ids<'a>(mut events: Vec<Event<'a>>, opts: &RenderOptions) -> (Vec
             });
             let n = seen.entry(base.clone()).or_insert(0);
             *n += 1;
-            let id = format!(
-                "{}{}",
-                opts.id_prefix,
-                if *n == 1 { base } else { format!("{base}-{n}") }
-            );
+            let id = format!("{}{}", opts.id_prefix, if *n == 1 { base } else { format!("{base}-{n}") });
             let new_level = shift(level, opts.top_level);
-            headings.push(Heading {
-                level: new_level as u8,
-                id: id.clone(),
-                text: text.trim().to_string(),
-            });
+            headings.push(Heading { level: new_level as u8, id: id.clone(), text: text.trim().to_string() });
             if let Event::Start(Tag::Heading { level: l, id: hid, .. }) = &mut events[i] {
                 *l = new_level;
                 *hid = Some(CowStr::from(id));
@@ -242,9 +302,7 @@ fn prefix_footnotes<'a>(events: Vec<Event<'a>>, prefix: &str) -> Vec<Event<'a>> 
             }
             Event::Start(Tag::FootnoteDefinition(name)) => {
                 let id = esc(&name);
-                let label = numbers
-                    .get(name.as_ref())
-                    .map_or_else(|| crate::render::escape(&name), |n| n.to_string());
+                let label = numbers.get(name.as_ref()).map_or_else(|| crate::render::escape(&name), |n| n.to_string());
                 out.push(Event::Html(CowStr::from(format!(
                     "<div class=\"footnote\" id=\"{prefix}fn-{id}\"><span class=\"footnote-label\"><a href=\"#{prefix}fnref-{id}\">{label}</a></span>"
                 ))));
@@ -276,49 +334,29 @@ mod tests {
 
     #[test]
     fn raw_html_is_escaped_unless_allowed() {
-        let r = render(
-            "Hallo <script>alert(1)</script>\n\n<div onclick=x>y</div>\n",
-            &RenderOptions::default(),
-        );
+        let r = render("Hallo <script>alert(1)</script>\n\n<div onclick=x>y</div>\n", &RenderOptions::default());
         assert!(!r.html.contains("<script>"), "{}", r.html);
         assert!(r.html.contains("&lt;script&gt;"));
         assert_eq!(r.raw_html.len(), 3, "{:?}", r.raw_html);
-        let trusted = render(
-            "<b>x</b>",
-            &RenderOptions {
-                allow_raw_html: true,
-                ..Default::default()
-            },
-        );
+        let trusted = render("<b>x</b>", &RenderOptions { allow_raw_html: true, ..Default::default() });
         assert!(trusted.html.contains("<b>x</b>"));
     }
 
     #[test]
     fn unsafe_links_are_neutralised() {
-        for md in [
-            "[x](javascript:alert(1))",
-            "[x]( JavaScript:alert(1))",
-            "![i](data:text/html,hi)",
-        ] {
+        for md in ["[x](javascript:alert(1))", "[x]( JavaScript:alert(1))", "![i](data:text/html,hi)"] {
             let h = render(md, &RenderOptions::default()).html;
             assert!(!h.to_lowercase().contains("javascript:") && !h.contains("data:"), "{h}");
         }
-        assert!(
-            render("[x](https://a.de)", &RenderOptions::default())
-                .html
-                .contains("href=\"https://a.de\"")
-        );
+        assert!(render("[x](https://a.de)", &RenderOptions::default()).html.contains("href=\"https://a.de\""));
+        assert!(render("[x](../m3/#a)", &RenderOptions::default()).html.contains("href=\"../m3/index.html#a\""));
     }
 
     #[test]
     fn headings_get_unique_prefixed_ids_and_shift() {
         let r = render(
             "# Über uns\n\n## Ziele\n\n## Ziele\n\n## Eigen {#mein-id}\n",
-            &RenderOptions {
-                id_prefix: "p-".into(),
-                top_level: 2,
-                ..Default::default()
-            },
+            &RenderOptions { id_prefix: "p-".into(), top_level: 2, ..Default::default() },
         );
         assert!(r.html.contains("<h2 id=\"p-ueber-uns\">"), "{}", r.html);
         assert!(r.html.contains("<h3 id=\"p-ziele\">"));
@@ -328,29 +366,35 @@ mod tests {
     }
 
     #[test]
+    fn glossary_terms_link_once_and_never_in_headings_links_or_code() {
+        let opts = RenderOptions {
+            glossary: vec![
+                ("DQR".into(), "g#dqr".into()),
+                ("Deutscher Qualifikationsrahmen".into(), "g#dqr".into()),
+                ("CM".into(), "g#cm".into()),
+            ],
+            ..Default::default()
+        };
+        let r = render("## DQR\n\nDer DQR und der DQR. Siehe [DQR](x) und `DQR`. CMS ist kein CM.\n", &opts);
+        assert_eq!(r.html.matches("class=\"term\"").count(), 2, "{}", r.html);
+        assert!(r.html.contains("Der <a class=\"term\" href=\"g#dqr\">DQR</a> und der DQR."), "{}", r.html);
+        assert!(r.html.contains("<h2 id=\"dqr\">DQR</h2>"));
+        assert!(r.html.contains("kein <a class=\"term\" href=\"g#cm\">CM</a>."), "{}", r.html);
+        let alias = render("Der Deutscher Qualifikationsrahmen, dann DQR.", &opts);
+        assert_eq!(alias.html.matches("class=\"term\"").count(), 1, "aliases share one link: {}", alias.html);
+    }
+
+    #[test]
     fn footnotes_are_prefixed() {
-        let r = render(
-            "Text[^7]\n\n[^7]: Note\n",
-            &RenderOptions {
-                id_prefix: "kb-".into(),
-                ..Default::default()
-            },
-        );
+        let r = render("Text[^7]\n\n[^7]: Note\n", &RenderOptions { id_prefix: "kb-".into(), ..Default::default() });
         assert!(r.html.contains("id=\"kb-fnref-7\">1</a>"), "{}", r.html);
         assert!(r.html.contains("id=\"kb-fn-7\""));
-        assert!(
-            r.html.contains("href=\"#kb-fnref-7\">1</a>"),
-            "label follows reference order: {}",
-            r.html
-        );
+        assert!(r.html.contains("href=\"#kb-fnref-7\">1</a>"), "label follows reference order: {}", r.html);
     }
 
     #[test]
     fn inline_rendering_strips_paragraph_and_keeps_escaped_stars() {
-        assert_eq!(
-            render_inline("Fallmanager\\*innen und *Kolleg*", false),
-            "Fallmanager*innen und <em>Kolleg</em>"
-        );
+        assert_eq!(render_inline("Fallmanager\\*innen und *Kolleg*", false), "Fallmanager*innen und <em>Kolleg</em>");
         assert_eq!(render_inline("a < b & c", false), "a &lt; b &amp; c");
     }
 }

@@ -14,10 +14,7 @@ pub fn check_output_dir(root: &Path, out: &Path) -> Result<(), String> {
     let root_abs = absolute(root);
     let out_abs = absolute(out);
     if out_abs == root_abs || root_abs.starts_with(&out_abs) {
-        return Err(format!(
-            "output folder {} would contain the site root; refusing to replace it",
-            out.display()
-        ));
+        return Err(format!("output folder {} would contain the site root; refusing to replace it", out.display()));
     }
     if out_abs.parent().is_none() {
         return Err("refusing to write into the file-system root".into());
@@ -36,11 +33,7 @@ pub fn check_output_dir(root: &Path, out: &Path) -> Result<(), String> {
 /// An absolute, lexically normalised path (without touching the file system,
 /// so it works for folders that do not exist yet).
 pub fn absolute(p: &Path) -> PathBuf {
-    let base = if p.is_absolute() {
-        PathBuf::new()
-    } else {
-        std::env::current_dir().unwrap_or_default()
-    };
+    let base = if p.is_absolute() { PathBuf::new() } else { std::env::current_dir().unwrap_or_default() };
     let mut out = PathBuf::new();
     for c in base.join(p).components() {
         match c {
@@ -61,15 +54,9 @@ fn safe_rel(path: &str) -> bool {
 
 /// Writes `files` as the new content of `out`, replacing what was there.
 pub fn write_atomically(out: &Path, files: &[OutFile]) -> io::Result<()> {
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent)?;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
+    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
     let pid = std::process::id();
     let tmp = parent.join(format!(".{name}.new-{pid}"));
     let old = parent.join(format!(".{name}.old-{pid}"));
@@ -95,10 +82,7 @@ fn write_all(dir: &Path, files: &[OutFile]) -> io::Result<()> {
     std::fs::create_dir_all(dir)?;
     for f in files {
         if !safe_rel(&f.path) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("unsafe output path {}", f.path),
-            ));
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("unsafe output path {}", f.path)));
         }
         let target = dir.join(&f.path);
         if let Some(p) = target.parent() {
@@ -114,10 +98,7 @@ mod tests {
     use super::*;
 
     fn file(p: &str, s: &str) -> OutFile {
-        OutFile {
-            path: p.into(),
-            bytes: s.as_bytes().to_vec(),
-        }
+        OutFile { path: p.into(), bytes: s.as_bytes().to_vec() }
     }
 
     #[test]

@@ -149,14 +149,7 @@ fn module_file(rng: &mut Rng, number: usize) -> String {
     let _ = writeln!(
         s,
         "phases: [{}]",
-        [
-            "intake",
-            "assessment",
-            "planning",
-            "linking",
-            "monitoring",
-            "evaluation"
-        ][rng.below(6)]
+        ["intake", "assessment", "planning", "linking", "monitoring", "evaluation"][rng.below(6)]
     );
     s.push_str("workload:\n");
     for _ in 0..2 + rng.below(3) {
@@ -175,15 +168,11 @@ fn module_file(rng: &mut Rng, number: usize) -> String {
         yaml_list(&mut s, "    ", &items);
     }
     s.push_str("methods:\n");
-    let methods: Vec<String> = (0..5 + rng.below(4))
-        .map(|k| METHODS[(number + k) % METHODS.len()].to_string())
-        .collect();
+    let methods: Vec<String> =
+        (0..5 + rng.below(4)).map(|k| METHODS[(number + k) % METHODS.len()].to_string()).collect();
     yaml_list(&mut s, "  ", &methods);
-    let _ = writeln!(
-        s,
-        "work_package:\n  group: LG\n  title: \"Arbeitspaket {number}: {}\"\n  tasks:",
-        rng.pick(NOUNS)
-    );
+    let _ =
+        writeln!(s, "work_package:\n  group: LG\n  title: \"Arbeitspaket {number}: {}\"\n  tasks:", rng.pick(NOUNS));
     let tasks: Vec<String> = (0..3).map(|_| sentence(rng)).collect();
     yaml_list(&mut s, "    ", &tasks);
     let _ = write!(
@@ -201,27 +190,14 @@ const CURRICULUM_YAML: &str = "units: {UE: 45}\nformats:\n  P: {label: Präsenz,
 pub fn write_site(root: &Path, modules: usize, curricula: usize, seed: u64) -> std::io::Result<()> {
     let mut rng = Rng(seed.max(1));
     std::fs::create_dir_all(root.join("content/comparisons"))?;
-    std::fs::write(
-        root.join("site.yaml"),
-        "title: Synthetische Curricula\nbase_url: /\nlanguage: de\n",
-    )?;
+    std::fs::write(root.join("site.yaml"), "title: Synthetische Curricula\nbase_url: /\nlanguage: de\n")?;
     let mut glossary = String::from("phases:\n");
-    for p in [
-        "intake",
-        "assessment",
-        "planning",
-        "linking",
-        "monitoring",
-        "evaluation",
-    ] {
+    for p in ["intake", "assessment", "planning", "linking", "monitoring", "evaluation"] {
         let _ = writeln!(glossary, "  - {{id: {p}, title: {p}}}");
     }
     glossary.push_str("terms:\n");
     for n in NOUNS.iter().take(12) {
-        let _ = writeln!(
-            glossary,
-            "  - {{term: {n}, definition: \"{n} ist ein Begriff des Fallmanagements.\"}}"
-        );
+        let _ = writeln!(glossary, "  - {{term: {n}, definition: \"{n} ist ein Begriff des Fallmanagements.\"}}");
     }
     std::fs::write(root.join("content/glossary.yaml"), glossary)?;
     let per = modules.div_ceil(curricula.max(1));
@@ -238,19 +214,13 @@ pub fn write_site(root: &Path, modules: usize, curricula: usize, seed: u64) -> s
             std::fs::write(dir.join(format!("modules/m{m}.md")), module_file(&mut rng, m))?;
         }
         for p in 0..2 {
-            let body = format!(
-                "---\ntitle: \"Kapitel {p}\"\nweight: {p}\n---\n\n## Abschnitt\n\n{}\n",
-                prose(&mut rng, 300)
-            );
+            let body =
+                format!("---\ntitle: \"Kapitel {p}\"\nweight: {p}\n---\n\n## Abschnitt\n\n{}\n", prose(&mut rng, 300));
             std::fs::write(dir.join(format!("pages/kapitel-{p}.md")), body)?;
         }
         if c + 1 < curricula {
             let next = (per.min(modules.saturating_sub((c + 1) * per))).min(count);
-            let mut y = format!(
-                "title: \"C{c} und C{}\"\nleft: c{c}\nright: c{}\npairs:\n",
-                c + 1,
-                c + 1
-            );
+            let mut y = format!("title: \"C{c} und C{}\"\nleft: c{c}\nright: c{}\npairs:\n", c + 1, c + 1);
             for m in 1..=next {
                 let _ = writeln!(y, "  - {{left: [m{m}], right: [m{m}]}}");
             }
@@ -272,14 +242,8 @@ mod tests {
         write_site(a.path(), 20, 2, 7).unwrap();
         write_site(b.path(), 20, 2, 7).unwrap();
         let m = "content/c1/modules/m3.md";
-        assert_eq!(
-            std::fs::read(a.path().join(m)).unwrap(),
-            std::fs::read(b.path().join(m)).unwrap()
-        );
+        assert_eq!(std::fs::read(a.path().join(m)).unwrap(), std::fs::read(b.path().join(m)).unwrap());
         let diags = crate::build::check(a.path());
-        assert!(
-            diags.iter().all(|d| d.severity == crate::diag::Severity::Warning),
-            "{diags:#?}"
-        );
+        assert!(diags.iter().all(|d| d.severity == crate::diag::Severity::Warning), "{diags:#?}");
     }
 }

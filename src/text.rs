@@ -8,11 +8,7 @@ use unicode_normalization::UnicodeNormalization;
 /// Mac equals one typed elsewhere.
 pub fn normalize_source(raw: &str) -> String {
     let s = raw.strip_prefix('\u{feff}').unwrap_or(raw);
-    let s = if s.contains('\r') {
-        s.replace("\r\n", "\n").replace('\r', "\n")
-    } else {
-        s.to_string()
-    };
+    let s = if s.contains('\r') { s.replace("\r\n", "\n").replace('\r', "\n") } else { s.to_string() };
     nfc(&s)
 }
 
@@ -33,9 +29,7 @@ pub fn is_valid_id(id: &str) -> bool {
         && id.len() <= 64
         && !id.starts_with('-')
         && !id.ends_with('-')
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// A valid id close to `raw`, offered as the fix when `raw` breaks the id rule.
@@ -97,11 +91,7 @@ pub fn nearest<'a>(input: &str, candidates: impl IntoIterator<Item = &'a str>) -
 
 /// Formats a list of choices for a hint: `` `a`, `b`, `c` ``.
 pub fn list_choices<'a>(choices: impl IntoIterator<Item = &'a str>) -> String {
-    choices
-        .into_iter()
-        .map(|c| format!("`{c}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    choices.into_iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
 }
 
 /// Formats a number without a trailing `.0` and with at most two decimals, as

@@ -78,14 +78,8 @@ fn hint_for(message: &str) -> Option<String> {
 /// The key names after "expected one of" / "expected", with or without backticks.
 fn backticked(s: &str) -> Vec<&str> {
     let s = s.trim_start_matches([',', ' ']);
-    let s = s
-        .strip_prefix("expected one of ")
-        .or_else(|| s.strip_prefix("expected "))
-        .unwrap_or("");
-    s.split([',', ' '])
-        .map(|k| k.trim_matches('`'))
-        .filter(|k| !k.is_empty() && *k != "or")
-        .collect()
+    let s = s.strip_prefix("expected one of ").or_else(|| s.strip_prefix("expected ")).unwrap_or("");
+    s.split([',', ' ']).map(|k| k.trim_matches('`')).filter(|k| !k.is_empty() && *k != "or").collect()
 }
 
 #[cfg(test)]

@@ -23,10 +23,7 @@ fn site() -> Site {
 
 fn counts(site: &Site, id: &str) -> Vec<[usize; 4]> {
     let c = site.curriculum(id).unwrap();
-    c.modules
-        .iter()
-        .map(|m| Dimension::ALL.map(|d| m.competencies.get(d).len()))
-        .collect()
+    c.modules.iter().map(|m| Dimension::ALL.map(|d| m.competencies.get(d).len())).collect()
 }
 
 #[test]
@@ -51,15 +48,8 @@ fn kit_has_exactly_the_source_item_counts() {
 #[test]
 fn erwu_has_exactly_the_source_item_counts() {
     let s = site();
-    let expected = vec![
-        [12, 4, 8, 5],
-        [12, 15, 11, 12],
-        [10, 16, 9, 11],
-        [5, 6, 8, 6],
-        [4, 7, 6, 5],
-        [12, 6, 9, 6],
-        [6, 7, 8, 3],
-    ];
+    let expected =
+        vec![[12, 4, 8, 5], [12, 15, 11, 12], [10, 16, 9, 11], [5, 6, 8, 6], [4, 7, 6, 5], [12, 6, 9, 6], [6, 7, 8, 3]];
     assert_eq!(counts(&s, "erwu"), expected);
     assert_eq!(expected.iter().flatten().sum::<usize>(), 229);
 }
@@ -94,16 +84,9 @@ fn kit_fields_have_their_levels_and_modules() {
     let s = site();
     let kit = s.curriculum("kit").unwrap();
     let levels: Vec<&str> = kit.fields.iter().map(|f| f.level.as_deref().unwrap()).collect();
-    assert_eq!(
-        levels,
-        [vec!["Fallebene"; 6], vec!["Systemebene"], vec!["Netzwerkebene"; 3]].concat()
-    );
+    assert_eq!(levels, [vec!["Fallebene"; 6], vec!["Systemebene"], vec!["Netzwerkebene"; 3]].concat());
     for f in &kit.fields {
-        assert!(
-            kit.modules.iter().any(|m| m.fields.iter().any(|x| x.value == f.id)),
-            "{} has no module",
-            f.id
-        );
+        assert!(kit.modules.iter().any(|m| m.fields.iter().any(|x| x.value == f.id)), "{} has no module", f.id);
     }
 }
 

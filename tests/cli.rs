@@ -10,14 +10,10 @@ fn check_and_build_exit_codes() {
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = common::run(&["build", "--root", r], tmp.path());
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("built 11 pages"), "{err}");
+    assert!(err.contains("built 23 pages"), "{err}");
     assert!(root.join("public/index.html").is_file());
 
-    std::fs::write(
-        root.join("content/alpha/modules/m2.md"),
-        "---\nnumber: 2\ntitel: x\n---\n",
-    )
-    .unwrap();
+    std::fs::write(root.join("content/alpha/modules/m2.md"), "---\nnumber: 2\ntitel: x\n---\n").unwrap();
     let (code, _, err) = common::run(&["check", "--root", r], tmp.path());
     assert_eq!(code, 1);
     assert!(err.contains("error: unknown field `titel`"), "{err}");

@@ -8,20 +8,12 @@ use curricula::compare::{ComparisonResult, Relation, Row, compare};
 
 fn result() -> ComparisonResult {
     let loaded = curricula::load::load_site(&common::repo_root());
-    let cmp = loaded
-        .site
-        .comparisons
-        .iter()
-        .find(|c| c.id == "kit-erwu")
-        .expect("kit-erwu comparison");
+    let cmp = loaded.site.comparisons.iter().find(|c| c.id == "kit-erwu").expect("kit-erwu comparison");
     compare(&loaded.site, cmp).expect("both curricula exist")
 }
 
 fn rows(r: &ComparisonResult) -> Vec<&Row> {
-    r.pairs
-        .iter()
-        .flat_map(|p| p.tables.iter().flat_map(|t| t.rows.iter()))
-        .collect()
+    r.pairs.iter().flat_map(|p| p.tables.iter().flat_map(|t| t.rows.iter())).collect()
 }
 
 fn find<'a>(r: &'a ComparisonResult, left: Option<&str>, right: Option<&str>) -> &'a Row {
@@ -49,38 +41,19 @@ fn named_cases() {
     // "Rollenspiele": the identical one wins, the other is dropped.
     let pair = r.pairs.iter().find(|p| p.right == ["m3"]).unwrap();
     let methods = pair.tables.iter().find(|t| t.group == "methods").unwrap();
-    let kept = methods
-        .rows
-        .iter()
-        .find(|x| x.right.as_ref().is_some_and(|s| s.text == "Rollenspiele"))
-        .unwrap();
-    assert_eq!(
-        (kept.relation, kept.left.as_ref().unwrap().module.as_str()),
-        (Relation::Identical, "m4")
-    );
+    let kept = methods.rows.iter().find(|x| x.right.as_ref().is_some_and(|s| s.text == "Rollenspiele")).unwrap();
+    assert_eq!((kept.relation, kept.left.as_ref().unwrap().module.as_str()), (Relation::Identical, "m4"));
     // On its own, the pair of texts is "similar", with a diff.
     let syn = curricula::compare::normalize::Synonyms::default();
     let (a, b) = (Features::new("Rollenspiel", &syn), Features::new("Rollenspiele", &syn));
     let rows = match_entries(
-        &[Entry {
-            text: "Rollenspiel",
-            group: "methods",
-            features: &a,
-        }],
-        &[Entry {
-            text: "Rollenspiele",
-            group: "methods",
-            features: &b,
-        }],
+        &[Entry { text: "Rollenspiel", group: "methods", features: &a }],
+        &[Entry { text: "Rollenspiele", group: "methods", features: &b }],
         &[],
         r.threshold,
     );
     assert_eq!(rows[0].relation, Relation::Similar);
-    let row = find(
-        &r,
-        None,
-        Some("Interkulturelle Kompetenz für die Arbeit in diversen Netzwerken"),
-    );
+    let row = find(&r, None, Some("Interkulturelle Kompetenz für die Arbeit in diversen Netzwerken"));
     assert_eq!(row.relation, Relation::OnlyRight);
     assert_eq!(row.right.as_ref().unwrap().module, "m4");
 }
@@ -109,16 +82,10 @@ fn every_item_appears_exactly_once_per_side() {
         for t in &p.tables {
             for row in &t.rows {
                 if let Some(l) = &row.left {
-                    assert!(
-                        seen_l.insert((l.module.clone(), l.group, l.position)),
-                        "left twice: {l:?}"
-                    );
+                    assert!(seen_l.insert((l.module.clone(), l.group, l.position)), "left twice: {l:?}");
                 }
                 if let Some(x) = &row.right {
-                    assert!(
-                        seen_r.insert((x.module.clone(), x.group, x.position)),
-                        "right twice: {x:?}"
-                    );
+                    assert!(seen_r.insert((x.module.clone(), x.group, x.position)), "right twice: {x:?}");
                 }
             }
         }
@@ -130,9 +97,5 @@ fn declared_pairs_are_mostly_each_others_best_match() {
     let r = result();
     let weak: Vec<_> = r.flags.iter().filter(|f| f.kind == "weaker_than_other").collect();
     assert!(weak.len() <= 4, "{weak:#?}");
-    assert!(
-        !r.flags.iter().any(|f| f.kind.starts_with("unpaired")),
-        "{:#?}",
-        r.flags
-    );
+    assert!(!r.flags.iter().any(|f| f.kind.starts_with("unpaired")), "{:#?}", r.flags);
 }

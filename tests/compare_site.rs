@@ -8,11 +8,7 @@ use std::path::Path;
 fn build_bundled() -> (tempfile::TempDir, std::path::PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("public");
-    let opts = curricula::build::BuildOptions {
-        root: common::repo_root(),
-        output: Some(out.clone()),
-        base_url: None,
-    };
+    let opts = curricula::build::BuildOptions { root: common::repo_root(), output: Some(out.clone()), base_url: None };
     curricula::build::build(&opts).unwrap_or_else(|e| panic!("{e:?}"));
     (tmp, out)
 }
@@ -22,11 +18,7 @@ fn read(out: &Path, p: &str) -> String {
 }
 
 fn ids(html: &str) -> HashSet<String> {
-    html.split(" id=\"")
-        .skip(1)
-        .filter_map(|s| s.split('"').next())
-        .map(str::to_string)
-        .collect()
+    html.split(" id=\"").skip(1).filter_map(|s| s.split('"').next()).map(str::to_string).collect()
 }
 
 #[test]
@@ -67,11 +59,7 @@ fn every_item_link_of_a_pair_page_resolves_to_an_anchor() {
     let page_dir = out.join("compare/kit-erwu/m4-m7_m3");
     let html = read(&page_dir, "index.html");
     let mut checked = 0;
-    for href in html
-        .split("class=\"item-ref\" href=\"")
-        .skip(1)
-        .filter_map(|s| s.split('"').next())
-    {
+    for href in html.split("class=\"item-ref\" href=\"").skip(1).filter_map(|s| s.split('"').next()) {
         let (path, frag) = href.split_once('#').unwrap();
         let target = std::fs::read_to_string(page_dir.join(path)).unwrap_or_else(|_| panic!("{href} does not resolve"));
         assert!(ids(&target).contains(frag), "{href}: no anchor {frag}");
@@ -100,24 +88,13 @@ fn json_export_follows_its_schema() {
     for key in ["relation", "score", "manual", "dimension_changed", "left", "right"] {
         assert!(row.get(key).is_some(), "row lacks {key}");
     }
-    let side = v["pairs"][2]["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find_map(|r| r["left"].as_object())
-        .unwrap();
+    let side = v["pairs"][2]["rows"].as_array().unwrap().iter().find_map(|r| r["left"].as_object()).unwrap();
     for key in ["module", "dimension", "position", "text", "anchor", "url"] {
         assert!(side.contains_key(key), "side lacks {key}");
     }
     assert!(v["pairs"][2]["sentences"].as_array().unwrap().len() > 5);
     assert_eq!(v["ledger"]["right"]["total"]["total_minutes"], 9450.0);
-    assert!(
-        v["rules"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r["outcome"] == "conditional" && r["curriculum"] == "erwu")
-    );
+    assert!(v["rules"].as_array().unwrap().iter().any(|r| r["outcome"] == "conditional" && r["curriculum"] == "erwu"));
     assert!(v["matrix"]["cells"].as_array().unwrap().len() == 9);
 }
 
@@ -127,12 +104,7 @@ fn csv_export_has_bom_header_and_one_line_per_row() {
     let csv = read(&out, "data/kit-erwu.csv");
     assert!(csv.starts_with("\u{feff}pair,dimension,relation,score"));
     let v: serde_json::Value = serde_json::from_str(&read(&out, "data/kit-erwu.json")).unwrap();
-    let rows: usize = v["pairs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["rows"].as_array().unwrap().len())
-        .sum();
+    let rows: usize = v["pairs"].as_array().unwrap().iter().map(|p| p["rows"].as_array().unwrap().len()).sum();
     assert_eq!(csv.lines().count(), rows + 1);
     assert!(csv.contains("Übung/Simulation"));
 }

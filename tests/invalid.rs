@@ -344,11 +344,7 @@ fn every_error_kind_is_reported_with_file_position_message_and_hint() {
 #[test]
 fn all_problems_of_a_run_are_reported_together() {
     let (_tmp, root) = common::scratch("valid");
-    for case in cases()
-        .iter()
-        .filter(|c| c.file == M1 && matches!(c.edit, Edit::Replace(..)))
-        .take(4)
-    {
+    for case in cases().iter().filter(|c| c.file == M1 && matches!(c.edit, Edit::Replace(..))).take(4) {
         if let Edit::Replace(_, from, to) = case.edit
             && ["fields: [hf1]", "phases: [intake]", "kind: basis"].contains(&from)
         {
@@ -358,10 +354,7 @@ fn all_problems_of_a_run_are_reported_together() {
     apply(&root, &Edit::Replace(M1, "fields: [hf1]", "fields: [hf9]"));
     apply(&root, &Edit::Replace(M1, "phases: [intake]", "phases: [intak]"));
     apply(&root, &Edit::Replace(CUR, "short_title:", "shorttitle:"));
-    apply(
-        &root,
-        &Edit::Replace("content/alpha/modules/m2.md", "number: 2", "number: 1"),
-    );
+    apply(&root, &Edit::Replace("content/alpha/modules/m2.md", "number: 2", "number: 1"));
     let diags = curricula::build::check(&root);
     let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
     // The curriculum file fails to parse, so its modules are not checked; the
@@ -370,54 +363,23 @@ fn all_problems_of_a_run_are_reported_together() {
     let (_t2, root2) = common::scratch("valid");
     apply(&root2, &Edit::Replace(M1, "fields: [hf1]", "fields: [hf9]"));
     apply(&root2, &Edit::Replace(M1, "phases: [intake]", "phases: [intak]"));
-    apply(
-        &root2,
-        &Edit::Replace("content/alpha/modules/m2.md", "number: 2", "number: 1"),
-    );
+    apply(&root2, &Edit::Replace("content/alpha/modules/m2.md", "number: 2", "number: 1"));
     apply(&root2, &Edit::Replace(CMP, "right: beta", "right: gamma"));
     let diags = curricula::build::check(&root2);
-    assert_eq!(
-        diags.iter().filter(|d| d.severity == Severity::Error).count(),
-        4,
-        "{}",
-        describe(&diags)
-    );
+    assert_eq!(diags.iter().filter(|d| d.severity == Severity::Error).count(), 4, "{}", describe(&diags));
 }
 
 #[test]
 fn warnings_do_not_fail_and_name_both_values() {
     let (_tmp, root) = common::scratch("valid");
-    apply(
-        &root,
-        &Edit::Replace(CUR, "total: {amount: 24, unit: UE}", "total: {amount: 30, unit: UE}"),
-    );
-    apply(
-        &root,
-        &Edit::Replace(
-            M1,
-            "    - Selbstreflexion",
-            "    - Selbstreflexion\n    - Selbstreflexion",
-        ),
-    );
-    apply(
-        &root,
-        &Edit::Replace("content/beta/modules/m1.md", "## Kompetenzbeschreibung", "## Etwas"),
-    );
-    apply(
-        &root,
-        &Edit::Replace("content/beta/modules/m1.md", "## Berufliche Handlung", "## Anderes"),
-    );
+    apply(&root, &Edit::Replace(CUR, "total: {amount: 24, unit: UE}", "total: {amount: 30, unit: UE}"));
+    apply(&root, &Edit::Replace(M1, "    - Selbstreflexion", "    - Selbstreflexion\n    - Selbstreflexion"));
+    apply(&root, &Edit::Replace("content/beta/modules/m1.md", "## Kompetenzbeschreibung", "## Etwas"));
+    apply(&root, &Edit::Replace("content/beta/modules/m1.md", "## Berufliche Handlung", "## Anderes"));
     let diags = curricula::build::check(&root);
-    assert!(
-        diags.iter().all(|d| d.severity == Severity::Warning),
-        "{}",
-        describe(&diags)
-    );
+    assert!(diags.iter().all(|d| d.severity == Severity::Warning), "{}", describe(&diags));
     let msgs = describe(&diags);
-    assert!(
-        msgs.contains("declared total is 30 UE, but the modules add up to 24 UE"),
-        "{msgs}"
-    );
+    assert!(msgs.contains("declared total is 30 UE, but the modules add up to 24 UE"), "{msgs}");
     assert!(msgs.contains("`Selbstreflexion` appears more than once"), "{msgs}");
     assert!(msgs.contains("content/beta/modules/m1.md module has neither"), "{msgs}");
 }

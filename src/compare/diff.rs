@@ -56,10 +56,7 @@ pub fn word_diff(left: &str, right: &str) -> Vec<Span> {
         let text = change.value();
         match out.last_mut() {
             Some(last) if last.op == op => last.text.push_str(text),
-            _ => out.push(Span {
-                op,
-                text: text.to_string(),
-            }),
+            _ => out.push(Span { op, text: text.to_string() }),
         }
     }
     out
@@ -71,10 +68,7 @@ mod tests {
 
     #[test]
     fn gender_words_stay_whole() {
-        assert_eq!(
-            tokenize("Fallmanager*innen, Klient:innen"),
-            vec!["Fallmanager*innen", ",", " ", "Klient:innen"]
-        );
+        assert_eq!(tokenize("Fallmanager*innen, Klient:innen"), vec!["Fallmanager*innen", ",", " ", "Klient:innen"]);
     }
 
     #[test]

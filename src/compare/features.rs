@@ -47,12 +47,7 @@ impl Features {
             .collect();
         prefixes.sort_unstable();
         prefixes.dedup();
-        Features {
-            norm,
-            key,
-            grams,
-            prefixes,
-        }
+        Features { norm, key, grams, prefixes }
     }
 
     /// Whether two texts share a content-word prefix (the candidate filter).

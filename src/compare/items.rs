@@ -40,10 +40,7 @@ impl Relation {
 
     /// Whether the right side kept the left item (possibly reworded).
     pub fn is_match(self) -> bool {
-        matches!(
-            self,
-            Relation::Identical | Relation::Equivalent | Relation::Similar | Relation::Related
-        )
+        matches!(self, Relation::Identical | Relation::Equivalent | Relation::Similar | Relation::Related)
     }
 }
 
@@ -89,13 +86,7 @@ pub fn match_entries(left: &[Entry], right: &[Entry], decisions: &[Decision], th
             used_l[d.l] = true;
             used_r[d.r] = true;
             let score = left[d.l].features.score(right[d.r].features);
-            rows.push(RowIdx {
-                relation: d.relation,
-                score,
-                left: Some(d.l),
-                right: Some(d.r),
-                manual: true,
-            });
+            rows.push(RowIdx { relation: d.relation, score, left: Some(d.l), right: Some(d.r), manual: true });
         }
     }
     let mut candidates: Vec<(Relation, f64, bool, usize, usize)> = Vec::new();
@@ -131,13 +122,7 @@ pub fn match_entries(left: &[Entry], right: &[Entry], decisions: &[Decision], th
         if !used_l[i] && !used_r[j] {
             used_l[i] = true;
             used_r[j] = true;
-            rows.push(RowIdx {
-                relation,
-                score,
-                left: Some(i),
-                right: Some(j),
-                manual: false,
-            });
+            rows.push(RowIdx { relation, score, left: Some(i), right: Some(j), manual: false });
         }
     }
     rows.extend((0..right.len()).filter(|j| !used_r[*j]).map(|j| RowIdx {
@@ -175,15 +160,7 @@ mod tests {
     }
 
     fn entries<'a>(texts: &'a [&'a str], f: &'a [Features], group: &'static str) -> Vec<Entry<'a>> {
-        texts
-            .iter()
-            .zip(f)
-            .map(|(t, f)| Entry {
-                text: t,
-                group,
-                features: f,
-            })
-            .collect()
+        texts.iter().zip(f).map(|(t, f)| Entry { text: t, group, features: f }).collect()
     }
 
     fn relation_of(rows: &[RowIdx], l: usize) -> Relation {
@@ -193,28 +170,15 @@ mod tests {
     #[test]
     fn each_relation_is_found() {
         let syn = Synonyms::new(&[vec!["Reha-/Teilhabeplan".into(), "Hilfeplan".into()]]);
-        let l = [
-            "Übung/Simulation",
-            "Anpassung des Reha-/Teilhabeplans",
-            "Rollenspiel",
-            "Vortrag",
-        ];
-        let r = [
-            "Übung / Simulation",
-            "Anpassung des Hilfeplans",
-            "Rollenspiele",
-            "Interkulturelle Kompetenz",
-        ];
+        let l = ["Übung/Simulation", "Anpassung des Reha-/Teilhabeplans", "Rollenspiel", "Vortrag"];
+        let r = ["Übung / Simulation", "Anpassung des Hilfeplans", "Rollenspiele", "Interkulturelle Kompetenz"];
         let (lf, rf) = (feats(&l, &syn), feats(&r, &syn));
         let rows = match_entries(&entries(&l, &lf, "methods"), &entries(&r, &rf, "methods"), &[], 0.75);
         assert_eq!(relation_of(&rows, 0), Relation::Identical);
         assert_eq!(relation_of(&rows, 1), Relation::Equivalent);
         assert_eq!(relation_of(&rows, 2), Relation::Similar);
         assert_eq!(relation_of(&rows, 3), Relation::OnlyLeft);
-        assert!(
-            rows.iter()
-                .any(|x| x.relation == Relation::OnlyRight && x.right == Some(3))
-        );
+        assert!(rows.iter().any(|x| x.relation == Relation::OnlyRight && x.right == Some(3)));
         assert_eq!(rows.len(), 5);
     }
 
@@ -236,22 +200,10 @@ mod tests {
         let f1 = feats(&["Flexibilität"], &syn);
         let f2 = feats(&["Flexibilität"], &syn);
         let f3 = feats(&["Flexibilität"], &syn);
-        let l = vec![Entry {
-            text: "Flexibilität",
-            group: "wissen",
-            features: &f1[0],
-        }];
+        let l = vec![Entry { text: "Flexibilität", group: "wissen", features: &f1[0] }];
         let r = vec![
-            Entry {
-                text: "Flexibilität",
-                group: "sozialkompetenz",
-                features: &f2[0],
-            },
-            Entry {
-                text: "Flexibilität",
-                group: "wissen",
-                features: &f3[0],
-            },
+            Entry { text: "Flexibilität", group: "sozialkompetenz", features: &f2[0] },
+            Entry { text: "Flexibilität", group: "wissen", features: &f3[0] },
         ];
         let rows = match_entries(&l, &r, &[], 0.75);
         let m = rows.iter().find(|x| x.left == Some(0)).unwrap();
@@ -265,16 +217,8 @@ mod tests {
         let r = ["Dokumentation", "Kommunikation"];
         let (lf, rf) = (feats(&l, &syn), feats(&r, &syn));
         let decisions = [
-            Decision {
-                l: 0,
-                r: 0,
-                relation: Relation::Different,
-            },
-            Decision {
-                l: 1,
-                r: 1,
-                relation: Relation::Related,
-            },
+            Decision { l: 0, r: 0, relation: Relation::Different },
+            Decision { l: 1, r: 1, relation: Relation::Related },
         ];
         let rows = match_entries(&entries(&l, &lf, "x"), &entries(&r, &rf, "x"), &decisions, 0.75);
         assert_eq!(relation_of(&rows, 0), Relation::OnlyLeft);

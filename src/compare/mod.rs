@@ -29,13 +29,7 @@ pub const DEFAULT_THRESHOLD: f64 = 0.75;
 pub const PROSE_THRESHOLD: f64 = 0.6;
 
 /// The groups a module's items are compared in: the four DQR dimensions, then methods.
-pub const GROUPS: [&str; 5] = [
-    "wissen",
-    "fertigkeiten",
-    "sozialkompetenz",
-    "selbststaendigkeit",
-    "methods",
-];
+pub const GROUPS: [&str; 5] = ["wissen", "fertigkeiten", "sozialkompetenz", "selbststaendigkeit", "methods"];
 
 /// One side of a row: which item of which module.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -196,11 +190,7 @@ fn prepare<'a>(c: &'a Curriculum, syn: &Synonyms) -> Prepared<'a> {
             v
         })
         .collect();
-    Prepared {
-        c,
-        items,
-        sentences: per_module.into_iter().flatten().collect(),
-    }
+    Prepared { c, items, sentences: per_module.into_iter().flatten().collect() }
 }
 
 /// Compares the two curricula of `cmp`. Returns `None` when either side is missing
@@ -261,13 +251,7 @@ fn align_prose(lp: &Prepared, rp: &Prepared) -> Vec<Option<prose::Best>> {
 }
 
 fn side(m: &Module, group: &'static str, index: usize, item: &crate::model::Item) -> ItemSide {
-    ItemSide {
-        module: m.id.clone(),
-        group,
-        position: index + 1,
-        text: item.text.clone(),
-        anchor: item.anchor.clone(),
-    }
+    ItemSide { module: m.id.clone(), group, position: index + 1, text: item.text.clone(), anchor: item.anchor.clone() }
 }
 
 /// Item entries of some modules, with a back-reference to (module, slot).
@@ -278,15 +262,7 @@ fn flatten<'a>(p: &'a Prepared, modules: &[usize], methods: bool) -> Flat<'a> {
     for &mi in modules {
         for (slot, (group, _, item, f)) in p.items[mi].iter().enumerate() {
             if (*group == "methods") == methods {
-                v.push((
-                    mi,
-                    slot,
-                    Entry {
-                        text: &item.text,
-                        group,
-                        features: f,
-                    },
-                ));
+                v.push((mi, slot, Entry { text: &item.text, group, features: f }));
             }
         }
     }
@@ -296,8 +272,7 @@ fn flatten<'a>(p: &'a Prepared, modules: &[usize], methods: bool) -> Flat<'a> {
 fn decisions(cmp: &Comparison, lp: &Prepared, rp: &Prepared, l: &Flat, r: &Flat) -> Vec<Decision> {
     let find = |p: &Prepared, flat: &Flat, reference: &str| -> Option<usize> {
         let (m, item) = resolve_item_ref(p.c, reference)?;
-        flat.iter()
-            .position(|(mi, slot, _)| p.c.modules[*mi].id == m.id && std::ptr::eq(p.items[*mi][*slot].2, item))
+        flat.iter().position(|(mi, slot, _)| p.c.modules[*mi].id == m.id && std::ptr::eq(p.items[*mi][*slot].2, item))
     };
     cmp.matches
         .iter()
@@ -307,11 +282,7 @@ fn decisions(cmp: &Comparison, lp: &Prepared, rp: &Prepared, l: &Flat, r: &Flat)
                 crate::model::Relation::Related => Relation::Related,
                 crate::model::Relation::Different => Relation::Different,
             };
-            Some(Decision {
-                l: find(lp, l, &m.left.value)?,
-                r: find(rp, r, &m.right.value)?,
-                relation,
-            })
+            Some(Decision { l: find(lp, l, &m.left.value)?, r: find(rp, r, &m.right.value)?, relation })
         })
         .collect()
 }
@@ -356,11 +327,7 @@ fn pair_result(
         let le: Vec<Entry> = l.iter().map(|x| x.2.clone()).collect();
         let re: Vec<Entry> = r.iter().map(|x| x.2.clone()).collect();
         let d = decisions(cmp, lp, rp, &l, &r);
-        rows.extend(
-            match_entries(&le, &re, &d, threshold)
-                .iter()
-                .map(|idx| to_row(lp, rp, &l, &r, idx)),
-        );
+        rows.extend(match_entries(&le, &re, &d, threshold).iter().map(|idx| to_row(lp, rp, &l, &r, idx)));
     }
     let tables = GROUPS
         .iter()
@@ -378,10 +345,7 @@ fn pair_result(
         })
         .collect();
     let prose: Vec<ModuleProse> = rm.iter().map(|&mi| module_prose(lp, rp, mi, alignment)).collect();
-    let total: f64 = prose
-        .iter()
-        .map(|p| p.sentences.iter().map(|s| s.text.len()).sum::<usize>() as f64)
-        .sum();
+    let total: f64 = prose.iter().map(|p| p.sentences.iter().map(|s| s.text.len()).sum::<usize>() as f64).sum();
     let reused: f64 = prose
         .iter()
         .flat_map(|p| p.sentences.iter())
@@ -424,32 +388,18 @@ fn module_prose(lp: &Prepared, rp: &Prepared, mi: usize, alignment: &[Option<pro
         let relation = best.map_or(Relation::OnlyRight, |(b, l)| sentence_relation(&l.3, f, b.score));
         let source = best.filter(|_| relation.is_match()).map(|(_, l)| {
             *by_source.entry(l.0).or_insert(0) += text.len();
-            SourceRef {
-                module: lp.c.modules[l.0].id.clone(),
-                section: l.1,
-                text: l.2.clone(),
-            }
+            SourceRef { module: lp.c.modules[l.0].id.clone(), section: l.1, text: l.2.clone() }
         });
         let diff = source.as_ref().and_then(|s| row_diff(&s.text, text, relation));
         let score = best.map_or(0.0, |(b, _)| (b.score * 1000.0).round() / 1000.0);
-        sentences.push(Sentence {
-            section,
-            text: text.clone(),
-            relation,
-            score,
-            source,
-            diff,
-        });
+        sentences.push(Sentence { section, text: text.clone(), relation, score, source, diff });
     }
     let total: usize = sentences.iter().map(|s| s.text.len()).sum();
     let share = |n: usize| if total > 0 { n as f64 / total as f64 } else { 0.0 };
     ModuleProse {
         module: rp.c.modules[mi].id.clone(),
         reuse_share: share(by_source.values().sum()),
-        sources: by_source
-            .into_iter()
-            .map(|(m, n)| (lp.c.modules[m].id.clone(), share(n)))
-            .collect(),
+        sources: by_source.into_iter().map(|(m, n)| (lp.c.modules[m].id.clone(), share(n))).collect(),
         sentences,
     }
 }
@@ -518,10 +468,7 @@ fn matrix_candidates(
     postings: &std::collections::HashMap<u32, Vec<u32>>,
 ) -> std::collections::BTreeSet<usize> {
     let mut shared = vec![0u32; lp.c.modules.len()];
-    let mut keys: Vec<u32> = rp.items[j]
-        .iter()
-        .flat_map(|x| x.3.prefix_keys().iter().copied())
-        .collect();
+    let mut keys: Vec<u32> = rp.items[j].iter().flat_map(|x| x.3.prefix_keys().iter().copied()).collect();
     keys.sort_unstable();
     keys.dedup();
     for k in keys {
@@ -560,11 +507,7 @@ fn item_overlap(lp: &Prepared, rp: &Prepared, i: usize, j: usize, threshold: f64
         let re: Vec<Entry> = r.into_iter().map(|x| x.2).collect();
         for row in match_entries(&le, &re, &[], threshold) {
             if row.relation.is_match() {
-                matched += if row.relation == Relation::Similar {
-                    row.score
-                } else {
-                    1.0
-                };
+                matched += if row.relation == Relation::Similar { row.score } else { 1.0 };
             }
         }
     }
@@ -603,26 +546,12 @@ fn flag_for(
         .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))
         .map(|(k, s)| (others[k].clone(), *s));
     let Some(partners) = partners else {
-        let kind = if side == "left" {
-            "unpaired_left"
-        } else {
-            "unpaired_right"
-        };
+        let kind = if side == "left" { "unpaired_left" } else { "unpaired_right" };
         let (b, s) = best.unzip();
-        return Some(Flag {
-            kind,
-            side,
-            module: id.to_string(),
-            best: b,
-            score: 0.0,
-            best_score: s.unwrap_or(0.0),
-        });
+        return Some(Flag { kind, side, module: id.to_string(), best: b, score: 0.0, best_score: s.unwrap_or(0.0) });
     };
     let (best_id, best_score) = best?;
-    let own = partners
-        .iter()
-        .filter_map(|p| others.iter().position(|o| o == p).map(|k| scores[k]))
-        .fold(0.0, f64::max);
+    let own = partners.iter().filter_map(|p| others.iter().position(|o| o == p).map(|k| scores[k])).fold(0.0, f64::max);
     (!partners.contains(&best_id) && best_score > own).then(|| Flag {
         kind: "weaker_than_other",
         side,

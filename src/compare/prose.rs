@@ -27,10 +27,7 @@ pub fn plain_text(md: &str) -> String {
         out.push_str(t);
         out.push('\n');
     }
-    let mut s = out
-        .replace("\\*", "\u{1}")
-        .replace(['*', '_'], "")
-        .replace('\u{1}', "*");
+    let mut s = out.replace("\\*", "\u{1}").replace(['*', '_'], "").replace('\u{1}', "*");
     while let Some(start) = s.find("[^") {
         let Some(len) = s[start..].find(']') else { break };
         s.replace_range(start..start + len + 1, "");
@@ -124,10 +121,7 @@ impl<'a> Index<'a> {
     /// The most similar left sentence, if any shares a content word.
     pub fn best(&self, f: &Features) -> Option<Best> {
         if let Some(&i) = self.exact.get(f.key.as_str()) {
-            return Some(Best {
-                index: i as usize,
-                score: 1.0,
-            });
+            return Some(Best { index: i as usize, score: 1.0 });
         }
         let mut shared: HashMap<u32, u32> = HashMap::new();
         for k in f.prefix_keys() {
@@ -142,10 +136,7 @@ impl<'a> Index<'a> {
         cands
             .into_iter()
             .take(CANDIDATES)
-            .map(|(i, _)| Best {
-                index: i as usize,
-                score: self.left[i as usize].score(f),
-            })
+            .map(|(i, _)| Best { index: i as usize, score: self.left[i as usize].score(f) })
             .max_by(|a, b| a.score.total_cmp(&b.score).then(b.index.cmp(&a.index)))
     }
 }
@@ -174,10 +165,7 @@ mod tests {
     fn plain_text_drops_markup_and_footnotes() {
         let p =
             plain_text("Die SMART-Kriterien[^2] und Fallmanager\\*innen sind *wichtig*.\n\n[^2]: SMART ist …\n- Punkt");
-        assert!(
-            p.contains("Die SMART-Kriterien und Fallmanager*innen sind wichtig."),
-            "{p}"
-        );
+        assert!(p.contains("Die SMART-Kriterien und Fallmanager*innen sind wichtig."), "{p}");
         assert!(!p.contains("SMART ist"));
         assert!(p.contains("Punkt"));
     }
@@ -185,17 +173,12 @@ mod tests {
     #[test]
     fn index_finds_the_reworded_source() {
         let syn = Synonyms::new(&[vec!["Versicherten".into(), "Klient:innen".into()]]);
-        let left: Vec<Features> = [
-            "Sie beraten die Versicherten auf Augenhöhe.",
-            "Die Dokumentation ist wichtig.",
-        ]
-        .iter()
-        .map(|t| Features::new(t, &syn))
-        .collect();
+        let left: Vec<Features> = ["Sie beraten die Versicherten auf Augenhöhe.", "Die Dokumentation ist wichtig."]
+            .iter()
+            .map(|t| Features::new(t, &syn))
+            .collect();
         let idx = Index::new(&left);
-        let best = idx
-            .best(&Features::new("Sie beraten die Klient:innen auf Augenhöhe.", &syn))
-            .unwrap();
+        let best = idx.best(&Features::new("Sie beraten die Klient:innen auf Augenhöhe.", &syn)).unwrap();
         assert_eq!(best.index, 0);
         assert_eq!(best.score, 1.0);
         assert!(idx.best(&Features::new("Xylophon", &syn)).is_none());

@@ -68,11 +68,8 @@ fn selected(c: &Curriculum, m: &crate::model::Module, w: &crate::model::Workload
     if r.kinds.is_empty() {
         return true;
     }
-    let format_kind = ids
-        .first()
-        .and_then(|f| c.formats.get(*f))
-        .and_then(|f| f.kind.as_ref())
-        .map(|k| k.value.as_str());
+    let format_kind =
+        ids.first().and_then(|f| c.formats.get(*f)).and_then(|f| f.kind.as_ref()).map(|k| k.value.as_str());
     let kind = format_kind.or(m.kind.as_ref().map(|k| k.value.as_str()));
     kind.is_some_and(|k| r.kinds.iter().any(|x| x.value == k))
 }
@@ -84,11 +81,7 @@ fn measured(c: &Curriculum, w: &crate::model::Workload, measure: Measure, min: f
         Measure::Presence => Mode::Presence,
         Measure::Online => Mode::Online,
     };
-    let modes: Vec<Mode> = w
-        .formats
-        .iter()
-        .map(|f| c.formats.get(&f.value).map_or(Mode::Either, |x| x.mode))
-        .collect();
+    let modes: Vec<Mode> = w.formats.iter().map(|f| c.formats.get(&f.value).map_or(Mode::Either, |x| x.mode)).collect();
     let all = modes.iter().all(|m| *m == target);
     let any = modes.iter().any(|m| *m == target || *m == Mode::Either);
     (if all { min } else { 0.0 }, if any { min } else { 0.0 })
@@ -108,11 +101,7 @@ pub fn evaluate(rules: &RuleSet, r: &Requirement, c: &Curriculum) -> RuleResult 
             mhi += b;
         }
         if mhi > 0.0 {
-            contributions.push(Contribution {
-                module: m.id.clone(),
-                min: round(mlo / per),
-                max: round(mhi / per),
-            });
+            contributions.push(Contribution { module: m.id.clone(), min: round(mlo / per), max: round(mhi / per) });
         }
         lo += mlo;
         hi += mhi;
@@ -155,18 +144,8 @@ fn judge(r: &Requirement, lo: f64, hi: f64) -> (Outcome, Vec<Condition>) {
     let mut outcome = Outcome::Pass;
     let mut conditions = Vec::new();
     let checks = [
-        (
-            "min",
-            r.min,
-            lo + eps >= r.min.unwrap_or(0.0),
-            hi + eps < r.min.unwrap_or(0.0),
-        ),
-        (
-            "max",
-            r.max,
-            hi <= r.max.unwrap_or(0.0) + eps,
-            lo > r.max.unwrap_or(0.0) + eps,
-        ),
+        ("min", r.min, lo + eps >= r.min.unwrap_or(0.0), hi + eps < r.min.unwrap_or(0.0)),
+        ("max", r.max, hi <= r.max.unwrap_or(0.0) + eps, lo > r.max.unwrap_or(0.0) + eps),
         (
             "equals",
             r.equals,
@@ -185,11 +164,7 @@ fn judge(r: &Requirement, lo: f64, hi: f64) -> (Outcome, Vec<Condition>) {
             if outcome == Outcome::Pass {
                 outcome = Outcome::Conditional;
             }
-            conditions.push(Condition {
-                bound,
-                need: round(v - lo),
-                flexible: round(hi - lo),
-            });
+            conditions.push(Condition { bound, need: round(v - lo), flexible: round(hi - lo) });
         }
     }
     (outcome, conditions)
@@ -258,30 +233,17 @@ mod tests {
         let r = evaluate(&rs, &rs.requirements[0], &c);
         assert_eq!((r.min, r.max), (104.0, 152.0));
         assert_eq!(r.outcome, Outcome::Conditional);
-        assert_eq!(
-            r.conditions,
-            vec![Condition {
-                bound: "min",
-                need: 28.0,
-                flexible: 48.0
-            }]
-        );
+        assert_eq!(r.conditions, vec![Condition { bound: "min", need: 28.0, flexible: 48.0 }]);
         assert_eq!(r.contributions.len(), 1);
     }
 
     #[test]
     fn pass_and_fail() {
         let c = erwu_like();
-        let rs = rules(vec![
-            req(Measure::Total, &["LG", "SOAG"], Some(42.0)),
-            req(Measure::Presence, &["LG"], Some(12.0)),
-        ]);
+        let rs =
+            rules(vec![req(Measure::Total, &["LG", "SOAG"], Some(42.0)), req(Measure::Presence, &["LG"], Some(12.0))]);
         assert_eq!(evaluate(&rs, &rs.requirements[0], &c).outcome, Outcome::Pass);
-        assert_eq!(
-            evaluate(&rs, &rs.requirements[1], &c).outcome,
-            Outcome::Fail,
-            "LG is online only"
-        );
+        assert_eq!(evaluate(&rs, &rs.requirements[1], &c).outcome, Outcome::Fail, "LG is online only");
     }
 
     #[test]
@@ -294,21 +256,10 @@ mod tests {
         let rs = rules(vec![rq]);
         let r = evaluate(&rs, &rs.requirements[0], &c);
         assert_eq!((r.min, r.outcome), (32.0, Outcome::Pass));
-        c.formats.insert(
-            "X".into(),
-            Format {
-                label: "x".into(),
-                mode: Mode::Online,
-                kind: None,
-            },
-        );
+        c.formats.insert("X".into(), Format { label: "x".into(), mode: Mode::Online, kind: None });
         let mut max = req(Measure::Online, &[], None);
         max.max = Some(10.0);
         let rs = rules(vec![max]);
-        assert_eq!(
-            evaluate(&rs, &rs.requirements[0], &c).outcome,
-            Outcome::Conditional,
-            "SV may be online"
-        );
+        assert_eq!(evaluate(&rs, &rs.requirements[0], &c).outcome, Outcome::Conditional, "SV may be online");
     }
 }

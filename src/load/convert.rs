@@ -13,10 +13,8 @@ fn at<T: Clone>(s: &Spanned<T>, offset: u32) -> At<T> {
 }
 
 fn id_error(file: &str, pos: Option<Pos>, id: &str, what: &str) -> Diagnostic {
-    Diagnostic::error(file, pos, format!("`{id}` is not a valid {what} id")).with_hint(format!(
-        "ids are lower-case ASCII letters, digits and `-`; e.g. `{}`",
-        suggest_id(id)
-    ))
+    Diagnostic::error(file, pos, format!("`{id}` is not a valid {what} id"))
+        .with_hint(format!("ids are lower-case ASCII letters, digits and `-`; e.g. `{}`", suggest_id(id)))
 }
 
 pub fn site_config(f: raw::SiteFile) -> SiteConfig {
@@ -44,22 +42,10 @@ pub fn glossary(f: raw::GlossaryFile, file: &str, diags: &mut Diagnostics) -> Gl
             diags.push(id_error(file, pos_of(&p.id, 0), &p.id.value, "phase"));
             continue;
         }
-        phases.push(Phase {
-            id: p.id.value,
-            title: p.title,
-            aliases: p.aliases,
-            description: p.description,
-        });
+        phases.push(Phase { id: p.id.value, title: p.title, aliases: p.aliases, description: p.description });
     }
-    let terms = f
-        .terms
-        .into_iter()
-        .map(|t| Term {
-            term: t.term,
-            definition: t.definition,
-            aliases: t.aliases,
-        })
-        .collect();
+    let terms =
+        f.terms.into_iter().map(|t| Term { term: t.term, definition: t.definition, aliases: t.aliases }).collect();
     Glossary { phases, terms }
 }
 
@@ -68,12 +54,8 @@ pub fn curriculum(f: raw::CurriculumFile, id: &str, file: &str, diags: &mut Diag
     for (k, v) in f.units {
         if v.value <= 0.0 || !v.value.is_finite() {
             diags.push(
-                Diagnostic::error(
-                    file,
-                    pos_of(&v, 0),
-                    format!("unit `{k}` must be a positive number of minutes"),
-                )
-                .with_hint("e.g. `UE: 45` or `Tag: 480`"),
+                Diagnostic::error(file, pos_of(&v, 0), format!("unit `{k}` must be a positive number of minutes"))
+                    .with_hint("e.g. `UE: 45` or `Tag: 480`"),
             );
             continue;
         }
@@ -88,14 +70,7 @@ pub fn curriculum(f: raw::CurriculumFile, id: &str, file: &str, diags: &mut Diag
                 raw::ModeRaw::Online => Mode::Online,
                 raw::ModeRaw::Either => Mode::Either,
             };
-            (
-                k,
-                Format {
-                    label: v.label,
-                    mode,
-                    kind: v.kind.as_ref().map(|k| at(k, 0)),
-                },
-            )
+            (k, Format { label: v.label, mode, kind: v.kind.as_ref().map(|k| at(k, 0)) })
         })
         .collect();
     let mut fields = Vec::new();
@@ -104,12 +79,7 @@ pub fn curriculum(f: raw::CurriculumFile, id: &str, file: &str, diags: &mut Diag
             diags.push(id_error(file, pos_of(&fr.id, 0), &fr.id.value, "field"));
             continue;
         }
-        fields.push(Field {
-            id: fr.id.value,
-            label: fr.label,
-            title: fr.title,
-            level: fr.level,
-        });
+        fields.push(Field { id: fr.id.value, label: fr.label, title: fr.title, level: fr.level });
     }
     let declared = f.declared.map(|d| declared(d, file, diags));
     Curriculum {
@@ -156,13 +126,7 @@ fn declared(d: raw::DeclaredRaw, file: &str, diags: &mut Diagnostics) -> Declare
     Declared {
         total: d.total.as_ref().map(|t| {
             nonneg(t.value.amount, pos_of(t, 0), "total");
-            At::new(
-                Amount {
-                    amount: t.value.amount,
-                    unit: at(&t.value.unit, 0),
-                },
-                pos_of(t, 0),
-            )
+            At::new(Amount { amount: t.value.amount, unit: at(&t.value.unit, 0) }, pos_of(t, 0))
         }),
         by_format,
         by_kind,
@@ -288,13 +252,7 @@ fn workload(w: &Spanned<raw::WorkloadRaw>, file: &str, diags: &mut Diagnostics) 
         );
         return None;
     }
-    Some(Workload {
-        formats,
-        amount: v.amount,
-        unit: at(&v.unit, 1),
-        topic: v.topic.clone(),
-        pos,
-    })
+    Some(Workload { formats, amount: v.amount, unit: at(&v.unit, 1), topic: v.topic.clone(), pos })
 }
 
 pub fn page(src: &Source, id: &str, diags: &mut Diagnostics) -> Option<Page> {
@@ -347,12 +305,8 @@ pub fn comparison(f: raw::ComparisonFile, id: &str, file: &str) -> Comparison {
 pub fn rules(f: raw::RuleFile, id: &str, file: &str, diags: &mut Diagnostics) -> RuleSet {
     if f.unit.minutes.value <= 0.0 || !f.unit.minutes.value.is_finite() {
         diags.push(
-            Diagnostic::error(
-                file,
-                pos_of(&f.unit.minutes, 0),
-                "unit minutes must be a positive number",
-            )
-            .with_hint("e.g. `unit: {name: UE, minutes: 45}`"),
+            Diagnostic::error(file, pos_of(&f.unit.minutes, 0), "unit minutes must be a positive number")
+                .with_hint("e.g. `unit: {name: UE, minutes: 45}`"),
         );
     }
     let mut requirements = Vec::new();

@@ -21,7 +21,21 @@ use std::path::{Path, PathBuf};
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Folder names under `content/` that are not curricula.
-pub const RESERVED: [&str; 6] = ["comparisons", "rules", "compare", "data", "static", "search"];
+pub const RESERVED: [&str; 13] = [
+    "comparisons",
+    "rules",
+    "compare",
+    "data",
+    "static",
+    "search",
+    "suche",
+    "kompetenzen",
+    "methoden",
+    "handlungsfelder",
+    "phasen",
+    "glossar",
+    "leichte-sprache",
+];
 
 /// The outcome of loading: the site as far as it could be read, every
 /// diagnostic, and the normalised text of every file read (for excerpts and the
@@ -35,11 +49,7 @@ pub struct Loaded {
 
 /// Loads and normalises the site under `root`; never panics on content.
 pub fn load_site(root: &Path) -> Loaded {
-    let mut ctx = Ctx {
-        root: root.to_path_buf(),
-        diags: Diagnostics::new(),
-        sources: BTreeMap::new(),
-    };
+    let mut ctx = Ctx { root: root.to_path_buf(), diags: Diagnostics::new(), sources: BTreeMap::new() };
     let config = ctx.load_site_config();
     let content = root.join("content");
     let glossary = ctx.load_glossary(&content.join("glossary.yaml"));
@@ -49,22 +59,12 @@ pub fn load_site(root: &Path) -> Loaded {
     let comparisons = comparison_files.iter().filter_map(|f| ctx.load_comparison(f)).collect();
     let rule_files = ctx.files_with_ext(&content.join("rules"), "yaml", "rule");
     let rules = rule_files.iter().filter_map(|f| ctx.load_rules(f)).collect();
-    let site = Site {
-        config,
-        glossary,
-        curricula,
-        comparisons,
-        rules,
-    };
+    let site = Site { config, glossary, curricula, comparisons, rules };
     let mut diags = ctx.diags;
     for (file, text) in &ctx.sources {
         diags.attach_excerpts(file, text);
     }
-    Loaded {
-        site,
-        diags,
-        sources: ctx.sources,
-    }
+    Loaded { site, diags, sources: ctx.sources }
 }
 
 /// `order` first, the rest by id.
@@ -223,12 +223,8 @@ impl Ctx {
             };
             if path.is_dir() {
                 self.error(
-                    Diagnostic::error(
-                        self.rel(&path),
-                        None,
-                        format!("a folder where a {what} file is expected"),
-                    )
-                    .with_hint("remove the folder or rename it"),
+                    Diagnostic::error(self.rel(&path), None, format!("a folder where a {what} file is expected"))
+                        .with_hint("remove the folder or rename it"),
                 );
                 continue;
             }
@@ -244,14 +240,10 @@ impl Ctx {
         let file = dir.join("curriculum.yaml");
         if !file.is_file() {
             self.error(
-                Diagnostic::error(
-                    self.rel(&file),
-                    None,
-                    format!("curriculum `{id}` has no curriculum.yaml"),
-                )
-                .with_hint(
-                    "every folder in content/ is a curriculum and needs a curriculum.yaml with at least `title:`",
-                ),
+                Diagnostic::error(self.rel(&file), None, format!("curriculum `{id}` has no curriculum.yaml"))
+                    .with_hint(
+                        "every folder in content/ is a curriculum and needs a curriculum.yaml with at least `title:`",
+                    ),
             );
             return None;
         }
@@ -268,8 +260,7 @@ impl Ctx {
         let page_files = self.files_with_ext(&dir.join("pages"), "md", "page");
         let errors_before = self.diags.count(crate::diag::Severity::Error);
         c.modules = self.load_parallel(&module_files, convert::module);
-        c.modules
-            .sort_by(|a, b| (a.number.value, &a.id).cmp(&(b.number.value, &b.id)));
+        c.modules.sort_by(|a, b| (a.number.value, &a.id).cmp(&(b.number.value, &b.id)));
         c.pages = self.load_parallel(&page_files, convert::page);
         c.pages.sort_by(|a, b| (a.weight, &a.id).cmp(&(b.weight, &b.id)));
         c.incomplete = self.diags.count(crate::diag::Severity::Error) > errors_before;
@@ -365,10 +356,8 @@ pub fn read_source(path: &Path, rel: &str) -> Result<String, Diagnostic> {
             let prefix = String::from_utf8_lossy(valid);
             let line = prefix.matches('\n').count() as u32 + 1;
             let col = prefix.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
-            Err(
-                Diagnostic::error(rel, Some(Pos::new(line, col)), "file is not valid UTF-8")
-                    .with_hint("save the file as UTF-8 (most editors: \"Save with encoding\" → UTF-8)"),
-            )
+            Err(Diagnostic::error(rel, Some(Pos::new(line, col)), "file is not valid UTF-8")
+                .with_hint("save the file as UTF-8 (most editors: \"Save with encoding\" → UTF-8)"))
         }
     }
 }
@@ -394,11 +383,7 @@ pub fn split_front_matter(text: &str) -> Result<(&str, &str, u32), (Pos, &'stati
         }
         offset += line.len();
     }
-    Err((
-        Pos::new(1, 1),
-        "front matter is not closed",
-        "add a line `---` after the last YAML key of the front matter",
-    ))
+    Err((Pos::new(1, 1), "front matter is not closed", "add a line `---` after the last YAML key of the front matter"))
 }
 
 fn list_dir(dir: &Path) -> Result<Vec<PathBuf>, String> {
@@ -408,25 +393,18 @@ fn list_dir(dir: &Path) -> Result<Vec<PathBuf>, String> {
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
-        .map(|e| {
-            e.map(|e| e.into_path())
-                .map_err(|e| format!("cannot list {}: {e}", dir.display()))
-        })
+        .map(|e| e.map(|e| e.into_path()).map_err(|e| format!("cannot list {}: {e}", dir.display())))
         .collect::<Result<_, _>>()?;
     v.sort();
     Ok(v)
 }
 
 fn file_name(p: &Path) -> String {
-    p.file_name()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    p.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 fn file_stem(p: &Path) -> String {
-    p.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default()
+    p.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
 }
 
 /// Hidden files and editor leftovers (`.m1.md.swp`, `m1.md~`, `#m1.md#`) are not content.
@@ -447,10 +425,7 @@ mod tests {
         let (y, b, line) = split_front_matter("---\na: 1\n---\n\n## X\n").unwrap();
         assert_eq!((y, b, line), ("a: 1\n", "\n## X\n", 4));
         assert_eq!(split_front_matter("a: 1\n").unwrap_err().1, "missing front matter");
-        assert_eq!(
-            split_front_matter("---\na: 1\n").unwrap_err().1,
-            "front matter is not closed"
-        );
+        assert_eq!(split_front_matter("---\na: 1\n").unwrap_err().1, "front matter is not closed");
         assert_eq!(split_front_matter("---\n---\n").unwrap().0, "");
     }
 

@@ -230,19 +230,11 @@ impl<'de> Deserialize<'de> for ItemRaw {
                 f.write_str("a text, or a mapping with `text` and optional `id` and `note`")
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<ItemRaw, E> {
-                Ok(ItemRaw {
-                    text: v.to_string(),
-                    id: None,
-                    note: None,
-                })
+                Ok(ItemRaw { text: v.to_string(), id: None, note: None })
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ItemRaw, A::Error> {
                 let m = ItemMap::deserialize(de::value::MapAccessDeserializer::new(map))?;
-                Ok(ItemRaw {
-                    text: m.text,
-                    id: m.id,
-                    note: m.note,
-                })
+                Ok(ItemRaw { text: m.text, id: m.id, note: m.note })
             }
         }
         d.deserialize_any(V)

@@ -33,16 +33,8 @@ pub fn check_site(site: &Site) -> Diagnostics {
 fn check_rules(site: &Site, rs: &super::RuleSet, out: &mut Diagnostics) {
     let ids: Vec<&str> = site.curricula.iter().map(|c| c.id.as_str()).collect();
     check_refs(&rs.file, &rs.applies_to, "curriculum", &ids, out);
-    let mut formats: Vec<&str> = site
-        .curricula
-        .iter()
-        .flat_map(|c| c.formats.keys().map(String::as_str))
-        .collect();
-    let mut kinds: Vec<&str> = site
-        .curricula
-        .iter()
-        .flat_map(|c| c.kinds.keys().map(String::as_str))
-        .collect();
+    let mut formats: Vec<&str> = site.curricula.iter().flat_map(|c| c.formats.keys().map(String::as_str)).collect();
+    let mut kinds: Vec<&str> = site.curricula.iter().flat_map(|c| c.kinds.keys().map(String::as_str)).collect();
     formats.sort_unstable();
     formats.dedup();
     kinds.sort_unstable();
@@ -133,10 +125,7 @@ fn check_curriculum(c: &Curriculum, phase_ids: &[&str], out: &mut Diagnostics) {
                 Diagnostic::error(
                     &p.file,
                     None,
-                    format!(
-                        "page id `{}` is also a module id; both would be published at /{}/{}/",
-                        p.id, c.id, p.id
-                    ),
+                    format!("page id `{}` is also a module id; both would be published at /{}/{}/", p.id, c.id, p.id),
                 )
                 .with_hint("rename the page file"),
             );
@@ -152,12 +141,8 @@ fn warn_duplicates(file: &str, list: &str, items: &[Item], out: &mut Diagnostics
     for it in items {
         if !seen.insert(it.text.as_str()) {
             out.push(
-                Diagnostic::warning(
-                    file,
-                    it.pos,
-                    format!("`{}` appears more than once in `{list}`", it.text),
-                )
-                .with_hint("kept as in the source; remove the repetition if it is a mistake"),
+                Diagnostic::warning(file, it.pos, format!("`{}` appears more than once in `{list}`", it.text))
+                    .with_hint("kept as in the source; remove the repetition if it is a mistake"),
             );
         }
     }
@@ -255,8 +240,7 @@ fn check_comparison(site: &Site, cmp: &super::Comparison, out: &mut Diagnostics)
         }
     }
     let module_ids = |c: Option<&Curriculum>| -> Vec<String> {
-        c.map(|c| c.modules.iter().map(|m| m.id.clone()).collect())
-            .unwrap_or_default()
+        c.map(|c| c.modules.iter().map(|m| m.id.clone()).collect()).unwrap_or_default()
     };
     let (lm, rm) = (module_ids(left), module_ids(right));
     let lm: Vec<&str> = lm.iter().map(String::as_str).collect();
@@ -265,24 +249,10 @@ fn check_comparison(site: &Site, cmp: &super::Comparison, out: &mut Diagnostics)
     let complete = |c: Option<&Curriculum>| c.is_some_and(|c| !c.incomplete);
     for p in &cmp.pairs {
         if complete(left) {
-            check_refs_in(
-                &cmp.file,
-                &p.left,
-                "module",
-                &format!(" in `{}`", cmp.left.value),
-                &lm,
-                out,
-            );
+            check_refs_in(&cmp.file, &p.left, "module", &format!(" in `{}`", cmp.left.value), &lm, out);
         }
         if complete(right) {
-            check_refs_in(
-                &cmp.file,
-                &p.right,
-                "module",
-                &format!(" in `{}`", cmp.right.value),
-                &rm,
-                out,
-            );
+            check_refs_in(&cmp.file, &p.right, "module", &format!(" in `{}`", cmp.right.value), &rm, out);
         }
     }
     for m in &cmp.matches {
@@ -323,10 +293,7 @@ mod tests {
     use crate::diag::{Pos, Severity};
 
     fn site_with(c: Curriculum) -> Site {
-        Site {
-            curricula: vec![c],
-            ..Default::default()
-        }
+        Site { curricula: vec![c], ..Default::default() }
     }
 
     fn messages(d: &Diagnostics) -> Vec<String> {
@@ -394,20 +361,14 @@ mod tests {
         m.workload = vec![workload(&["P"], 8.0, "UE"), workload(&["P", "O"], 8.0, "UE")];
         let mut c = curriculum("c", vec![m]);
         c.declared = Some(Declared {
-            total: Some(At::bare(Amount {
-                amount: 16.0,
-                unit: At::bare("UE".into()),
-            })),
+            total: Some(At::bare(Amount { amount: 16.0, unit: At::bare("UE".into()) })),
             presence: Some(At::bare((8.0, 10.0))),
             by_format: vec![At::bare(("P".into(), 8.0))],
             ..Default::default()
         });
         let d = check_site(&site_with(c));
         let declared: Vec<String> = messages(&d).into_iter().filter(|m| m.starts_with("declared")).collect();
-        assert_eq!(
-            declared,
-            vec!["declared presence maximum is 10 UE, but the modules add up to 16 UE".to_string()]
-        );
+        assert_eq!(declared, vec!["declared presence maximum is 10 UE, but the modules add up to 16 UE".to_string()]);
     }
 
     #[test]
@@ -422,12 +383,7 @@ mod tests {
             title: "x".into(),
             left: At::bare("a".into()),
             right: At::bare("b".into()),
-            pairs: vec![Pair {
-                left: vec![At::bare("m9".into())],
-                right: vec![],
-                note: None,
-                pos: None,
-            }],
+            pairs: vec![Pair { left: vec![At::bare("m9".into())], right: vec![], note: None, pos: None }],
             synonyms: vec![],
             matches: vec![Match {
                 left: At::bare("m1: Dokumentation".into()),

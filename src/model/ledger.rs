@@ -113,12 +113,7 @@ fn kind_of_line(c: &Curriculum, m: &Module, w: &Workload) -> Option<String> {
     let format_kinds: Vec<Option<&str>> = w
         .formats
         .iter()
-        .map(|x| {
-            c.formats
-                .get(&x.value)
-                .and_then(|f| f.kind.as_ref())
-                .map(|k| k.value.as_str())
-        })
+        .map(|x| c.formats.get(&x.value).and_then(|f| f.kind.as_ref()).map(|k| k.value.as_str()))
         .collect();
     match format_kinds.first() {
         Some(Some(k)) if format_kinds.iter().all(|x| *x == Some(*k)) => Some(k.to_string()),
@@ -129,11 +124,7 @@ fn kind_of_line(c: &Curriculum, m: &Module, w: &Workload) -> Option<String> {
 /// The unit the ledger is shown in: the declared total's, else the first unit a
 /// workload line uses, else the first unit defined, else hours.
 fn display_unit(c: &Curriculum) -> (String, f64) {
-    let declared = c
-        .declared
-        .as_ref()
-        .and_then(|d| d.total.as_ref())
-        .map(|t| t.value.unit.value.clone());
+    let declared = c.declared.as_ref().and_then(|d| d.total.as_ref()).map(|t| t.value.unit.value.clone());
     let used = c
         .modules
         .iter()
@@ -161,12 +152,7 @@ pub fn ledger(c: &Curriculum) -> Ledger {
             (m.id.clone(), f)
         })
         .collect();
-    Ledger {
-        unit,
-        unit_minutes,
-        modules,
-        total,
-    }
+    Ledger { unit, unit_minutes, modules, total }
 }
 
 #[cfg(test)]
@@ -228,14 +214,7 @@ mod tests {
     fn unknown_units_and_formats_do_not_panic() {
         let mut c = curriculum("x", vec![module("m1", 1)]);
         c.modules[0].workload = vec![workload(&["Q"], 3.0, "Jahr"), workload(&["P"], 2.0, "UE")];
-        c.formats.insert(
-            "Z".into(),
-            Format {
-                label: "Z".into(),
-                mode: Mode::Online,
-                kind: None,
-            },
-        );
+        c.formats.insert("Z".into(), Format { label: "Z".into(), mode: Mode::Online, kind: None });
         let l = ledger(&c);
         assert_eq!(l.in_unit(l.total.total), 2.0);
         assert_eq!(l.total.presence.min, 90.0);

@@ -148,12 +148,8 @@ pub enum Dimension {
 }
 
 impl Dimension {
-    pub const ALL: [Dimension; 4] = [
-        Dimension::Wissen,
-        Dimension::Fertigkeiten,
-        Dimension::Sozialkompetenz,
-        Dimension::Selbststaendigkeit,
-    ];
+    pub const ALL: [Dimension; 4] =
+        [Dimension::Wissen, Dimension::Fertigkeiten, Dimension::Sozialkompetenz, Dimension::Selbststaendigkeit];
 
     /// The key used in front matter and in anchors.
     pub fn key(self) -> &'static str {
@@ -181,13 +177,7 @@ pub struct Item {
 
 impl Item {
     pub fn new(text: impl Into<String>) -> Self {
-        Item {
-            text: text.into(),
-            id: None,
-            note: None,
-            anchor: String::new(),
-            pos: None,
-        }
+        Item { text: text.into(), id: None, note: None, anchor: String::new(), pos: None }
     }
 }
 
@@ -472,11 +462,7 @@ fn anchor_base(prefix: &str, item: &Item) -> String {
         Some(id) => id.clone(),
         None => {
             let slug = crate::text::slugify(&item.text, 60);
-            if slug.is_empty() {
-                prefix.to_string()
-            } else {
-                format!("{prefix}-{slug}")
-            }
+            if slug.is_empty() { prefix.to_string() } else { format!("{prefix}-{slug}") }
         }
     }
 }
@@ -519,20 +505,8 @@ pub(crate) mod testutil {
         let mut units = IndexMap::new();
         units.insert("UE".to_string(), 45.0);
         let mut formats = IndexMap::new();
-        for (k, mode) in [
-            ("P", Mode::Presence),
-            ("O", Mode::Online),
-            ("LG", Mode::Online),
-            ("SV", Mode::Either),
-        ] {
-            formats.insert(
-                k.to_string(),
-                Format {
-                    label: k.into(),
-                    mode,
-                    kind: None,
-                },
-            );
+        for (k, mode) in [("P", Mode::Presence), ("O", Mode::Online), ("LG", Mode::Online), ("SV", Mode::Either)] {
+            formats.insert(k.to_string(), Format { label: k.into(), mode, kind: None });
         }
         Curriculum {
             id: id.into(),
@@ -585,14 +559,8 @@ mod tests {
 
     #[test]
     fn known_sections_accept_english_aliases() {
-        assert_eq!(
-            KnownSection::from_heading("Kompetenzbeschreibung"),
-            Some(KnownSection::Kompetenzbeschreibung)
-        );
-        assert_eq!(
-            KnownSection::from_heading("Professional action"),
-            Some(KnownSection::BeruflicheHandlung)
-        );
+        assert_eq!(KnownSection::from_heading("Kompetenzbeschreibung"), Some(KnownSection::Kompetenzbeschreibung));
+        assert_eq!(KnownSection::from_heading("Professional action"), Some(KnownSection::BeruflicheHandlung));
         assert_eq!(KnownSection::from_heading("Literatur"), None);
     }
 }

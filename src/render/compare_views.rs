@@ -39,13 +39,7 @@ fn pair_title(data: &Data, r: &ComparisonResult, p: &PairResult) -> String {
             .collect::<Vec<_>>()
             .join(" + ")
     };
-    format!(
-        "{} {} ↔ {} {}",
-        l.short_title,
-        names(l, &p.left),
-        rc.short_title,
-        names(rc, &p.right)
-    )
+    format!("{} {} ↔ {} {}", l.short_title, names(l, &p.left), rc.short_title, names(rc, &p.right))
 }
 
 fn relation_label(site: &Site, rel: Relation, left: &str, right: &str) -> String {
@@ -87,12 +81,8 @@ pub(super) fn diff_html(site: &Site, spans: &[Span]) -> String {
 
 fn side_view(data: &Data, c: &Curriculum, s: &Option<ItemSide>, links: &Links) -> Value {
     let Some(s) = s else { return Value::Null };
-    let label = c
-        .module(&s.module)
-        .map_or(s.module.clone(), |m| format!("M{}", m.number.value));
-    let url = c
-        .module(&s.module)
-        .map(|m| format!("{}#{}", links.module(c, m), s.anchor));
+    let label = c.module(&s.module).map_or(s.module.clone(), |m| format!("M{}", m.number.value));
+    let url = c.module(&s.module).map(|m| format!("{}#{}", links.module(c, m), s.anchor));
     json!({
         "html": crate::markdown::render_inline(&s.text, data.site.config.allow_raw_html),
         "module": label, "url": url, "position": s.position,
@@ -240,8 +230,7 @@ fn flags_view(data: &Data, r: &ComparisonResult) -> Vec<Value> {
     let tt = t(data.site);
     let name = |side: &str, id: &str| {
         let c = if side == "left" { l } else { rc };
-        c.module(id)
-            .map_or(id.to_string(), |m| format!("{} M{}", c.short_title, m.number.value))
+        c.module(id).map_or(id.to_string(), |m| format!("{} M{}", c.short_title, m.number.value))
     };
     r.flags
         .iter()
@@ -289,8 +278,7 @@ fn matrix_view(data: &Data, r: &ComparisonResult, print: bool) -> Value {
     let (l, rc) = sides(data, r);
     let tt = t(data.site);
     let label = |c: &Curriculum, id: &String| {
-        c.module(id)
-            .map_or(id.clone(), |m| format!("{} M{}", c.short_title, m.number.value))
+        c.module(id).map_or(id.clone(), |m| format!("{} M{}", c.short_title, m.number.value))
     };
     let rows: Vec<String> = r.matrix.left.iter().map(|id| label(l, id)).collect();
     let cols: Vec<String> = r.matrix.right.iter().map(|id| label(rc, id)).collect();
@@ -300,15 +288,7 @@ fn matrix_view(data: &Data, r: &ComparisonResult, print: bool) -> Value {
         return json!({"svg": "", "cols": [], "rows": [], "too_large": true});
     }
     let id = if print { "hm-print" } else { "hm" };
-    let svg = svg::heatmap(
-        id,
-        tt["heatmap"],
-        tt["heatmap_desc"],
-        &rows,
-        &cols,
-        &r.matrix.cells,
-        &marked,
-    );
+    let svg = svg::heatmap(id, tt["heatmap"], tt["heatmap_desc"], &rows, &cols, &r.matrix.cells, &marked);
     let table_rows: Vec<Value> = rows
         .iter()
         .enumerate()

@@ -8,6 +8,7 @@
 
 mod compare_views;
 mod i18n;
+mod index_views;
 pub mod svg;
 mod theme;
 mod views;
@@ -52,11 +53,7 @@ pub fn render_site(site: &Site, root: &Path) -> Result<(Vec<OutFile>, Diagnostic
 
 /// Renders with an already loaded theme (serve reuses it between rebuilds).
 pub fn render_with(site: &Site, theme: &Theme) -> Result<(Vec<OutFile>, Diagnostics), Diagnostics> {
-    let comparisons = site
-        .comparisons
-        .par_iter()
-        .filter_map(|c| crate::compare::compare(site, c))
-        .collect();
+    let comparisons = site.comparisons.par_iter().filter_map(|c| crate::compare::compare(site, c)).collect();
     let data = views::Data { site, comparisons };
     let jobs = views::jobs(&data);
     let results: Vec<Result<(OutFile, Diagnostics), Diagnostic>> = jobs
@@ -64,19 +61,14 @@ pub fn render_with(site: &Site, theme: &Theme) -> Result<(Vec<OutFile>, Diagnost
         .map(|job| {
             let (ctx, warnings) = views::context(&data, job);
             let path = job.path(&data);
-            theme.render(job.template(), &ctx).map(|html| {
-                (
-                    OutFile {
-                        path,
-                        bytes: html.into_bytes(),
-                    },
-                    warnings,
-                )
-            })
+            theme.render(job.template(), &ctx).map(|html| (OutFile { path, bytes: html.into_bytes() }, warnings))
         })
         .collect();
     let mut files = theme.static_files();
     files.extend(crate::export::comparison_files(site, &data.comparisons));
+    files.extend(crate::export::curriculum_files(site));
+    let index = crate::search::build(site, &i18n::strings(site.config.language));
+    files.push(OutFile { path: "search-index.js".into(), bytes: crate::search::to_js(&index).into_bytes() });
     let mut errors = Diagnostics::new();
     let mut warnings = Diagnostics::new();
     for r in results {
@@ -91,6 +83,8 @@ pub fn render_with(site: &Site, theme: &Theme) -> Result<(Vec<OutFile>, Diagnost
     if errors.has_errors() {
         return Err(errors);
     }
+    let extra = crate::export::site_files(site, &files);
+    files.extend(extra);
     files.sort();
     Ok((files, warnings))
 }

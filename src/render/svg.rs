@@ -31,11 +31,7 @@ pub fn heatmap(
     open(&mut s, id, w, h, title, desc);
     for (j, c) in cols.iter().enumerate() {
         let x = lw + cw * j as f64 + cw / 2.0;
-        let _ = write!(
-            s,
-            "<text x=\"{x}\" y=\"22\" text-anchor=\"middle\" class=\"axis\">{}</text>",
-            escape(c)
-        );
+        let _ = write!(s, "<text x=\"{x}\" y=\"22\" text-anchor=\"middle\" class=\"axis\">{}</text>", escape(c));
     }
     for (i, r) in rows.iter().enumerate() {
         let y = th + ch * i as f64;
@@ -123,12 +119,7 @@ pub type Bar = (String, Vec<Segment>);
 /// Horizontal stacked bars: one row per group, segments (label, count, class).
 pub fn stacked_bars(id: &str, title: &str, desc: &str, rows: &[Bar]) -> String {
     let (lw, bw, bh, gap) = (200.0, 400.0, 26.0, 10.0);
-    let max = rows
-        .iter()
-        .map(|(_, segs)| segs.iter().map(|x| x.1).sum::<usize>())
-        .max()
-        .unwrap_or(1)
-        .max(1) as f64;
+    let max = rows.iter().map(|(_, segs)| segs.iter().map(|x| x.1).sum::<usize>()).max().unwrap_or(1).max(1) as f64;
     let h = 10.0 + rows.len() as f64 * (bh + gap);
     let mut s = String::new();
     open(&mut s, id, lw + bw + 60.0, h, title, desc);
@@ -173,36 +164,18 @@ mod tests {
 
     #[test]
     fn charts_are_labelled_and_escaped() {
-        let h = heatmap(
-            "hm",
-            "Ähnlichkeit <M>",
-            "desc",
-            &["m1".into()],
-            &["m2".into()],
-            &[vec![0.5]],
-            &[(0, 0)],
-        );
+        let h = heatmap("hm", "Ähnlichkeit <M>", "desc", &["m1".into()], &["m2".into()], &[vec![0.5]], &[(0, 0)]);
         assert!(h.contains("<title id=\"hm-t\">Ähnlichkeit &lt;M&gt;</title>"));
         assert!(h.contains("aria-labelledby=\"hm-t hm-d\""));
         assert!(h.contains(">50</text>"), "values are printed");
         assert!(h.contains("class=\"mark\""));
-        let a = alignment(
-            "al",
-            "t",
-            "d",
-            &["A".into(), "B".into()],
-            &["C".into()],
-            &[(0, 0), (1, 0)],
-        );
+        let a = alignment("al", "t", "d", &["A".into(), "B".into()], &["C".into()], &[(0, 0), (1, 0)]);
         assert_eq!(a.matches("<line").count(), 2);
         let b = stacked_bars(
             "b",
             "t",
             "d",
-            &[(
-                "Wissen".into(),
-                vec![("identisch".into(), 3, "identical"), ("neu".into(), 0, "only_right")],
-            )],
+            &[("Wissen".into(), vec![("identisch".into(), 3, "identical"), ("neu".into(), 0, "only_right")])],
         );
         assert_eq!(b.matches("class=\"seg").count(), 1);
     }

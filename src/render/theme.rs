@@ -9,43 +9,30 @@ use std::path::Path;
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../themes/default/templates/base.html")),
     ("home.html", include_str!("../../themes/default/templates/home.html")),
-    (
-        "curriculum.html",
-        include_str!("../../themes/default/templates/curriculum.html"),
-    ),
-    (
-        "module.html",
-        include_str!("../../themes/default/templates/module.html"),
-    ),
+    ("curriculum.html", include_str!("../../themes/default/templates/curriculum.html")),
+    ("module.html", include_str!("../../themes/default/templates/module.html")),
     ("page.html", include_str!("../../themes/default/templates/page.html")),
     ("404.html", include_str!("../../themes/default/templates/404.html")),
-    (
-        "compare.html",
-        include_str!("../../themes/default/templates/compare.html"),
-    ),
-    (
-        "compare_body.html",
-        include_str!("../../themes/default/templates/compare_body.html"),
-    ),
-    (
-        "compare_print.html",
-        include_str!("../../themes/default/templates/compare_print.html"),
-    ),
+    ("compare.html", include_str!("../../themes/default/templates/compare.html")),
+    ("compare_body.html", include_str!("../../themes/default/templates/compare_body.html")),
+    ("compare_print.html", include_str!("../../themes/default/templates/compare_print.html")),
     ("pair.html", include_str!("../../themes/default/templates/pair.html")),
-    (
-        "pair_body.html",
-        include_str!("../../themes/default/templates/pair_body.html"),
-    ),
-    (
-        "cmp_row.html",
-        include_str!("../../themes/default/templates/cmp_row.html"),
-    ),
+    ("pair_body.html", include_str!("../../themes/default/templates/pair_body.html")),
+    ("cmp_row.html", include_str!("../../themes/default/templates/cmp_row.html")),
+    ("competencies.html", include_str!("../../themes/default/templates/competencies.html")),
+    ("az.html", include_str!("../../themes/default/templates/az.html")),
+    ("methods.html", include_str!("../../themes/default/templates/methods.html")),
+    ("fields.html", include_str!("../../themes/default/templates/fields.html")),
+    ("phases.html", include_str!("../../themes/default/templates/phases.html")),
+    ("glossary.html", include_str!("../../themes/default/templates/glossary.html")),
+    ("search.html", include_str!("../../themes/default/templates/search.html")),
 ];
 
-const STATIC: &[(&str, &str)] = &[(
-    "static/style.css",
-    include_str!("../../themes/default/static/style.css"),
-)];
+const STATIC: &[(&str, &str)] = &[
+    ("static/style.css", include_str!("../../themes/default/static/style.css")),
+    ("static/site.js", include_str!("../../themes/default/static/site.js")),
+    ("static/favicon.svg", include_str!("../../themes/default/static/favicon.svg")),
+];
 
 /// Compiled templates plus the static files to copy.
 pub struct Theme {
@@ -61,17 +48,10 @@ impl Theme {
         let mut diags = Diagnostics::new();
         let mut sources: BTreeMap<String, (String, String)> = TEMPLATES
             .iter()
-            .map(|(n, s)| {
-                (
-                    n.to_string(),
-                    (s.to_string(), format!("(built-in theme) templates/{n}")),
-                )
-            })
+            .map(|(n, s)| (n.to_string(), (s.to_string(), format!("(built-in theme) templates/{n}"))))
             .collect();
-        let mut statics: BTreeMap<String, Vec<u8>> = STATIC
-            .iter()
-            .map(|(n, s)| (n.to_string(), s.as_bytes().to_vec()))
-            .collect();
+        let mut statics: BTreeMap<String, Vec<u8>> =
+            STATIC.iter().map(|(n, s)| (n.to_string(), s.as_bytes().to_vec())).collect();
         let dir = root.join("themes").join(name);
         if dir.is_dir() {
             read_overrides(root, &dir, &mut sources, &mut statics, &mut diags);
@@ -98,19 +78,11 @@ impl Theme {
     pub fn render(&self, template: &str, ctx: &serde_json::Value) -> Result<String, Diagnostic> {
         let context =
             tera::Context::from_serialize(ctx).map_err(|e| template_error(&e, &self.origins, Some(template)))?;
-        self.tera
-            .render(template, &context)
-            .map_err(|e| template_error(&e, &self.origins, Some(template)))
+        self.tera.render(template, &context).map_err(|e| template_error(&e, &self.origins, Some(template)))
     }
 
     pub fn static_files(&self) -> Vec<OutFile> {
-        self.statics
-            .iter()
-            .map(|(p, b)| OutFile {
-                path: p.clone(),
-                bytes: b.clone(),
-            })
-            .collect()
+        self.statics.iter().map(|(p, b)| OutFile { path: p.clone(), bytes: b.clone() }).collect()
     }
 }
 
@@ -155,9 +127,7 @@ fn template_error(e: &tera::Error, origins: &BTreeMap<String, String>, template:
         msg.push_str(&s.to_string());
         src = s.source();
     }
-    let file = template
-        .and_then(|t| origins.get(t).cloned())
-        .unwrap_or_else(|| "themes".to_string());
+    let file = template.and_then(|t| origins.get(t).cloned()).unwrap_or_else(|| "themes".to_string());
     Diagnostic::error(file, None, format!("template error: {msg}"))
         .with_hint("fix the template; a theme override must provide every variable the page uses")
 }

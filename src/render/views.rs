@@ -24,6 +24,12 @@ pub enum Job {
     Pair(usize, usize),
     /// The whole comparison on one page, for printing.
     ComparePrint(usize),
+    Competencies(super::index_views::Filter),
+    Methods,
+    Fields,
+    Phases,
+    Glossary,
+    Search,
 }
 
 /// Everything the pages are made from: the site and what is computed from it once.
@@ -43,6 +49,12 @@ impl Job {
             Job::Compare(_) => "compare.html",
             Job::Pair(..) => "pair.html",
             Job::ComparePrint(_) => "compare_print.html",
+            Job::Competencies(_) => "competencies.html",
+            Job::Methods => "methods.html",
+            Job::Fields => "fields.html",
+            Job::Phases => "phases.html",
+            Job::Glossary => "glossary.html",
+            Job::Search => "search.html",
         }
     }
 
@@ -52,11 +64,14 @@ impl Job {
         match *self {
             Job::Home | Job::NotFound => String::new(),
             Job::Compare(k) => format!("compare/{}/", data.comparisons[k].id),
-            Job::Pair(k, p) => format!(
-                "compare/{}/{}/",
-                data.comparisons[k].id, data.comparisons[k].pairs[p].slug
-            ),
+            Job::Pair(k, p) => format!("compare/{}/{}/", data.comparisons[k].id, data.comparisons[k].pairs[p].slug),
             Job::ComparePrint(k) => format!("compare/{}/print/", data.comparisons[k].id),
+            Job::Competencies(f) => format!("kompetenzen/{}", f.segment(site)),
+            Job::Methods => "methoden/".into(),
+            Job::Fields => "handlungsfelder/".into(),
+            Job::Phases => "phasen/".into(),
+            Job::Glossary => "glossar/".into(),
+            Job::Search => "suche/".into(),
             Job::Curriculum(c) => format!("{}/", site.curricula[c].id),
             Job::Module(c, m) => format!("{}/{}/", site.curricula[c].id, site.curricula[c].modules[m].id),
             Job::Page(c, p) => format!("{}/{}/", site.curricula[c].id, site.curricula[c].pages[p].id),
@@ -79,6 +94,8 @@ pub fn jobs(data: &Data) -> Vec<Job> {
         v.extend((0..c.modules.len()).map(|mi| Job::Module(ci, mi)));
         v.extend((0..c.pages.len()).map(|pi| Job::Page(ci, pi)));
     }
+    v.extend(super::index_views::Filter::all(data.site).into_iter().map(Job::Competencies));
+    v.extend([Job::Methods, Job::Fields, Job::Phases, Job::Glossary, Job::Search]);
     for (k, r) in data.comparisons.iter().enumerate() {
         v.push(Job::Compare(k));
         v.push(Job::ComparePrint(k));
@@ -94,9 +111,7 @@ pub(super) struct Links {
 
 impl Links {
     fn new(from_dir: &str) -> Self {
-        Links {
-            root: "../".repeat(from_dir.matches('/').count()),
-        }
+        Links { root: "../".repeat(from_dir.matches('/').count()) }
     }
     pub fn to(&self, dir: &str) -> String {
         format!("{}{}index.html", self.root, dir)
@@ -117,40 +132,23 @@ pub fn context(data: &Data, job: &Job) -> (Value, Diagnostics) {
     let mut warnings = Diagnostics::new();
     let (title, crumbs, body) = match *job {
         Job::Home => (site.config.title.clone(), vec![], home(site, &links)),
-        Job::NotFound => (
-            i18n::strings(site.config.language)["not_found_title"].to_string(),
-            vec![],
-            json!({}),
-        ),
+        Job::NotFound => (i18n::strings(site.config.language)["not_found_title"].to_string(), vec![], json!({})),
         Job::Curriculum(c) => {
             let cur = &site.curricula[c];
-            (
-                cur.title.clone(),
-                vec![crumb(&cur.short_title, None)],
-                curriculum(site, cur, &links),
-            )
+            (cur.title.clone(), vec![crumb(&cur.short_title, None)], curriculum(site, cur, &links))
         }
         Job::Module(c, m) => {
             let cur = &site.curricula[c];
             let module = &cur.modules[m];
-            let crumbs = vec![
-                crumb(&cur.short_title, Some(links.curriculum(cur))),
-                crumb(&module_label(site, module), None),
-            ];
-            (
-                module.title.clone(),
-                crumbs,
-                module_view(data, cur, m, &links, &mut warnings),
-            )
+            let crumbs =
+                vec![crumb(&cur.short_title, Some(links.curriculum(cur))), crumb(&module_label(site, module), None)];
+            (module.title.clone(), crumbs, module_view(data, cur, m, &links, &mut warnings))
         }
         Job::Page(c, p) => {
             let cur = &site.curricula[c];
             let page = &cur.pages[p];
-            let crumbs = vec![
-                crumb(&cur.short_title, Some(links.curriculum(cur))),
-                crumb(&page.title, None),
-            ];
-            (page.title.clone(), crumbs, page_view(site, cur, p, &mut warnings))
+            let crumbs = vec![crumb(&cur.short_title, Some(links.curriculum(cur))), crumb(&page.title, None)];
+            (page.title.clone(), crumbs, page_view(site, cur, p, &links, &mut warnings))
         }
         Job::Compare(k) | Job::ComparePrint(k) => {
             let r = &data.comparisons[k];
@@ -163,20 +161,23 @@ pub fn context(data: &Data, job: &Job) -> (Value, Diagnostics) {
             } else {
                 vec![crumb(&r.title, None)]
             };
-            (
-                r.title.clone(),
-                crumbs,
-                super::compare_views::overview(data, k, &links, print),
-            )
+            (r.title.clone(), crumbs, super::compare_views::overview(data, k, &links, print))
         }
+        Job::Competencies(f) => {
+            let body = super::index_views::competencies(data, f, &links);
+            let title = t_str(site, "competency_index");
+            (title.clone(), vec![crumb(&title, None)], body)
+        }
+        Job::Methods => simple(site, "methods_index", super::index_views::methods(data, &links)),
+        Job::Fields => simple(site, "fields", super::index_views::fields(data, &links)),
+        Job::Phases => simple(site, "phases", super::index_views::phases(data, &links)),
+        Job::Glossary => simple(site, "glossary", super::index_views::glossary(data)),
+        Job::Search => simple(site, "search", json!({})),
         Job::Pair(k, p) => {
             let r = &data.comparisons[k];
             let body = super::compare_views::pair(data, k, p, &links);
             let title = body["title"].as_str().unwrap_or_default().to_string();
-            let crumbs = vec![
-                crumb(&r.title, Some(links.to(&format!("compare/{}/", r.id)))),
-                crumb(&title, None),
-            ];
+            let crumbs = vec![crumb(&r.title, Some(links.to(&format!("compare/{}/", r.id)))), crumb(&title, None)];
             (title, crumbs, body)
         }
     };
@@ -190,31 +191,98 @@ pub fn context(data: &Data, job: &Job) -> (Value, Diagnostics) {
         json!({"title": r.title, "url": links.to(&d), "current": dir.starts_with(&d)})
     }));
     // The 404 page is served at arbitrary depths, so it links absolutely.
-    let root = if matches!(job, Job::NotFound) {
-        site.config.base_url.clone()
-    } else {
-        links.root.clone()
-    };
+    let root = if matches!(job, Job::NotFound) { site.config.base_url.clone() } else { links.root.clone() };
     let ctx = json!({
         "site": {"title": site.config.title, "lang": site.config.language.code(), "base_url": site.config.base_url},
         "t": i18n::strings(site.config.language),
         "root": root,
         "home_url": format!("{root}index.html"),
+        "site_nav": site_nav(site, &links, &dir, matches!(job, Job::NotFound).then_some(root.as_str())),
         "page_title": title,
         "canonical": format!("{}{}", site.config.base_url, dir),
         "breadcrumbs": crumbs,
+        "jsonld": jsonld(data, job),
         "nav": nav,
         "body": body,
     });
     (ctx, warnings)
 }
 
+/// schema.org JSON-LD for curriculum and module pages, as a string safe inside `<script>`.
+fn jsonld(data: &Data, job: &Job) -> Option<String> {
+    let site = data.site;
+    let url = |p: &str| format!("{}{p}", site.config.base_url);
+    let course = |c: &Curriculum| {
+        let l = ledger::ledger(c);
+        json!({
+            "@type": "Course", "@id": url(&format!("{}/", c.id)), "url": url(&format!("{}/", c.id)),
+            "name": c.title, "alternateName": c.short_title,
+            "provider": c.issuer.as_ref().map(|i| json!({"@type": "Organization", "name": i})),
+            "inLanguage": site.config.language.code(),
+            "educationalLevel": c.dqr_level.map(|d| json!({"@type": "DefinedTerm", "name": format!("DQR {d}"), "inDefinedTermSet": "Deutscher Qualifikationsrahmen", "description": "Einstufung durch den Herausgeber"})),
+            "timeRequired": format!("PT{}M", l.total.total.round() as i64),
+        })
+    };
+    let value = match *job {
+        Job::Curriculum(ci) => {
+            let c = &site.curricula[ci];
+            let mut v = course(c);
+            v["hasPart"] = json!(c.modules.iter().map(|m| json!({"@type": "Course", "@id": url(&format!("{}/{}/", c.id, m.id)), "name": m.title, "courseCode": format!("M{}", m.number.value)})).collect::<Vec<_>>());
+            v
+        }
+        Job::Module(ci, mi) => {
+            let c = &site.curricula[ci];
+            let m = &c.modules[mi];
+            let l = ledger::ledger(c);
+            let teaches: Vec<Value> = Dimension::ALL
+                .iter()
+                .flat_map(|d| m.competencies.get(*d).iter().map(move |it| (d, it)))
+                .map(|(d, it)| json!({"@type": "DefinedTerm", "@id": url(&format!("{}/{}/#{}", c.id, m.id, it.anchor)), "name": it.text, "inDefinedTermSet": d.key()}))
+                .collect();
+            json!({
+                "@type": "Course", "@id": url(&format!("{}/{}/", c.id, m.id)), "url": url(&format!("{}/{}/", c.id, m.id)),
+                "name": m.title, "courseCode": format!("M{}", m.number.value), "isPartOf": course(c),
+                "teaches": teaches, "timeRequired": format!("PT{}M", l.modules[mi].1.total.round() as i64),
+                "inLanguage": site.config.language.code(),
+            })
+        }
+        _ => return None,
+    };
+    let mut v = value;
+    v["@context"] = json!("https://schema.org");
+    Some(serde_json::to_string(&v).unwrap_or_default().replace("</", "<\\/"))
+}
+
+/// Links to the site-wide pages, for the header and footer.
+fn site_nav(site: &Site, links: &Links, dir: &str, absolute: Option<&str>) -> Vec<Value> {
+    let pages = [
+        ("kompetenzen/", "competency_index"),
+        ("methoden/", "methods_index"),
+        ("handlungsfelder/", "fields"),
+        ("phasen/", "phases"),
+        ("glossar/", "glossary"),
+        ("suche/", "search"),
+    ];
+    pages
+        .iter()
+        .map(|(d, key)| {
+            let url = match absolute {
+                Some(root) => format!("{root}{d}index.html"),
+                None => links.to(d),
+            };
+            json!({"title": t_str(site, key), "url": url, "current": dir.starts_with(d)})
+        })
+        .collect()
+}
+
 pub(super) fn t_str(site: &Site, key: &str) -> String {
-    i18n::strings(site.config.language)
-        .get(key)
-        .copied()
-        .unwrap_or(key)
-        .to_string()
+    i18n::strings(site.config.language).get(key).copied().unwrap_or(key).to_string()
+}
+
+/// Title, breadcrumbs and body of a site-wide page titled by a UI string.
+fn simple(site: &Site, key: &str, body: Value) -> (String, Vec<Value>, Value) {
+    let title = t_str(site, key);
+    (title.clone(), vec![crumb(&title, None)], body)
 }
 
 fn crumb(label: &str, url: Option<String>) -> Value {
@@ -248,10 +316,8 @@ fn home(site: &Site, links: &Links) -> Value {
         .iter()
         .map(|c| {
             let l = ledger::ledger(c);
-            let dims: Vec<Value> = Dimension::ALL
-                .iter()
-                .map(|d| json!({"label": t[d.key()], "count": c.item_count(*d)}))
-                .collect();
+            let dims: Vec<Value> =
+                Dimension::ALL.iter().map(|d| json!({"label": t[d.key()], "count": c.item_count(*d)})).collect();
             json!({
                 "id": c.id, "title": c.title, "short_title": c.short_title, "url": links.curriculum(c),
                 "issuer": c.issuer, "edition": c.edition, "dqr_level": c.dqr_level,
@@ -266,9 +332,7 @@ fn home(site: &Site, links: &Links) -> Value {
 }
 
 fn figures_by(l: &Ledger, map: &indexmap::IndexMap<String, f64>, label: impl Fn(&str) -> String) -> Vec<Value> {
-    map.iter()
-        .map(|(k, v)| json!({"key": k, "label": label(k), "amount": amount(l, *v)}))
-        .collect()
+    map.iter().map(|(k, v)| json!({"key": k, "label": label(k), "amount": amount(l, *v)})).collect()
 }
 
 pub(super) fn ledger_view(site: &Site, c: &Curriculum, l: &Ledger) -> Value {
@@ -298,10 +362,8 @@ fn curriculum(site: &Site, c: &Curriculum, links: &Links) -> Value {
         .iter()
         .zip(&l.modules)
         .map(|(m, (_, f))| {
-            let cells: Vec<Value> = columns
-                .iter()
-                .map(|k| f.by_format.get(k).map_or(Value::Null, |v| amount(&l, *v)))
-                .collect();
+            let cells: Vec<Value> =
+                columns.iter().map(|k| f.by_format.get(k).map_or(Value::Null, |v| amount(&l, *v))).collect();
             json!({
                 "number": m.number.value, "title": m.title, "url": links.module(c, m),
                 "fields": m.fields.iter().map(|f| field_label(c, &f.value)).collect::<Vec<_>>(),
@@ -357,45 +419,58 @@ fn md_opts(site: &Site, prefix: &str) -> RenderOptions {
         id_prefix: prefix.into(),
         allow_raw_html: site.config.allow_raw_html,
         top_level: 1,
+        glossary: vec![],
     }
 }
 
-/// Renders Markdown and turns escaped raw HTML into warnings for `file`.
+/// Glossary terms and aliases with their link from a page at `root`, longest first.
+pub(super) fn glossary_links(site: &Site, root: &str) -> Vec<(String, String)> {
+    let mut v: Vec<(String, String)> = site
+        .glossary
+        .terms
+        .iter()
+        .flat_map(|t| {
+            let href = format!("{root}glossar/index.html#{}", crate::search::term_anchor(&t.term));
+            std::iter::once(t.term.clone()).chain(t.aliases.iter().cloned()).map(move |x| (x, href.clone()))
+        })
+        .collect();
+    v.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+    v
+}
+
+/// Renders Markdown (glossary terms linked) and turns escaped raw HTML into
+/// warnings for `file`.
 fn md(
     site: &Site,
+    root: &str,
     text: &str,
     prefix: &str,
-    top: u8,
     file: &str,
     line: u32,
     warnings: &mut Diagnostics,
 ) -> markdown::Rendered {
-    let r = markdown::render(
-        text,
-        &RenderOptions {
-            top_level: top,
-            ..md_opts(site, prefix)
-        },
-    );
+    let r = markdown::render(text, &RenderOptions { glossary: glossary_links(site, root), ..md_opts(site, prefix) });
     for h in &r.raw_html {
         warnings.push(
-            Diagnostic::warning(
-                file,
-                Some(crate::diag::Pos::new(line, 1)),
-                format!("raw HTML `{h}` is shown as text"),
-            )
-            .with_hint("write Markdown instead, or set `allow_raw_html: true` in site.yaml if you trust every author"),
+            Diagnostic::warning(file, Some(crate::diag::Pos::new(line, 1)), format!("raw HTML `{h}` is shown as text"))
+                .with_hint(
+                    "write Markdown instead, or set `allow_raw_html: true` in site.yaml if you trust every author",
+                ),
         );
     }
     r
 }
 
-fn items_view(site: &Site, items: &[Item]) -> Vec<Value> {
+/// Items with their HTML and citation line (`cite` is the citation without the position).
+fn items_view(site: &Site, items: &[Item], cite: &str) -> Vec<Value> {
+    let pos = t_str(site, "position");
     items
         .iter()
-        .map(|it| {
+        .enumerate()
+        .map(|(i, it)| {
             json!({
                 "anchor": it.anchor,
+                "cite": format!("{cite}, {pos} {}", i + 1),
                 "html": markdown::render_inline(&it.text, site.config.allow_raw_html),
                 "note": it.note.as_deref().map(|n| markdown::render_inline(n, site.config.allow_raw_html)),
             })
@@ -409,8 +484,7 @@ fn module_view(data: &Data, c: &Curriculum, mi: usize, links: &Links, warnings: 
     let m = &c.modules[mi];
     let l = ledger::ledger(c);
     let section = |known: KnownSection, prefix: &str, warnings: &mut Diagnostics| {
-        m.section(known)
-            .map(|s| md(site, &s.markdown, prefix, 1, &m.file, s.line, warnings).html)
+        m.section(known).map(|s| md(site, &links.root, &s.markdown, prefix, &m.file, s.line, warnings).html)
     };
     let kb = section(KnownSection::Kompetenzbeschreibung, "kb-", warnings);
     let bh = section(KnownSection::BeruflicheHandlung, "bh-", warnings);
@@ -421,12 +495,20 @@ fn module_view(data: &Data, c: &Curriculum, mi: usize, links: &Links, warnings: 
         .filter(|(_, s)| s.known.is_none())
         .map(|(i, s)| {
             let id = format!("abschnitt-{}", crate::text::slugify(&s.title, 40));
-            json!({"title": s.title, "id": id, "html": md(site, &s.markdown, &format!("s{i}-"), 1, &m.file, s.line, warnings).html})
+            json!({"title": s.title, "id": id, "html": md(site, &links.root, &s.markdown, &format!("s{i}-"), &m.file, s.line, warnings).html})
         })
         .collect();
+    let cite_base = [Some(c.short_title.clone()), c.edition.clone(), Some(module_label(site, m))]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
     let dims: Vec<Value> = Dimension::ALL
         .iter()
-        .map(|d| json!({"key": d.key(), "label": t[d.key()], "items": items_view(site, m.competencies.get(*d))}))
+        .map(|d| {
+            let cite = format!("{cite_base}, {}", t[d.key()]);
+            json!({"key": d.key(), "label": t[d.key()], "items": items_view(site, m.competencies.get(*d), &cite)})
+        })
         .collect();
     let workload: Vec<Value> = m
         .workload
@@ -443,24 +525,25 @@ fn module_view(data: &Data, c: &Curriculum, mi: usize, links: &Links, warnings: 
         .phases
         .iter()
         .map(|p| {
-            let title = site
-                .glossary
-                .phases
-                .iter()
-                .find(|x| x.id == p.value)
-                .map_or(p.value.clone(), |x| x.title.clone());
-            json!({"id": p.value, "title": title})
+            let title =
+                site.glossary.phases.iter().find(|x| x.id == p.value).map_or(p.value.clone(), |x| x.title.clone());
+            json!({"id": p.value, "title": title, "url": format!("{}#phase-{}", links.to("phasen/"), p.value)})
         })
         .collect();
     json!({
         "curriculum": {"id": c.id, "title": c.title, "short_title": c.short_title, "url": links.curriculum(c)},
         "number": m.number.value, "title": m.title, "topics": m.topics,
         "kind": m.kind.as_ref().map(|k| c.kinds.get(&k.value).cloned().unwrap_or_else(|| k.value.clone())),
-        "fields": m.fields.iter().map(|f| field_label(c, &f.value)).collect::<Vec<_>>(),
+        "fields": m.fields.iter().map(|f| {
+            let mut v = field_label(c, &f.value);
+            v["url"] = json!(format!("{}#{}", links.curriculum(c), f.value));
+            v
+        }).collect::<Vec<_>>(),
         "phases": phases,
-        "preamble": (!m.preamble.is_empty()).then(|| md(site, &m.preamble, "pre-", 1, &m.file, 1, warnings).html),
+        "referenced_by": referrers(c, m, links),
+        "preamble": (!m.preamble.is_empty()).then(|| md(site, &links.root, &m.preamble, "pre-", &m.file, 1, warnings).html),
         "kompetenzbeschreibung": kb, "berufliche_handlung": bh, "other_sections": others,
-        "dims": dims, "methods": items_view(site, &m.methods),
+        "dims": dims, "methods": items_view(site, &m.methods, &format!("{cite_base}, {}", t["methods"])),
         "work_package": m.work_package.as_ref().map(|w| json!({
             "group": w.group, "intro": w.intro.as_deref().map(|x| markdown::render_inline(x, site.config.allow_raw_html)),
             "title": markdown::render_inline(&w.title, site.config.allow_raw_html),
@@ -474,14 +557,29 @@ fn module_view(data: &Data, c: &Curriculum, mi: usize, links: &Links, warnings: 
     })
 }
 
-fn page_view(site: &Site, c: &Curriculum, pi: usize, warnings: &mut Diagnostics) -> Value {
-    let p = &c.pages[pi];
-    let r = md(site, &p.markdown, "", 1, &p.file, p.body_line, warnings);
-    let toc: Vec<Value> = r
-        .headings
+/// Chapters of the curriculum that mention the module ("Modul 3", "M3").
+fn referrers(c: &Curriculum, m: &Module, links: &Links) -> Vec<Value> {
+    let n = m.number.value;
+    let mentions = |text: &str| {
+        [format!("Modul {n}"), format!("M{n}")].iter().any(|needle| {
+            text.match_indices(needle.as_str()).any(|(i, _)| {
+                let before = text[..i].chars().next_back().is_none_or(|ch| !ch.is_alphanumeric());
+                let after = text[i + needle.len()..].chars().next().is_none_or(|ch| !ch.is_ascii_digit());
+                before && after
+            })
+        })
+    };
+    c.pages
         .iter()
-        .filter(|h| h.level == 2)
-        .map(|h| json!({"id": h.id, "text": h.text}))
-        .collect();
+        .filter(|p| mentions(&p.markdown))
+        .map(|p| json!({"title": p.title, "url": links.to(&format!("{}/{}/", c.id, p.id))}))
+        .collect()
+}
+
+fn page_view(site: &Site, c: &Curriculum, pi: usize, links: &Links, warnings: &mut Diagnostics) -> Value {
+    let p = &c.pages[pi];
+    let r = md(site, &links.root, &p.markdown, "", &p.file, p.body_line, warnings);
+    let toc: Vec<Value> =
+        r.headings.iter().filter(|h| h.level == 2).map(|h| json!({"id": h.id, "text": h.text})).collect();
     json!({"title": p.title, "html": r.html, "toc": toc})
 }

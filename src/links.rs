@@ -1,0 +1,209 @@
+//! Link integrity of the rendered site: every internal `href`/`src` and every
+//! fragment must resolve, and anchors published by a previous build should not
+//! silently disappear.
+
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::model::Site;
+use crate::render::OutFile;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+/// Values of an attribute (`href`, `src`, `id`) in an HTML text.
+fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+    let needle = format!(" {attr}=\"");
+    html.match_indices(&needle)
+        .filter_map(|(i, _)| {
+            let rest = &html[i + needle.len()..];
+            rest.find('"').map(|end| &rest[..end])
+        })
+        .collect()
+}
+
+/// The ids of an HTML page.
+pub fn ids(html: &str) -> BTreeSet<String> {
+    attr_values(html, "id").into_iter().map(unescape).collect()
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&amp;", "&").replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">")
+}
+
+/// Resolves `href` from the page at `page` (a path like `kit/m1/index.html`)
+/// to an output path and fragment; `None` for external links.
+fn resolve(page: &str, href: &str, base_url: &str) -> Option<(String, Option<String>)> {
+    let href = unescape(href);
+    if href.contains("://") || href.starts_with("mailto:") || href.starts_with("tel:") || href.starts_with("data:") {
+        return None;
+    }
+    let (path, frag) = match href.split_once('#') {
+        Some((p, f)) => (p.to_string(), Some(f.to_string())),
+        None => (href.clone(), None),
+    };
+    let path = path.split('?').next().unwrap_or("").to_string();
+    let mut parts: Vec<&str> = if path.is_empty() {
+        return Some((page.to_string(), frag));
+    } else if let Some(abs) = path.strip_prefix('/') {
+        // Absolute links (the 404 page) are relative to base_url's path.
+        let base = base_url.split("://").nth(1).map_or(base_url, |r| r.find('/').map_or("/", |i| &r[i..]));
+        let rest = abs.strip_prefix(base.trim_start_matches('/')).unwrap_or(abs);
+        return Some((normalize(&[], rest), frag));
+    } else {
+        page.split('/').collect()
+    };
+    parts.pop();
+    Some((normalize(&parts, &path), frag))
+}
+
+fn normalize(base: &[&str], rel: &str) -> String {
+    let mut parts: Vec<&str> = base.to_vec();
+    for seg in rel.split('/') {
+        match seg {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut p = parts.join("/");
+    if rel.ends_with('/') || p.is_empty() {
+        if !p.is_empty() {
+            p.push('/');
+        }
+        p.push_str("index.html");
+    }
+    p
+}
+
+/// The source file a page was made from, for diagnostics.
+pub fn source_of(site: &Site, page: &str) -> String {
+    let segs: Vec<&str> = page.split('/').collect();
+    if let [c, x, "index.html"] = segs.as_slice()
+        && let Some(cur) = site.curriculum(c)
+    {
+        if let Some(m) = cur.module(x) {
+            return m.file.clone();
+        }
+        if let Some(p) = cur.pages.iter().find(|p| p.id == *x) {
+            return p.file.clone();
+        }
+    }
+    if let ["compare", id, ..] = segs.as_slice()
+        && let Some(cmp) = site.comparisons.iter().find(|c| c.id == *id)
+    {
+        return cmp.file.clone();
+    }
+    format!("(generated page) {page}")
+}
+
+/// Every broken internal link or fragment of the rendered files, as errors.
+pub fn check(site: &Site, files: &[OutFile]) -> Diagnostics {
+    let by_path: HashMap<&str, &OutFile> = files.iter().map(|f| (f.path.as_str(), f)).collect();
+    let mut id_cache: HashMap<&str, BTreeSet<String>> = HashMap::new();
+    let mut out = Diagnostics::new();
+    for f in files.iter().filter(|f| f.path.ends_with(".html")) {
+        let html = String::from_utf8_lossy(&f.bytes);
+        let mut seen = BTreeSet::new();
+        for href in attr_values(&html, "href").into_iter().chain(attr_values(&html, "src")) {
+            let Some((target, frag)) = resolve(&f.path, href, &site.config.base_url) else { continue };
+            let Some(t) = by_path.get(target.as_str()) else {
+                if seen.insert(href.to_string()) {
+                    out.push(broken(site, &f.path, href, "the target page does not exist"));
+                }
+                continue;
+            };
+            let Some(frag) = frag.filter(|x| !x.is_empty()) else { continue };
+            if !t.path.ends_with(".html") {
+                continue;
+            }
+            let ids = id_cache.entry(t.path.as_str()).or_insert_with(|| ids(&String::from_utf8_lossy(&t.bytes)));
+            if !ids.contains(&frag) && seen.insert(href.to_string()) {
+                out.push(broken(site, &f.path, href, &format!("`{}` has no anchor `#{frag}`", t.path)));
+            }
+        }
+    }
+    out
+}
+
+fn broken(site: &Site, page: &str, href: &str, why: &str) -> Diagnostic {
+    Diagnostic::error(source_of(site, page), None, format!("broken link `{href}` on page {page}: {why}")).with_hint(
+        "fix the link in the source; links between pages are relative, e.g. `../m3/` or `../grundlagen/#abschnitt`",
+    )
+}
+
+/// Warnings for anchors and pages of a previous build (in `old`) that the new
+/// files would remove: published links to them would break.
+pub fn removed_anchors(site: &Site, old: &Path, files: &[OutFile]) -> Diagnostics {
+    let mut out = Diagnostics::new();
+    let new: BTreeMap<&str, &OutFile> = files.iter().map(|f| (f.path.as_str(), f)).collect();
+    for c in &site.curricula {
+        let dir = old.join(&c.id);
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let mut pages: Vec<String> =
+            entries.flatten().map(|e| format!("{}/{}/index.html", c.id, e.file_name().to_string_lossy())).collect();
+        pages.sort();
+        for page in pages {
+            let Ok(old_html) = std::fs::read_to_string(old.join(&page)) else { continue };
+            let Some(new_file) = new.get(page.as_str()) else {
+                out.push(
+                    Diagnostic::warning(
+                        format!("(previous build) {page}"),
+                        None,
+                        format!("page {page} of the previous build would disappear"),
+                    )
+                    .with_hint("links to it will break; keep the id or tell readers where it moved"),
+                );
+                continue;
+            };
+            let new_ids = ids(&String::from_utf8_lossy(&new_file.bytes));
+            let gone: Vec<String> = ids(&old_html).into_iter().filter(|i| !new_ids.contains(i)).collect();
+            if !gone.is_empty() {
+                out.push(
+                    Diagnostic::warning(source_of(site, &page), None, format!("anchors of {page} in the previous build would disappear: #{}", gone.join(", #")))
+                        .with_hint("citations of these anchors will break; give the item an explicit `id:` with the old anchor to keep it"),
+                );
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f(path: &str, html: &str) -> OutFile {
+        OutFile { path: path.into(), bytes: html.as_bytes().to_vec() }
+    }
+
+    #[test]
+    fn resolves_relative_absolute_and_fragment_links() {
+        assert_eq!(
+            resolve("kit/m1/index.html", "../m2/index.html#a", "/"),
+            Some(("kit/m2/index.html".into(), Some("a".into())))
+        );
+        assert_eq!(resolve("kit/m1/index.html", "../../index.html", "/"), Some(("index.html".into(), None)));
+        assert_eq!(resolve("kit/m1/index.html", "#x", "/"), Some(("kit/m1/index.html".into(), Some("x".into()))));
+        assert_eq!(
+            resolve("404.html", "/sub/kit/index.html", "https://a.de/sub/"),
+            Some(("kit/index.html".into(), None))
+        );
+        assert_eq!(resolve("a/index.html", "../b/", "/"), Some(("b/index.html".into(), None)));
+        assert_eq!(resolve("a/index.html", "https://x.de/", "/"), None);
+    }
+
+    #[test]
+    fn reports_missing_pages_and_anchors_once_each() {
+        let site = Site::default();
+        let files = vec![
+            f(
+                "index.html",
+                "<a href=\"a/index.html#ok\">x</a><a href=\"a/index.html#nope\">y</a><a href=\"b/index.html\">z</a><a href=\"b/index.html\">z</a>",
+            ),
+            f("a/index.html", "<p id=\"ok\">x</p>"),
+        ];
+        let d = check(&site, &files).sorted();
+        assert_eq!(d.len(), 2, "{d:#?}");
+        assert!(d[0].message.contains("has no anchor `#nope`") || d[1].message.contains("has no anchor `#nope`"));
+    }
+}

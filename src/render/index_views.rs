@@ -1,0 +1,227 @@
+//! View models of the site-wide pages: competency index (with static filter
+//! pages), learning methods, fields of action, phases, glossary, and search.
+
+use super::i18n;
+use super::views::{Data, Links};
+use crate::compare::normalize::normalize;
+use crate::model::{Curriculum, Dimension, Item, Module, Site};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+/// A filter of the competency index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filter {
+    All,
+    Dimension(usize),
+    Curriculum(usize),
+}
+
+impl Filter {
+    /// The URL segment below `kompetenzen/`.
+    pub fn segment(self, site: &Site) -> String {
+        match self {
+            Filter::All => String::new(),
+            Filter::Dimension(d) => format!("{}/", Dimension::ALL[d].key()),
+            Filter::Curriculum(c) => format!("{}/", site.curricula[c].id),
+        }
+    }
+
+    pub fn all(site: &Site) -> Vec<Filter> {
+        let mut v = vec![Filter::All];
+        v.extend((0..4).map(Filter::Dimension));
+        v.extend((0..site.curricula.len()).map(Filter::Curriculum));
+        v
+    }
+}
+
+/// Sort key for German A–Z (DIN 5007-1: ä = a, ß = ss).
+fn sort_key(text: &str) -> String {
+    normalize(text)
+        .chars()
+        .map(|c| match c {
+            'ä' => 'a',
+            'ö' => 'o',
+            'ü' => 'u',
+            c => c,
+        })
+        .collect::<String>()
+        .replace('ß', "ss")
+}
+
+fn letter(key: &str) -> String {
+    key.chars()
+        .find(|c| c.is_alphanumeric())
+        .map(|c| if c.is_ascii_alphabetic() { c.to_ascii_uppercase().to_string() } else { "#".into() })
+        .unwrap_or_else(|| "#".into())
+}
+
+fn occurrence(c: &Curriculum, m: &Module, it: &Item, label: &str, links: &Links) -> Value {
+    json!({
+        "curriculum": c.short_title, "module": format!("M{}", m.number.value), "module_title": m.title,
+        "dimension": label, "url": format!("{}#{}", links.module(c, m), it.anchor),
+    })
+}
+
+/// Entries grouped by normalised text, sorted A–Z, split into letter sections.
+fn grouped(entries: Vec<(String, String, Value)>) -> Vec<Value> {
+    let mut by_key: BTreeMap<String, (String, Vec<Value>)> = BTreeMap::new();
+    for (key, text, occ) in entries {
+        by_key.entry(key).or_insert_with(|| (text, Vec::new())).1.push(occ);
+    }
+    let mut letters: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for (key, (text, occ)) in by_key {
+        letters.entry(letter(&key)).or_default().push(json!({"text": text, "occurrences": occ}));
+    }
+    letters.into_iter().map(|(l, e)| json!({"letter": l, "id": format!("buchstabe-{}", l.to_lowercase().replace('#', "0")), "entries": e})).collect()
+}
+
+pub fn competencies(data: &Data, filter: Filter, links: &Links) -> Value {
+    let site = data.site;
+    let t = i18n::strings(site.config.language);
+    let mut entries = Vec::new();
+    for (ci, c) in site.curricula.iter().enumerate() {
+        if matches!(filter, Filter::Curriculum(k) if k != ci) {
+            continue;
+        }
+        for m in &c.modules {
+            for (di, d) in Dimension::ALL.iter().enumerate() {
+                if matches!(filter, Filter::Dimension(k) if k != di) {
+                    continue;
+                }
+                for it in m.competencies.get(*d) {
+                    entries.push((sort_key(&it.text), it.text.clone(), occurrence(c, m, it, t[d.key()], links)));
+                }
+            }
+        }
+    }
+    let count = entries.len();
+    let sections = grouped(entries);
+    let distinct: usize = sections.iter().map(|s| s["entries"].as_array().map_or(0, Vec::len)).sum();
+    let filters: Vec<Value> = Filter::all(site)
+        .into_iter()
+        .map(|f| {
+            let label = match f {
+                Filter::All => t["all"].to_string(),
+                Filter::Dimension(d) => t[Dimension::ALL[d].key()].to_string(),
+                Filter::Curriculum(c) => site.curricula[c].short_title.clone(),
+            };
+            let kind = match f {
+                Filter::All => "all",
+                Filter::Dimension(_) => "dimension",
+                Filter::Curriculum(_) => "curriculum",
+            };
+            json!({"label": label, "kind": kind, "url": links.to(&format!("kompetenzen/{}", f.segment(site))), "current": f == filter})
+        })
+        .collect();
+    json!({"sections": sections, "filters": filters, "count": count, "distinct": distinct})
+}
+
+pub fn methods(data: &Data, links: &Links) -> Value {
+    let site = data.site;
+    let t = i18n::strings(site.config.language);
+    let mut entries = Vec::new();
+    for c in &site.curricula {
+        for m in &c.modules {
+            for it in &m.methods {
+                entries.push((sort_key(&it.text), it.text.clone(), occurrence(c, m, it, t["methods"], links)));
+            }
+        }
+    }
+    let matrices: Vec<Value> = site
+        .curricula
+        .iter()
+        .map(|c| {
+            let mut rows: BTreeMap<String, (String, Vec<bool>)> = BTreeMap::new();
+            for (mi, m) in c.modules.iter().enumerate() {
+                for it in &m.methods {
+                    let row = rows.entry(sort_key(&it.text)).or_insert_with(|| (it.text.clone(), vec![false; c.modules.len()]));
+                    row.1[mi] = true;
+                }
+            }
+            json!({
+                "short": c.short_title,
+                "modules": c.modules.iter().map(|m| json!({"label": format!("M{}", m.number.value), "title": m.title, "url": links.module(c, m)})).collect::<Vec<_>>(),
+                "rows": rows.into_values().map(|(text, cells)| json!({"text": text, "cells": cells, "count": cells.iter().filter(|x| **x).count()})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({"sections": grouped(entries), "matrices": matrices})
+}
+
+pub fn fields(data: &Data, links: &Links) -> Value {
+    let curricula: Vec<Value> = data
+        .site
+        .curricula
+        .iter()
+        .map(|c| {
+            let fields: Vec<Value> = c
+                .fields
+                .iter()
+                .map(|f| {
+                    let mods: Vec<Value> = c
+                        .modules
+                        .iter()
+                        .filter(|m| m.fields.iter().any(|x| x.value == f.id))
+                        .map(|m| json!({"label": format!("M{}", m.number.value), "title": m.title, "url": links.module(c, m)}))
+                        .collect();
+                    json!({"id": format!("{}-{}", c.id, f.id), "label": f.label, "title": f.title, "level": f.level, "modules": mods})
+                })
+                .collect();
+            json!({"short": c.short_title, "title": c.title, "url": links.curriculum(c), "fields": fields})
+        })
+        .collect();
+    json!({"curricula": curricula})
+}
+
+pub fn phases(data: &Data, links: &Links) -> Value {
+    let site = data.site;
+    let phases: Vec<Value> = site
+        .glossary
+        .phases
+        .iter()
+        .map(|p| json!({"id": p.id, "title": p.title, "aliases": p.aliases.join(", "), "description": p.description}))
+        .collect();
+    let matrices: Vec<Value> = site
+        .curricula
+        .iter()
+        .map(|c| {
+            let rows: Vec<Value> = site
+                .glossary
+                .phases
+                .iter()
+                .map(|p| {
+                    let cells: Vec<bool> = c.modules.iter().map(|m| m.phases.iter().any(|x| x.value == p.id)).collect();
+                    json!({"id": p.id, "title": p.title, "cells": cells})
+                })
+                .collect();
+            json!({
+                "short": c.short_title,
+                "modules": c.modules.iter().map(|m| json!({"label": format!("M{}", m.number.value), "title": m.title, "url": links.module(c, m)})).collect::<Vec<_>>(),
+                "rows": rows,
+            })
+        })
+        .collect();
+    json!({"phases": phases, "matrices": matrices})
+}
+
+pub fn glossary(data: &Data) -> Value {
+    let site = data.site;
+    let mut terms: Vec<&crate::model::Term> = site.glossary.terms.iter().collect();
+    terms.sort_by_key(|t| sort_key(&t.term));
+    let terms: Vec<Value> = terms
+        .iter()
+        .map(|t| {
+            json!({
+                "id": crate::search::term_anchor(&t.term), "term": t.term, "aliases": t.aliases.join(", "),
+                "definition": crate::markdown::render_inline(&t.definition, site.config.allow_raw_html),
+            })
+        })
+        .collect();
+    let phases: Vec<Value> = site
+        .glossary
+        .phases
+        .iter()
+        .map(|p| json!({"id": format!("phase-{}", p.id), "title": p.title, "aliases": p.aliases.join(", "), "description": p.description}))
+        .collect();
+    json!({"terms": terms, "phases": phases})
+}

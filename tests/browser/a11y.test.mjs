@@ -1,0 +1,79 @@
+// 1. Every page type loads with HTTP 200, without console errors, and axe-core
+//    (WCAG 2.0/2.1 A and AA) reports no violations.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  assertNone,
+  assertSite,
+  captureProblems,
+  formatViolations,
+  launchBrowser,
+  runAxe,
+  sites,
+  startServer,
+} from './helpers.mjs';
+
+for (const site of sites()) {
+  describe(`accessibility: ${site.label}`, { skip: site.skip }, () => {
+    let server, browser, context;
+
+    before(async () => {
+      assertSite(site.dir, site.env);
+      server = await startServer(site.dir);
+      browser = await launchBrowser();
+      context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    });
+
+    after(async () => {
+      await context?.close();
+      await browser?.close();
+      await server?.close();
+    });
+
+    for (const p of site.pages) {
+      describe(`${p.name} ${p.path}`, () => {
+        let status, problems, axeResult, loadError;
+
+        before(async () => {
+          const page = await context.newPage();
+          problems = captureProblems(page);
+          try {
+            const res = await page.goto(server.url + p.path, { waitUntil: 'load' });
+            status = res?.status();
+            axeResult = await runAxe(page);
+          } catch (e) {
+            loadError = e;
+          } finally {
+            await page.close();
+          }
+        });
+
+        it('responds with HTTP 200', () => {
+          assert.ifError(loadError);
+          assert.equal(status, 200, `${site.label} ${p.path}: HTTP ${status}`);
+        });
+
+        it('logs no console errors', () => {
+          assert.ifError(loadError);
+          assertNone(problems, `${site.label} ${p.path}: console errors / failed loads:`);
+        });
+
+        it('has no axe violations (wcag2a, wcag2aa, wcag21a, wcag21aa)', (t) => {
+          assert.ifError(loadError);
+          const { violations, incomplete } = axeResult;
+          if (incomplete.length) {
+            t.diagnostic(
+              `needs manual review (axe "incomplete"): ` +
+                incomplete.map((v) => `${v.id} ×${v.nodes.length}`).join(', '),
+            );
+          }
+          if (violations.length) {
+            const report = formatViolations(`${site.label} ${p.path}`, violations);
+            assert.fail(report);
+          }
+        });
+      });
+    }
+  });
+}

@@ -1,0 +1,108 @@
+// 2. No horizontal overflow of the document at 320 px and 1280 px.
+//    Wide tables sit in `.table-wrap`, which may scroll internally; only the
+//    document itself is checked. On failure the widest escaping elements are
+//    listed so the culprit can be found.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { assertSite, launchBrowser, sites, startServer } from './helpers.mjs';
+
+const WIDTHS = [320, 1280];
+
+for (const site of sites()) {
+  describe(`layout: ${site.label}`, { skip: site.skip }, () => {
+    let server, browser;
+
+    before(async () => {
+      assertSite(site.dir, site.env);
+      server = await startServer(site.dir);
+      browser = await launchBrowser();
+    });
+
+    after(async () => {
+      await browser?.close();
+      await server?.close();
+    });
+
+    for (const width of WIDTHS) {
+      describe(`${width} px wide`, () => {
+        let context;
+        before(async () => {
+          context = await browser.newContext({ viewport: { width, height: 800 } });
+        });
+        after(async () => {
+          await context?.close();
+        });
+
+        for (const p of site.pages) {
+          it(`${p.name} ${p.path}: scrollWidth <= innerWidth`, async () => {
+            const page = await context.newPage();
+            try {
+              const res = await page.goto(server.url + p.path, { waitUntil: 'load' });
+              assert.equal(res?.status(), 200);
+              const m = await page.evaluate(measureOverflow);
+              assert.ok(
+                m.scrollWidth <= m.innerWidth,
+                `${site.label} ${p.path} at ${width} px: document.documentElement.scrollWidth ` +
+                  `${m.scrollWidth} > window.innerWidth ${m.innerWidth}\n` +
+                  `  elements reaching beyond the viewport (outermost first):\n` +
+                  m.offenders.map((o) => `    ${o.path}  right=${o.right}px width=${o.width}px  ${o.text}`).join('\n'),
+              );
+            } finally {
+              await page.close();
+            }
+          });
+        }
+      });
+    }
+  });
+}
+
+/** Runs in the page: scroll width plus the outermost elements that overflow. */
+function measureOverflow() {
+  const vw = window.innerWidth;
+  const describe = (el) => {
+    const parts = [];
+    for (let e = el; e && e.nodeType === 1 && e !== document.body && parts.length < 5; e = e.parentElement) {
+      let s = e.localName;
+      if (e.id) s += '#' + e.id;
+      else if (e.classList.length) s += '.' + [...e.classList].join('.');
+      parts.unshift(s);
+      if (e.id) break;
+    }
+    return parts.join(' > ');
+  };
+  // An element inside a scroll/clip container (e.g. .table-wrap) cannot widen the page.
+  const clipped = (el) => {
+    for (let e = el.parentElement; e && e !== document.documentElement; e = e.parentElement) {
+      const ox = getComputedStyle(e).overflowX;
+      if (ox !== 'visible') return true;
+    }
+    return false;
+  };
+  const over = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) continue;
+    if (r.right > vw + 0.5 && !clipped(el)) over.push(el);
+  }
+  // keep the outermost ones: drop those whose ancestor is also listed
+  const set = new Set(over);
+  const outer = over.filter((el) => {
+    for (let e = el.parentElement; e; e = e.parentElement) if (set.has(e)) return false;
+    return true;
+  });
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: vw,
+    offenders: outer.slice(0, 12).map((el) => {
+      const r = el.getBoundingClientRect();
+      return {
+        path: describe(el),
+        right: Math.round(r.right),
+        width: Math.round(r.width),
+        text: JSON.stringify((el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 60)),
+      };
+    }),
+  };
+}

@@ -1,0 +1,165 @@
+//! The cross-linked site: indices, glossary links, anchors, search, exports,
+//! and links that never break.
+
+mod common;
+
+use curricula::diag::Severity;
+use std::path::Path;
+
+fn build(root: &Path, out: &Path) -> Result<curricula::build::Report, curricula::build::Failure> {
+    let opts =
+        curricula::build::BuildOptions { root: root.to_path_buf(), output: Some(out.to_path_buf()), base_url: None };
+    curricula::build::build(&opts)
+}
+
+fn read(out: &Path, p: &str) -> String {
+    std::fs::read_to_string(out.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"))
+}
+
+fn bundled() -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    build(&common::repo_root(), &out).unwrap_or_else(|e| panic!("{e:?}"));
+    (tmp, out)
+}
+
+#[test]
+fn index_pages_exist_and_link_to_item_anchors() {
+    let (_tmp, out) = bundled();
+    for p in [
+        "kompetenzen/index.html",
+        "kompetenzen/wissen/index.html",
+        "kompetenzen/kit/index.html",
+        "methoden/index.html",
+        "handlungsfelder/index.html",
+        "phasen/index.html",
+        "glossar/index.html",
+        "suche/index.html",
+        "sitemap.xml",
+        "robots.txt",
+        "static/favicon.svg",
+        "static/site.js",
+        "search-index.js",
+        "data/kit.json",
+        "data/erwu.csv",
+    ] {
+        assert!(out.join(p).is_file(), "{p}");
+    }
+    let all = read(&out, "kompetenzen/index.html");
+    let wissen = read(&out, "kompetenzen/wissen/index.html");
+    assert!(all.len() > wissen.len());
+    // "Übung/Simulation" and "Übung / Simulation" are one entry with occurrences in both curricula.
+    assert!(all.contains("../kit/m1/index.html#wissen-definition-von-case-management-fallmanagement"));
+    let methods = read(&out, "methoden/index.html");
+    assert_eq!(
+        methods.matches("<dt>Übung/Simulation</dt>").count() + methods.matches("<dt>Übung / Simulation</dt>").count(),
+        1
+    );
+    assert!(methods.contains("<table class=\"matrix-check\">"));
+    let phases = read(&out, "phasen/index.html");
+    assert!(phases.contains("id=\"phase-assessment\""));
+}
+
+#[test]
+fn module_pages_link_fields_phases_glossary_and_backlinks() {
+    let (_tmp, out) = bundled();
+    let m3 = read(&out, "kit/m3/index.html");
+    assert!(m3.contains("href=\"../../kit/index.html#hf2\""), "field link");
+    assert!(m3.contains("phasen/index.html#phase-assessment"), "phase link");
+    assert!(m3.contains("class=\"term\""), "glossary terms linked in prose");
+    assert!(m3.contains("Verweise auf dieses Modul"), "backlinks from chapters");
+    assert!(m3.contains("class=\"cite\""));
+    let jsonld = m3.split("<script type=\"application/ld+json\">").nth(1).unwrap().split("</script>").next().unwrap();
+    let v: serde_json::Value = serde_json::from_str(jsonld).unwrap();
+    assert_eq!(v["@type"], "Course");
+    assert_eq!(v["teaches"].as_array().unwrap().len(), 6 + 8 + 11 + 9);
+    assert_eq!(v["isPartOf"]["educationalLevel"]["name"], "DQR 6");
+}
+
+#[test]
+fn search_index_finds_compounds_by_prefix_and_stays_small() {
+    let site = curricula::load::load_site(&common::repo_root()).site;
+    let labels: std::collections::BTreeMap<&str, &str> = [
+        ("module", "Modul"),
+        ("chapters", "Kapitel"),
+        ("methods", "Lernmethoden"),
+        ("glossary", "Glossar"),
+        ("kompetenzbeschreibung", "Kompetenzbeschreibung"),
+        ("berufliche_handlung", "Berufliche Handlung"),
+        ("wissen", "Wissen"),
+        ("fertigkeiten", "Fertigkeiten"),
+        ("sozialkompetenz", "Sozialkompetenz"),
+        ("selbststaendigkeit", "Selbstständigkeit"),
+    ]
+    .into_iter()
+    .collect();
+    let index = curricula::search::build(&site, &labels);
+    let hits: Vec<&str> =
+        index.tokens.iter().filter(|(t, _)| t.starts_with("netzwerk")).map(|(t, _)| t.as_str()).collect();
+    assert!(hits.contains(&"netzwerkarbeit") && hits.contains(&"netzwerke"), "{hits:?}");
+    assert!(index.tokens.windows(2).all(|w| w[0].0 < w[1].0), "tokens sorted for binary search");
+    let uebung = index.tokens.iter().find(|(t, _)| t == "uebung").unwrap();
+    assert!(!uebung.1.is_empty(), "umlauts fold to ae/oe/ue");
+    let js = curricula::search::to_js(&index);
+    assert!(js.len() < 400_000, "index is {} bytes", js.len());
+}
+
+#[test]
+fn broken_markdown_links_are_errors_naming_page_and_source() {
+    let (_tmp, root) = common::scratch("valid");
+    let page = root.join("content/alpha/pages/intro.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    std::fs::write(
+        &page,
+        format!("{text}\n[fehlt](../nirgends/) und [Anker](../m1/#gibt-es-nicht) und [gut](../m1/#smart-ziele)\n"),
+    )
+    .unwrap();
+    let diags = curricula::build::check(&root);
+    let errors: Vec<_> = diags.iter().filter(|d| d.severity == Severity::Error).collect();
+    assert_eq!(errors.len(), 2, "{diags:#?}");
+    assert!(errors.iter().all(|d| d.file == "content/alpha/pages/intro.md"));
+    assert!(
+        errors
+            .iter()
+            .any(|d| d.message.contains("../nirgends/index.html") && d.message.contains("alpha/intro/index.html"))
+    );
+    assert!(errors.iter().any(|d| d.message.contains("no anchor `#gibt-es-nicht`")));
+    let out = root.join("public");
+    assert!(build(&root, &out).is_err());
+    assert!(!out.exists(), "nothing written");
+}
+
+#[test]
+fn removed_anchors_of_the_previous_build_are_warned_about() {
+    let (_tmp, root) = common::scratch("valid");
+    let out = root.join("public");
+    build(&root, &out).unwrap();
+    let m1 = root.join("content/alpha/modules/m1.md");
+    let text =
+        std::fs::read_to_string(&m1).unwrap().replace("    - Selbstreflexion\n", "    - Selbstreflexion im Team\n");
+    std::fs::write(&m1, text).unwrap();
+    let diags = curricula::build::check(&root);
+    assert!(
+        diags.iter().any(|d| d.severity == Severity::Warning
+            && d.message.contains("#selbststaendigkeit-selbstreflexion")
+            && d.file == "content/alpha/modules/m1.md"),
+        "{diags:#?}"
+    );
+}
+
+#[test]
+fn curriculum_exports_and_sitemap() {
+    let (_tmp, out) = bundled();
+    let v: serde_json::Value = serde_json::from_str(&read(&out, "data/kit.json")).unwrap();
+    assert_eq!(v["schema"], "curricula/curriculum@1");
+    assert_eq!(v["modules"].as_array().unwrap().len(), 9);
+    assert_eq!(v["ledger"]["total"]["total_minutes"], 27.0 * 480.0);
+    let csv = read(&out, "data/kit.csv");
+    assert!(csv.starts_with("\u{feff}module,module_number"));
+    let items =
+        218 + v["modules"].as_array().unwrap().iter().map(|m| m["methods"].as_array().unwrap().len()).sum::<usize>();
+    assert_eq!(csv.lines().count(), items + 1);
+    let sitemap = read(&out, "sitemap.xml");
+    assert!(sitemap.contains("<loc>/kit/m3/</loc>"));
+    assert!(read(&out, "robots.txt").contains("Sitemap: /sitemap.xml"));
+}
