@@ -152,10 +152,12 @@ pub fn comparison_files(site: &Site, comparisons: &[ComparisonResult]) -> Vec<Ou
         let json = serde_json::to_string_pretty(&comparison_json(site, r)).unwrap_or_else(|_| "{}".into());
         out.push(OutFile { path: format!("data/{}.json", r.id), bytes: json.into_bytes() });
         out.push(OutFile { path: format!("data/{}.csv", r.id), bytes: comparison_csv(site, r).into_bytes() });
+        let case =
+            serde_json::to_string_pretty(&crate::case::comparison_package(site, r)).unwrap_or_else(|_| "{}".into());
+        out.push(OutFile { path: format!("data/case/{}.json", r.id), bytes: case.into_bytes() });
     }
     out
 }
-
 
 /// The schema identifier of curriculum JSON files.
 pub const CURRICULUM_SCHEMA: &str = "curricula/curriculum@1";
@@ -258,6 +260,9 @@ pub fn curriculum_files(site: &Site) -> Vec<OutFile> {
         let json = serde_json::to_string_pretty(&curriculum_json(site, c)).unwrap_or_else(|_| "{}".into());
         out.push(OutFile { path: format!("data/{}.json", c.id), bytes: json.into_bytes() });
         out.push(OutFile { path: format!("data/{}.csv", c.id), bytes: curriculum_csv(site, c).into_bytes() });
+        let case =
+            serde_json::to_string_pretty(&crate::case::curriculum_package(site, c)).unwrap_or_else(|_| "{}".into());
+        out.push(OutFile { path: format!("data/case/{}.json", c.id), bytes: case.into_bytes() });
     }
     out
 }

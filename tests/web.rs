@@ -163,3 +163,13 @@ fn curriculum_exports_and_sitemap() {
     assert!(sitemap.contains("<loc>/kit/m3/</loc>"));
     assert!(read(&out, "robots.txt").contains("Sitemap: /sitemap.xml"));
 }
+
+#[test]
+fn case_packages_are_written_and_valid() {
+    let (_tmp, out) = bundled();
+    for p in ["data/case/kit.json", "data/case/erwu.json", "data/case/kit-erwu.json"] {
+        let v: serde_json::Value = serde_json::from_str(&read(&out, p)).unwrap();
+        let problems = curricula::case::validate_package(&v);
+        assert!(problems.is_empty(), "{p}: {problems:#?}");
+    }
+}

@@ -22,7 +22,12 @@ pub fn plain_text(md: &str) -> String {
         if t.starts_with("[^") && t.contains("]:") {
             continue;
         }
+        // Table separator rows carry no text; cell borders become spaces.
+        if t.starts_with('|') && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ')) {
+            continue;
+        }
         let t = t.trim_start_matches(['#', '>', '-', '+']).trim_start();
+        let t = &t.replace('|', " ");
         let t = t.strip_prefix("* ").unwrap_or(t);
         out.push_str(t);
         out.push('\n');

@@ -465,5 +465,6 @@ pub fn overview(data: &Data, k: usize, links: &Links, print: bool) -> Value {
         "pairs": pairs,
         "json_url": format!("{}data/{}.json", links.root, r.id),
         "csv_url": format!("{}data/{}.csv", links.root, r.id),
+        "case_url": format!("{}data/case/{}.json", links.root, r.id),
     })
 }

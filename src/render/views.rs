@@ -394,6 +394,11 @@ fn curriculum(site: &Site, c: &Curriculum, links: &Links) -> Value {
         "ledger": ledger_view(site, c, &l),
         "chapters": c.pages.iter().map(|p| json!({"title": p.title, "url": links.to(&format!("{}/{}/", c.id, p.id))})).collect::<Vec<_>>(),
         "fields": fields,
+        "downloads": {
+            "json": format!("{}data/{}.json", links.root, c.id),
+            "csv": format!("{}data/{}.csv", links.root, c.id),
+            "case": format!("{}data/case/{}.json", links.root, c.id),
+        },
         "has_kinds": c.modules.iter().any(|m| m.kind.is_some()),
         "has_fields": c.modules.iter().any(|m| !m.fields.is_empty()),
     })
