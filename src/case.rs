@@ -615,18 +615,18 @@ impl Checker {
     }
 
     fn uri(&mut self, o: &Map<String, Value>, key: &str, path: &str) {
-        if let Some(s) = self.text(o, key, path) {
-            if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                self.problem(&format!("{path}.{key}"), format_args!("{s:?} is not a URI"));
-            }
+        if let Some(s) = self.text(o, key, path)
+            && s.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            self.problem(&format!("{path}.{key}"), format_args!("{s:?} is not a URI"));
         }
     }
 
     fn date_time(&mut self, o: &Map<String, Value>, key: &str, path: &str) {
-        if let Some(s) = self.text(o, key, path) {
-            if !is_date_time(s) {
-                self.problem(&format!("{path}.{key}"), format_args!("{s:?} is not an ISO 8601 date-time"));
-            }
+        if let Some(s) = self.text(o, key, path)
+            && !is_date_time(s)
+        {
+            self.problem(&format!("{path}.{key}"), format_args!("{s:?} is not an ISO 8601 date-time"));
         }
     }
 
@@ -717,11 +717,11 @@ impl Checker {
         for key in ["licenseURI", "conceptKeywordsURI"] {
             self.link(it, key, path, false);
         }
-        if let (Some(t), Some(types)) = (self.link(it, "CFItemTypeURI", path, false), types) {
-            if !types.contains(&t) {
-                let msg = format!("{t} is no item type of CFDefinitions.CFItemTypes");
-                self.problem(&format!("{path}.CFItemTypeURI.identifier"), msg);
-            }
+        if let (Some(t), Some(types)) = (self.link(it, "CFItemTypeURI", path, false), types)
+            && !types.contains(&t)
+        {
+            let msg = format!("{t} is no item type of CFDefinitions.CFItemTypes");
+            self.problem(&format!("{path}.CFItemTypeURI.identifier"), msg);
         }
         self.document_link(it, path, doc);
         self.extensions(it, path);
@@ -730,11 +730,11 @@ impl Checker {
 
     /// An optional `CFDocumentURI`, which must name the package's document.
     fn document_link(&mut self, o: &Map<String, Value>, path: &str, doc: Option<&str>) {
-        if let (Some(d), Some(doc)) = (self.link(o, "CFDocumentURI", path, false), doc) {
-            if d != doc {
-                let msg = format!("{d} is not the package's CFDocument ({doc})");
-                self.problem(&format!("{path}.CFDocumentURI.identifier"), msg);
-            }
+        if let (Some(d), Some(doc)) = (self.link(o, "CFDocumentURI", path, false), doc)
+            && d != doc
+        {
+            let msg = format!("{d} is not the package's CFDocument ({doc})");
+            self.problem(&format!("{path}.CFDocumentURI.identifier"), msg);
         }
     }
 
@@ -743,22 +743,22 @@ impl Checker {
             return;
         };
         self.identifier(a, path);
-        if let Some(t) = self.text(a, "associationType", path) {
-            if !is_association_type(t) {
-                let msg = format!("{t:?} is neither a CASE 1.1 association type nor an extension \"ext:<name>\"");
-                self.problem(&format!("{path}.associationType"), msg);
-            }
+        if let Some(t) = self.text(a, "associationType", path)
+            && !is_association_type(t)
+        {
+            let msg = format!("{t:?} is neither a CASE 1.1 association type nor an extension \"ext:<name>\"");
+            self.problem(&format!("{path}.associationType"), msg);
         }
         if a.get("sequenceNumber").is_some_and(|s| !(s.is_i64() || s.is_u64())) {
             self.problem(&format!("{path}.sequenceNumber"), "must be an integer");
         }
         self.uri(a, "uri", path);
         for key in ["originNodeURI", "destinationNodeURI"] {
-            if let (Some(id), Some(nodes)) = (self.link(a, key, path, true), nodes) {
-                if !nodes.contains(&id) {
-                    let msg = format!("{id} is neither an item nor the document of this package");
-                    self.problem(&format!("{path}.{key}.identifier"), msg);
-                }
+            if let (Some(id), Some(nodes)) = (self.link(a, key, path, true), nodes)
+                && !nodes.contains(&id)
+            {
+                let msg = format!("{id} is neither an item nor the document of this package");
+                self.problem(&format!("{path}.{key}.identifier"), msg);
             }
         }
         self.link(a, "CFAssociationGroupingURI", path, false);
