@@ -72,7 +72,7 @@ pub fn render_in_memory(root: &Path, base_url: Option<&str>) -> Result<Rendered,
         return Err(diags.sorted());
     }
     let t = Instant::now();
-    let result = render::render_site(&site, root);
+    let result = render::render_site(&site, root, &sources);
     timings.render = t.elapsed();
     match result {
         Ok((files, warnings)) => {

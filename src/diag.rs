@@ -172,6 +172,51 @@ pub fn render_human(diags: &[Diagnostic], color: bool) -> String {
     out
 }
 
+/// The schema identifier of `check --format json`.
+pub const JSON_SCHEMA: &str = "curricula/diagnostics@1";
+
+/// Diagnostics as a stable JSON document (see docs/format.md).
+pub fn render_json(diags: &[Diagnostic]) -> String {
+    let errors = diags.iter().filter(|d| d.severity == Severity::Error).count();
+    let list: Vec<serde_json::Value> = diags
+        .iter()
+        .map(|d| {
+            serde_json::json!({
+                "severity": d.severity, "file": d.file,
+                "line": d.pos.map(|p| p.line), "column": d.pos.map(|p| p.col),
+                "message": d.message, "hint": d.hint,
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "schema": JSON_SCHEMA, "errors": errors, "warnings": diags.len() - errors, "diagnostics": list,
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
+}
+
+/// Diagnostics as GitHub Actions workflow commands (annotations on the files).
+pub fn render_github(diags: &[Diagnostic]) -> String {
+    let data = |s: &str| s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A");
+    let prop = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    let mut out = String::new();
+    for d in diags {
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut props = format!("file={}", prop(&d.file));
+        if let Some(p) = d.pos {
+            props.push_str(&format!(",line={},col={}", p.line, p.col));
+        }
+        let text = match &d.hint {
+            Some(h) => format!("{} (hint: {h})", d.message),
+            None => d.message.clone(),
+        };
+        let _ = writeln!(out, "::{level} {props},title=curricula::{}", data(&text));
+    }
+    out
+}
+
 /// Renders a path relative to `root` with forward slashes, for diagnostics.
 pub fn rel_path(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
@@ -196,6 +241,25 @@ mod tests {
         assert!(out.contains("3 |     titel: x"));
         assert!(out.contains("hint: did you mean `title`?"));
         assert!(out.contains("1 error(s), 0 warning(s)"));
+    }
+
+    #[test]
+    fn json_and_github_formats() {
+        let d = vec![
+            Diagnostic::error("content/a,b.md", Some(Pos::new(3, 5)), "100% falsch\nzweite Zeile").with_hint("so"),
+            Diagnostic::warning("site.yaml", None, "w"),
+        ];
+        let v: serde_json::Value = serde_json::from_str(&render_json(&d)).unwrap();
+        assert_eq!(v["schema"], JSON_SCHEMA);
+        assert_eq!((v["errors"].as_u64(), v["warnings"].as_u64()), (Some(1), Some(1)));
+        assert_eq!(v["diagnostics"][0]["line"], 3);
+        assert_eq!(v["diagnostics"][1]["line"], serde_json::Value::Null);
+        let gh = render_github(&d);
+        assert_eq!(
+            gh.lines().next().unwrap(),
+            "::error file=content/a%2Cb.md,line=3,col=5,title=curricula::100%25 falsch%0Azweite Zeile (hint: so)"
+        );
+        assert_eq!(gh.lines().nth(1).unwrap(), "::warning file=site.yaml,title=curricula::w");
     }
 
     #[test]

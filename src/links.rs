@@ -78,6 +78,11 @@ fn normalize(base: &[&str], rel: &str) -> String {
 /// The source file a page was made from, for diagnostics.
 pub fn source_of(site: &Site, page: &str) -> String {
     let segs: Vec<&str> = page.split('/').collect();
+    if let [c, x, "quelltext", "index.html"] = segs.as_slice()
+        && let Some(m) = site.curriculum(c).and_then(|cur| cur.module(x))
+    {
+        return m.file.clone();
+    }
     if let [c, x, "index.html"] = segs.as_slice()
         && let Some(cur) = site.curriculum(c)
     {

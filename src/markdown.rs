@@ -95,6 +95,7 @@ pub fn render(md: &str, opts: &RenderOptions) -> Rendered {
         Parser::new_ext(md, options()).filter_map(|ev| sanitize(ev, opts.allow_raw_html, &mut raw_html)).collect();
     let (events, headings) = add_heading_ids(events, opts);
     let events = if opts.glossary.is_empty() { events } else { link_terms(events, &opts.glossary) };
+    let events = highlight_code(events);
     let events = prefix_footnotes(events, &opts.id_prefix);
     let mut out = String::with_capacity(md.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
@@ -154,6 +155,35 @@ fn sanitize<'a>(ev: Event<'a>, allow_raw: bool, raw: &mut Vec<String>) -> Option
 fn is_local_dir(url: &str) -> bool {
     let path = url.split('#').next().unwrap_or("");
     !url.contains(':') && !path.starts_with('/') && path.ends_with('/')
+}
+
+/// Replaces fenced code blocks of a known language with highlighted HTML.
+fn highlight_code(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    if !events.iter().any(|e| matches!(e, Event::Start(Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(_))))) {
+        return events;
+    }
+    let mut out = Vec::with_capacity(events.len());
+    let mut lang: Option<String> = None;
+    let mut code = String::new();
+    for ev in events {
+        match ev {
+            Event::Start(Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(l))) if !l.trim().is_empty() => {
+                lang = Some(l.split_whitespace().next().unwrap_or("").to_string());
+                code.clear();
+            }
+            Event::Text(t) if lang.is_some() => code.push_str(&t),
+            Event::End(TagEnd::CodeBlock) if lang.is_some() => {
+                let l = lang.take().unwrap_or_default();
+                let body = crate::highlight::highlight(&code, &l).unwrap_or_else(|| crate::render::escape(&code));
+                out.push(Event::Html(CowStr::from(format!(
+                    "<pre class=\"code\"><code class=\"language-{}\">{body}</code></pre>\n",
+                    crate::render::escape(&l)
+                ))));
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Links the first occurrence of every glossary term in running text; never
@@ -382,6 +412,14 @@ mod tests {
         assert!(r.html.contains("kein <a class=\"term\" href=\"g#cm\">CM</a>."), "{}", r.html);
         let alias = render("Der Deutscher Qualifikationsrahmen, dann DQR.", &opts);
         assert_eq!(alias.html.matches("class=\"term\"").count(), 1, "aliases share one link: {}", alias.html);
+    }
+
+    #[test]
+    fn fenced_code_is_highlighted_with_classes() {
+        let r = render("```yaml\ntitle: x\n```\n\n```\nplain <b>\n```\n", &RenderOptions::default());
+        assert!(r.html.contains("<pre class=\"code\"><code class=\"language-yaml\">"), "{}", r.html);
+        assert!(r.html.contains("hl-"));
+        assert!(r.html.contains("plain &lt;b&gt;"));
     }
 
     #[test]

@@ -45,7 +45,7 @@ fn builds_every_page_and_matches_golden_files() {
     ] {
         assert!(out.join(p).is_file(), "{p} missing");
     }
-    assert_eq!(report.pages, 23);
+    assert_eq!(report.pages, 26);
     golden("module.html", &read(&out, "alpha/m1/index.html"));
     golden("curriculum.html", &read(&out, "alpha/index.html"));
     golden("home.html", &read(&out, "index.html"));

@@ -32,6 +32,7 @@ pub fn site_config(f: raw::SiteFile) -> SiteConfig {
         theme: f.theme.unwrap_or_else(|| "default".into()),
         order: f.order.iter().map(|o| at(o, 0)).collect(),
         allow_raw_html: f.allow_raw_html,
+        repository: f.repository,
     }
 }
 

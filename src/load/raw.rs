@@ -22,6 +22,9 @@ pub struct SiteFile {
     pub order: Vec<Spanned<String>>,
     #[serde(default)]
     pub allow_raw_html: bool,
+    /// Prefix of "edit this file" links, e.g. `https://github.com/org/repo/edit/main/`.
+    #[serde(default)]
+    pub repository: Option<String>,
 }
 
 #[derive(Deserialize, Debug, Clone, Copy)]

@@ -57,6 +57,8 @@ pub struct SiteConfig {
     pub theme: String,
     pub order: Vec<At<String>>,
     pub allow_raw_html: bool,
+    /// Prefix of "edit this file" links (the file's path is appended).
+    pub repository: Option<String>,
 }
 
 impl Default for SiteConfig {
@@ -68,6 +70,7 @@ impl Default for SiteConfig {
             theme: "default".into(),
             order: Vec::new(),
             allow_raw_html: false,
+            repository: None,
         }
     }
 }

@@ -186,6 +186,9 @@ const DE: &[(&str, &str)] = &[
     ("position", "Nr."),
     ("site_pages", "Verzeichnisse"),
     ("search_none", "Keine Treffer."),
+    ("source_view", "Quelltext"),
+    ("edit_file", "Diese Datei bearbeiten"),
+    ("source_of", "Quelltext dieses Moduls"),
     ("search_results", "Treffer"),
     ("matrix_too_large", "Die Matrix ist zu groß für eine Grafik; sie steht vollständig im Datenexport:"),
 ];
@@ -369,6 +372,9 @@ const EN: &[(&str, &str)] = &[
     ("position", "No."),
     ("site_pages", "Indexes"),
     ("search_none", "No results."),
+    ("source_view", "Source"),
+    ("edit_file", "Edit this file"),
+    ("source_of", "Source of this module"),
     ("search_results", "results"),
     ("matrix_too_large", "The matrix is too large for a chart; the data export has all of it:"),
 ];

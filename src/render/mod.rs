@@ -20,6 +20,9 @@ use std::path::Path;
 
 pub use theme::Theme;
 
+/// The normalised text of every source file, by path relative to the root.
+pub type Sources = std::collections::BTreeMap<String, String>;
+
 /// One file of the output, path relative to the output root with `/`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct OutFile {
@@ -46,15 +49,15 @@ pub fn escape(s: &str) -> String {
 /// Renders every page of the site. On template errors returns diagnostics and
 /// no files; content warnings found while rendering (escaped raw HTML) are
 /// returned beside the files.
-pub fn render_site(site: &Site, root: &Path) -> Result<(Vec<OutFile>, Diagnostics), Diagnostics> {
+pub fn render_site(site: &Site, root: &Path, sources: &Sources) -> Result<(Vec<OutFile>, Diagnostics), Diagnostics> {
     let theme = Theme::load(root, &site.config.theme)?;
-    render_with(site, &theme)
+    render_with(site, &theme, sources)
 }
 
 /// Renders with an already loaded theme (serve reuses it between rebuilds).
-pub fn render_with(site: &Site, theme: &Theme) -> Result<(Vec<OutFile>, Diagnostics), Diagnostics> {
+pub fn render_with(site: &Site, theme: &Theme, sources: &Sources) -> Result<(Vec<OutFile>, Diagnostics), Diagnostics> {
     let comparisons = site.comparisons.par_iter().filter_map(|c| crate::compare::compare(site, c)).collect();
-    let data = views::Data { site, comparisons };
+    let data = views::Data { site, comparisons, sources };
     let jobs = views::jobs(&data);
     let results: Vec<Result<(OutFile, Diagnostics), Diagnostic>> = jobs
         .par_iter()
@@ -65,6 +68,9 @@ pub fn render_with(site: &Site, theme: &Theme) -> Result<(Vec<OutFile>, Diagnost
         })
         .collect();
     let mut files = theme.static_files();
+    if !files.iter().any(|f| f.path == "static/highlight.css") {
+        files.push(OutFile { path: "static/highlight.css".into(), bytes: crate::highlight::css().into_bytes() });
+    }
     files.extend(crate::export::comparison_files(site, &data.comparisons));
     files.extend(crate::export::curriculum_files(site));
     let index = crate::search::build(site, &i18n::strings(site.config.language));

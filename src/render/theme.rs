@@ -26,6 +26,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("phases.html", include_str!("../../themes/default/templates/phases.html")),
     ("glossary.html", include_str!("../../themes/default/templates/glossary.html")),
     ("search.html", include_str!("../../themes/default/templates/search.html")),
+    ("source.html", include_str!("../../themes/default/templates/source.html")),
 ];
 
 const STATIC: &[(&str, &str)] = &[

@@ -30,11 +30,14 @@ pub enum Job {
     Phases,
     Glossary,
     Search,
+    /// A module's source file, highlighted.
+    Source(usize, usize),
 }
 
 /// Everything the pages are made from: the site and what is computed from it once.
 pub struct Data<'a> {
     pub site: &'a Site,
+    pub sources: &'a super::Sources,
     pub comparisons: Vec<crate::compare::ComparisonResult>,
 }
 
@@ -55,6 +58,7 @@ impl Job {
             Job::Phases => "phases.html",
             Job::Glossary => "glossary.html",
             Job::Search => "search.html",
+            Job::Source(..) => "source.html",
         }
     }
 
@@ -72,6 +76,7 @@ impl Job {
             Job::Phases => "phasen/".into(),
             Job::Glossary => "glossar/".into(),
             Job::Search => "suche/".into(),
+            Job::Source(c, m) => format!("{}/{}/quelltext/", site.curricula[c].id, site.curricula[c].modules[m].id),
             Job::Curriculum(c) => format!("{}/", site.curricula[c].id),
             Job::Module(c, m) => format!("{}/{}/", site.curricula[c].id, site.curricula[c].modules[m].id),
             Job::Page(c, p) => format!("{}/{}/", site.curricula[c].id, site.curricula[c].pages[p].id),
@@ -92,6 +97,7 @@ pub fn jobs(data: &Data) -> Vec<Job> {
     for (ci, c) in data.site.curricula.iter().enumerate() {
         v.push(Job::Curriculum(ci));
         v.extend((0..c.modules.len()).map(|mi| Job::Module(ci, mi)));
+        v.extend((0..c.modules.len()).map(|mi| Job::Source(ci, mi)));
         v.extend((0..c.pages.len()).map(|pi| Job::Page(ci, pi)));
     }
     v.extend(super::index_views::Filter::all(data.site).into_iter().map(Job::Competencies));
@@ -173,6 +179,17 @@ pub fn context(data: &Data, job: &Job) -> (Value, Diagnostics) {
         Job::Phases => simple(site, "phases", super::index_views::phases(data, &links)),
         Job::Glossary => simple(site, "glossary", super::index_views::glossary(data)),
         Job::Search => simple(site, "search", json!({})),
+        Job::Source(c, m) => {
+            let cur = &site.curricula[c];
+            let module = &cur.modules[m];
+            let title = format!("{}: {}", t_str(site, "source_view"), module.file);
+            let crumbs = vec![
+                crumb(&cur.short_title, Some(links.curriculum(cur))),
+                crumb(&module_label(site, module), Some(links.module(cur, module))),
+                crumb(&t_str(site, "source_view"), None),
+            ];
+            (title, crumbs, source_view(data, cur, module, &links))
+        }
         Job::Pair(k, p) => {
             let r = &data.comparisons[k];
             let body = super::compare_views::pair(data, k, p, &links);
@@ -546,6 +563,8 @@ fn module_view(data: &Data, c: &Curriculum, mi: usize, links: &Links, warnings: 
         }).collect::<Vec<_>>(),
         "phases": phases,
         "referenced_by": referrers(c, m, links),
+        "source_url": links.to(&format!("{}/{}/quelltext/", c.id, m.id)),
+        "edit_url": edit_url(site, &m.file),
         "preamble": (!m.preamble.is_empty()).then(|| md(site, &links.root, &m.preamble, "pre-", &m.file, 1, warnings).html),
         "kompetenzbeschreibung": kb, "berufliche_handlung": bh, "other_sections": others,
         "dims": dims, "methods": items_view(site, &m.methods, &format!("{cite_base}, {}", t["methods"])),
@@ -560,6 +579,24 @@ fn module_view(data: &Data, c: &Curriculum, mi: usize, links: &Links, warnings: 
         "prev": neighbour(mi.checked_sub(1).and_then(|i| c.modules.get(i))),
         "next": neighbour(c.modules.get(mi + 1)),
     })
+}
+
+fn edit_url(site: &Site, file: &str) -> Option<String> {
+    site.config.repository.as_ref().map(|r| format!("{r}{file}"))
+}
+
+fn source_view(data: &Data, c: &Curriculum, m: &Module, links: &Links) -> Value {
+    let text = data.sources.get(&m.file).map(String::as_str).unwrap_or("");
+    // Front matter as YAML and the body as Markdown: one Markdown grammar does not
+    // know front matter.
+    let hl = |t: &str, lang: &str| crate::highlight::highlight(t, lang).unwrap_or_else(|| super::escape(t));
+    let html = match crate::load::split_front_matter(text) {
+        Ok((yaml, body, _)) => {
+            format!("{}{}{}{}", hl("---\n", "yaml"), hl(yaml, "yaml"), hl("---\n", "yaml"), hl(body, "md"))
+        }
+        Err(_) => hl(text, "md"),
+    };
+    json!({"file": m.file, "html": html, "module_url": links.module(c, m), "edit_url": edit_url(data.site, &m.file), "lines": text.lines().count()})
 }
 
 /// Chapters of the curriculum that mention the module ("Modul 3", "M3").
