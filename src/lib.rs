@@ -22,4 +22,5 @@ pub mod search;
 pub mod serve;
 pub mod synth;
 pub mod text;
+pub mod watch;
 pub mod yaml;

@@ -32,6 +32,21 @@ enum Command {
     Check {
         #[arg(long, default_value = ".")]
         root: PathBuf,
+        /// Output format of the diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Fail (exit 1) on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Create a new site with an example curriculum in DIR (must be new or empty).
+    Init { dir: PathBuf },
+    /// Create a new curriculum or module that already passes `check`.
+    New {
+        #[command(subcommand)]
+        what: New,
+        #[arg(long, default_value = ".", global = true)]
+        root: PathBuf,
     },
     /// Build, then serve the site locally.
     Serve {
@@ -45,7 +60,28 @@ enum Command {
         /// Output folder; default: <root>/public.
         #[arg(long)]
         output: Option<PathBuf>,
+        /// Poll for changes (network drives, WSL, containers) instead of file-system events.
+        #[arg(long)]
+        poll: bool,
+        /// Open the site in the browser.
+        #[arg(long)]
+        open: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum New {
+    /// content/<ID>/curriculum.yaml and a first module.
+    Curriculum { id: String },
+    /// content/<CURRICULUM>/modules/<ID>.md with the next free number.
+    Module { curriculum: String, id: String },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Human,
+    Json,
+    Github,
 }
 
 fn color() -> bool {
@@ -83,6 +119,21 @@ fn run_build(opts: &BuildOptions) -> Result<build::Report, ExitCode> {
     }
 }
 
+fn report_created(result: Result<Vec<PathBuf>, String>) -> ExitCode {
+    match result {
+        Ok(files) => {
+            for f in files {
+                eprintln!("created {}", f.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -90,30 +141,33 @@ fn main() -> ExitCode {
             Ok(_) => ExitCode::SUCCESS,
             Err(code) => code,
         },
-        Command::Check { root } => {
+        Command::Check { root, format, deny_warnings } => {
             let diags = build::check(&root);
-            print_diags(&diags);
-            if diags.iter().any(|d| d.severity == Severity::Error) {
-                ExitCode::from(1)
-            } else {
-                if diags.is_empty() {
-                    eprintln!("no problems found");
+            match format {
+                Format::Human => {
+                    print_diags(&diags);
+                    if diags.is_empty() {
+                        eprintln!("no problems found");
+                    }
                 }
-                ExitCode::SUCCESS
+                Format::Json => print!("{}", curricula::diag::render_json(&diags)),
+                Format::Github => print!("{}", curricula::diag::render_github(&diags)),
             }
+            let fails = diags.iter().any(|d| d.severity == Severity::Error || deny_warnings);
+            if fails { ExitCode::from(1) } else { ExitCode::SUCCESS }
         }
-        Command::Serve { root, port, bind, output } => {
-            let opts = BuildOptions { root, output, base_url: None };
-            let report = match run_build(&opts) {
-                Ok(r) => r,
-                Err(code) => return code,
-            };
-            let addr = format!("{bind}:{port}");
-            eprintln!("serving {} at http://{addr}/ (Ctrl+C to stop)", report.output.display());
-            match curricula::serve::serve_dir(&report.output, &addr) {
+        Command::Init { dir } => report_created(curricula::scaffold::init(&dir)),
+        Command::New { what, root } => report_created(match what {
+            New::Curriculum { id } => curricula::scaffold::new_curriculum(&root, &id),
+            New::Module { curriculum, id } => curricula::scaffold::new_module(&root, &curriculum, &id),
+        }),
+        Command::Serve { root, port, bind, output, poll, open } => {
+            let output = output.unwrap_or_else(|| root.join("public"));
+            let opts = curricula::serve::ServeOptions { root, output, addr: format!("{bind}:{port}"), poll, open };
+            match curricula::serve::run(&opts) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("error: cannot serve on {addr}: {e}");
+                    eprintln!("error: {e}");
                     ExitCode::from(2)
                 }
             }

@@ -1,20 +1,190 @@
-//! `curricula serve`: a small local web server for the built site.
+//! `curricula serve`: builds, serves the site locally, and rebuilds on every
+//! change with live reload in the browser.
 //!
 //! Only GET and HEAD; request paths are decoded and resolved strictly inside
 //! the output folder (no `..`, no symlinks out), so nothing else on the machine
-//! can be read through it.
+//! can be read through it. The reload script is injected into pages as they are
+//! served, never written into the output. A rebuild with errors keeps the last
+//! good site and shows the diagnostics as an overlay in the browser; fixing the
+//! file removes it.
 
-use std::io;
+use crate::render::OutFile;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex, mpsc};
 
-/// Serves `dir` on `addr` until the process ends.
-pub fn serve_dir(dir: &Path, addr: &str) -> io::Result<()> {
-    let server = tiny_http::Server::http(addr).map_err(|e| io::Error::other(e.to_string()))?;
-    for request in server.incoming_requests() {
-        let response = respond(dir, request.method(), request.url());
-        let _ = request.respond(response);
+/// What `serve` is asked to do.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    pub root: PathBuf,
+    pub output: PathBuf,
+    pub addr: String,
+    pub poll: bool,
+    pub open: bool,
+}
+
+const RELOAD_JS: &str = include_str!("../themes/default/serve/livereload.js");
+const RELOAD_TAG: &str = "<script src=\"/__curricula/livereload.js\"></script>";
+
+/// Live state shared by the HTTP thread and the rebuild loop.
+#[derive(Default)]
+struct Shared {
+    /// Open event streams of browsers showing the site.
+    clients: Mutex<Vec<Box<dyn Write + Send>>>,
+    /// The diagnostics of the last failed rebuild, as JSON, while it is not fixed.
+    failing: Mutex<Option<String>>,
+}
+
+impl Shared {
+    /// Sends an event to every browser; streams that fail are dropped.
+    fn broadcast(&self, event: &str, data: &str) {
+        let msg = format!("event: {event}\ndata: {}\n\n", data.replace('\n', "\ndata: "));
+        if let Ok(mut clients) = self.clients.lock() {
+            clients.retain_mut(|w| w.write_all(msg.as_bytes()).and_then(|_| w.flush()).is_ok());
+        }
+    }
+}
+
+/// The files of the last good build, by output path.
+type Current = BTreeMap<String, Vec<u8>>;
+
+/// Builds, serves and rebuilds on every change until the process ends.
+pub fn run(opts: &ServeOptions) -> Result<(), String> {
+    crate::output::check_output_dir(&opts.root, &opts.output)?;
+    let shared = Arc::new(Shared::default());
+    let mut current = Current::new();
+    let first = rebuild(opts, &mut current, &shared, true);
+    if first.is_err() && !opts.output.join("index.html").is_file() {
+        return Err("the site has errors and there is no previous build to serve; fix the errors above".into());
+    }
+    let server = tiny_http::Server::http(&opts.addr).map_err(|e| format!("cannot serve on {}: {e}", opts.addr))?;
+    eprintln!("serving {} at http://{}/ (Ctrl+C to stop)", opts.output.display(), opts.addr);
+    let dir = opts.output.clone();
+    let http_shared = Arc::clone(&shared);
+    std::thread::spawn(move || serve_requests(&server, &dir, &http_shared));
+    if opts.open {
+        open_browser(&format!("http://{}/", opts.addr));
+    }
+    let (tx, rx) = mpsc::channel();
+    let _watch = crate::watch::watch(&opts.root, &opts.output, opts.poll, tx)?;
+    while rx.recv().is_ok() {
+        while rx.try_recv().is_ok() {}
+        let _ = rebuild(opts, &mut current, &shared, false);
     }
     Ok(())
+}
+
+fn open_browser(url: &str) {
+    for cmd in ["xdg-open", "open"] {
+        if std::process::Command::new(cmd).arg(url).spawn().is_ok() {
+            return;
+        }
+    }
+    eprintln!("open {url} in your browser");
+}
+
+/// URL path of an output file: `kit/m3/index.html` → `/kit/m3/`.
+fn url_of(path: &str) -> String {
+    format!("/{}", path.strip_suffix("index.html").unwrap_or(path))
+}
+
+/// One rebuild: render in memory, write only what changed, tell the browsers.
+/// On errors the last good site stays and the browsers show the diagnostics.
+fn rebuild(opts: &ServeOptions, current: &mut Current, shared: &Shared, first: bool) -> Result<Vec<String>, ()> {
+    let started = std::time::Instant::now();
+    match crate::build::render_in_memory(&opts.root, None) {
+        Err(diags) => {
+            eprint!("{}", crate::diag::render_human(&diags, false));
+            let json = crate::diag::render_json(&diags);
+            shared.broadcast("diagnostics", &json);
+            if let Ok(mut f) = shared.failing.lock() {
+                *f = Some(json);
+            }
+            Err(())
+        }
+        Ok(r) => {
+            let warnings = r.diags.sorted();
+            if !warnings.is_empty() && first {
+                eprint!("{}", crate::diag::render_human(&warnings, false));
+            }
+            let changed = apply(opts, current, r.files, first).map_err(|e| eprintln!("error: {e}"))?;
+            if let Ok(mut f) = shared.failing.lock() {
+                *f = None;
+            }
+            shared.broadcast("ok", "{}");
+            if !changed.is_empty() {
+                // Pages reload when they changed; a changed stylesheet or script concerns all.
+                let pages: Vec<String> = if changed.iter().any(|p| p.starts_with("static/")) {
+                    vec!["*".into()]
+                } else {
+                    changed.iter().map(|p| url_of(p)).collect()
+                };
+                shared.broadcast("reload", &serde_json::to_string(&pages).unwrap_or_default());
+            }
+            if !first {
+                eprintln!("rebuilt in {:.0?}: {} file(s) changed", started.elapsed(), changed.len());
+            }
+            Ok(changed)
+        }
+    }
+}
+
+/// Writes the files that differ from `current` and deletes the ones that are gone.
+fn apply(opts: &ServeOptions, current: &mut Current, files: Vec<OutFile>, first: bool) -> std::io::Result<Vec<String>> {
+    if first {
+        crate::output::write_atomically(&opts.output, &files)?;
+        let changed = files.iter().map(|f| f.path.clone()).collect();
+        *current = files.into_iter().map(|f| (f.path, f.bytes)).collect();
+        return Ok(changed);
+    }
+    let mut changed = Vec::new();
+    let next: Current = files.into_iter().map(|f| (f.path, f.bytes)).collect();
+    for (path, bytes) in &next {
+        if current.get(path) != Some(bytes) {
+            let target = opts.output.join(path);
+            if let Some(p) = target.parent() {
+                std::fs::create_dir_all(p)?;
+            }
+            std::fs::write(&target, bytes)?;
+            changed.push(path.clone());
+        }
+    }
+    for path in current.keys().filter(|p| !next.contains_key(*p)) {
+        let _ = std::fs::remove_file(opts.output.join(path));
+        changed.push(path.clone());
+    }
+    *current = next;
+    Ok(changed)
+}
+
+fn serve_requests(server: &tiny_http::Server, dir: &Path, shared: &Shared) {
+    for request in server.incoming_requests() {
+        let url = request.url().to_string();
+        if url.starts_with("/__curricula/events") && *request.method() == tiny_http::Method::Get {
+            let mut writer = request.into_writer();
+            let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nConnection: keep-alive\r\n\r\n";
+            if writer.write_all(head.as_bytes()).and_then(|_| writer.flush()).is_err() {
+                continue;
+            }
+            let failing = shared.failing.lock().ok().and_then(|f| f.clone());
+            if let Ok(mut clients) = shared.clients.lock() {
+                clients.push(writer);
+            }
+            if let Some(json) = failing {
+                shared.broadcast("diagnostics", &json);
+            }
+            continue;
+        }
+        let response = if url.starts_with("/__curricula/livereload.js") {
+            tiny_http::Response::from_data(RELOAD_JS.as_bytes().to_vec())
+                .with_header(header("Content-Type", "text/javascript; charset=utf-8"))
+                .with_header(header("Cache-Control", "no-cache"))
+        } else {
+            respond(dir, request.method(), &url)
+        };
+        let _ = request.respond(response);
+    }
 }
 
 type Response = tiny_http::Response<io::Cursor<Vec<u8>>>;
@@ -42,11 +212,22 @@ fn not_found(dir: &Path, head: bool) -> Response {
     }
 }
 
+/// Adds the live-reload script to an HTML page (only `serve` does this).
+fn inject(bytes: Vec<u8>) -> Vec<u8> {
+    let html = String::from_utf8_lossy(&bytes);
+    match html.rfind("</body>") {
+        Some(i) => format!("{}{RELOAD_TAG}{}", &html[..i], &html[i..]).into_bytes(),
+        None => bytes,
+    }
+}
+
 fn file_response(status: u16, path: &Path, bytes: Vec<u8>, head: bool) -> Response {
+    let ctype = content_type(path);
+    let bytes = if ctype.starts_with("text/html") { inject(bytes) } else { bytes };
     let body = if head { Vec::new() } else { bytes };
     tiny_http::Response::from_data(body)
         .with_status_code(status)
-        .with_header(header("Content-Type", content_type(path)))
+        .with_header(header("Content-Type", ctype))
         .with_header(header("Cache-Control", "no-cache"))
         .with_header(header("X-Content-Type-Options", "nosniff"))
 }

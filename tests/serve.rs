@@ -1,0 +1,164 @@
+//! `curricula serve` as an author meets it: live reload, error overlay events,
+//! incremental output equal to a full build, safe request handling.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Server {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(root: &Path) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(env!("CARGO_BIN_EXE_curricula"))
+        .args(["serve", "--root", root.to_str().unwrap(), "--port", &port.to_string()])
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "serve did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Server { child, port }
+}
+
+/// A raw HTTP/1.0 request; returns status code and body.
+fn request(port: u16, method: &str, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(s, "{method} {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
+    let mut buf = Vec::new();
+    let _ = s.read_to_end(&mut buf);
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|x| x.1.to_string()).unwrap_or_default();
+    (status, body)
+}
+
+/// Reads from an event stream until `needle` appears after what was already
+/// seen at the call (or the time is up).
+fn wait_for(stream: &mut TcpStream, seen: &mut String, needle: &str) -> bool {
+    let from = seen.len();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let mut buf = [0u8; 4096];
+    while !seen[from..].contains(needle) && Instant::now() < deadline {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => seen.push_str(&String::from_utf8_lossy(&buf[..n])),
+            Err(_) => {}
+        }
+    }
+    seen[from..].contains(needle)
+}
+
+fn wait_until(mut f: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while Instant::now() < deadline {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+#[test]
+fn live_reload_overlay_and_incremental_output() {
+    let (tmp, root) = common::scratch("valid");
+    let server = start(&root);
+    let (status, page) = request(server.port, "GET", "/alpha/m1/");
+    assert_eq!(status, 200);
+    assert!(page.contains("/__curricula/livereload.js"), "script injected when served");
+    let on_disk = std::fs::read_to_string(root.join("public/alpha/m1/index.html")).unwrap();
+    assert!(!on_disk.contains("livereload"), "never in the output");
+
+    let mut events = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    events.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
+    write!(events, "GET /__curricula/events HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+    let mut seen = String::new();
+    assert!(wait_for(&mut events, &mut seen, "text/event-stream"));
+    seen.clear();
+
+    let m1 = root.join("content/alpha/modules/m1.md");
+    let text = std::fs::read_to_string(&m1).unwrap();
+    std::fs::write(&m1, text.replace("title: Einführung", "title: Einstieg")).unwrap();
+    assert!(wait_for(&mut events, &mut seen, "\"/alpha/m1/\""), "reload of the changed page: {seen}");
+    assert!(request(server.port, "GET", "/alpha/m1/").1.contains("<h1>Einstieg</h1>"));
+
+    std::fs::write(&m1, text.replace("number: 1", "numbr: 1")).unwrap();
+    assert!(wait_for(&mut events, &mut seen, "unknown field `numbr`"), "{seen}");
+    assert!(seen.contains("event: diagnostics"));
+    assert!(request(server.port, "GET", "/alpha/m1/").1.contains("<h1>Einstieg</h1>"), "last good site served");
+
+    std::fs::write(&m1, text.replace("title: Einführung", "title: Wieder da")).unwrap();
+    assert!(wait_for(&mut events, &mut seen, "event: ok"), "overlay removed after the fix");
+    assert!(wait_until(|| request(server.port, "GET", "/alpha/m1/").1.contains("<h1>Wieder da</h1>")));
+
+    // A deleted module: what refers to it is reported; once fixed, it is gone.
+    std::fs::remove_file(root.join("content/alpha/modules/m2.md")).unwrap();
+    assert!(wait_for(&mut events, &mut seen, "unknown module `m2` in `alpha`"), "{seen}");
+    let cmp = root.join("content/comparisons/alpha-beta.yaml");
+    let fixed = std::fs::read_to_string(&cmp)
+        .unwrap()
+        .replace("left: [m1, m2]", "left: [m1]")
+        .replace("m2: Dokumentation", "m1: Selbstreflexion");
+    std::fs::write(&cmp, fixed).unwrap();
+    assert!(wait_until(|| request(server.port, "GET", "/alpha/m2/").0 == 404));
+
+    // Incremental output equals a full build, byte for byte.
+    let full = tmp.path().join("full");
+    let opts = curricula::build::BuildOptions { root: root.clone(), output: Some(full.clone()), base_url: None };
+    curricula::build::build(&opts).unwrap_or_else(|e| panic!("{e:?}"));
+    let served = root.join("public");
+    let list = |d: &Path| -> Vec<String> {
+        let mut v: Vec<String> = walkdir::WalkDir::new(d)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.path().strip_prefix(d).unwrap().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert!(wait_until(|| list(&served) == list(&full)), "same files");
+    for f in list(&full) {
+        assert_eq!(
+            std::fs::read(served.join(&f)).unwrap(),
+            std::fs::read(full.join(&f)).unwrap(),
+            "{f} differs from a full build"
+        );
+    }
+}
+
+#[test]
+fn requests_outside_the_site_and_other_methods_are_refused() {
+    let (_tmp, root) = common::scratch("valid");
+    std::fs::write(root.join("secret.txt"), "geheim").unwrap();
+    let server = start(&root);
+    for bad in
+        ["/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/%2e%2e%2fsite.yaml", "/alpha/../../secret.txt"]
+    {
+        let (status, body) = request(server.port, "GET", bad);
+        assert_eq!(status, 404, "{bad}");
+        assert!(!body.contains("geheim"));
+    }
+    assert_eq!(request(server.port, "POST", "/").0, 405);
+    assert_eq!(request(server.port, "DELETE", "/index.html").0, 405);
+    assert_eq!(request(server.port, "HEAD", "/").0, 200);
+}
