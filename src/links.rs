@@ -93,6 +93,11 @@ pub fn source_of(site: &Site, page: &str) -> String {
             return p.file.clone();
         }
     }
+    if let [id, "index.html"] = segs.as_slice()
+        && let Some(p) = site.site_pages.iter().find(|p| p.id == *id)
+    {
+        return p.file.clone();
+    }
     if let ["compare", id, ..] = segs.as_slice()
         && let Some(cmp) = site.comparisons.iter().find(|c| c.id == *id)
     {

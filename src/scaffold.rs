@@ -15,9 +15,14 @@ fn curriculum_yaml(id: &str) -> String {
     )
 }
 
-fn module_md(number: i64) -> String {
+/// A module file; the workload line uses the curriculum's first format and unit.
+fn module_md(number: i64, format_unit: Option<(&str, &str)>) -> String {
+    let workload = match format_unit {
+        Some((f, u)) => format!("workload:\n  - {{format: {f}, amount: 1, unit: {u}, topic: \"Thema\"}}\n"),
+        None => "workload: []\n".to_string(),
+    };
     format!(
-        "---\nnumber: {number}\ntitle: \"Titel des Moduls\"\n# fields: [hf1]            # Handlungsfelder aus curriculum.yaml\n# phases: [assessment]     # Phasen aus content/glossary.yaml\ntopics: \"Themen des Moduls in einer Zeile\"\nworkload:\n  - {{format: P, amount: 8, unit: UE, topic: \"Thema\"}}\ncompetencies:\n  wissen:\n    - \"Was die Teilnehmenden wissen\"\n  fertigkeiten:\n    - \"Was die Teilnehmenden können\"\n  sozialkompetenz: []\n  selbststaendigkeit: []\nmethods: [Vortrag, Diskussion]\n---\n\n## Kompetenzbeschreibung\n\n[//]: # (Beschreiben Sie in ganzen Sätzen, was die Teilnehmenden nach dem Modul können.)\n\nDie Teilnehmenden …\n\n## Berufliche Handlung\n\n[//]: # (Beschreiben Sie, wie sich das Gelernte im beruflichen Alltag zeigt.)\n\nDie Fallmanager\\*innen …\n"
+        "---\nnumber: {number}\ntitle: \"Titel des Moduls\"\n# fields: [hf1]            # Handlungsfelder aus curriculum.yaml\n# phases: [assessment]     # Phasen aus content/glossary.yaml\ntopics: \"Themen des Moduls in einer Zeile\"\n{workload}competencies:\n  wissen:\n    - \"Was die Teilnehmenden wissen\"\n  fertigkeiten:\n    - \"Was die Teilnehmenden können\"\n  sozialkompetenz: []\n  selbststaendigkeit: []\nmethods: [Vortrag, Diskussion]\n---\n\n## Kompetenzbeschreibung\n\n[//]: # (Beschreiben Sie in ganzen Sätzen, was die Teilnehmenden nach dem Modul können.)\n\nDie Teilnehmenden …\n\n## Berufliche Handlung\n\n[//]: # (Beschreiben Sie, wie sich das Gelernte im beruflichen Alltag zeigt.)\n\nDie Fallmanager\\*innen …\n"
     )
 }
 
@@ -65,7 +70,7 @@ pub fn init(dir: &Path) -> Result<Vec<PathBuf>, String> {
     write_new(&dir.join(".gitignore"), "/public\n", &mut created)?;
     write_new(&dir.join("content/glossary.yaml"), GLOSSARY, &mut created)?;
     write_new(&dir.join("content/beispiel/curriculum.yaml"), &curriculum_yaml("beispiel"), &mut created)?;
-    write_new(&dir.join("content/beispiel/modules/m1.md"), &module_md(1), &mut created)?;
+    write_new(&dir.join("content/beispiel/modules/m1.md"), &module_md(1, Some(("P", "UE"))), &mut created)?;
     write_new(&dir.join("content/beispiel/pages/vorwort.md"), PAGE, &mut created)?;
     write_new(&dir.join("content/comparisons/beispiel-vergleich.yaml"), COMPARISON, &mut created)?;
     Ok(created)
@@ -83,7 +88,7 @@ pub fn new_curriculum(root: &Path, id: &str) -> Result<Vec<PathBuf>, String> {
     }
     let mut created = Vec::new();
     write_new(&dir.join("curriculum.yaml"), &curriculum_yaml(id), &mut created)?;
-    write_new(&dir.join("modules/m1.md"), &module_md(1), &mut created)?;
+    write_new(&dir.join("modules/m1.md"), &module_md(1, Some(("P", "UE"))), &mut created)?;
     Ok(created)
 }
 
@@ -95,11 +100,11 @@ pub fn new_module(root: &Path, curriculum: &str, id: &str) -> Result<Vec<PathBuf
         return Err(format!("there is no curriculum `{curriculum}` (no {}/curriculum.yaml)", dir.display()));
     }
     let loaded = crate::load::load_site(root);
-    let next =
-        loaded.site.curriculum(curriculum).and_then(|c| c.modules.iter().map(|m| m.number.value).max()).unwrap_or(0)
-            + 1;
+    let c = loaded.site.curriculum(curriculum);
+    let next = c.and_then(|c| c.modules.iter().map(|m| m.number.value).max()).unwrap_or(0) + 1;
+    let format_unit = c.and_then(|c| Some((c.formats.keys().next()?.as_str(), c.units.keys().next()?.as_str())));
     let mut created = Vec::new();
-    write_new(&dir.join("modules").join(format!("{id}.md")), &module_md(next), &mut created)?;
+    write_new(&dir.join("modules").join(format!("{id}.md")), &module_md(next, format_unit), &mut created)?;
     Ok(created)
 }
 
@@ -134,5 +139,26 @@ mod tests {
         assert!(new_module(&dir, "fehlt", "m1").is_err());
         assert!(new_curriculum(&dir, "Kein_Id").unwrap_err().contains("not a valid"));
         assert!(new_curriculum(&dir, "compare").is_err());
+    }
+
+    #[test]
+    fn new_module_uses_the_curriculums_own_format_and_unit() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let tmp = tempfile::tempdir().unwrap();
+        let site = tmp.path().join("site");
+        for entry in walkdir::WalkDir::new(root.join("content")).into_iter().flatten() {
+            let rel = entry.path().strip_prefix(root).unwrap();
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(site.join(rel)).unwrap();
+            } else {
+                std::fs::copy(entry.path(), site.join(rel)).unwrap();
+            }
+        }
+        std::fs::copy(root.join("site.yaml"), site.join("site.yaml")).unwrap();
+        new_module(&site, "kit", "m10").unwrap();
+        let text = std::fs::read_to_string(site.join("content/kit/modules/m10.md")).unwrap();
+        assert!(text.contains("number: 10") && text.contains("format: P, amount: 1, unit: Tag"), "{text}");
+        let errors: Vec<_> = crate::build::check(&site).into_iter().filter(|d| d.severity == Severity::Error).collect();
+        assert!(errors.is_empty(), "{errors:#?}");
     }
 }

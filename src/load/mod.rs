@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
 /// Folder names under `content/` that are not curricula.
-pub const RESERVED: [&str; 13] = [
+pub const RESERVED: [&str; 14] = [
     "comparisons",
     "rules",
     "compare",
@@ -35,6 +35,7 @@ pub const RESERVED: [&str; 13] = [
     "phasen",
     "glossar",
     "leichte-sprache",
+    "barrierefreiheit",
 ];
 
 /// The outcome of loading: the site as far as it could be read, every
@@ -57,9 +58,12 @@ pub fn load_site(root: &Path) -> Loaded {
     let mut curricula: Vec<Curriculum> = curriculum_dirs.iter().filter_map(|d| ctx.load_curriculum(d)).collect();
     order_curricula(&mut curricula, &config);
     let comparisons = comparison_files.iter().filter_map(|f| ctx.load_comparison(f)).collect();
+    let site_page_files: Vec<PathBuf> =
+        crate::model::SITE_PAGES.iter().map(|p| content.join(format!("{p}.md"))).filter(|p| p.is_file()).collect();
+    let site_pages = ctx.load_parallel(&site_page_files, convert::page);
     let rule_files = ctx.files_with_ext(&content.join("rules"), "yaml", "rule");
     let rules = rule_files.iter().filter_map(|f| ctx.load_rules(f)).collect();
-    let site = Site { config, glossary, curricula, comparisons, rules };
+    let site = Site { config, glossary, curricula, comparisons, rules, site_pages };
     let mut diags = ctx.diags;
     for (file, text) in &ctx.sources {
         diags.attach_excerpts(file, text);
@@ -160,7 +164,8 @@ impl Ctx {
         };
         for path in entries {
             let name = file_name(&path);
-            if ignored_name(&name) || name == "glossary.yaml" {
+            let site_page = crate::model::SITE_PAGES.iter().any(|p| name == format!("{p}.md"));
+            if ignored_name(&name) || name == "glossary.yaml" || site_page {
                 continue;
             }
             if !path.is_dir() {

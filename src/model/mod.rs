@@ -432,7 +432,13 @@ pub struct Site {
     pub curricula: Vec<Curriculum>,
     pub comparisons: Vec<Comparison>,
     pub rules: Vec<RuleSet>,
+    /// Site-wide pages with a fixed place: Leichte Sprache and the accessibility
+    /// statement (`content/<id>.md`), in [`SITE_PAGES`] order.
+    pub site_pages: Vec<Page>,
 }
+
+/// The ids of the site-wide pages the content format knows, in footer order.
+pub const SITE_PAGES: [&str; 2] = ["leichte-sprache", "barrierefreiheit"];
 
 impl Site {
     pub fn curriculum(&self, id: &str) -> Option<&Curriculum> {

@@ -32,6 +32,8 @@ pub enum Job {
     Search,
     /// A module's source file, highlighted.
     Source(usize, usize),
+    /// A site-wide page (Leichte Sprache, accessibility statement).
+    SitePage(usize),
 }
 
 /// Everything the pages are made from: the site and what is computed from it once.
@@ -59,6 +61,7 @@ impl Job {
             Job::Glossary => "glossary.html",
             Job::Search => "search.html",
             Job::Source(..) => "source.html",
+            Job::SitePage(_) => "page.html",
         }
     }
 
@@ -76,6 +79,7 @@ impl Job {
             Job::Phases => "phasen/".into(),
             Job::Glossary => "glossar/".into(),
             Job::Search => "suche/".into(),
+            Job::SitePage(p) => format!("{}/", site.site_pages[p].id),
             Job::Source(c, m) => format!("{}/{}/quelltext/", site.curricula[c].id, site.curricula[c].modules[m].id),
             Job::Curriculum(c) => format!("{}/", site.curricula[c].id),
             Job::Module(c, m) => format!("{}/{}/", site.curricula[c].id, site.curricula[c].modules[m].id),
@@ -102,6 +106,7 @@ pub fn jobs(data: &Data) -> Vec<Job> {
     }
     v.extend(super::index_views::Filter::all(data.site).into_iter().map(Job::Competencies));
     v.extend([Job::Methods, Job::Fields, Job::Phases, Job::Glossary, Job::Search]);
+    v.extend((0..data.site.site_pages.len()).map(Job::SitePage));
     for (k, r) in data.comparisons.iter().enumerate() {
         v.push(Job::Compare(k));
         v.push(Job::ComparePrint(k));
@@ -179,6 +184,10 @@ pub fn context(data: &Data, job: &Job) -> (Value, Diagnostics) {
         Job::Phases => simple(site, "phases", super::index_views::phases(data, &links)),
         Job::Glossary => simple(site, "glossary", super::index_views::glossary(data)),
         Job::Search => simple(site, "search", json!({})),
+        Job::SitePage(p) => {
+            let page = &site.site_pages[p];
+            (page.title.clone(), vec![crumb(&page.title, None)], markdown_page(site, page, &links, &mut warnings))
+        }
         Job::Source(c, m) => {
             let cur = &site.curricula[c];
             let module = &cur.modules[m];
@@ -214,6 +223,10 @@ pub fn context(data: &Data, job: &Job) -> (Value, Diagnostics) {
         "t": i18n::strings(site.config.language),
         "root": root,
         "home_url": format!("{root}index.html"),
+        "footer_pages": site.site_pages.iter().map(|p| {
+            let url = if matches!(job, Job::NotFound) { format!("{root}{}/index.html", p.id) } else { links.to(&format!("{}/", p.id)) };
+            json!({"title": p.title, "url": url})
+        }).collect::<Vec<_>>(),
         "site_nav": site_nav(site, &links, &dir, matches!(job, Job::NotFound).then_some(root.as_str())),
         "page_title": title,
         "canonical": format!("{}{}", site.config.base_url, dir),
@@ -619,7 +632,11 @@ fn referrers(c: &Curriculum, m: &Module, links: &Links) -> Vec<Value> {
 }
 
 fn page_view(site: &Site, c: &Curriculum, pi: usize, links: &Links, warnings: &mut Diagnostics) -> Value {
-    let p = &c.pages[pi];
+    markdown_page(site, &c.pages[pi], links, warnings)
+}
+
+/// A Markdown page with its table of contents.
+fn markdown_page(site: &Site, p: &crate::model::Page, links: &Links, warnings: &mut Diagnostics) -> Value {
     let r = md(site, &links.root, &p.markdown, "", &p.file, p.body_line, warnings);
     let toc: Vec<Value> =
         r.headings.iter().filter(|h| h.level == 2).map(|h| json!({"id": h.id, "text": h.text})).collect();

@@ -12,21 +12,22 @@ import {
   runAxe,
   sites,
   startServer,
+  withPage,
 } from './helpers.mjs';
+
+const VIEWPORT = { viewport: { width: 1280, height: 900 } };
 
 for (const site of sites()) {
   describe(`accessibility: ${site.label}`, { skip: site.skip }, () => {
-    let server, browser, context;
+    let server, browser;
 
     before(async () => {
       assertSite(site.dir, site.env);
       server = await startServer(site.dir);
       browser = await launchBrowser();
-      context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     });
 
     after(async () => {
-      await context?.close();
       await browser?.close();
       await server?.close();
     });
@@ -36,16 +37,15 @@ for (const site of sites()) {
         let status, problems, axeResult, loadError;
 
         before(async () => {
-          const page = await context.newPage();
-          problems = captureProblems(page);
           try {
-            const res = await page.goto(server.url + p.path, { waitUntil: 'load' });
-            status = res?.status();
-            axeResult = await runAxe(page);
+            await withPage(browser, VIEWPORT, async (page) => {
+              problems = captureProblems(page);
+              const res = await page.goto(server.url + p.path, { waitUntil: 'load' });
+              status = res?.status();
+              axeResult = await runAxe(page);
+            });
           } catch (e) {
             loadError = e;
-          } finally {
-            await page.close();
           }
         });
 

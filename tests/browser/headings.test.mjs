@@ -46,13 +46,15 @@ for (const site of sites()) {
     : site.pages.map((p) => p.path);
 
   describe(`headings: ${site.label} (${pages.length} pages)`, { skip: site.skip }, () => {
-    let server, browser, context;
+    let server, browser, context, page;
 
+    // One page, navigated from URL to URL (no interaction, so reusing it is safe).
     before(async () => {
       assertSite(site.dir, site.env);
       server = await startServer(site.dir);
       browser = await launchBrowser();
       context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      page = await context.newPage();
     });
 
     after(async () => {
@@ -63,19 +65,13 @@ for (const site of sites()) {
 
     for (const path of pages) {
       it(`${path}: one h1, no skipped levels`, async () => {
-        const page = await context.newPage();
-        try {
-          const res = await page.goto(server.url + path, { waitUntil: 'load' });
-          assert.equal(res?.status(), 200, `${path}: HTTP ${res?.status()}`);
-          const hs = await page.evaluate(headings);
-          const problems = headingProblems(hs);
-          assertNone(
-            problems,
-            `${site.label} ${path} (outline: ${hs.map((h) => 'h' + h.level).join(' ') || 'no headings'}):`,
-          );
-        } finally {
-          await page.close();
-        }
+        const res = await page.goto(server.url + path, { waitUntil: 'load' });
+        assert.equal(res?.status(), 200, `${path}: HTTP ${res?.status()}`);
+        const hs = await page.evaluate(headings);
+        assertNone(
+          headingProblems(hs),
+          `${site.label} ${path} (outline: ${hs.map((h) => 'h' + h.level).join(' ') || 'no headings'}):`,
+        );
       });
     }
   });

@@ -8,6 +8,7 @@ import { createReadStream, existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -286,9 +287,20 @@ export function sites() {
 
 /** Fails with `message` followed by the list, one item a line, unless empty. */
 export function assertNone(list, message) {
-  if (list.length) {
-    const err = new Error(`${message}\n  ${list.join('\n  ')}`);
-    err.name = 'AssertionError';
-    throw err;
+  if (list.length) assert.fail(`${message}\n  ${list.join('\n  ')}`);
+}
+
+/**
+ * Runs `fn(page)` in a fresh browser context and closes the context after.
+ * (Closing the context rather than the page: page.close() can stall for a
+ * minute after an interrupted navigation.)
+ */
+export async function withPage(browser, contextOptions, fn) {
+  const context = await browser.newContext(contextOptions);
+  try {
+    const page = await context.newPage();
+    return await fn(page);
+  } finally {
+    await context.close();
   }
 }

@@ -26,9 +26,11 @@ for (const site of sites()) {
 
     for (const width of WIDTHS) {
       describe(`${width} px wide`, () => {
-        let context;
+        // One page per width, navigated from URL to URL (no interaction).
+        let context, page;
         before(async () => {
           context = await browser.newContext({ viewport: { width, height: 800 } });
+          page = await context.newPage();
         });
         after(async () => {
           await context?.close();
@@ -36,21 +38,15 @@ for (const site of sites()) {
 
         for (const p of site.pages) {
           it(`${p.name} ${p.path}: scrollWidth <= innerWidth`, async () => {
-            const page = await context.newPage();
-            try {
-              const res = await page.goto(server.url + p.path, { waitUntil: 'load' });
-              assert.equal(res?.status(), 200);
-              const m = await page.evaluate(measureOverflow);
-              assert.ok(
-                m.scrollWidth <= m.innerWidth,
-                `${site.label} ${p.path} at ${width} px: document.documentElement.scrollWidth ` +
-                  `${m.scrollWidth} > window.innerWidth ${m.innerWidth}\n` +
-                  `  elements reaching beyond the viewport (outermost first):\n` +
-                  m.offenders.map((o) => `    ${o.path}  right=${o.right}px width=${o.width}px  ${o.text}`).join('\n'),
-              );
-            } finally {
-              await page.close();
-            }
+            const res = await page.goto(server.url + p.path, { waitUntil: 'load' });
+            assert.equal(res?.status(), 200, `${p.path}: HTTP ${res?.status()}`);
+            const m = await page.evaluate(measureOverflow);
+            if (m.scrollWidth > m.innerWidth) assert.fail(
+              `${site.label} ${p.path} at ${width} px: document.documentElement.scrollWidth ` +
+                `${m.scrollWidth} > window.innerWidth ${m.innerWidth}\n` +
+                `  elements reaching beyond the viewport (outermost first):\n` +
+                m.offenders.map((o) => `    ${o.path}  right=${o.right}px width=${o.width}px  ${o.text}`).join('\n'),
+            );
           });
         }
       });
@@ -61,7 +57,7 @@ for (const site of sites()) {
 /** Runs in the page: scroll width plus the outermost elements that overflow. */
 function measureOverflow() {
   const vw = window.innerWidth;
-  const describe = (el) => {
+  const pathOf = (el) => {
     const parts = [];
     for (let e = el; e && e.nodeType === 1 && e !== document.body && parts.length < 5; e = e.parentElement) {
       let s = e.localName;
@@ -98,7 +94,7 @@ function measureOverflow() {
     offenders: outer.slice(0, 12).map((el) => {
       const r = el.getBoundingClientRect();
       return {
-        path: describe(el),
+        path: pathOf(el),
         right: Math.round(r.right),
         width: Math.round(r.width),
         text: JSON.stringify((el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 60)),
