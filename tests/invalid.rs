@@ -13,6 +13,14 @@ enum Edit {
     Replace(&'static str, &'static str, &'static str),
     /// Write a file (created or overwritten).
     Write(&'static str, &'static [u8]),
+    /// Write a file of this many bytes (for size limits).
+    Big(&'static str, usize),
+    /// Make a folder (where a file is expected).
+    Dir(&'static str),
+    /// Make a symbolic link at the first path pointing to the second.
+    Link(&'static str, &'static str),
+    /// Write text produced at run time (bombs, deep nesting).
+    Generated(&'static str, fn() -> String),
 }
 
 struct Case {
@@ -300,6 +308,19 @@ fn apply(root: &Path, edit: &Edit) {
             assert!(text.contains(from), "fixture {file} lacks {from:?}");
             std::fs::write(&p, text.replacen(from, to, 1)).unwrap();
         }
+        Edit::Big(file, size) => {
+            let mut text = b"---\nnumber: 9\ntitle: x\n---\n".to_vec();
+            text.resize(*size, b'a');
+            std::fs::write(root.join(file), text).unwrap();
+        }
+        Edit::Dir(path) => std::fs::create_dir_all(root.join(path)).unwrap(),
+        Edit::Link(at, to) => {
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(to, root.join(at)).unwrap();
+            #[cfg(not(unix))]
+            let _ = (at, to);
+        }
+        Edit::Generated(file, f) => std::fs::write(root.join(file), f()).unwrap(),
         Edit::Write(file, bytes) => {
             if file.ends_with(".gone") {
                 std::fs::remove_file(root.join(file.trim_end_matches(".gone"))).unwrap();
@@ -322,7 +343,9 @@ fn describe(d: &[Diagnostic]) -> String {
 #[test]
 fn every_error_kind_is_reported_with_file_position_message_and_hint() {
     let mut failures = Vec::new();
-    for case in cases() {
+    let all: Vec<Case> = cases().into_iter().chain(more_cases()).collect();
+    assert!(all.len() >= 40, "{} broken sites", all.len());
+    for case in all {
         let (_tmp, root) = common::scratch("valid");
         apply(&root, &case.edit);
         let diags = curricula::build::check(&root);
@@ -382,4 +405,257 @@ fn warnings_do_not_fail_and_name_both_values() {
     assert!(msgs.contains("declared total is 30 UE, but the modules add up to 24 UE"), "{msgs}");
     assert!(msgs.contains("`Selbstreflexion` appears more than once"), "{msgs}");
     assert!(msgs.contains("content/beta/modules/m1.md module has neither"), "{msgs}");
+}
+
+fn billion_laughs() -> String {
+    let mut y =
+        String::from("a: &a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n");
+    let mut prev = "a".to_string();
+    for i in 0..9 {
+        let refs = vec![format!("*{prev}"); 9].join(", ");
+        y.push_str(&format!("l{i}: &l{i} [{refs}]\n"));
+        prev = format!("l{i}");
+    }
+    y.push_str("title: x\n");
+    y
+}
+
+fn deep_nesting() -> String {
+    format!("title: x\nlanguage: {}{}\n", "[".repeat(50_000), "]".repeat(50_000))
+}
+
+/// The second half of the corpus: resource limits, file-system oddities, and
+/// the remaining keys and references.
+fn more_cases() -> Vec<Case> {
+    use Edit::*;
+    let c = |name, edit, file, line, col, message| Case { name, edit, file, line, col, message };
+    vec![
+        c(
+            "yaml syntax in a nested mapping",
+            Replace(CUR, "  P: {label: Präsenz, mode: presence}", "  P: {label: Präsenz, mode: presence"),
+            CUR,
+            Some(11),
+            None,
+            "",
+        ),
+        c("amount is text", Replace(M1, "amount: 8, unit: UE", "amount: acht, unit: UE"), M1, Some(9), None, ""),
+        c("units is a list", Replace(CUR, "units:\n  UE: 45\n  Tag: 360", "units: [UE, Tag]"), CUR, Some(7), None, ""),
+        c(
+            "competencies is text",
+            Replace(
+                "content/alpha/modules/m2.md",
+                "competencies:\n  wissen: [Dokumentation]",
+                "competencies: Dokumentation",
+            ),
+            "content/alpha/modules/m2.md",
+            Some(4),
+            None,
+            "",
+        ),
+        c(
+            "unknown key in glossary",
+            Replace("content/glossary.yaml", "    aliases: [Case Finding]", "    alias: [Case Finding]"),
+            "content/glossary.yaml",
+            Some(4),
+            Some(5),
+            "unknown field `alias`",
+        ),
+        c(
+            "unknown key in work package",
+            Replace(M1, "  group: LG", "  gruppe: LG"),
+            M1,
+            Some(25),
+            Some(3),
+            "unknown field `gruppe`",
+        ),
+        c(
+            "unknown key in declared",
+            Replace(CUR, "  by_format: {LG: 4}", "  by_formats: {LG: 4}"),
+            CUR,
+            Some(24),
+            Some(3),
+            "unknown field `by_formats`",
+        ),
+        c(
+            "unknown key in a pair",
+            Replace(CMP, "note: Beta fasst zusammen", "notiz: Beta fasst zusammen"),
+            CMP,
+            Some(5),
+            None,
+            "unknown field `notiz`",
+        ),
+        c(
+            "unknown key in a field",
+            Replace(CUR, "    level: Fallebene", "    ebene: Fallebene"),
+            CUR,
+            Some(21),
+            Some(5),
+            "unknown field `ebene`",
+        ),
+        c(
+            "unknown key in a page",
+            Replace("content/alpha/pages/intro.md", "weight: 10", "gewicht: 10"),
+            "content/alpha/pages/intro.md",
+            Some(3),
+            Some(1),
+            "unknown field `gewicht`",
+        ),
+        c(
+            "missing curriculum title",
+            Replace("content/beta/curriculum.yaml", "title: Beta\n", ""),
+            "content/beta/curriculum.yaml",
+            None,
+            None,
+            "missing field `title`",
+        ),
+        c("missing comparison side", Replace(CMP, "left: alpha\n", ""), CMP, None, None, "missing field `left`"),
+        c(
+            "unknown curriculum in order",
+            Replace("site.yaml", "order: [beta, alpha]", "order: [beta, alfa]"),
+            "site.yaml",
+            Some(4),
+            Some(15),
+            "unknown curriculum `alfa`",
+        ),
+        c(
+            "unknown kind of a format",
+            Replace(CUR, "kind: transfer}", "kind: transfr}"),
+            CUR,
+            Some(13),
+            None,
+            "unknown kind `transfr`",
+        ),
+        c(
+            "unknown curriculum a rule applies to",
+            Replace(RULES, "unit: {name: UE, minutes: 45}", "unit: {name: UE, minutes: 45}\napplies_to: [gamma]"),
+            RULES,
+            Some(5),
+            Some(14),
+            "unknown curriculum `gamma`",
+        ),
+        c(
+            "bad curriculum folder name",
+            Write("content/Gamma_1/curriculum.yaml", b"title: x\n"),
+            "content/Gamma_1",
+            None,
+            None,
+            "`Gamma_1` is not a valid curriculum id",
+        ),
+        c(
+            "bad comparison file name",
+            Write("content/comparisons/A_B.yaml", b"title: x\nleft: alpha\nright: beta\n"),
+            "content/comparisons/A_B.yaml",
+            None,
+            None,
+            "is not a valid comparison id",
+        ),
+        c(
+            "bad phase id",
+            Replace("content/glossary.yaml", "  - id: intake", "  - id: Intake"),
+            "content/glossary.yaml",
+            Some(2),
+            Some(9),
+            "`Intake` is not a valid phase id",
+        ),
+        c(
+            "duplicate field id",
+            Replace(
+                CUR,
+                "    level: Fallebene",
+                "    level: Fallebene\n  - id: hf1\n    label: HF 1b\n    title: Doppelt",
+            ),
+            CUR,
+            None,
+            None,
+            "field id `hf1` is defined more than once",
+        ),
+        c(
+            "reserved curriculum id",
+            Write("content/compare/curriculum.yaml", b"title: x\n"),
+            "content/compare",
+            None,
+            None,
+            "`compare` is reserved",
+        ),
+        c(
+            "empty module file",
+            Write("content/alpha/modules/m3.md", b""),
+            "content/alpha/modules/m3.md",
+            Some(1),
+            Some(1),
+            "missing front matter",
+        ),
+        c(
+            "binary module file",
+            Write("content/alpha/modules/m3.md", b"\x00\x01\x02\xff\xfe\x00"),
+            "content/alpha/modules/m3.md",
+            Some(1),
+            None,
+            "not valid UTF-8",
+        ),
+        c(
+            "folder where a module file is expected",
+            Dir("content/alpha/modules/m3.md"),
+            "content/alpha/modules/m3.md",
+            None,
+            None,
+            "a folder where a module file is expected",
+        ),
+        c(
+            "a 50 MB file",
+            Big("content/alpha/modules/m3.md", 50 * 1024 * 1024),
+            "content/alpha/modules/m3.md",
+            None,
+            None,
+            "the limit is",
+        ),
+        c("billion laughs", Generated("site.yaml", billion_laughs), "site.yaml", None, None, ""),
+        c("deep nesting", Generated("site.yaml", deep_nesting), "site.yaml", None, None, ""),
+        c("symlink loop", Link("content/loop", "."), "content/loop", None, None, "symbolic link"),
+        c(
+            "symlink out of the root",
+            Link("content/alpha/modules/m3.md", "/etc/hostname"),
+            "content/alpha/modules/m3.md",
+            None,
+            None,
+            "symbolic link",
+        ),
+    ]
+}
+
+/// The real binary on every broken site: exit code 1 (not a crash, not a
+/// hang), the file named in its JSON output.
+#[test]
+fn the_cli_fails_cleanly_and_quickly_on_every_broken_site() {
+    for case in cases().into_iter().chain(more_cases()) {
+        let (tmp, root) = common::scratch("valid");
+        apply(&root, &case.edit);
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_curricula"))
+            .args(["check", "--format", "json", "--root", root.to_str().unwrap()])
+            .current_dir(tmp.path())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("{}: no answer within 30 s", case.name);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
+        assert_eq!(status.code(), Some(1), "{}: exit code", case.name);
+        let mut out = String::new();
+        std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut out).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{}: {e}", case.name));
+        assert!(
+            v["diagnostics"].as_array().unwrap().iter().any(|d| d["file"] == case.file && d["severity"] == "error"),
+            "{}: {out}",
+            case.name
+        );
+    }
 }

@@ -55,7 +55,14 @@ pub fn load_site(root: &Path) -> Loaded {
     let content = root.join("content");
     let glossary = ctx.load_glossary(&content.join("glossary.yaml"));
     let (curriculum_dirs, comparison_files) = ctx.scan_content(&content);
-    let mut curricula: Vec<Curriculum> = curriculum_dirs.iter().filter_map(|d| ctx.load_curriculum(d)).collect();
+    let mut curricula = Vec::new();
+    let mut unloadable = Vec::new();
+    for d in &curriculum_dirs {
+        match ctx.load_curriculum(d) {
+            Some(c) => curricula.push(c),
+            None => unloadable.push(file_name(d)),
+        }
+    }
     order_curricula(&mut curricula, &config);
     let comparisons = comparison_files.iter().filter_map(|f| ctx.load_comparison(f)).collect();
     let site_page_files: Vec<PathBuf> =
@@ -63,7 +70,7 @@ pub fn load_site(root: &Path) -> Loaded {
     let site_pages = ctx.load_parallel(&site_page_files, convert::page);
     let rule_files = ctx.files_with_ext(&content.join("rules"), "yaml", "rule");
     let rules = rule_files.iter().filter_map(|f| ctx.load_rules(f)).collect();
-    let site = Site { config, glossary, curricula, comparisons, rules, site_pages };
+    let site = Site { config, glossary, curricula, comparisons, rules, site_pages, unloadable };
     let mut diags = ctx.diags;
     for (file, text) in &ctx.sources {
         diags.attach_excerpts(file, text);
@@ -166,6 +173,11 @@ impl Ctx {
             let name = file_name(&path);
             let site_page = crate::model::SITE_PAGES.iter().any(|p| name == format!("{p}.md"));
             if ignored_name(&name) || name == "glossary.yaml" || site_page {
+                continue;
+            }
+            if is_symlink(&path) {
+                let rel = self.rel(&path);
+                self.error(symlink_error(&rel));
                 continue;
             }
             if !path.is_dir() {
@@ -333,8 +345,19 @@ impl Ctx {
     }
 }
 
+/// Parses the text of a module file as the loader does (for tests and fuzzing).
+pub fn parse_module(rel: &str, id: &str, text: &str) -> (Option<crate::model::Module>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let src = Source { rel: rel.to_string(), text: normalize_source(text) };
+    let m = convert::module(&src, id, &mut diags);
+    (m, diags)
+}
+
 /// Reads a file as normalised UTF-8 text, or explains why it cannot be read.
 pub fn read_source(path: &Path, rel: &str) -> Result<String, Diagnostic> {
+    if is_symlink(path) {
+        return Err(symlink_error(rel));
+    }
     let meta = std::fs::metadata(path).map_err(|e| {
         Diagnostic::error(rel, None, format!("cannot read file: {e}"))
             .with_hint("check that the file exists and is readable")
@@ -402,6 +425,17 @@ fn list_dir(dir: &Path) -> Result<Vec<PathBuf>, String> {
         .collect::<Result<_, _>>()?;
     v.sort();
     Ok(v)
+}
+
+/// Symbolic links are never followed: they could lead out of the site root or
+/// into a loop.
+pub fn is_symlink(p: &Path) -> bool {
+    std::fs::symlink_metadata(p).map(|m| m.file_type().is_symlink()).unwrap_or(false)
+}
+
+fn symlink_error(rel: &str) -> Diagnostic {
+    Diagnostic::error(rel, None, "symbolic link: links are not followed")
+        .with_hint("replace the link with the real file or folder; content must lie inside the site root")
 }
 
 fn file_name(p: &Path) -> String {

@@ -15,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 pub fn check_site(site: &Site) -> Diagnostics {
     let mut out = Diagnostics::new();
     let phase_ids: Vec<&str> = site.glossary.phases.iter().map(|p| p.id.as_str()).collect();
+    check_unique("content/glossary.yaml", phase_ids.iter().copied(), "phase", &mut out);
     for c in &site.curricula {
         check_curriculum(c, &phase_ids, &mut out);
     }
@@ -31,8 +32,12 @@ pub fn check_site(site: &Site) -> Diagnostics {
 /// Every format and kind a rule names must exist in some curriculum, or the
 /// figure it describes cannot be computed.
 fn check_rules(site: &Site, rs: &super::RuleSet, out: &mut Diagnostics) {
-    let ids: Vec<&str> = site.curricula.iter().map(|c| c.id.as_str()).collect();
+    let ids = curriculum_ids(site);
     check_refs(&rs.file, &rs.applies_to, "curriculum", &ids, out);
+    if !site.unloadable.is_empty() {
+        // Formats and kinds may be defined by the curriculum that failed to load.
+        return;
+    }
     let mut formats: Vec<&str> = site.curricula.iter().flat_map(|c| c.formats.keys().map(String::as_str)).collect();
     let mut kinds: Vec<&str> = site.curricula.iter().flat_map(|c| c.kinds.keys().map(String::as_str)).collect();
     formats.sort_unstable();
@@ -74,7 +79,21 @@ fn check_refs_in(file: &str, refs: &[At<String>], what: &str, in_what: &str, val
     }
 }
 
+/// Ids that must be unique within one list (fields of a curriculum, phases).
+fn check_unique<'a>(file: &str, ids: impl IntoIterator<Item = &'a str>, what: &str, out: &mut Diagnostics) {
+    let mut seen = HashSet::new();
+    for id in ids {
+        if !seen.insert(id) {
+            out.push(
+                Diagnostic::error(file, None, format!("{what} id `{id}` is defined more than once"))
+                    .with_hint("give every entry its own id"),
+            );
+        }
+    }
+}
+
 fn check_curriculum(c: &Curriculum, phase_ids: &[&str], out: &mut Diagnostics) {
+    check_unique(&c.file, c.fields.iter().map(|f| f.id.as_str()), "field", out);
     let kinds: Vec<&str> = c.kinds.keys().map(String::as_str).collect();
     let fields: Vec<&str> = c.fields.iter().map(|f| f.id.as_str()).collect();
     let formats: Vec<&str> = c.formats.keys().map(String::as_str).collect();
@@ -225,17 +244,23 @@ fn compare(
     }
 }
 
+/// Curriculum ids that references may name: the loaded ones and those whose
+/// loading failed (already reported).
+fn curriculum_ids(site: &Site) -> Vec<&str> {
+    site.curricula.iter().map(|c| c.id.as_str()).chain(site.unloadable.iter().map(String::as_str)).collect()
+}
+
 fn check_order(site: &Site, out: &mut Diagnostics) {
-    let ids: Vec<&str> = site.curricula.iter().map(|c| c.id.as_str()).collect();
+    let ids = curriculum_ids(site);
     check_refs("site.yaml", &site.config.order, "curriculum", &ids, out);
 }
 
 fn check_comparison(site: &Site, cmp: &super::Comparison, out: &mut Diagnostics) {
-    let ids: Vec<&str> = site.curricula.iter().map(|c| c.id.as_str()).collect();
+    let ids = curriculum_ids(site);
     let left = site.curriculum(&cmp.left.value);
     let right = site.curriculum(&cmp.right.value);
     for (side, c) in [(&cmp.left, left), (&cmp.right, right)] {
-        if c.is_none() {
+        if c.is_none() && !site.unloadable.contains(&side.value) {
             out.push(unknown_ref(&cmp.file, side, "curriculum", &ids));
         }
     }

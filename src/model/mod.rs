@@ -435,6 +435,9 @@ pub struct Site {
     /// Site-wide pages with a fixed place: Leichte Sprache and the accessibility
     /// statement (`content/<id>.md`), in [`SITE_PAGES`] order.
     pub site_pages: Vec<Page>,
+    /// Curricula whose folder exists but whose curriculum.yaml could not be
+    /// loaded: references to them are not reported again.
+    pub unloadable: Vec<String>,
 }
 
 /// The ids of the site-wide pages the content format knows, in footer order.

@@ -48,7 +48,7 @@ function assertSkipLink(f) {
 const label = (f) => `<${f.tag}${f.id ? '#' + f.id : ''}${f.cls ? ' class="' + f.cls + '"' : ''}${f.href ? ' href="' + f.href + '"' : ''}> "${f.text ?? ''}"`;
 
 for (const site of sites()) {
-  const modules = site.pages.filter((p) => p.name.startsWith('module'));
+  const modules = site.typicalPages.filter((p) => p.name.startsWith('module'));
   describe(`keyboard: ${site.label}`, { skip: site.skip }, () => {
     let server, browser;
 
