@@ -12,6 +12,12 @@ use std::path::Path;
 fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
     let needle = format!(" {attr}=\"");
     html.match_indices(&needle)
+        // Only inside a tag: text content has its `<` escaped, so a raw `<` after
+        // the last `>` means the match is an attribute, not text.
+        .filter(|(i, _)| {
+            let before = &html[..*i];
+            before.rfind('<').is_some_and(|lt| before.rfind('>').is_none_or(|gt| lt > gt))
+        })
         .filter_map(|(i, _)| {
             let rest = &html[i + needle.len()..];
             rest.find('"').map(|end| &rest[..end])

@@ -169,7 +169,7 @@ pub fn term_anchor(term: &str) -> String {
 
 /// The index as a script that sets `window.CURRICULA_SEARCH`.
 pub fn to_js(index: &Index) -> String {
-    let json = serde_json::to_string(index).unwrap_or_else(|_| "{}".into()).replace("</", "<\\/");
+    let json = serde_json::to_string(index).unwrap_or_else(|_| "{}".into()).replace('<', "\\u003c");
     format!("window.CURRICULA_SEARCH={json};\n")
 }
 

@@ -280,7 +280,8 @@ fn jsonld(data: &Data, job: &Job) -> Option<String> {
     };
     let mut v = value;
     v["@context"] = json!("https://schema.org");
-    Some(serde_json::to_string(&v).unwrap_or_default().replace("</", "<\\/"))
+    // `<` as \u003c: nothing in the data can end the script element or open a comment.
+    Some(serde_json::to_string(&v).unwrap_or_default().replace('<', "\\u003c"))
 }
 
 /// Links to the site-wide pages, for the header and footer.

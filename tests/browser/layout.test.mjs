@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { assertSite, launchBrowser, sites, startServer } from './helpers.mjs';
 
 const WIDTHS = [320, 1280];
+const fmt = (o) => `    ${o.path}  right=${o.right}px width=${o.width}px  ${o.text}`;
 
 for (const site of sites()) {
   describe(`layout: ${site.label}`, { skip: site.skip }, () => {
@@ -44,8 +45,9 @@ for (const site of sites()) {
             if (m.scrollWidth > m.innerWidth) assert.fail(
               `${site.label} ${p.path} at ${width} px: document.documentElement.scrollWidth ` +
                 `${m.scrollWidth} > window.innerWidth ${m.innerWidth}\n` +
-                `  elements reaching beyond the viewport (outermost first):\n` +
-                m.offenders.map((o) => `    ${o.path}  right=${o.right}px width=${o.width}px  ${o.text}`).join('\n'),
+                `  ${m.total} element(s) reaching beyond the viewport (outermost only, first 12):\n` +
+                m.offenders.map(fmt).join('\n') +
+                (m.farthest ? `\n  reaching farthest: ${fmt(m.farthest).trim()}` : ''),
             );
           });
         }
@@ -68,11 +70,22 @@ function measureOverflow() {
     }
     return parts.join(' > ');
   };
-  // An element inside a scroll/clip container (e.g. .table-wrap) cannot widen the page.
+  // An element inside a scroll/clip container (e.g. .table-wrap) cannot widen
+  // the page – unless it is absolutely positioned against an ancestor outside
+  // that container (a non-positioned container does not clip it).
+  const makesAbsCB = (s) =>
+    s.position !== 'static' || s.transform !== 'none' || s.filter !== 'none' ||
+    s.perspective !== 'none' || /layout|paint|strict|content/.test(s.contain);
   const clipped = (el) => {
+    let s = getComputedStyle(el);
+    if (s.position === 'fixed') return true; // fixed boxes do not scroll the page
+    let needCB = s.position === 'absolute';
     for (let e = el.parentElement; e && e !== document.documentElement; e = e.parentElement) {
-      const ox = getComputedStyle(e).overflowX;
-      if (ox !== 'visible') return true;
+      s = getComputedStyle(e);
+      if (s.position === 'fixed') return true;
+      if (needCB && !makesAbsCB(s)) continue;
+      if (s.overflowX !== 'visible') return true;
+      needCB = s.position === 'absolute';
     }
     return false;
   };
@@ -88,17 +101,22 @@ function measureOverflow() {
     for (let e = el.parentElement; e; e = e.parentElement) if (set.has(e)) return false;
     return true;
   });
+  // the element reaching farthest right: what sets the scroll width
+  const farthest = over.reduce((a, el) => (!a || el.getBoundingClientRect().right > a.getBoundingClientRect().right ? el : a), null);
+  const info = (el) => {
+    const r = el.getBoundingClientRect();
+    return {
+      path: pathOf(el) + (getComputedStyle(el).position === 'absolute' ? ' (position: absolute)' : ''),
+      right: Math.round(r.right),
+      width: Math.round(r.width),
+      text: JSON.stringify((el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 60)),
+    };
+  };
   return {
     scrollWidth: document.documentElement.scrollWidth,
+    farthest: farthest && info(farthest),
     innerWidth: vw,
-    offenders: outer.slice(0, 12).map((el) => {
-      const r = el.getBoundingClientRect();
-      return {
-        path: pathOf(el),
-        right: Math.round(r.right),
-        width: Math.round(r.width),
-        text: JSON.stringify((el.textContent || '').trim().replace(/\s+/g, ' ').slice(0, 60)),
-      };
-    }),
+    total: outer.length,
+    offenders: outer.slice(0, 12).map(info),
   };
 }
