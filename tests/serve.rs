@@ -162,3 +162,68 @@ fn requests_outside_the_site_and_other_methods_are_refused() {
     assert_eq!(request(server.port, "DELETE", "/index.html").0, 405);
     assert_eq!(request(server.port, "HEAD", "/").0, 200);
 }
+
+fn rss_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[test]
+fn two_hundred_rapid_edits_never_crash_and_end_in_the_final_state() {
+    let (_tmp, root) = common::scratch("valid");
+    let mut server = start(&root);
+    let port = server.port;
+    let m2 = root.join("content/alpha/modules/m2.md");
+    let moved = root.join("content/alpha/modules/m9.md");
+    let good = std::fs::read_to_string(&m2).unwrap();
+    let cmp = root.join("content/comparisons/alpha-beta.yaml");
+    // m2 is named by the comparison; take it out so deleting m2 is a valid state too.
+    let cmp_text = std::fs::read_to_string(&cmp)
+        .unwrap()
+        .replace("left: [m1, m2]", "left: [m1]")
+        .replace("m2: Dokumentation", "m1: Selbstreflexion");
+    std::fs::write(&cmp, cmp_text).unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let pid = server.child.id();
+    let rss_start = rss_kb(pid);
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let reader = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut ok = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let (status, _) = request(port, "GET", "/alpha/m1/");
+                if status == 200 {
+                    ok += 1;
+                }
+            }
+            ok
+        })
+    };
+    for i in 0..200 {
+        match i % 5 {
+            0 => std::fs::write(&m2, good.replace("Zweites Modul", &format!("Zweites Modul {i}"))).unwrap(),
+            1 => std::fs::write(&m2, "---\nnumber: [kaputt\n").unwrap(),
+            2 => {
+                let _ = std::fs::remove_file(&m2);
+            }
+            3 => std::fs::write(&moved, good.replace("number: 2", "number: 9")).unwrap(),
+            _ => {
+                let _ = std::fs::remove_file(&moved);
+                std::fs::write(&m2, &good).unwrap();
+            }
+        }
+        std::thread::sleep(Duration::from_millis(7));
+    }
+    std::fs::write(&m2, good.replace("Zweites Modul", "Endstand")).unwrap();
+    assert!(wait_until(|| request(port, "GET", "/alpha/m2/").1.contains("Endstand")), "ends in the final state");
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let served = reader.join().unwrap();
+    assert!(served > 0);
+    assert!(server.child.try_wait().unwrap().is_none(), "serve is still running");
+    assert_eq!(request(port, "GET", "/alpha/m9/").0, 404, "the renamed file is gone again");
+    if let (Some(a), Some(b)) = (rss_start, rss_kb(pid)) {
+        assert!(b < a + 64 * 1024, "memory grew from {a} kB to {b} kB");
+    }
+    let _ = &mut server;
+}

@@ -133,11 +133,27 @@ fn failed_build_leaves_previous_output_untouched() {
     let (_tmp, root) = common::scratch("valid");
     let out = root.join("public");
     build(&root, &out);
-    let before = read(&out, "alpha/m1/index.html");
+    let snapshot = |d: &Path| -> Vec<(std::path::PathBuf, Vec<u8>)> {
+        let mut v: Vec<_> = walkdir::WalkDir::new(d)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| (e.path().strip_prefix(d).unwrap().to_path_buf(), std::fs::read(e.path()).unwrap()))
+            .collect();
+        v.sort();
+        v
+    };
+    let before = snapshot(&out);
     std::fs::write(root.join("content/alpha/modules/m1.md"), "kaputt").unwrap();
     let opts = curricula::build::BuildOptions { root: root.clone(), output: Some(out.clone()), base_url: None };
     assert!(matches!(curricula::build::build(&opts), Err(curricula::build::Failure::Content(_))));
-    assert_eq!(read(&out, "alpha/m1/index.html"), before);
+    assert!(snapshot(&out) == before, "every file of the previous output is unchanged");
+    let leftovers: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".public"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary folders left behind");
 }
 
 #[test]
@@ -183,5 +199,51 @@ fn builds_are_byte_identical() {
             let rel = entry.path().strip_prefix(&a).unwrap();
             assert_eq!(std::fs::read(entry.path()).unwrap(), std::fs::read(b.join(rel)).unwrap(), "{}", rel.display());
         }
+    }
+}
+
+/// Copies a tree creating the files in reverse order, so directory listings
+/// come back in a different order on most file systems.
+fn copy_reversed(from: &Path, to: &Path) {
+    let mut entries: Vec<_> = walkdir::WalkDir::new(from).into_iter().flatten().collect();
+    entries.reverse();
+    for e in &entries {
+        let target = to.join(e.path().strip_prefix(from).unwrap());
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+            std::fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn output_does_not_depend_on_working_directory_or_file_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a");
+    let b = tmp.path().join("elsewhere/b");
+    common::copy_tree(&common::repo_root().join("content"), &a.join("content"));
+    std::fs::copy(common::repo_root().join("site.yaml"), a.join("site.yaml")).unwrap();
+    copy_reversed(&a, &b);
+    // One build from inside the site with a relative root, one from elsewhere with an absolute one.
+    let (code, _, err) = common::run(&["build", "--root", ".", "--output", "out"], &a);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) = common::run(&["build", "--root", b.to_str().unwrap()], tmp.path());
+    assert_eq!(code, 0, "{err}");
+    let (oa, ob) = (a.join("out"), b.join("public"));
+    let list = |d: &Path| -> Vec<std::path::PathBuf> {
+        let mut v: Vec<_> = walkdir::WalkDir::new(d)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.path().strip_prefix(d).unwrap().to_path_buf())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(list(&oa), list(&ob));
+    for f in list(&oa) {
+        assert!(std::fs::read(oa.join(&f)).unwrap() == std::fs::read(ob.join(&f)).unwrap(), "{} differs", f.display());
     }
 }

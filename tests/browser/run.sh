@@ -42,7 +42,7 @@ fi
 tap="$(mktemp "${TMPDIR:-/tmp}/curricula-browser-tests.XXXXXX")"
 trap 'rm -f "$tap"' EXIT
 
-args=(--test --test-reporter=spec --test-reporter-destination=stdout
+args=(--test --test-timeout=180000 --test-reporter=spec --test-reporter-destination=stdout
       --test-reporter=tap --test-reporter-destination="$tap")
 if [[ -n "${TEST_CONCURRENCY:-}" ]]; then args+=(--test-concurrency="$TEST_CONCURRENCY"); fi
 
