@@ -147,16 +147,19 @@ pub fn comparison_csv(site: &Site, r: &ComparisonResult) -> String {
 
 /// The export files of every comparison.
 pub fn comparison_files(site: &Site, comparisons: &[ComparisonResult]) -> Vec<OutFile> {
-    let mut out = Vec::new();
-    for r in comparisons {
-        let json = serde_json::to_string_pretty(&comparison_json(site, r)).unwrap_or_else(|_| "{}".into());
-        out.push(OutFile { path: format!("data/{}.json", r.id), bytes: json.into_bytes() });
-        out.push(OutFile { path: format!("data/{}.csv", r.id), bytes: comparison_csv(site, r).into_bytes() });
-        let case =
-            serde_json::to_string_pretty(&crate::case::comparison_package(site, r)).unwrap_or_else(|_| "{}".into());
-        out.push(OutFile { path: format!("data/case/{}.json", r.id), bytes: case.into_bytes() });
-    }
-    out
+    use rayon::prelude::*;
+    comparisons
+        .par_iter()
+        .flat_map_iter(|r| {
+            let mut out = Vec::new();
+            let json = serde_json::to_string(&comparison_json(site, r)).unwrap_or_else(|_| "{}".into());
+            out.push(OutFile { path: format!("data/{}.json", r.id), bytes: json.into_bytes() });
+            out.push(OutFile { path: format!("data/{}.csv", r.id), bytes: comparison_csv(site, r).into_bytes() });
+            let case = serde_json::to_string(&crate::case::comparison_package(site, r)).unwrap_or_else(|_| "{}".into());
+            out.push(OutFile { path: format!("data/case/{}.json", r.id), bytes: case.into_bytes() });
+            out
+        })
+        .collect()
 }
 
 /// The schema identifier of curriculum JSON files.
@@ -255,16 +258,19 @@ pub fn curriculum_csv(site: &Site, c: &crate::model::Curriculum) -> String {
 
 /// `data/<curriculum>.json` and `.csv`, and the CASE packages, for every curriculum.
 pub fn curriculum_files(site: &Site) -> Vec<OutFile> {
-    let mut out = Vec::new();
-    for c in &site.curricula {
-        let json = serde_json::to_string_pretty(&curriculum_json(site, c)).unwrap_or_else(|_| "{}".into());
-        out.push(OutFile { path: format!("data/{}.json", c.id), bytes: json.into_bytes() });
-        out.push(OutFile { path: format!("data/{}.csv", c.id), bytes: curriculum_csv(site, c).into_bytes() });
-        let case =
-            serde_json::to_string_pretty(&crate::case::curriculum_package(site, c)).unwrap_or_else(|_| "{}".into());
-        out.push(OutFile { path: format!("data/case/{}.json", c.id), bytes: case.into_bytes() });
-    }
-    out
+    use rayon::prelude::*;
+    site.curricula
+        .par_iter()
+        .flat_map_iter(|c| {
+            let mut out = Vec::new();
+            let json = serde_json::to_string(&curriculum_json(site, c)).unwrap_or_else(|_| "{}".into());
+            out.push(OutFile { path: format!("data/{}.json", c.id), bytes: json.into_bytes() });
+            out.push(OutFile { path: format!("data/{}.csv", c.id), bytes: curriculum_csv(site, c).into_bytes() });
+            let case = serde_json::to_string(&crate::case::curriculum_package(site, c)).unwrap_or_else(|_| "{}".into());
+            out.push(OutFile { path: format!("data/case/{}.json", c.id), bytes: case.into_bytes() });
+            out
+        })
+        .collect()
 }
 
 fn xml_escape(s: &str) -> String {

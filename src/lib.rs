@@ -5,6 +5,7 @@
 //! pages with the theme, and [`output`] writes them atomically. [`build`] ties the
 //! phases together for the CLI, `serve` and tests.
 
+pub mod bench;
 pub mod build;
 pub mod case;
 pub mod compare;

@@ -8,21 +8,31 @@ use crate::render::OutFile;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
-/// Values of an attribute (`href`, `src`, `id`) in an HTML text.
+/// Values of an attribute (`href`, `src`, `id`) in an HTML text, in one pass.
+/// Only inside tags: text content has its `<` escaped, so matches in text are
+/// skipped.
 fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
     let needle = format!(" {attr}=\"");
-    html.match_indices(&needle)
-        // Only inside a tag: text content has its `<` escaped, so a raw `<` after
-        // the last `>` means the match is an attribute, not text.
-        .filter(|(i, _)| {
-            let before = &html[..*i];
-            before.rfind('<').is_some_and(|lt| before.rfind('>').is_none_or(|gt| lt > gt))
-        })
-        .filter_map(|(i, _)| {
-            let rest = &html[i + needle.len()..];
-            rest.find('"').map(|end| &rest[..end])
-        })
-        .collect()
+    let bytes = html.as_bytes();
+    let mut out = Vec::new();
+    let mut in_tag = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'<' => in_tag = true,
+            b'>' => in_tag = false,
+            b' ' if in_tag && html[i..].starts_with(&needle) => {
+                let start = i + needle.len();
+                if let Some(end) = html[start..].find('"') {
+                    out.push(&html[start..start + end]);
+                    i = start + end;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out
 }
 
 /// The ids of an HTML page.

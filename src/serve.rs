@@ -8,7 +8,6 @@
 //! good site and shows the diagnostics as an overlay in the browser; fixing the
 //! file removes it.
 
-use crate::render::OutFile;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
@@ -53,8 +52,8 @@ type Current = BTreeMap<String, Vec<u8>>;
 pub fn run(opts: &ServeOptions) -> Result<(), String> {
     crate::output::check_output_dir(&opts.root, &opts.output)?;
     let shared = Arc::new(Shared::default());
-    let mut current = Current::new();
-    let first = rebuild(opts, &mut current, &shared, true);
+    let mut inc = Incremental::new(&opts.root, &opts.output);
+    let first = rebuild(&mut inc, &shared, true);
     if first.is_err() && !opts.output.join("index.html").is_file() {
         return Err("the site has errors and there is no previous build to serve; fix the errors above".into());
     }
@@ -70,7 +69,7 @@ pub fn run(opts: &ServeOptions) -> Result<(), String> {
     let _watch = crate::watch::watch(&opts.root, &opts.output, opts.poll, tx)?;
     while rx.recv().is_ok() {
         while rx.try_recv().is_ok() {}
-        let _ = rebuild(opts, &mut current, &shared, false);
+        let _ = rebuild(&mut inc, &shared, false);
     }
     Ok(())
 }
@@ -89,12 +88,76 @@ fn url_of(path: &str) -> String {
     format!("/{}", path.strip_suffix("index.html").unwrap_or(path))
 }
 
-/// One rebuild: render in memory, write only what changed, tell the browsers.
-/// On errors the last good site stays and the browsers show the diagnostics.
-fn rebuild(opts: &ServeOptions, current: &mut Current, shared: &Shared, first: bool) -> Result<Vec<String>, ()> {
+/// The outcome of one rebuild.
+pub enum Rebuilt {
+    /// The build succeeded; these output paths were written or removed.
+    Changed { paths: Vec<String>, warnings: Vec<crate::diag::Diagnostic> },
+    /// The build has errors; nothing was written.
+    Failed(Vec<crate::diag::Diagnostic>),
+}
+
+/// Rebuilds a site in memory and writes only the files that changed: the code
+/// path of `serve`, also used by the benchmark.
+pub struct Incremental {
+    root: PathBuf,
+    output: PathBuf,
+    current: Option<Current>,
+}
+
+impl Incremental {
+    pub fn new(root: &Path, output: &Path) -> Self {
+        Incremental { root: root.to_path_buf(), output: output.to_path_buf(), current: None }
+    }
+
+    /// One rebuild. The first writes the whole site atomically; later ones write
+    /// the files that differ and delete the ones that are gone.
+    pub fn rebuild(&mut self) -> io::Result<Rebuilt> {
+        let r = match crate::build::render_in_memory(&self.root, None) {
+            Ok(r) => r,
+            Err(diags) => return Ok(Rebuilt::Failed(diags)),
+        };
+        let next: Current = r.files.iter().map(|f| (f.path.clone(), f.bytes.clone())).collect();
+        let paths = match &self.current {
+            None => {
+                crate::output::write_atomically(&self.output, &r.files)?;
+                next.keys().cloned().collect()
+            }
+            Some(current) => self.write_changes(current, &next)?,
+        };
+        self.current = Some(next);
+        Ok(Rebuilt::Changed { paths, warnings: r.diags.sorted() })
+    }
+
+    fn write_changes(&self, current: &Current, next: &Current) -> io::Result<Vec<String>> {
+        let mut changed = Vec::new();
+        for (path, bytes) in next {
+            if current.get(path) != Some(bytes) {
+                let target = self.output.join(path);
+                if let Some(p) = target.parent() {
+                    std::fs::create_dir_all(p)?;
+                }
+                std::fs::write(&target, bytes)?;
+                changed.push(path.clone());
+            }
+        }
+        for path in current.keys().filter(|p| !next.contains_key(*p)) {
+            let _ = std::fs::remove_file(self.output.join(path));
+            changed.push(path.clone());
+        }
+        Ok(changed)
+    }
+}
+
+/// One rebuild for `serve`: tell the terminal and the browsers. On errors the
+/// last good site stays and the browsers show the diagnostics.
+fn rebuild(inc: &mut Incremental, shared: &Shared, first: bool) -> Result<Vec<String>, ()> {
     let started = std::time::Instant::now();
-    match crate::build::render_in_memory(&opts.root, None) {
-        Err(diags) => {
+    match inc.rebuild() {
+        Err(e) => {
+            eprintln!("error: cannot write the site: {e}");
+            Err(())
+        }
+        Ok(Rebuilt::Failed(diags)) => {
             eprint!("{}", crate::diag::render_human(&diags, false));
             let json = crate::diag::render_json(&diags);
             shared.broadcast("diagnostics", &json);
@@ -103,59 +166,29 @@ fn rebuild(opts: &ServeOptions, current: &mut Current, shared: &Shared, first: b
             }
             Err(())
         }
-        Ok(r) => {
-            let warnings = r.diags.sorted();
+        Ok(Rebuilt::Changed { paths, warnings }) => {
             if !warnings.is_empty() && first {
                 eprint!("{}", crate::diag::render_human(&warnings, false));
             }
-            let changed = apply(opts, current, r.files, first).map_err(|e| eprintln!("error: {e}"))?;
             if let Ok(mut f) = shared.failing.lock() {
                 *f = None;
             }
             shared.broadcast("ok", "{}");
-            if !changed.is_empty() {
+            if !paths.is_empty() {
                 // Pages reload when they changed; a changed stylesheet or script concerns all.
-                let pages: Vec<String> = if changed.iter().any(|p| p.starts_with("static/")) {
+                let pages: Vec<String> = if paths.iter().any(|p| p.starts_with("static/")) {
                     vec!["*".into()]
                 } else {
-                    changed.iter().map(|p| url_of(p)).collect()
+                    paths.iter().map(|p| url_of(p)).collect()
                 };
                 shared.broadcast("reload", &serde_json::to_string(&pages).unwrap_or_default());
             }
             if !first {
-                eprintln!("rebuilt in {:.0?}: {} file(s) changed", started.elapsed(), changed.len());
+                eprintln!("rebuilt in {:.0?}: {} file(s) changed", started.elapsed(), paths.len());
             }
-            Ok(changed)
+            Ok(paths)
         }
     }
-}
-
-/// Writes the files that differ from `current` and deletes the ones that are gone.
-fn apply(opts: &ServeOptions, current: &mut Current, files: Vec<OutFile>, first: bool) -> std::io::Result<Vec<String>> {
-    if first {
-        crate::output::write_atomically(&opts.output, &files)?;
-        let changed = files.iter().map(|f| f.path.clone()).collect();
-        *current = files.into_iter().map(|f| (f.path, f.bytes)).collect();
-        return Ok(changed);
-    }
-    let mut changed = Vec::new();
-    let next: Current = files.into_iter().map(|f| (f.path, f.bytes)).collect();
-    for (path, bytes) in &next {
-        if current.get(path) != Some(bytes) {
-            let target = opts.output.join(path);
-            if let Some(p) = target.parent() {
-                std::fs::create_dir_all(p)?;
-            }
-            std::fs::write(&target, bytes)?;
-            changed.push(path.clone());
-        }
-    }
-    for path in current.keys().filter(|p| !next.contains_key(*p)) {
-        let _ = std::fs::remove_file(opts.output.join(path));
-        changed.push(path.clone());
-    }
-    *current = next;
-    Ok(changed)
 }
 
 fn serve_requests(server: &tiny_http::Server, dir: &Path, shared: &Shared) {

@@ -231,6 +231,61 @@ pub fn write_site(root: &Path, modules: usize, curricula: usize, seed: u64) -> s
     Ok(())
 }
 
+/// Writes the same modules as a Hugo site (one page per module, list pages per
+/// curriculum, learning methods as a taxonomy) for a like-for-like comparison.
+pub fn write_hugo_site(root: &Path, modules: usize, curricula: usize, seed: u64) -> std::io::Result<()> {
+    let mut rng = Rng(seed.max(1));
+    let layouts = root.join("layouts/_default");
+    std::fs::create_dir_all(&layouts)?;
+    std::fs::write(
+        root.join("hugo.toml"),
+        "baseURL = '/'\ntitle = 'Synthetische Curricula'\ndisableKinds = ['RSS', 'sitemap', 'robotsTXT']\n[taxonomies]\n  method = 'methods'\n",
+    )?;
+    let base = "<!DOCTYPE html><html lang=\"de\"><head><meta charset=\"utf-8\"><title>{{ .Title }}</title></head><body><nav>{{ range .Site.Sections }}<a href=\"{{ .RelPermalink }}\">{{ .Title }}</a> {{ end }}</nav><main>{{ block \"main\" . }}{{ end }}</main></body></html>";
+    std::fs::write(layouts.join("baseof.html"), base)?;
+    std::fs::write(
+        layouts.join("single.html"),
+        "{{ define \"main\" }}<h1>{{ .Title }}</h1>{{ .Content }}<ul>{{ range .Params.methods }}<li>{{ . }}</li>{{ end }}</ul>{{ end }}",
+    )?;
+    std::fs::write(
+        layouts.join("list.html"),
+        "{{ define \"main\" }}<h1>{{ .Title }}</h1><ul>{{ range .Pages }}<li><a href=\"{{ .RelPermalink }}\">{{ .Title }}</a></li>{{ end }}</ul>{{ end }}",
+    )?;
+    let per = modules.div_ceil(curricula.max(1));
+    for c in 0..curricula {
+        let dir = root.join(format!("content/c{c}"));
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(dir.join("_index.md"), format!("---\ntitle: \"Curriculum {c}\"\n---\n"))?;
+        let count = per.min(modules.saturating_sub(c * per));
+        for m in 1..=count {
+            let ours = module_file(&mut rng, m);
+            let (front, body) = ours.trim_start_matches("---\n").split_once("---\n").unwrap_or(("", ""));
+            let title = front.lines().find_map(|l| l.strip_prefix("title: ")).unwrap_or("\"Modul\"");
+            let methods: Vec<String> = front
+                .split("methods:\n")
+                .nth(1)
+                .map(|rest| {
+                    rest.lines()
+                        .take_while(|l| l.starts_with("  - "))
+                        .map(|l| l.trim_start_matches("  - ").to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
+            let items: String = front
+                .lines()
+                .filter(|l| l.starts_with("    - "))
+                .map(|l| format!("- {}\n", l.trim_start_matches("    - ").trim_matches('"')))
+                .collect();
+            let page = format!(
+                "---\ntitle: {title}\nmethods: [{}]\n---\n{body}\n\n## Kompetenzen\n\n{items}",
+                methods.join(", ")
+            );
+            std::fs::write(dir.join(format!("m{m}.md")), page)?;
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@ use crate::model::{Curriculum, Site};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-fn t(site: &Site) -> BTreeMap<&'static str, &'static str> {
+fn t(site: &Site) -> &'static BTreeMap<&'static str, &'static str> {
     i18n::strings(site.config.language)
 }
 
@@ -208,6 +208,22 @@ pub fn pair(data: &Data, k: usize, p: usize, links: &Links) -> Value {
         "tables": tables, "prose": prose,
         "prev": p.checked_sub(1).and_then(nav), "next": nav(p + 1),
     })
+}
+
+/// Every pair body, computed once (in parallel) with links from a page at
+/// `compare/<id>/<pair>/`.
+pub fn all_pair_bodies(data: &Data) -> Vec<Vec<Value>> {
+    use rayon::prelude::*;
+    data.comparisons
+        .iter()
+        .enumerate()
+        .map(|(k, r)| {
+            (0..r.pairs.len())
+                .into_par_iter()
+                .map(|p| pair(data, k, p, &Links::new(&format!("compare/{}/{}/", r.id, r.pairs[p].slug))))
+                .collect()
+        })
+        .collect()
 }
 
 /// Links from a module page to the pairs it takes part in.
@@ -446,7 +462,7 @@ pub fn overview(data: &Data, k: usize, links: &Links, print: bool) -> Value {
                 "title": pair_title(data, r, p), "url": links.to(&format!("compare/{}/{}/", r.id, p.slug)),
                 "reuse": pct(p.reuse_share), "note": p.note,
                 "counts": counts_filtered(data.site, &counts, &l.short_title, &rc.short_title, &used),
-                "body": print.then(|| pair(data, k, i, links)),
+                "body": print.then(|| data.pair_bodies[k][i].clone()),
             })
         })
         .collect();

@@ -6,6 +6,7 @@
 
 use crate::model::Lang;
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 const DE: &[(&str, &str)] = &[
     ("skip_to_content", "Zum Inhalt springen"),
@@ -382,12 +383,14 @@ const EN: &[(&str, &str)] = &[
 ];
 
 /// The UI strings of a language, as a map for templates.
-pub fn strings(lang: Lang) -> BTreeMap<&'static str, &'static str> {
-    let table = match lang {
-        Lang::De => DE,
-        Lang::En => EN,
-    };
-    table.iter().copied().collect()
+pub fn strings(lang: Lang) -> &'static BTreeMap<&'static str, &'static str> {
+    // Built once per language: views look strings up thousands of times per build.
+    static DE_MAP: LazyLock<BTreeMap<&str, &str>> = LazyLock::new(|| DE.iter().copied().collect());
+    static EN_MAP: LazyLock<BTreeMap<&str, &str>> = LazyLock::new(|| EN.iter().copied().collect());
+    match lang {
+        Lang::De => &DE_MAP,
+        Lang::En => &EN_MAP,
+    }
 }
 
 #[cfg(test)]

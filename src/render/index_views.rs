@@ -75,23 +75,39 @@ fn grouped(entries: Vec<(String, String, Value)>) -> Vec<Value> {
     letters.into_iter().map(|(l, e)| json!({"letter": l, "id": format!("buchstabe-{}", l.to_lowercase().replace('#', "0")), "entries": e})).collect()
 }
 
+/// Every DQR item with its sort key: (curriculum, module, dimension, item, key).
+/// Computed once per build; the index pages only filter it.
+pub type CompetencyKeys = Vec<(usize, usize, usize, usize, String)>;
+
+pub fn competency_keys(site: &Site) -> CompetencyKeys {
+    let mut v = Vec::new();
+    for (ci, c) in site.curricula.iter().enumerate() {
+        for (mi, m) in c.modules.iter().enumerate() {
+            for (di, d) in Dimension::ALL.iter().enumerate() {
+                for (ii, it) in m.competencies.get(*d).iter().enumerate() {
+                    v.push((ci, mi, di, ii, sort_key(&it.text)));
+                }
+            }
+        }
+    }
+    v
+}
+
 pub fn competencies(data: &Data, filter: Filter, links: &Links) -> Value {
     let site = data.site;
     let t = i18n::strings(site.config.language);
     let mut entries = Vec::new();
-    for (ci, c) in site.curricula.iter().enumerate() {
-        if matches!(filter, Filter::Curriculum(k) if k != ci) {
-            continue;
-        }
-        for m in &c.modules {
-            for (di, d) in Dimension::ALL.iter().enumerate() {
-                if matches!(filter, Filter::Dimension(k) if k != di) {
-                    continue;
-                }
-                for it in m.competencies.get(*d) {
-                    entries.push((sort_key(&it.text), it.text.clone(), occurrence(c, m, it, t[d.key()], links)));
-                }
-            }
+    for (ci, mi, di, ii, key) in &data.competency_keys {
+        let keep = match filter {
+            Filter::All => true,
+            Filter::Dimension(k) => k == *di,
+            Filter::Curriculum(k) => k == *ci,
+        };
+        if keep {
+            let (c, d) = (&site.curricula[*ci], Dimension::ALL[*di]);
+            let m = &c.modules[*mi];
+            let it = &m.competencies.get(d)[*ii];
+            entries.push((key.clone(), it.text.clone(), occurrence(c, m, it, t[d.key()], links)));
         }
     }
     let count = entries.len();

@@ -54,27 +54,46 @@ pub fn render_site(site: &Site, root: &Path, sources: &Sources) -> Result<(Vec<O
     render_with(site, &theme, sources)
 }
 
-/// Renders with an already loaded theme (serve reuses it between rebuilds).
-pub fn render_with(site: &Site, theme: &Theme, sources: &Sources) -> Result<(Vec<OutFile>, Diagnostics), Diagnostics> {
-    let comparisons = site.comparisons.par_iter().filter_map(|c| crate::compare::compare(site, c)).collect();
-    let data = views::Data { site, comparisons, sources };
-    let jobs = views::jobs(&data);
-    let results: Vec<Result<(OutFile, Diagnostics), Diagnostic>> = jobs
-        .par_iter()
-        .map(|job| {
-            let (ctx, warnings) = views::context(&data, job);
-            let path = job.path(&data);
-            theme.render(job.template(), &ctx).map(|html| (OutFile { path, bytes: html.into_bytes() }, warnings))
-        })
-        .collect();
+/// A rendered page with the warnings found while making it, or a template error.
+type PageResult = Result<(OutFile, Diagnostics), Diagnostic>;
+
+/// Everything that is not a page: static files, exports, the search index.
+fn data_files(site: &Site, theme: &Theme, comparisons: &[crate::compare::ComparisonResult]) -> Vec<OutFile> {
     let mut files = theme.static_files();
     if !files.iter().any(|f| f.path == "static/highlight.css") {
         files.push(OutFile { path: "static/highlight.css".into(), bytes: crate::highlight::css().into_bytes() });
     }
-    files.extend(crate::export::comparison_files(site, &data.comparisons));
-    files.extend(crate::export::curriculum_files(site));
-    let index = crate::search::build(site, &i18n::strings(site.config.language));
+    let (cmp, cur) =
+        rayon::join(|| crate::export::comparison_files(site, comparisons), || crate::export::curriculum_files(site));
+    files.extend(cmp);
+    files.extend(cur);
+    let index = crate::search::build(site, i18n::strings(site.config.language));
     files.push(OutFile { path: "search-index.js".into(), bytes: crate::search::to_js(&index).into_bytes() });
+    files
+}
+
+/// Renders with an already loaded theme (serve reuses it between rebuilds).
+pub fn render_with(site: &Site, theme: &Theme, sources: &Sources) -> Result<(Vec<OutFile>, Diagnostics), Diagnostics> {
+    let comparisons = site.comparisons.par_iter().filter_map(|c| crate::compare::compare(site, c)).collect();
+    let competency_keys = index_views::competency_keys(site);
+    let mut data = views::Data { site, comparisons, sources, pair_bodies: Vec::new(), competency_keys };
+    data.pair_bodies = compare_views::all_pair_bodies(&data);
+    let jobs = views::jobs(&data);
+    // Pages and data files are independent: make them side by side.
+    let (results, mut files): (Vec<PageResult>, Vec<OutFile>) = rayon::join(
+        || {
+            jobs.par_iter()
+                .map(|job| {
+                    let (ctx, warnings) = views::context(&data, job);
+                    let path = job.path(&data);
+                    theme
+                        .render(job.template(), &ctx)
+                        .map(|html| (OutFile { path, bytes: html.into_bytes() }, warnings))
+                })
+                .collect()
+        },
+        || data_files(site, theme, &data.comparisons),
+    );
     let mut errors = Diagnostics::new();
     let mut warnings = Diagnostics::new();
     for r in results {

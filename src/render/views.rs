@@ -38,6 +38,11 @@ pub enum Job {
 
 /// Everything the pages are made from: the site and what is computed from it once.
 pub struct Data<'a> {
+    /// The body of every module pair page, per comparison: shared by the pair
+    /// pages and the print view, which sit at the same depth.
+    pub pair_bodies: Vec<Vec<Value>>,
+    /// Sort keys of all DQR items, for the competency index pages.
+    pub competency_keys: super::index_views::CompetencyKeys,
     pub site: &'a Site,
     pub sources: &'a super::Sources,
     pub comparisons: Vec<crate::compare::ComparisonResult>,
@@ -121,7 +126,7 @@ pub(super) struct Links {
 }
 
 impl Links {
-    fn new(from_dir: &str) -> Self {
+    pub fn new(from_dir: &str) -> Self {
         Links { root: "../".repeat(from_dir.matches('/').count()) }
     }
     pub fn to(&self, dir: &str) -> String {
@@ -201,7 +206,7 @@ pub fn context(data: &Data, job: &Job) -> (Value, Diagnostics) {
         }
         Job::Pair(k, p) => {
             let r = &data.comparisons[k];
-            let body = super::compare_views::pair(data, k, p, &links);
+            let body = data.pair_bodies[k][p].clone();
             let title = body["title"].as_str().unwrap_or_default().to_string();
             let crumbs = vec![crumb(&r.title, Some(links.to(&format!("compare/{}/", r.id)))), crumb(&title, None)];
             (title, crumbs, body)
@@ -601,15 +606,7 @@ fn edit_url(site: &Site, file: &str) -> Option<String> {
 
 fn source_view(data: &Data, c: &Curriculum, m: &Module, links: &Links) -> Value {
     let text = data.sources.get(&m.file).map(String::as_str).unwrap_or("");
-    // Front matter as YAML and the body as Markdown: one Markdown grammar does not
-    // know front matter.
-    let hl = |t: &str, lang: &str| crate::highlight::highlight(t, lang).unwrap_or_else(|| super::escape(t));
-    let html = match crate::load::split_front_matter(text) {
-        Ok((yaml, body, _)) => {
-            format!("{}{}{}{}", hl("---\n", "yaml"), hl(yaml, "yaml"), hl("---\n", "yaml"), hl(body, "md"))
-        }
-        Err(_) => hl(text, "md"),
-    };
+    let html = crate::highlight::content_file(text);
     json!({"file": m.file, "html": html, "module_url": links.module(c, m), "edit_url": edit_url(data.site, &m.file), "lines": text.lines().count()})
 }
 

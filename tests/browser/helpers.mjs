@@ -16,12 +16,17 @@ const require = createRequire(import.meta.url);
 
 // ---------------------------------------------------------------- sites
 
+// Paths given in the environment are taken relative to the working folder;
+// the default is relative to this folder.
+
 /** The bundled site (content/ of the repository). */
-export const SITE_DIR = resolve(here, process.env.SITE_DIR || '../../public');
+export const SITE_DIR = process.env.SITE_DIR
+  ? resolve(process.env.SITE_DIR)
+  : resolve(here, '../../public');
 
 /** The site built from tests/fixtures/valid; null when FIXTURE_SITE_DIR is unset. */
 export const FIXTURE_SITE_DIR = process.env.FIXTURE_SITE_DIR
-  ? resolve(here, process.env.FIXTURE_SITE_DIR)
+  ? resolve(process.env.FIXTURE_SITE_DIR)
   : null;
 
 const BUILD_HINT =
@@ -37,7 +42,7 @@ export function assertSite(dir, envName) {
   }
 }
 
-/** Skip reason for fixture tests when FIXTURE_SITE_DIR is unset (null otherwise). */
+/** Skip reason for fixture tests when FIXTURE_SITE_DIR is unset (false otherwise). */
 export const FIXTURE_SKIP = FIXTURE_SITE_DIR
   ? false
   : `FIXTURE_SITE_DIR is not set; ${BUILD_HINT}`;

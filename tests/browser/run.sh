@@ -12,9 +12,12 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-cd "$here"
 
-export SITE_DIR="${SITE_DIR:-$here/../../public}"
+# relative paths are meant from where the script was called
+abs() { case "$1" in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$PWD" "$1" ;; esac; }
+export SITE_DIR="$(abs "${SITE_DIR:-$here/../../public}")"
+if [[ -n "${FIXTURE_SITE_DIR:-}" ]]; then export FIXTURE_SITE_DIR="$(abs "$FIXTURE_SITE_DIR")"; fi
+cd "$here"
 export CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 
 if [[ ! -d node_modules/playwright-core || ! -d node_modules/axe-core ]]; then
@@ -28,12 +31,12 @@ if [[ ! -x "$CHROMIUM" ]]; then
 fi
 if [[ ! -f "$SITE_DIR/index.html" ]]; then
   echo "error: SITE_DIR=$SITE_DIR holds no built site (no index.html)." >&2
-  echo "  build it: (cd ../.. && cargo build --release && ./target/release/curricula build --output /tmp/site-bundled)" >&2
+  echo "  build it, from the repository root: cargo build --release && ./target/release/curricula build --output /tmp/site-bundled" >&2
   exit 2
 fi
 if [[ -z "${FIXTURE_SITE_DIR:-}" ]]; then
   echo "warning: FIXTURE_SITE_DIR is not set: the fixture-site tests are SKIPPED." >&2
-  echo "  build it: (cd ../.. && ./target/release/curricula build --root tests/fixtures/valid --output /tmp/site-fixture)" >&2
+  echo "  build it, from the repository root: ./target/release/curricula build --root tests/fixtures/valid --output /tmp/site-fixture" >&2
 elif [[ ! -f "$FIXTURE_SITE_DIR/index.html" ]]; then
   echo "error: FIXTURE_SITE_DIR=$FIXTURE_SITE_DIR holds no built site (no index.html)." >&2
   exit 2
@@ -60,6 +63,7 @@ echo "================ browser test summary ================"
 printf '  tests %s | passed %s | failed %s | skipped %s | cancelled %s\n' \
   "$(count tests)" "$(count pass)" "$(count fail)" "$(count skipped)" "$(count cancelled)"
 printf '  took %ss\n' "$secs"
+if [[ -z "${FIXTURE_SITE_DIR:-}" ]]; then echo "  NOTE: fixture-site suites were SKIPPED (FIXTURE_SITE_DIR unset)"; fi
 if [[ $status -eq 0 ]]; then
   echo "  RESULT: PASS"
 else

