@@ -96,6 +96,7 @@ pub fn render(md: &str, opts: &RenderOptions) -> Rendered {
     let (events, headings) = add_heading_ids(events, opts);
     let events = if opts.glossary.is_empty() { events } else { link_terms(events, &opts.glossary) };
     let events = highlight_code(events);
+    let events = wrap_tables(events);
     let events = prefix_footnotes(events, &opts.id_prefix);
     let mut out = String::with_capacity(md.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
@@ -155,6 +156,25 @@ fn sanitize<'a>(ev: Event<'a>, allow_raw: bool, raw: &mut Vec<String>) -> Option
 fn is_local_dir(url: &str) -> bool {
     let path = url.split('#').next().unwrap_or("");
     !url.contains(':') && !path.starts_with('/') && path.ends_with('/')
+}
+
+/// Puts every table in a scrolling wrapper, so a wide table never widens the page.
+fn wrap_tables(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+    let mut out = Vec::with_capacity(events.len());
+    for ev in events {
+        match ev {
+            Event::Start(Tag::Table(_)) => {
+                out.push(Event::Html(CowStr::Borrowed("<div class=\"table-wrap\">")));
+                out.push(ev);
+            }
+            Event::End(TagEnd::Table) => {
+                out.push(ev);
+                out.push(Event::Html(CowStr::Borrowed("</div>\n")));
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Replaces fenced code blocks of a known language with highlighted HTML.
