@@ -127,7 +127,9 @@ pub fn check(site: &Site, files: &[OutFile]) -> Diagnostics {
     let by_path: HashMap<&str, &OutFile> = files.iter().map(|f| (f.path.as_str(), f)).collect();
     let mut id_cache: HashMap<&str, BTreeSet<String>> = HashMap::new();
     let mut out = Diagnostics::new();
-    for f in files.iter().filter(|f| f.path.ends_with(".html")) {
+    // Print views repeat pages that are checked on their own; checking them again
+    // would only report every broken link twice.
+    for f in files.iter().filter(|f| f.path.ends_with(".html") && !f.path.ends_with("/print/index.html")) {
         let html = String::from_utf8_lossy(&f.bytes);
         let mut seen = BTreeSet::new();
         for href in attr_values(&html, "href").into_iter().chain(attr_values(&html, "src")) {

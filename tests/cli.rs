@@ -10,7 +10,7 @@ fn check_and_build_exit_codes() {
     assert_eq!(code, 0, "{err}");
     let (code, _, err) = common::run(&["build", "--root", r], tmp.path());
     assert_eq!(code, 0, "{err}");
-    assert!(err.contains("built 26 pages"), "{err}");
+    assert!(err.contains("built 28 pages"), "{err}");
     assert!(root.join("public/index.html").is_file());
 
     std::fs::write(root.join("content/alpha/modules/m2.md"), "---\nnumber: 2\ntitel: x\n---\n").unwrap();

@@ -45,7 +45,7 @@ fn builds_every_page_and_matches_golden_files() {
     ] {
         assert!(out.join(p).is_file(), "{p} missing");
     }
-    assert_eq!(report.pages, 26);
+    assert_eq!(report.pages, 28);
     golden("module.html", &read(&out, "alpha/m1/index.html"));
     golden("curriculum.html", &read(&out, "alpha/index.html"));
     golden("home.html", &read(&out, "index.html"));
@@ -59,7 +59,7 @@ fn module_page_shows_everything_in_source_order() {
     build(&root, &out);
     let html = read(&out, "alpha/m1/index.html");
     let order = [
-        "<h1>Einführung</h1>",
+        "<h1 id=\"title\">Einführung</h1>",
         "id=\"kompetenzbeschreibung\"",
         "Definition, Überblick",
         "id=\"dqr\"",

@@ -138,6 +138,18 @@ fn check_curriculum(c: &Curriculum, phase_ids: &[&str], out: &mut Diagnostics) {
             );
         }
     }
+    for (id, file) in c.modules.iter().map(|m| (&m.id, &m.file)).chain(c.pages.iter().map(|p| (&p.id, &p.file))) {
+        if id == "print" {
+            out.push(
+                Diagnostic::error(
+                    file,
+                    None,
+                    format!("`print` is reserved: /{}/print/ is the print view of the curriculum", c.id),
+                )
+                .with_hint("rename the file"),
+            );
+        }
+    }
     for p in &c.pages {
         if c.module(&p.id).is_some() {
             out.push(

@@ -27,6 +27,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("glossary.html", include_str!("../../themes/default/templates/glossary.html")),
     ("search.html", include_str!("../../themes/default/templates/search.html")),
     ("source.html", include_str!("../../themes/default/templates/source.html")),
+    ("module_body.html", include_str!("../../themes/default/templates/module_body.html")),
+    ("curriculum_print.html", include_str!("../../themes/default/templates/curriculum_print.html")),
 ];
 
 const STATIC: &[(&str, &str)] = &[

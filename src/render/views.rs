@@ -34,6 +34,8 @@ pub enum Job {
     Source(usize, usize),
     /// A site-wide page (Leichte Sprache, accessibility statement).
     SitePage(usize),
+    /// A whole curriculum on one page, for printing.
+    CurriculumPrint(usize),
 }
 
 /// Everything the pages are made from: the site and what is computed from it once.
@@ -67,6 +69,7 @@ impl Job {
             Job::Search => "search.html",
             Job::Source(..) => "source.html",
             Job::SitePage(_) => "page.html",
+            Job::CurriculumPrint(_) => "curriculum_print.html",
         }
     }
 
@@ -85,6 +88,7 @@ impl Job {
             Job::Glossary => "glossar/".into(),
             Job::Search => "suche/".into(),
             Job::SitePage(p) => format!("{}/", site.site_pages[p].id),
+            Job::CurriculumPrint(c) => format!("{}/print/", site.curricula[c].id),
             Job::Source(c, m) => format!("{}/{}/quelltext/", site.curricula[c].id, site.curricula[c].modules[m].id),
             Job::Curriculum(c) => format!("{}/", site.curricula[c].id),
             Job::Module(c, m) => format!("{}/{}/", site.curricula[c].id, site.curricula[c].modules[m].id),
@@ -105,6 +109,7 @@ pub fn jobs(data: &Data) -> Vec<Job> {
     let mut v = vec![Job::Home, Job::NotFound];
     for (ci, c) in data.site.curricula.iter().enumerate() {
         v.push(Job::Curriculum(ci));
+        v.push(Job::CurriculumPrint(ci));
         v.extend((0..c.modules.len()).map(|mi| Job::Module(ci, mi)));
         v.extend((0..c.modules.len()).map(|mi| Job::Source(ci, mi)));
         v.extend((0..c.pages.len()).map(|pi| Job::Page(ci, pi)));
@@ -189,6 +194,12 @@ pub fn context(data: &Data, job: &Job) -> (Value, Diagnostics) {
         Job::Phases => simple(site, "phases", super::index_views::phases(data, &links)),
         Job::Glossary => simple(site, "glossary", super::index_views::glossary(data)),
         Job::Search => simple(site, "search", json!({})),
+        Job::CurriculumPrint(c) => {
+            let cur = &site.curricula[c];
+            let print = t_str(site, "print_view");
+            let crumbs = vec![crumb(&cur.short_title, Some(links.curriculum(cur))), crumb(&print, None)];
+            (format!("{} – {print}", cur.title), crumbs, curriculum_print(data, c, &links, &mut warnings))
+        }
         Job::SitePage(p) => {
             let page = &site.site_pages[p];
             (page.title.clone(), vec![crumb(&page.title, None)], markdown_page(site, page, &links, &mut warnings))
@@ -598,6 +609,29 @@ fn module_view(data: &Data, c: &Curriculum, mi: usize, links: &Links, warnings: 
         "prev": neighbour(mi.checked_sub(1).and_then(|i| c.modules.get(i))),
         "next": neighbour(c.modules.get(mi + 1)),
     })
+}
+
+/// The whole curriculum for printing: overview, every module, every chapter.
+/// Ids are prefixed per module and chapter so they stay unique on the page.
+fn curriculum_print(data: &Data, ci: usize, links: &Links, warnings: &mut Diagnostics) -> Value {
+    let site = data.site;
+    let c = &site.curricula[ci];
+    let modules: Vec<Value> = (0..c.modules.len())
+        .map(|mi| {
+            let mut v = module_view(data, c, mi, links, warnings);
+            v["idp"] = json!(format!("{}-", c.modules[mi].id));
+            v
+        })
+        .collect();
+    let chapters: Vec<Value> = c
+        .pages
+        .iter()
+        .map(|p| {
+            let r = md(site, &links.root, &p.markdown, &format!("{}-", p.id), &p.file, p.body_line, warnings);
+            json!({"id": p.id, "title": p.title, "html": r.html})
+        })
+        .collect();
+    json!({"curriculum": curriculum(site, c, links), "modules": modules, "chapters": chapters})
 }
 
 fn edit_url(site: &Site, file: &str) -> Option<String> {
