@@ -104,7 +104,10 @@ fn live_reload_overlay_and_incremental_output() {
     std::fs::write(&m1, text.replace("number: 1", "numbr: 1")).unwrap();
     assert!(wait_for(&mut events, &mut seen, "unknown field `numbr`"), "{seen}");
     assert!(seen.contains("event: diagnostics"));
-    assert!(request(server.port, "GET", "/alpha/m1/").1.contains("id=\"title\">Einstieg</h1>"), "last good site served");
+    assert!(
+        request(server.port, "GET", "/alpha/m1/").1.contains("id=\"title\">Einstieg</h1>"),
+        "last good site served"
+    );
 
     std::fs::write(&m1, text.replace("title: Einführung", "title: Wieder da")).unwrap();
     assert!(wait_for(&mut events, &mut seen, "event: ok"), "overlay removed after the fix");
