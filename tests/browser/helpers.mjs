@@ -58,6 +58,16 @@ export const BUNDLED_PAGES = [
   { name: 'comparison pair', path: '/compare/kit-erwu/m4-m7_m3/' },
   { name: 'comparison print view', path: '/compare/kit-erwu/print/' },
   { name: '404 page', path: '/404.html' },
+  { name: 'curriculum print view', path: '/kit/print/' },
+  { name: 'source view', path: '/kit/m3/quelltext/' },
+  { name: 'competency index', path: '/kompetenzen/wissen/' },
+  { name: 'learning methods', path: '/methoden/' },
+  { name: 'phases', path: '/phasen/' },
+  { name: 'fields of action', path: '/handlungsfelder/' },
+  { name: 'glossary', path: '/glossar/' },
+  { name: 'search', path: '/suche/' },
+  { name: 'Leichte Sprache', path: '/leichte-sprache/' },
+  { name: 'accessibility statement', path: '/barrierefreiheit/' },
 ];
 
 export const FIXTURE_PAGES = [
