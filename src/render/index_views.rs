@@ -170,19 +170,7 @@ pub fn fields(data: &Data, links: &Links) -> Value {
         .curricula
         .iter()
         .map(|c| {
-            let fields: Vec<Value> = c
-                .fields
-                .iter()
-                .map(|f| {
-                    let mods: Vec<Value> = c
-                        .modules
-                        .iter()
-                        .filter(|m| m.fields.iter().any(|x| x.value == f.id))
-                        .map(|m| json!({"label": format!("M{}", m.number.value), "title": m.title, "url": links.module(c, m)}))
-                        .collect();
-                    json!({"id": format!("{}-{}", c.id, f.id), "label": f.label, "title": f.title, "level": f.level, "modules": mods})
-                })
-                .collect();
+            let fields = super::views::fields_view(c, links, &format!("{}-", c.id));
             json!({"short": c.short_title, "title": c.title, "url": links.curriculum(c), "fields": fields})
         })
         .collect();

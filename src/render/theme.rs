@@ -28,6 +28,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("search.html", include_str!("../../themes/default/templates/search.html")),
     ("source.html", include_str!("../../themes/default/templates/source.html")),
     ("module_body.html", include_str!("../../themes/default/templates/module_body.html")),
+    ("curriculum_meta.html", include_str!("../../themes/default/templates/curriculum_meta.html")),
     ("curriculum_print.html", include_str!("../../themes/default/templates/curriculum_print.html")),
 ];
 

@@ -419,19 +419,7 @@ fn curriculum(site: &Site, c: &Curriculum, links: &Links) -> Value {
             })
         })
         .collect();
-    let fields: Vec<Value> = c
-        .fields
-        .iter()
-        .map(|f| {
-            let mods: Vec<Value> = c
-                .modules
-                .iter()
-                .filter(|m| m.fields.iter().any(|x| x.value == f.id))
-                .map(|m| json!({"number": m.number.value, "title": m.title, "url": links.module(c, m)}))
-                .collect();
-            json!({"id": f.id, "label": f.label, "title": f.title, "level": f.level, "modules": mods})
-        })
-        .collect();
+    let fields = fields_view(c, links, "");
     json!({
         "id": c.id, "title": c.title, "short_title": c.short_title, "issuer": c.issuer, "edition": c.edition,
         "dqr_level": c.dqr_level, "source": c.source, "source_is_url": c.source.as_deref().is_some_and(|s| s.starts_with("https://") || s.starts_with("http://")),
@@ -449,6 +437,25 @@ fn curriculum(site: &Site, c: &Curriculum, links: &Links) -> Value {
         "has_kinds": c.modules.iter().any(|m| m.kind.is_some()),
         "has_fields": c.modules.iter().any(|m| !m.fields.is_empty()),
     })
+}
+
+/// The fields of action of a curriculum with their modules; `id_prefix` keeps
+/// ids unique on pages that list several curricula.
+pub(super) fn fields_view(c: &Curriculum, links: &Links, id_prefix: &str) -> Vec<Value> {
+    c.fields
+        .iter()
+        .map(|f| {
+            let mods: Vec<Value> = c
+                .modules
+                .iter()
+                .filter(|m| m.fields.iter().any(|x| x.value == f.id))
+                .map(|m| {
+                    json!({"number": m.number.value, "label": format!("M{}", m.number.value), "title": m.title, "url": links.module(c, m)})
+                })
+                .collect();
+            json!({"id": format!("{id_prefix}{}", f.id), "label": f.label, "title": f.title, "level": f.level, "modules": mods})
+        })
+        .collect()
 }
 
 /// Format columns of the module table: declared formats first, flexible combinations after.
