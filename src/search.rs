@@ -55,87 +55,10 @@ pub fn build(site: &Site, labels: &BTreeMap<&str, &str>) -> Index {
     let mut docs: Vec<(Doc, String)> = Vec::new();
     for c in &site.curricula {
         for m in &c.modules {
-            let base = format!("{}/{}/", c.id, m.id);
-            let label = format!("{} {}", labels["module"], m.number.value);
-            let body: String = m.sections.iter().map(|s| s.markdown.as_str()).collect::<Vec<_>>().join("\n\n");
-            let full = format!(
-                "{} {} {}",
-                m.title,
-                m.topics.clone().unwrap_or_default(),
-                crate::compare::prose::plain_text(&body)
-            );
-            let doc = Doc {
-                title: m.title.clone(),
-                url: base.clone(),
-                group: c.short_title.clone(),
-                context: label.clone(),
-                text: snippet(m.topics.as_deref().unwrap_or(&body)),
-            };
-            docs.push((doc, full));
-            for k in [KnownSection::Kompetenzbeschreibung, KnownSection::BeruflicheHandlung] {
-                if let Some(s) = m.section(k) {
-                    let (key, anchor) = match k {
-                        KnownSection::Kompetenzbeschreibung => ("kompetenzbeschreibung", "kompetenzbeschreibung"),
-                        KnownSection::BeruflicheHandlung => ("berufliche_handlung", "berufliche-handlung"),
-                    };
-                    let doc = Doc {
-                        title: labels[key].to_string(),
-                        url: format!("{base}#{anchor}"),
-                        group: c.short_title.clone(),
-                        context: format!("{label}: {}", m.title),
-                        text: snippet(&s.markdown),
-                    };
-                    docs.push((doc, crate::compare::prose::plain_text(&s.markdown)));
-                }
-            }
-            for d in Dimension::ALL {
-                for it in m.competencies.get(d) {
-                    let doc = Doc {
-                        title: it.text.clone(),
-                        url: format!("{base}#{}", it.anchor),
-                        group: c.short_title.clone(),
-                        context: format!("{label} · {}", labels[d.key()]),
-                        text: String::new(),
-                    };
-                    docs.push((doc, it.text.clone()));
-                }
-            }
-            for it in &m.methods {
-                let doc = Doc {
-                    title: it.text.clone(),
-                    url: format!("{base}#{}", it.anchor),
-                    group: c.short_title.clone(),
-                    context: format!("{label} · {}", labels["methods"]),
-                    text: String::new(),
-                };
-                docs.push((doc, it.text.clone()));
-            }
+            module_docs(c, m, labels, &mut docs);
         }
         for p in &c.pages {
-            let rendered = markdown::render(&p.markdown, &markdown::RenderOptions::default());
-            let (pre, sections) = markdown::split_sections(&p.markdown, 1);
-            let url = format!("{}/{}/", c.id, p.id);
-            docs.push((
-                Doc {
-                    title: p.title.clone(),
-                    url: url.clone(),
-                    group: c.short_title.clone(),
-                    context: labels["chapters"].to_string(),
-                    text: snippet(&pre),
-                },
-                format!("{} {}", p.title, crate::compare::prose::plain_text(&pre)),
-            ));
-            let h2: Vec<&markdown::Heading> = rendered.headings.iter().filter(|h| h.level == 2).collect();
-            for (s, h) in sections.iter().zip(h2) {
-                let doc = Doc {
-                    title: s.title.clone(),
-                    url: format!("{url}#{}", h.id),
-                    group: c.short_title.clone(),
-                    context: p.title.clone(),
-                    text: snippet(&s.markdown),
-                };
-                docs.push((doc, format!("{} {}", s.title, crate::compare::prose::plain_text(&s.markdown))));
-            }
+            page_docs(c, p, labels, &mut docs);
         }
     }
     for term in &site.glossary.terms {
@@ -160,6 +83,99 @@ pub fn build(site: &Site, labels: &BTreeMap<&str, &str>) -> Index {
         }
     }
     Index { docs: docs.into_iter().map(|(d, _)| d).collect(), tokens: tokens.into_iter().collect() }
+}
+
+/// Documents of one module: the module, its two known sections, every item and method.
+fn module_docs(
+    c: &crate::model::Curriculum,
+    m: &crate::model::Module,
+    labels: &BTreeMap<&str, &str>,
+    docs: &mut Vec<(Doc, String)>,
+) {
+    let base = format!("{}/{}/", c.id, m.id);
+    let label = format!("{} {}", labels["module"], m.number.value);
+    let body: String = m.sections.iter().map(|s| s.markdown.as_str()).collect::<Vec<_>>().join("\n\n");
+    let full =
+        format!("{} {} {}", m.title, m.topics.clone().unwrap_or_default(), crate::compare::prose::plain_text(&body));
+    let doc = Doc {
+        title: m.title.clone(),
+        url: base.clone(),
+        group: c.short_title.clone(),
+        context: label.clone(),
+        text: snippet(m.topics.as_deref().unwrap_or(&body)),
+    };
+    docs.push((doc, full));
+    for k in [KnownSection::Kompetenzbeschreibung, KnownSection::BeruflicheHandlung] {
+        if let Some(s) = m.section(k) {
+            let (key, anchor) = match k {
+                KnownSection::Kompetenzbeschreibung => ("kompetenzbeschreibung", "kompetenzbeschreibung"),
+                KnownSection::BeruflicheHandlung => ("berufliche_handlung", "berufliche-handlung"),
+            };
+            let doc = Doc {
+                title: labels[key].to_string(),
+                url: format!("{base}#{anchor}"),
+                group: c.short_title.clone(),
+                context: format!("{label}: {}", m.title),
+                text: snippet(&s.markdown),
+            };
+            docs.push((doc, crate::compare::prose::plain_text(&s.markdown)));
+        }
+    }
+    for d in Dimension::ALL {
+        for it in m.competencies.get(d) {
+            let doc = Doc {
+                title: it.text.clone(),
+                url: format!("{base}#{}", it.anchor),
+                group: c.short_title.clone(),
+                context: format!("{label} · {}", labels[d.key()]),
+                text: String::new(),
+            };
+            docs.push((doc, it.text.clone()));
+        }
+    }
+    for it in &m.methods {
+        let doc = Doc {
+            title: it.text.clone(),
+            url: format!("{base}#{}", it.anchor),
+            group: c.short_title.clone(),
+            context: format!("{label} · {}", labels["methods"]),
+            text: String::new(),
+        };
+        docs.push((doc, it.text.clone()));
+    }
+}
+
+/// Documents of one chapter: the chapter and each of its H2 sections.
+fn page_docs(
+    c: &crate::model::Curriculum,
+    p: &crate::model::Page,
+    labels: &BTreeMap<&str, &str>,
+    docs: &mut Vec<(Doc, String)>,
+) {
+    let rendered = markdown::render(&p.markdown, &markdown::RenderOptions::default());
+    let (pre, sections) = markdown::split_sections(&p.markdown, 1);
+    let url = format!("{}/{}/", c.id, p.id);
+    docs.push((
+        Doc {
+            title: p.title.clone(),
+            url: url.clone(),
+            group: c.short_title.clone(),
+            context: labels["chapters"].to_string(),
+            text: snippet(&pre),
+        },
+        format!("{} {}", p.title, crate::compare::prose::plain_text(&pre)),
+    ));
+    let h2: Vec<&markdown::Heading> = rendered.headings.iter().filter(|h| h.level == 2).collect();
+    for (s, h) in sections.iter().zip(h2) {
+        let doc = Doc {
+            title: s.title.clone(),
+            url: format!("{url}#{}", h.id),
+            group: c.short_title.clone(),
+            context: p.title.clone(),
+            text: snippet(&s.markdown),
+        };
+        docs.push((doc, format!("{} {}", s.title, crate::compare::prose::plain_text(&s.markdown))));
+    }
 }
 
 /// The anchor of a glossary term on the glossary page.

@@ -151,78 +151,7 @@ pub fn context(data: &Data, job: &Job) -> (Value, Diagnostics) {
     let dir = job.dir(data);
     let links = Links::new(&dir);
     let mut warnings = Diagnostics::new();
-    let (title, crumbs, body) = match *job {
-        Job::Home => (site.config.title.clone(), vec![], home(site, &links)),
-        Job::NotFound => (i18n::strings(site.config.language)["not_found_title"].to_string(), vec![], json!({})),
-        Job::Curriculum(c) => {
-            let cur = &site.curricula[c];
-            (cur.title.clone(), vec![crumb(&cur.short_title, None)], curriculum(site, cur, &links))
-        }
-        Job::Module(c, m) => {
-            let cur = &site.curricula[c];
-            let module = &cur.modules[m];
-            let crumbs =
-                vec![crumb(&cur.short_title, Some(links.curriculum(cur))), crumb(&module_label(site, module), None)];
-            (module.title.clone(), crumbs, module_view(data, cur, m, &links, &mut warnings))
-        }
-        Job::Page(c, p) => {
-            let cur = &site.curricula[c];
-            let page = &cur.pages[p];
-            let crumbs = vec![crumb(&cur.short_title, Some(links.curriculum(cur))), crumb(&page.title, None)];
-            (page.title.clone(), crumbs, page_view(site, cur, p, &links, &mut warnings))
-        }
-        Job::Compare(k) | Job::ComparePrint(k) => {
-            let r = &data.comparisons[k];
-            let print = matches!(job, Job::ComparePrint(_));
-            let crumbs = if print {
-                vec![
-                    crumb(&r.title, Some(links.to(&format!("compare/{}/", r.id)))),
-                    crumb(&t_str(site, "print_view"), None),
-                ]
-            } else {
-                vec![crumb(&r.title, None)]
-            };
-            (r.title.clone(), crumbs, super::compare_views::overview(data, k, &links, print))
-        }
-        Job::Competencies(f) => {
-            let body = super::index_views::competencies(data, f, &links);
-            let title = t_str(site, "competency_index");
-            (title.clone(), vec![crumb(&title, None)], body)
-        }
-        Job::Methods => simple(site, "methods_index", super::index_views::methods(data, &links)),
-        Job::Fields => simple(site, "fields", super::index_views::fields(data, &links)),
-        Job::Phases => simple(site, "phases", super::index_views::phases(data, &links)),
-        Job::Glossary => simple(site, "glossary", super::index_views::glossary(data)),
-        Job::Search => simple(site, "search", json!({})),
-        Job::CurriculumPrint(c) => {
-            let cur = &site.curricula[c];
-            let print = t_str(site, "print_view");
-            let crumbs = vec![crumb(&cur.short_title, Some(links.curriculum(cur))), crumb(&print, None)];
-            (format!("{} – {print}", cur.title), crumbs, curriculum_print(data, c, &links, &mut warnings))
-        }
-        Job::SitePage(p) => {
-            let page = &site.site_pages[p];
-            (page.title.clone(), vec![crumb(&page.title, None)], markdown_page(site, page, &links, &mut warnings))
-        }
-        Job::Source(c, m) => {
-            let cur = &site.curricula[c];
-            let module = &cur.modules[m];
-            let title = format!("{}: {}", t_str(site, "source_view"), module.file);
-            let crumbs = vec![
-                crumb(&cur.short_title, Some(links.curriculum(cur))),
-                crumb(&module_label(site, module), Some(links.module(cur, module))),
-                crumb(&t_str(site, "source_view"), None),
-            ];
-            (title, crumbs, source_view(data, cur, module, &links))
-        }
-        Job::Pair(k, p) => {
-            let r = &data.comparisons[k];
-            let body = data.pair_bodies[k][p].clone();
-            let title = body["title"].as_str().unwrap_or_default().to_string();
-            let crumbs = vec![crumb(&r.title, Some(links.to(&format!("compare/{}/", r.id)))), crumb(&title, None)];
-            (title, crumbs, body)
-        }
-    };
+    let (title, crumbs, body) = page_parts(data, job, &links, &mut warnings);
     let mut nav: Vec<Value> = site
         .curricula
         .iter()
@@ -324,6 +253,83 @@ fn site_nav(site: &Site, links: &Links, dir: &str, absolute: Option<&str>) -> Ve
 
 pub(super) fn t_str(site: &Site, key: &str) -> String {
     i18n::strings(site.config.language).get(key).copied().unwrap_or(key).to_string()
+}
+
+/// Title, breadcrumbs and body of a page.
+fn page_parts(data: &Data, job: &Job, links: &Links, warnings: &mut Diagnostics) -> (String, Vec<Value>, Value) {
+    let site = data.site;
+    match *job {
+        Job::Home => (site.config.title.clone(), vec![], home(site, links)),
+        Job::NotFound => (i18n::strings(site.config.language)["not_found_title"].to_string(), vec![], json!({})),
+        Job::Curriculum(c) => {
+            let cur = &site.curricula[c];
+            (cur.title.clone(), vec![crumb(&cur.short_title, None)], curriculum(site, cur, links))
+        }
+        Job::Module(c, m) => {
+            let cur = &site.curricula[c];
+            let module = &cur.modules[m];
+            let crumbs =
+                vec![crumb(&cur.short_title, Some(links.curriculum(cur))), crumb(&module_label(site, module), None)];
+            (module.title.clone(), crumbs, module_view(data, cur, m, links, warnings))
+        }
+        Job::Page(c, p) => {
+            let cur = &site.curricula[c];
+            let page = &cur.pages[p];
+            let crumbs = vec![crumb(&cur.short_title, Some(links.curriculum(cur))), crumb(&page.title, None)];
+            (page.title.clone(), crumbs, page_view(site, cur, p, links, warnings))
+        }
+        Job::Compare(k) | Job::ComparePrint(k) => {
+            let r = &data.comparisons[k];
+            let print = matches!(job, Job::ComparePrint(_));
+            let crumbs = if print {
+                vec![
+                    crumb(&r.title, Some(links.to(&format!("compare/{}/", r.id)))),
+                    crumb(&t_str(site, "print_view"), None),
+                ]
+            } else {
+                vec![crumb(&r.title, None)]
+            };
+            (r.title.clone(), crumbs, super::compare_views::overview(data, k, links, print))
+        }
+        Job::Competencies(f) => {
+            let body = super::index_views::competencies(data, f, links);
+            let title = t_str(site, "competency_index");
+            (title.clone(), vec![crumb(&title, None)], body)
+        }
+        Job::Methods => simple(site, "methods_index", super::index_views::methods(data, links)),
+        Job::Fields => simple(site, "fields", super::index_views::fields(data, links)),
+        Job::Phases => simple(site, "phases", super::index_views::phases(data, links)),
+        Job::Glossary => simple(site, "glossary", super::index_views::glossary(data)),
+        Job::Search => simple(site, "search", json!({})),
+        Job::CurriculumPrint(c) => {
+            let cur = &site.curricula[c];
+            let print = t_str(site, "print_view");
+            let crumbs = vec![crumb(&cur.short_title, Some(links.curriculum(cur))), crumb(&print, None)];
+            (format!("{} – {print}", cur.title), crumbs, curriculum_print(data, c, links, warnings))
+        }
+        Job::SitePage(p) => {
+            let page = &site.site_pages[p];
+            (page.title.clone(), vec![crumb(&page.title, None)], markdown_page(site, page, links, warnings))
+        }
+        Job::Source(c, m) => {
+            let cur = &site.curricula[c];
+            let module = &cur.modules[m];
+            let title = format!("{}: {}", t_str(site, "source_view"), module.file);
+            let crumbs = vec![
+                crumb(&cur.short_title, Some(links.curriculum(cur))),
+                crumb(&module_label(site, module), Some(links.module(cur, module))),
+                crumb(&t_str(site, "source_view"), None),
+            ];
+            (title, crumbs, source_view(data, cur, module, links))
+        }
+        Job::Pair(k, p) => {
+            let r = &data.comparisons[k];
+            let body = data.pair_bodies[k][p].clone();
+            let title = body["title"].as_str().unwrap_or_default().to_string();
+            let crumbs = vec![crumb(&r.title, Some(links.to(&format!("compare/{}/", r.id)))), crumb(&title, None)];
+            (title, crumbs, body)
+        }
+    }
 }
 
 /// Title, breadcrumbs and body of a site-wide page titled by a UI string.
