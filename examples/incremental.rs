@@ -1,0 +1,24 @@
+//! Times `serve`'s rebuild of a site after one module changes (a measuring aid):
+//! `cargo run --release --example incremental -- ROOT MODULE_FILE`.
+use std::time::Instant;
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let root = std::path::PathBuf::from(args.next().unwrap_or_else(|| ".".into()));
+    let module = root.join(args.next().unwrap_or_else(|| "content/kit/modules/m3.md".into()));
+    let out = std::env::temp_dir().join("curricula-incremental");
+    let mut inc = curricula::serve::Incremental::new(&root, &out);
+    let _ = inc.rebuild();
+    let original = std::fs::read_to_string(&module).unwrap_or_default();
+    let mut times = Vec::new();
+    for i in 0..9 {
+        let text = if i % 2 == 0 { original.replacen("title: \"", "title: \"Neu ", 1) } else { original.clone() };
+        let _ = std::fs::write(&module, text);
+        let t = Instant::now();
+        let _ = inc.rebuild();
+        times.push(t.elapsed());
+    }
+    let _ = std::fs::write(&module, original);
+    times.sort();
+    println!("incremental rebuild: median {:?} (min {:?}, max {:?})", times[4], times[0], times[8]);
+}
