@@ -55,6 +55,21 @@ pub struct Rendered {
 
 /// Loads, checks and renders; `Err` carries every diagnostic when there are errors.
 pub fn render_in_memory(root: &Path, base_url: Option<&str>) -> Result<Rendered, Vec<Diagnostic>> {
+    let checked = load_checked(root, base_url)?;
+    render_checked(root, &checked)
+}
+
+/// A site loaded and checked without errors, ready to render (possibly again).
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub site: Site,
+    pub diags: Diagnostics,
+    pub sources: crate::render::Sources,
+    pub timings: Timings,
+}
+
+/// Load and check; `Err` carries every diagnostic when there are errors.
+pub fn load_checked(root: &Path, base_url: Option<&str>) -> Result<Checked, Vec<Diagnostic>> {
     let mut timings = Timings::default();
     let t = Instant::now();
     let Loaded { mut site, mut diags, sources } = load::load_site(root);
@@ -71,18 +86,23 @@ pub fn render_in_memory(root: &Path, base_url: Option<&str>) -> Result<Rendered,
     if diags.has_errors() {
         return Err(diags.sorted());
     }
+    Ok(Checked { site, diags, sources, timings })
+}
+
+/// Render a checked site (with the theme as it is on disk now) and check its links.
+pub fn render_checked(root: &Path, checked: &Checked) -> Result<Rendered, Vec<Diagnostic>> {
+    let mut diags = checked.diags.clone();
+    let mut timings = checked.timings.clone();
     let t = Instant::now();
-    let result = render::render_site(&site, root, &sources);
-    timings.render = t.elapsed();
-    match result {
+    match render::render_site(&checked.site, root, &checked.sources) {
         Ok((files, warnings)) => {
             diags.extend(warnings);
-            diags.extend(crate::links::check(&site, &files));
+            diags.extend(crate::links::check(&checked.site, &files));
             timings.render = t.elapsed();
             if diags.has_errors() {
                 return Err(diags.sorted());
             }
-            Ok(Rendered { site, files, diags, timings })
+            Ok(Rendered { site: checked.site.clone(), files, diags, timings })
         }
         Err(errors) => {
             diags.extend(errors);

@@ -102,17 +102,61 @@ pub struct Incremental {
     root: PathBuf,
     output: PathBuf,
     current: Option<Current>,
+    /// The last loaded and checked content with the fingerprint of its files:
+    /// when only templates or theme files change, the content is not loaded again.
+    loaded: Option<(Vec<(PathBuf, u64)>, crate::build::Checked)>,
+}
+
+/// Path and content hash of every content file (not the theme). Hashing the
+/// bytes, not trusting modification times, keeps it right on file systems with
+/// coarse timestamps; reading the files costs far less than parsing them.
+fn content_fingerprint(root: &Path) -> Vec<(PathBuf, u64)> {
+    use std::hash::{Hash, Hasher};
+    let mut v: Vec<_> = std::iter::once(root.join("site.yaml"))
+        .chain(
+            walkdir::WalkDir::new(root.join("content"))
+                .follow_links(false)
+                .into_iter()
+                .flatten()
+                .map(|e| e.into_path()),
+        )
+        .filter_map(|p| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            match std::fs::read(&p) {
+                Ok(bytes) => bytes.hash(&mut h),
+                Err(_) => std::fs::symlink_metadata(&p).ok()?.len().hash(&mut h),
+            }
+            Some((p, h.finish()))
+        })
+        .collect();
+    v.sort();
+    v
 }
 
 impl Incremental {
     pub fn new(root: &Path, output: &Path) -> Self {
-        Incremental { root: root.to_path_buf(), output: output.to_path_buf(), current: None }
+        Incremental { root: root.to_path_buf(), output: output.to_path_buf(), current: None, loaded: None }
     }
 
     /// One rebuild. The first writes the whole site atomically; later ones write
     /// the files that differ and delete the ones that are gone.
     pub fn rebuild(&mut self) -> io::Result<Rebuilt> {
-        let r = match crate::build::render_in_memory(&self.root, None) {
+        let fingerprint = content_fingerprint(&self.root);
+        let reuse = self.loaded.as_ref().filter(|(f, _)| *f == fingerprint).map(|(_, c)| c.clone());
+        let checked = match reuse {
+            Some(c) => c,
+            None => match crate::build::load_checked(&self.root, None) {
+                Ok(c) => {
+                    self.loaded = Some((fingerprint, c.clone()));
+                    c
+                }
+                Err(diags) => {
+                    self.loaded = None;
+                    return Ok(Rebuilt::Failed(diags));
+                }
+            },
+        };
+        let r = match crate::build::render_checked(&self.root, &checked) {
             Ok(r) => r,
             Err(diags) => return Ok(Rebuilt::Failed(diags)),
         };

@@ -230,3 +230,29 @@ fn two_hundred_rapid_edits_never_crash_and_end_in_the_final_state() {
     }
     let _ = &mut server;
 }
+
+#[test]
+fn a_template_change_rerenders_with_the_loaded_content() {
+    use curricula::serve::{Incremental, Rebuilt};
+    let (tmp, root) = common::scratch("valid");
+    let out = tmp.path().join("served");
+    let mut inc = Incremental::new(&root, &out);
+    assert!(matches!(inc.rebuild().unwrap(), Rebuilt::Changed { .. }));
+    let dir = root.join("themes/default/templates");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("404.html"),
+        "{% extends \"base.html\" %}{% block content %}<h1>Neu</h1>{% endblock content %}",
+    )
+    .unwrap();
+    match inc.rebuild().unwrap() {
+        Rebuilt::Changed { paths, .. } => assert_eq!(paths, vec!["404.html".to_string()]),
+        Rebuilt::Failed(d) => panic!("{d:?}"),
+    }
+    assert!(std::fs::read_to_string(out.join("404.html")).unwrap().contains("<h1>Neu</h1>"));
+    // A content change after it is still seen.
+    let m1 = root.join("content/alpha/modules/m1.md");
+    std::fs::write(&m1, std::fs::read_to_string(&m1).unwrap().replace("title: Einführung", "title: Danach")).unwrap();
+    assert!(matches!(inc.rebuild().unwrap(), Rebuilt::Changed { .. }));
+    assert!(std::fs::read_to_string(out.join("alpha/m1/index.html")).unwrap().contains("Danach"));
+}
