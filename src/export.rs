@@ -145,19 +145,29 @@ pub fn comparison_csv(site: &Site, r: &ComparisonResult) -> String {
     out
 }
 
+/// The three data files of one curriculum or comparison: `data/<id>.json`,
+/// `data/<id>.csv` and `data/case/<id>.json`.
+fn data_set(id: &str, json: &Value, csv: String, case: &Value) -> [OutFile; 3] {
+    let compact = |v: &Value| serde_json::to_string(v).unwrap_or_else(|_| "{}".into()).into_bytes();
+    [
+        OutFile { path: format!("data/{id}.json"), bytes: compact(json) },
+        OutFile { path: format!("data/{id}.csv"), bytes: csv.into_bytes() },
+        OutFile { path: format!("data/case/{id}.json"), bytes: compact(case) },
+    ]
+}
+
 /// The export files of every comparison.
 pub fn comparison_files(site: &Site, comparisons: &[ComparisonResult]) -> Vec<OutFile> {
     use rayon::prelude::*;
     comparisons
         .par_iter()
         .flat_map_iter(|r| {
-            let mut out = Vec::new();
-            let json = serde_json::to_string(&comparison_json(site, r)).unwrap_or_else(|_| "{}".into());
-            out.push(OutFile { path: format!("data/{}.json", r.id), bytes: json.into_bytes() });
-            out.push(OutFile { path: format!("data/{}.csv", r.id), bytes: comparison_csv(site, r).into_bytes() });
-            let case = serde_json::to_string(&crate::case::comparison_package(site, r)).unwrap_or_else(|_| "{}".into());
-            out.push(OutFile { path: format!("data/case/{}.json", r.id), bytes: case.into_bytes() });
-            out
+            data_set(
+                &r.id,
+                &comparison_json(site, r),
+                comparison_csv(site, r),
+                &crate::case::comparison_package(site, r),
+            )
         })
         .collect()
 }
@@ -262,13 +272,12 @@ pub fn curriculum_files(site: &Site) -> Vec<OutFile> {
     site.curricula
         .par_iter()
         .flat_map_iter(|c| {
-            let mut out = Vec::new();
-            let json = serde_json::to_string(&curriculum_json(site, c)).unwrap_or_else(|_| "{}".into());
-            out.push(OutFile { path: format!("data/{}.json", c.id), bytes: json.into_bytes() });
-            out.push(OutFile { path: format!("data/{}.csv", c.id), bytes: curriculum_csv(site, c).into_bytes() });
-            let case = serde_json::to_string(&crate::case::curriculum_package(site, c)).unwrap_or_else(|_| "{}".into());
-            out.push(OutFile { path: format!("data/case/{}.json", c.id), bytes: case.into_bytes() });
-            out
+            data_set(
+                &c.id,
+                &curriculum_json(site, c),
+                curriculum_csv(site, c),
+                &crate::case::curriculum_package(site, c),
+            )
         })
         .collect()
 }

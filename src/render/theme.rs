@@ -19,6 +19,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("pair.html", include_str!("../../themes/default/templates/pair.html")),
     ("pair_body.html", include_str!("../../themes/default/templates/pair_body.html")),
     ("cmp_row.html", include_str!("../../themes/default/templates/cmp_row.html")),
+    ("cmp_table.html", include_str!("../../themes/default/templates/cmp_table.html")),
     ("competencies.html", include_str!("../../themes/default/templates/competencies.html")),
     ("az.html", include_str!("../../themes/default/templates/az.html")),
     ("methods.html", include_str!("../../themes/default/templates/methods.html")),
@@ -29,6 +30,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("source.html", include_str!("../../themes/default/templates/source.html")),
     ("module_body.html", include_str!("../../themes/default/templates/module_body.html")),
     ("curriculum_meta.html", include_str!("../../themes/default/templates/curriculum_meta.html")),
+    ("ledger_table.html", include_str!("../../themes/default/templates/ledger_table.html")),
     ("curriculum_print.html", include_str!("../../themes/default/templates/curriculum_print.html")),
 ];
 

@@ -1,17 +1,15 @@
 // 1. Every page type loads with HTTP 200, without console errors, and axe-core
 //    (WCAG 2.0/2.1 A and AA) reports no violations.
 
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   assertNone,
-  assertSite,
   captureProblems,
   formatViolations,
-  launchBrowser,
   runAxe,
+  serveSite,
   sites,
-  startServer,
   withPage,
 } from './helpers.mjs';
 
@@ -19,18 +17,7 @@ const VIEWPORT = { viewport: { width: 1280, height: 900 } };
 
 for (const site of sites()) {
   describe(`accessibility: ${site.label}`, { skip: site.skip }, () => {
-    let server, browser;
-
-    before(async () => {
-      assertSite(site.dir, site.env);
-      server = await startServer(site.dir);
-      browser = await launchBrowser();
-    });
-
-    after(async () => {
-      await browser?.close();
-      await server?.close();
-    });
+    const env = serveSite(site);
 
     for (const p of site.pages) {
       describe(`${p.name} ${p.path}`, () => {
@@ -38,9 +25,9 @@ for (const site of sites()) {
 
         before(async () => {
           try {
-            await withPage(browser, VIEWPORT, async (page) => {
+            await withPage(env.browser, VIEWPORT, async (page) => {
               problems = captureProblems(page);
-              const res = await page.goto(server.url + p.path, { waitUntil: 'load' });
+              const res = await page.goto(env.server.url + p.path, { waitUntil: 'load' });
               status = res?.status();
               axeResult = await runAxe(page);
             });

@@ -1,3 +1,4 @@
+import { after, before } from 'node:test';
 // Shared helpers for the browser tests: site locations, a tiny static HTTP
 // server, the browser launch, console capture and axe-core.
 //
@@ -312,6 +313,25 @@ export function sites() {
 /** Fails with `message` followed by the list, one item a line, unless empty. */
 export function assertNone(list, message) {
   if (list.length) assert.fail(`${message}\n  ${list.join('\n  ')}`);
+}
+
+/**
+ * Starts a server for `site` and a browser before the tests of the current
+ * `describe`, and stops both after them. Returns { server, browser } (filled
+ * once the `before` hook has run).
+ */
+export function serveSite(site) {
+  const env = { server: null, browser: null };
+  before(async () => {
+    assertSite(site.dir, site.env);
+    env.server = await startServer(site.dir);
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }
 
 /**

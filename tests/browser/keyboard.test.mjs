@@ -4,9 +4,14 @@
 //    element focused by Tab shows a focus indicator (computed outline-style
 //    is not 'none').
 
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertNone, assertSite, launchBrowser, sites, startServer, withPage } from './helpers.mjs';
+import {
+  assertNone,
+  serveSite,
+  sites,
+  withPage,
+} from './helpers.mjs';
 
 const SKIP_TEXT = 'Zum Inhalt springen';
 const MAX_TABS = 40;
@@ -50,25 +55,14 @@ const label = (f) => `<${f.tag}${f.id ? '#' + f.id : ''}${f.cls ? ' class="' + f
 for (const site of sites()) {
   const modules = site.typicalPages.filter((p) => p.name.startsWith('module'));
   describe(`keyboard: ${site.label}`, { skip: site.skip }, () => {
-    let server, browser;
-
-    before(async () => {
-      assertSite(site.dir, site.env);
-      server = await startServer(site.dir);
-      browser = await launchBrowser();
-    });
-
-    after(async () => {
-      await browser?.close();
-      await server?.close();
-    });
+    const env = serveSite(site);
 
     for (const p of modules) {
       describe(`${p.name} ${p.path}`, () => {
         // Each test gets a fresh context and page, loaded at the module page.
         const onModulePage = (fn) =>
-          withPage(browser, VIEWPORT, async (page) => {
-            const res = await page.goto(server.url + p.path, { waitUntil: 'load' });
+          withPage(env.browser, VIEWPORT, async (page) => {
+            const res = await page.goto(env.server.url + p.path, { waitUntil: 'load' });
             assert.equal(res?.status(), 200, `${p.path}: HTTP ${res?.status()}`);
             return fn(page);
           });

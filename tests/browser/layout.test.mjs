@@ -5,32 +5,24 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertSite, launchBrowser, sites, startServer } from './helpers.mjs';
+import {
+  serveSite,
+  sites,
+} from './helpers.mjs';
 
 const WIDTHS = [320, 1280];
 const fmt = (o) => `    ${o.path}  right=${o.right}px width=${o.width}px  ${o.text}`;
 
 for (const site of sites()) {
   describe(`layout: ${site.label}`, { skip: site.skip }, () => {
-    let server, browser;
-
-    before(async () => {
-      assertSite(site.dir, site.env);
-      server = await startServer(site.dir);
-      browser = await launchBrowser();
-    });
-
-    after(async () => {
-      await browser?.close();
-      await server?.close();
-    });
+    const env = serveSite(site);
 
     for (const width of WIDTHS) {
       describe(`${width} px wide`, () => {
         // One page per width, navigated from URL to URL (no interaction).
         let context, page;
         before(async () => {
-          context = await browser.newContext({ viewport: { width, height: 800 } });
+          context = await env.browser.newContext({ viewport: { width, height: 800 } });
           page = await context.newPage();
         });
         after(async () => {
@@ -39,7 +31,7 @@ for (const site of sites()) {
 
         for (const p of site.pages) {
           it(`${p.name} ${p.path}: scrollWidth <= innerWidth`, async () => {
-            const res = await page.goto(server.url + p.path, { waitUntil: 'load' });
+            const res = await page.goto(env.server.url + p.path, { waitUntil: 'load' });
             assert.equal(res?.status(), 200, `${p.path}: HTTP ${res?.status()}`);
             const m = await page.evaluate(measureOverflow);
             if (m.scrollWidth > m.innerWidth) assert.fail(
