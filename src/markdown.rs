@@ -69,7 +69,9 @@ pub struct RenderOptions {
     pub top_level: u8,
     /// Glossary terms (and aliases) with the link to their entry; the first
     /// occurrence of each in the document is linked.
-    pub glossary: Vec<(String, String)>,
+    pub glossary: Option<std::sync::Arc<Terms>>,
+    /// Prefix of the glossary links: the way from the page to the site root.
+    pub glossary_root: String,
 }
 
 /// A heading found while rendering, for tables of contents.
@@ -94,7 +96,10 @@ pub fn render(md: &str, opts: &RenderOptions) -> Rendered {
     let events: Vec<Event> =
         Parser::new_ext(md, options()).filter_map(|ev| sanitize(ev, opts.allow_raw_html, &mut raw_html)).collect();
     let (events, headings) = add_heading_ids(events, opts);
-    let events = if opts.glossary.is_empty() { events } else { link_terms(events, &opts.glossary) };
+    let events = match &opts.glossary {
+        Some(terms) if !terms.is_empty() => link_terms(events, terms, &opts.glossary_root),
+        _ => events,
+    };
     let events = highlight_code(events);
     let events = wrap_tables(events);
     let events = prefix_footnotes(events, &opts.id_prefix);
@@ -206,10 +211,74 @@ fn highlight_code(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
     out
 }
 
+/// Glossary terms and aliases compiled once per site: every term with the
+/// link target it shares with its aliases, indexed by first character so that
+/// a text is scanned once instead of once per term.
+#[derive(Debug, Clone, Default)]
+pub struct Terms {
+    /// (term, target index), longest first, then alphabetical.
+    terms: Vec<(String, usize)>,
+    /// The link of each target, relative to the site root.
+    targets: Vec<String>,
+    /// Indices into `terms` by the term's first character, in `terms` order.
+    by_first: std::collections::HashMap<char, Vec<usize>>,
+}
+
+impl Terms {
+    /// `entries` are (term, link relative to the site root); entries with the
+    /// same link are one target (a term and its aliases are linked once).
+    pub fn new(entries: Vec<(String, String)>) -> Self {
+        let mut entries: Vec<(String, String)> = entries.into_iter().filter(|(t, _)| !t.is_empty()).collect();
+        entries.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        let mut targets: Vec<String> = entries.iter().map(|(_, h)| h.clone()).collect();
+        targets.sort();
+        targets.dedup();
+        let terms: Vec<(String, usize)> = entries
+            .into_iter()
+            .map(|(t, h)| {
+                let k = targets.binary_search(&h).unwrap_or_default();
+                (t, k)
+            })
+            .collect();
+        let mut by_first: std::collections::HashMap<char, Vec<usize>> = std::collections::HashMap::new();
+        for (i, (t, _)) in terms.iter().enumerate() {
+            if let Some(c) = t.chars().next() {
+                by_first.entry(c).or_default().push(i);
+            }
+        }
+        Terms { terms, targets, by_first }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.terms.is_empty()
+    }
+
+    /// The earliest term at word boundaries whose target is not yet linked,
+    /// the longest at that position: (start, len, target).
+    fn first(&self, text: &str, done: &[bool]) -> Option<(usize, usize, usize)> {
+        let mut prev: Option<char> = None;
+        for (start, c) in text.char_indices() {
+            let at_boundary = prev.is_none_or(|p| !is_word_char(p));
+            prev = Some(c);
+            let Some(candidates) = self.by_first.get(&c).filter(|_| at_boundary) else { continue };
+            for &i in candidates {
+                let (term, target) = (&self.terms[i].0, self.terms[i].1);
+                if done[target] || !text[start..].starts_with(term.as_str()) {
+                    continue;
+                }
+                if text[start + term.len()..].chars().next().is_none_or(|c| !is_word_char(c)) {
+                    return Some((start, term.len(), target));
+                }
+            }
+        }
+        None
+    }
+}
+
 /// Links the first occurrence of every glossary term in running text; never
 /// inside headings, links, images, code or raw HTML.
-fn link_terms<'a>(events: Vec<Event<'a>>, terms: &[(String, String)]) -> Vec<Event<'a>> {
-    let mut done = vec![false; terms.len()];
+fn link_terms<'a>(events: Vec<Event<'a>>, terms: &Terms, root: &str) -> Vec<Event<'a>> {
+    let mut done = vec![false; terms.targets.len()];
     let mut blocked = 0usize;
     let mut out = Vec::with_capacity(events.len());
     for ev in events {
@@ -223,7 +292,7 @@ fn link_terms<'a>(events: Vec<Event<'a>>, terms: &[(String, String)]) -> Vec<Eve
             _ => {}
         }
         match ev {
-            Event::Text(t) if blocked == 0 => split_terms(&t, terms, &mut done, &mut out),
+            Event::Text(t) if blocked == 0 => split_terms(&t, terms, root, &mut done, &mut out),
             other => out.push(other),
         }
     }
@@ -234,47 +303,17 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '-'
 }
 
-/// The first not yet linked term in `text` at word boundaries: (start, len, term index).
-fn first_term(text: &str, terms: &[(String, String)], done: &[bool]) -> Option<(usize, usize, usize)> {
-    let mut best: Option<(usize, usize, usize)> = None;
-    for (k, (term, _)) in terms.iter().enumerate() {
-        if done[k] || term.is_empty() {
-            continue;
-        }
-        let mut from = 0;
-        while let Some(pos) = text[from..].find(term.as_str()) {
-            let start = from + pos;
-            let end = start + term.len();
-            let before = text[..start].chars().next_back().is_none_or(|c| !is_word_char(c));
-            let after = text[end..].chars().next().is_none_or(|c| !is_word_char(c));
-            if before && after {
-                if best.is_none_or(|b| start < b.0 || (start == b.0 && term.len() > b.1)) {
-                    best = Some((start, term.len(), k));
-                }
-                break;
-            }
-            from = start + term.len();
-        }
-    }
-    best
-}
-
-fn split_terms<'a>(text: &str, terms: &[(String, String)], done: &mut [bool], out: &mut Vec<Event<'a>>) {
+fn split_terms<'a>(text: &str, terms: &Terms, root: &str, done: &mut [bool], out: &mut Vec<Event<'a>>) {
     let mut rest = text;
-    while let Some((start, len, k)) = first_term(rest, terms, done) {
+    while let Some((start, len, k)) = terms.first(rest, done) {
         if start > 0 {
             out.push(Event::Text(CowStr::from(rest[..start].to_string())));
         }
-        let href = &terms[k].1;
-        // Aliases share their term's link: mark every entry with that target done.
-        for (j, (_, h)) in terms.iter().enumerate() {
-            if h == href {
-                done[j] = true;
-            }
-        }
+        done[k] = true;
         out.push(Event::Html(CowStr::from(format!(
-            "<a class=\"term\" href=\"{}\">{}</a>",
-            crate::render::escape(href),
+            "<a class=\"term\" href=\"{}{}\">{}</a>",
+            crate::render::escape(root),
+            crate::render::escape(&terms.targets[k]),
             crate::render::escape(&rest[start..start + len])
         ))));
         rest = &rest[start + len..];
@@ -418,18 +457,22 @@ mod tests {
     #[test]
     fn glossary_terms_link_once_and_never_in_headings_links_or_code() {
         let opts = RenderOptions {
-            glossary: vec![
+            glossary: Some(std::sync::Arc::new(Terms::new(vec![
                 ("DQR".into(), "g#dqr".into()),
                 ("Deutscher Qualifikationsrahmen".into(), "g#dqr".into()),
                 ("CM".into(), "g#cm".into()),
-            ],
+                ("CM-Team".into(), "g#cmt".into()),
+            ]))),
+            glossary_root: "../".into(),
             ..Default::default()
         };
         let r = render("## DQR\n\nDer DQR und der DQR. Siehe [DQR](x) und `DQR`. CMS ist kein CM.\n", &opts);
         assert_eq!(r.html.matches("class=\"term\"").count(), 2, "{}", r.html);
-        assert!(r.html.contains("Der <a class=\"term\" href=\"g#dqr\">DQR</a> und der DQR."), "{}", r.html);
+        assert!(r.html.contains("Der <a class=\"term\" href=\"../g#dqr\">DQR</a> und der DQR."), "{}", r.html);
         assert!(r.html.contains("<h2 id=\"dqr\">DQR</h2>"));
-        assert!(r.html.contains("kein <a class=\"term\" href=\"g#cm\">CM</a>."), "{}", r.html);
+        assert!(r.html.contains("kein <a class=\"term\" href=\"../g#cm\">CM</a>."), "{}", r.html);
+        let longest = render("Das CM-Team und das CM.", &opts);
+        assert!(longest.html.contains(">CM-Team</a> und das <a"), "the longest term wins: {}", longest.html);
         let alias = render("Der Deutscher Qualifikationsrahmen, dann DQR.", &opts);
         assert_eq!(alias.html.matches("class=\"term\"").count(), 1, "aliases share one link: {}", alias.html);
     }

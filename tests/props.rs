@@ -42,7 +42,11 @@ proptest! {
     #[test]
     fn arbitrary_markdown_renders(md in "[ -~äöü\n\t]{0,300}") {
         let opts = curricula::markdown::RenderOptions {
-            glossary: vec![("DQR".into(), "g#dqr".into())],
+            glossary: Some(std::sync::Arc::new(curricula::markdown::Terms::new(vec![
+                ("DQR".into(), "g#dqr".into()),
+                ("DQR-Stufe".into(), "g#stufe".into()),
+                ("ü".into(), "g#u".into()),
+            ]))),
             ..Default::default()
         };
         let r = curricula::markdown::render(&md, &opts);

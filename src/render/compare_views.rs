@@ -3,7 +3,7 @@
 
 use super::i18n;
 use super::svg;
-use super::views::{Data, Links, amount, ledger_view, module_label};
+use super::views::{Data, Links, amount, ledger_view, module_label, tv, with_key};
 use crate::compare::diff::Span;
 use crate::compare::rules::Outcome;
 use crate::compare::{ComparisonResult, GROUPS, ItemSide, PairResult, Relation, Row};
@@ -212,7 +212,7 @@ pub fn pair(data: &Data, k: usize, p: usize, links: &Links) -> Value {
 
 /// Every pair body, computed once (in parallel) with links from a page at
 /// `compare/<id>/<pair>/`.
-pub fn all_pair_bodies(data: &Data) -> Vec<Vec<Value>> {
+pub fn all_pair_bodies(data: &Data) -> Vec<Vec<tera::Value>> {
     use rayon::prelude::*;
     data.comparisons
         .iter()
@@ -220,7 +220,7 @@ pub fn all_pair_bodies(data: &Data) -> Vec<Vec<Value>> {
         .map(|(k, r)| {
             (0..r.pairs.len())
                 .into_par_iter()
-                .map(|p| pair(data, k, p, &Links::new(&format!("compare/{}/{}/", r.id, r.pairs[p].slug))))
+                .map(|p| tv(&pair(data, k, p, &Links::new(&format!("compare/{}/{}/", r.id, r.pairs[p].slug)))))
                 .collect()
         })
         .collect()
@@ -435,7 +435,7 @@ fn rules_view(data: &Data, r: &ComparisonResult) -> Vec<Value> {
 }
 
 /// The body of the comparison overview, or of its print view with every pair.
-pub fn overview(data: &Data, k: usize, links: &Links, print: bool) -> Value {
+pub fn overview(data: &Data, k: usize, links: &Links, print: bool) -> tera::Value {
     let r = &data.comparisons[k];
     let (l, rc) = sides(data, r);
     // Manual relations get a column only where the comparison uses them.
@@ -450,8 +450,7 @@ pub fn overview(data: &Data, k: usize, links: &Links, print: bool) -> Value {
     let pairs: Vec<Value> = r
         .pairs
         .iter()
-        .enumerate()
-        .map(|(i, p)| {
+        .map(|p| {
             let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
             for tab in &p.tables {
                 for (key, n) in &tab.counts {
@@ -462,11 +461,10 @@ pub fn overview(data: &Data, k: usize, links: &Links, print: bool) -> Value {
                 "title": pair_title(data, r, p), "url": links.to(&format!("compare/{}/{}/", r.id, p.slug)),
                 "reuse": pct(p.reuse_share), "note": p.note,
                 "counts": counts_filtered(data.site, &counts, &l.short_title, &rc.short_title, &used),
-                "body": print.then(|| data.pair_bodies[k][i].clone()),
             })
         })
         .collect();
-    json!({
+    let v = tv(&json!({
         "id": r.id, "title": r.title, "print": print,
         "print_url": links.to(&format!("compare/{}/print/", r.id)),
         "left": {"short": l.short_title, "title": l.title, "url": links.curriculum(l)},
@@ -482,5 +480,18 @@ pub fn overview(data: &Data, k: usize, links: &Links, print: bool) -> Value {
         "json_url": format!("{}data/{}.json", links.root, r.id),
         "csv_url": format!("{}data/{}.csv", links.root, r.id),
         "case_url": format!("{}data/case/{}.json", links.root, r.id),
-    })
+    }));
+    if !print {
+        return v;
+    }
+    // The print view shows every pair's body, shared with the pair pages.
+    let pairs: Vec<tera::Value> = v
+        .get_from_path("pairs")
+        .and_then(|p| p.as_array())
+        .unwrap_or_default()
+        .iter()
+        .zip(&data.pair_bodies[k])
+        .map(|(p, body)| with_key(p, "body", body.clone()))
+        .collect();
+    with_key(&v, "pairs", tera::Value::from(pairs))
 }

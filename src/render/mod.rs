@@ -76,7 +76,20 @@ fn data_files(site: &Site, theme: &Theme, comparisons: &[crate::compare::Compari
 pub fn render_with(site: &Site, theme: &Theme, sources: &Sources) -> Result<(Vec<OutFile>, Diagnostics), Diagnostics> {
     let comparisons = site.comparisons.par_iter().filter_map(|c| crate::compare::compare(site, c)).collect();
     let competency_keys = index_views::competency_keys(site);
-    let mut data = views::Data { site, comparisons, sources, pair_bodies: Vec::new(), competency_keys };
+    let terms = std::sync::Arc::new(views::glossary_terms(site));
+    let t = tera::Value::from_serializable(i18n::strings(site.config.language));
+    let mut data = views::Data {
+        site,
+        comparisons,
+        sources,
+        pair_bodies: Vec::new(),
+        module_bodies: Vec::new(),
+        t,
+        competency_keys,
+        terms,
+    };
+    let (bodies, module_warnings) = views::all_module_bodies(&data);
+    data.module_bodies = bodies;
     data.pair_bodies = compare_views::all_pair_bodies(&data);
     let jobs = views::jobs(&data);
     // Pages and data files are independent: make them side by side.
@@ -86,16 +99,14 @@ pub fn render_with(site: &Site, theme: &Theme, sources: &Sources) -> Result<(Vec
                 .map(|job| {
                     let (ctx, warnings) = views::context(&data, job);
                     let path = job.path(&data);
-                    theme
-                        .render(job.template(), &ctx)
-                        .map(|html| (OutFile { path, bytes: html.into_bytes() }, warnings))
+                    theme.render(job.template(), ctx).map(|html| (OutFile { path, bytes: html.into_bytes() }, warnings))
                 })
                 .collect()
         },
         || data_files(site, theme, &data.comparisons),
     );
     let mut errors = Diagnostics::new();
-    let mut warnings = Diagnostics::new();
+    let mut warnings = module_warnings;
     for r in results {
         match r {
             Ok((f, w)) => {

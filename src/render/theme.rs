@@ -81,9 +81,11 @@ impl Theme {
         Ok(Theme { tera, statics, origins })
     }
 
-    pub fn render(&self, template: &str, ctx: &serde_json::Value) -> Result<String, Diagnostic> {
-        let context =
-            tera::Context::from_serialize(ctx).map_err(|e| template_error(&e, &self.origins, Some(template)))?;
+    pub fn render(&self, template: &str, ctx: super::views::PageContext) -> Result<String, Diagnostic> {
+        let mut context =
+            tera::Context::from_serialize(&ctx.frame).map_err(|e| template_error(&e, &self.origins, Some(template)))?;
+        context.insert_value("body", ctx.body);
+        context.insert_value("t", ctx.t);
         self.tera.render(template, &context).map_err(|e| template_error(&e, &self.origins, Some(template)))
     }
 

@@ -42,9 +42,16 @@ pub enum Job {
 pub struct Data<'a> {
     /// The body of every module pair page, per comparison: shared by the pair
     /// pages and the print view, which sit at the same depth.
-    pub pair_bodies: Vec<Vec<Value>>,
+    pub pair_bodies: Vec<Vec<tera::Value>>,
+    /// The body of every module page, per curriculum: shared by the module
+    /// pages and the curriculum's print view, which sit at the same depth.
+    pub module_bodies: Vec<Vec<tera::Value>>,
+    /// The UI strings, converted for the templates once.
+    pub t: tera::Value,
     /// Sort keys of all DQR items, for the competency index pages.
     pub competency_keys: super::index_views::CompetencyKeys,
+    /// Glossary terms to link in prose.
+    pub terms: std::sync::Arc<markdown::Terms>,
     pub site: &'a Site,
     pub sources: &'a super::Sources,
     pub comparisons: Vec<crate::compare::ComparisonResult>,
@@ -145,8 +152,28 @@ impl Links {
     }
 }
 
+/// Converts a view to the template engine's value.
+pub(super) fn tv(v: &Value) -> tera::Value {
+    tera::Value::from_serializable(v)
+}
+
+/// Map `v` with `key` set; the other entries are shared, not copied.
+pub(super) fn with_key(v: &tera::Value, key: &str, val: tera::Value) -> tera::Value {
+    let mut map = v.as_map().cloned().unwrap_or_default();
+    map.insert(tera::value::Key::from(key.to_string()), val);
+    tera::Value::from(map)
+}
+
+/// The template context of a page: the page frame (title, navigation) as
+/// JSON, the body and the UI strings as ready template values.
+pub struct PageContext {
+    pub frame: Value,
+    pub body: tera::Value,
+    pub t: tera::Value,
+}
+
 /// Builds the template context of a page, and warnings found on the way.
-pub fn context(data: &Data, job: &Job) -> (Value, Diagnostics) {
+pub fn context(data: &Data, job: &Job) -> (PageContext, Diagnostics) {
     let site = data.site;
     let dir = job.dir(data);
     let links = Links::new(&dir);
@@ -165,7 +192,6 @@ pub fn context(data: &Data, job: &Job) -> (Value, Diagnostics) {
     let root = if matches!(job, Job::NotFound) { site.config.base_url.clone() } else { links.root.clone() };
     let ctx = json!({
         "site": {"title": site.config.title, "lang": site.config.language.code(), "base_url": site.config.base_url},
-        "t": i18n::strings(site.config.language),
         "root": root,
         "home_url": format!("{root}index.html"),
         "footer_pages": site.site_pages.iter().map(|p| {
@@ -178,9 +204,8 @@ pub fn context(data: &Data, job: &Job) -> (Value, Diagnostics) {
         "breadcrumbs": crumbs,
         "jsonld": jsonld(data, job),
         "nav": nav,
-        "body": body,
     });
-    (ctx, warnings)
+    (PageContext { frame: ctx, body, t: data.t.clone() }, warnings)
 }
 
 /// schema.org JSON-LD for curriculum and module pages, as a string safe inside `<script>`.
@@ -256,27 +281,27 @@ pub(super) fn t_str(site: &Site, key: &str) -> String {
 }
 
 /// Title, breadcrumbs and body of a page.
-fn page_parts(data: &Data, job: &Job, links: &Links, warnings: &mut Diagnostics) -> (String, Vec<Value>, Value) {
+fn page_parts(data: &Data, job: &Job, links: &Links, warnings: &mut Diagnostics) -> (String, Vec<Value>, tera::Value) {
     let site = data.site;
     match *job {
-        Job::Home => (site.config.title.clone(), vec![], home(site, links)),
-        Job::NotFound => (i18n::strings(site.config.language)["not_found_title"].to_string(), vec![], json!({})),
+        Job::Home => (site.config.title.clone(), vec![], tv(&home(site, links))),
+        Job::NotFound => (i18n::strings(site.config.language)["not_found_title"].to_string(), vec![], tv(&json!({}))),
         Job::Curriculum(c) => {
             let cur = &site.curricula[c];
-            (cur.title.clone(), vec![crumb(&cur.short_title, None)], curriculum(site, cur, links))
+            (cur.title.clone(), vec![crumb(&cur.short_title, None)], tv(&curriculum(site, cur, links)))
         }
         Job::Module(c, m) => {
             let cur = &site.curricula[c];
             let module = &cur.modules[m];
             let crumbs =
                 vec![crumb(&cur.short_title, Some(links.curriculum(cur))), crumb(&module_label(site, module), None)];
-            (module.title.clone(), crumbs, module_view(data, cur, m, links, warnings))
+            (module.title.clone(), crumbs, data.module_bodies[c][m].clone())
         }
         Job::Page(c, p) => {
             let cur = &site.curricula[c];
             let page = &cur.pages[p];
             let crumbs = vec![crumb(&cur.short_title, Some(links.curriculum(cur))), crumb(&page.title, None)];
-            (page.title.clone(), crumbs, page_view(site, cur, p, links, warnings))
+            (page.title.clone(), crumbs, tv(&page_view(data, cur, p, links, warnings)))
         }
         Job::Compare(k) | Job::ComparePrint(k) => {
             let r = &data.comparisons[k];
@@ -294,7 +319,7 @@ fn page_parts(data: &Data, job: &Job, links: &Links, warnings: &mut Diagnostics)
         Job::Competencies(f) => {
             let body = super::index_views::competencies(data, f, links);
             let title = t_str(site, "competency_index");
-            (title.clone(), vec![crumb(&title, None)], body)
+            (title.clone(), vec![crumb(&title, None)], tv(&body))
         }
         Job::Methods => simple(site, "methods_index", super::index_views::methods(data, links)),
         Job::Fields => simple(site, "fields", super::index_views::fields(data, links)),
@@ -309,7 +334,7 @@ fn page_parts(data: &Data, job: &Job, links: &Links, warnings: &mut Diagnostics)
         }
         Job::SitePage(p) => {
             let page = &site.site_pages[p];
-            (page.title.clone(), vec![crumb(&page.title, None)], markdown_page(site, page, links, warnings))
+            (page.title.clone(), vec![crumb(&page.title, None)], tv(&markdown_page(data, page, links, warnings)))
         }
         Job::Source(c, m) => {
             let cur = &site.curricula[c];
@@ -320,12 +345,12 @@ fn page_parts(data: &Data, job: &Job, links: &Links, warnings: &mut Diagnostics)
                 crumb(&module_label(site, module), Some(links.module(cur, module))),
                 crumb(&t_str(site, "source_view"), None),
             ];
-            (title, crumbs, source_view(data, cur, module, links))
+            (title, crumbs, tv(&source_view(data, cur, module, links)))
         }
         Job::Pair(k, p) => {
             let r = &data.comparisons[k];
             let body = data.pair_bodies[k][p].clone();
-            let title = body["title"].as_str().unwrap_or_default().to_string();
+            let title = body.get_from_path("title").and_then(|t| t.as_str()).unwrap_or_default().to_string();
             let crumbs = vec![crumb(&r.title, Some(links.to(&format!("compare/{}/", r.id)))), crumb(&title, None)];
             (title, crumbs, body)
         }
@@ -333,9 +358,9 @@ fn page_parts(data: &Data, job: &Job, links: &Links, warnings: &mut Diagnostics)
 }
 
 /// Title, breadcrumbs and body of a site-wide page titled by a UI string.
-fn simple(site: &Site, key: &str, body: Value) -> (String, Vec<Value>, Value) {
+fn simple(site: &Site, key: &str, body: Value) -> (String, Vec<Value>, tera::Value) {
     let title = t_str(site, key);
-    (title.clone(), vec![crumb(&title, None)], body)
+    (title.clone(), vec![crumb(&title, None)], tv(&body))
 }
 
 fn crumb(label: &str, url: Option<String>) -> Value {
@@ -484,29 +509,29 @@ fn md_opts(site: &Site, prefix: &str) -> RenderOptions {
         id_prefix: prefix.into(),
         allow_raw_html: site.config.allow_raw_html,
         top_level: 1,
-        glossary: vec![],
+        glossary: None,
+        glossary_root: String::new(),
     }
 }
 
-/// Glossary terms and aliases with their link from a page at `root`, longest first.
-pub(super) fn glossary_links(site: &Site, root: &str) -> Vec<(String, String)> {
-    let mut v: Vec<(String, String)> = site
-        .glossary
-        .terms
-        .iter()
-        .flat_map(|t| {
-            let href = format!("{root}glossar/index.html#{}", crate::search::term_anchor(&t.term));
-            std::iter::once(t.term.clone()).chain(t.aliases.iter().cloned()).map(move |x| (x, href.clone()))
-        })
-        .collect();
-    v.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
-    v
+/// Glossary terms and aliases with their link from the site root, compiled once per render.
+pub(super) fn glossary_terms(site: &Site) -> markdown::Terms {
+    markdown::Terms::new(
+        site.glossary
+            .terms
+            .iter()
+            .flat_map(|t| {
+                let href = format!("glossar/index.html#{}", crate::search::term_anchor(&t.term));
+                std::iter::once(t.term.clone()).chain(t.aliases.iter().cloned()).map(move |x| (x, href.clone()))
+            })
+            .collect(),
+    )
 }
 
 /// Renders Markdown (glossary terms linked) and turns escaped raw HTML into
 /// warnings for `file`.
 fn md(
-    site: &Site,
+    data: &Data,
     root: &str,
     text: &str,
     prefix: &str,
@@ -514,7 +539,10 @@ fn md(
     line: u32,
     warnings: &mut Diagnostics,
 ) -> markdown::Rendered {
-    let r = markdown::render(text, &RenderOptions { glossary: glossary_links(site, root), ..md_opts(site, prefix) });
+    let site = data.site;
+    let opts =
+        RenderOptions { glossary: Some(data.terms.clone()), glossary_root: root.to_string(), ..md_opts(site, prefix) };
+    let r = markdown::render(text, &opts);
     for h in &r.raw_html {
         warnings.push(
             Diagnostic::warning(file, Some(crate::diag::Pos::new(line, 1)), format!("raw HTML `{h}` is shown as text"))
@@ -549,7 +577,7 @@ fn module_view(data: &Data, c: &Curriculum, mi: usize, links: &Links, warnings: 
     let m = &c.modules[mi];
     let l = ledger::ledger(c);
     let section = |known: KnownSection, prefix: &str, warnings: &mut Diagnostics| {
-        m.section(known).map(|s| md(site, &links.root, &s.markdown, prefix, &m.file, s.line, warnings).html)
+        m.section(known).map(|s| md(data, &links.root, &s.markdown, prefix, &m.file, s.line, warnings).html)
     };
     let kb = section(KnownSection::Kompetenzbeschreibung, "kb-", warnings);
     let bh = section(KnownSection::BeruflicheHandlung, "bh-", warnings);
@@ -560,7 +588,7 @@ fn module_view(data: &Data, c: &Curriculum, mi: usize, links: &Links, warnings: 
         .filter(|(_, s)| s.known.is_none())
         .map(|(i, s)| {
             let id = format!("abschnitt-{}", crate::text::slugify(&s.title, 40));
-            json!({"title": s.title, "id": id, "html": md(site, &links.root, &s.markdown, &format!("s{i}-"), &m.file, s.line, warnings).html})
+            json!({"title": s.title, "id": id, "html": md(data, &links.root, &s.markdown, &format!("s{i}-"), &m.file, s.line, warnings).html})
         })
         .collect();
     let cite_base = [Some(c.short_title.clone()), c.edition.clone(), Some(module_label(site, m))]
@@ -608,7 +636,7 @@ fn module_view(data: &Data, c: &Curriculum, mi: usize, links: &Links, warnings: 
         "referenced_by": referrers(c, m, links),
         "source_url": links.to(&format!("{}/{}/quelltext/", c.id, m.id)),
         "edit_url": edit_url(site, &m.file),
-        "preamble": (!m.preamble.is_empty()).then(|| md(site, &links.root, &m.preamble, "pre-", &m.file, 1, warnings).html),
+        "preamble": (!m.preamble.is_empty()).then(|| md(data, &links.root, &m.preamble, "pre-", &m.file, 1, warnings).html),
         "kompetenzbeschreibung": kb, "berufliche_handlung": bh, "other_sections": others,
         "dims": dims, "methods": items_view(site, &m.methods, &format!("{cite_base}, {}", t["methods"])),
         "work_package": m.work_package.as_ref().map(|w| json!({
@@ -626,25 +654,54 @@ fn module_view(data: &Data, c: &Curriculum, mi: usize, links: &Links, warnings: 
 
 /// The whole curriculum for printing: overview, every module, every chapter.
 /// Ids are prefixed per module and chapter so they stay unique on the page.
-fn curriculum_print(data: &Data, ci: usize, links: &Links, warnings: &mut Diagnostics) -> Value {
+fn curriculum_print(data: &Data, ci: usize, links: &Links, warnings: &mut Diagnostics) -> tera::Value {
     let site = data.site;
     let c = &site.curricula[ci];
-    let modules: Vec<Value> = (0..c.modules.len())
-        .map(|mi| {
-            let mut v = module_view(data, c, mi, links, warnings);
-            v["idp"] = json!(format!("{}-", c.modules[mi].id));
-            v
-        })
+    let modules: Vec<tera::Value> = c
+        .modules
+        .iter()
+        .zip(&data.module_bodies[ci])
+        .map(|(m, body)| with_key(body, "idp", tera::Value::from(format!("{}-", m.id))))
         .collect();
     let chapters: Vec<Value> = c
         .pages
         .iter()
         .map(|p| {
-            let r = md(site, &links.root, &p.markdown, &format!("{}-", p.id), &p.file, p.body_line, warnings);
+            let r = md(data, &links.root, &p.markdown, &format!("{}-", p.id), &p.file, p.body_line, warnings);
             json!({"id": p.id, "title": p.title, "html": r.html})
         })
         .collect();
-    json!({"curriculum": curriculum(site, c, links), "modules": modules, "chapters": chapters})
+    let body = tv(&json!({"curriculum": curriculum(site, c, links), "chapters": chapters}));
+    with_key(&body, "modules", tera::Value::from(modules))
+}
+
+/// Every module body, computed once (in parallel) with links from a page at
+/// `<curriculum>/<module>/`, and the warnings found on the way.
+pub fn all_module_bodies(data: &Data) -> (Vec<Vec<tera::Value>>, Diagnostics) {
+    use rayon::prelude::*;
+    let mut warnings = Diagnostics::new();
+    let bodies = data
+        .site
+        .curricula
+        .iter()
+        .map(|c| {
+            let made: Vec<(tera::Value, Diagnostics)> = (0..c.modules.len())
+                .into_par_iter()
+                .map(|mi| {
+                    let mut w = Diagnostics::new();
+                    let links = Links::new(&format!("{}/{}/", c.id, c.modules[mi].id));
+                    (tv(&module_view(data, c, mi, &links, &mut w)), w)
+                })
+                .collect();
+            made.into_iter()
+                .map(|(v, w)| {
+                    warnings.extend(w);
+                    v
+                })
+                .collect()
+        })
+        .collect();
+    (bodies, warnings)
 }
 
 fn edit_url(site: &Site, file: &str) -> Option<String> {
@@ -676,13 +733,13 @@ fn referrers(c: &Curriculum, m: &Module, links: &Links) -> Vec<Value> {
         .collect()
 }
 
-fn page_view(site: &Site, c: &Curriculum, pi: usize, links: &Links, warnings: &mut Diagnostics) -> Value {
-    markdown_page(site, &c.pages[pi], links, warnings)
+fn page_view(data: &Data, c: &Curriculum, pi: usize, links: &Links, warnings: &mut Diagnostics) -> Value {
+    markdown_page(data, &c.pages[pi], links, warnings)
 }
 
 /// A Markdown page with its table of contents.
-fn markdown_page(site: &Site, p: &crate::model::Page, links: &Links, warnings: &mut Diagnostics) -> Value {
-    let r = md(site, &links.root, &p.markdown, "", &p.file, p.body_line, warnings);
+fn markdown_page(data: &Data, p: &crate::model::Page, links: &Links, warnings: &mut Diagnostics) -> Value {
+    let r = md(data, &links.root, &p.markdown, "", &p.file, p.body_line, warnings);
     let toc: Vec<Value> =
         r.headings.iter().filter(|h| h.level == 2).map(|h| json!({"id": h.id, "text": h.text})).collect();
     json!({"title": p.title, "html": r.html, "toc": toc})
