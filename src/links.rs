@@ -5,49 +5,68 @@
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::Site;
 use crate::render::OutFile;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
-/// Values of an attribute (`href`, `src`, `id`) in an HTML text, in one pass.
-/// Only inside tags: text content has its `<` escaped, so matches in text are
-/// skipped.
-fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
-    let needle = format!(" {attr}=\"");
-    let bytes = html.as_bytes();
-    let mut out = Vec::new();
-    let mut in_tag = false;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'<' => in_tag = true,
-            b'>' => in_tag = false,
-            b' ' if in_tag && html[i..].starts_with(&needle) => {
-                let start = i + needle.len();
-                if let Some(end) = html[start..].find('"') {
-                    out.push(&html[start..start + end]);
-                    i = start + end;
-                }
+/// The link targets (`href`, `src`) and the ids of an HTML page, found in one
+/// pass. Only inside tags: text content has its `<` escaped, so an attribute
+/// spelled out in text is never taken for one.
+#[derive(Debug, Default)]
+struct Attrs<'a> {
+    links: Vec<&'a str>,
+    ids: Vec<&'a str>,
+}
+
+fn scan(html: &str) -> Attrs<'_> {
+    let mut out = Attrs::default();
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        let tag_and_after = &rest[lt..];
+        let end = tag_and_after.find('>').unwrap_or(tag_and_after.len());
+        let tag = &tag_and_after[..end];
+        let mut attrs = tag;
+        while let Some(sp) = attrs.find(' ') {
+            attrs = &attrs[sp + 1..];
+            let (kind, after) = if let Some(a) = attrs.strip_prefix("href=\"") {
+                (0, a)
+            } else if let Some(a) = attrs.strip_prefix("src=\"") {
+                (0, a)
+            } else if let Some(a) = attrs.strip_prefix("id=\"") {
+                (1, a)
+            } else {
+                continue;
+            };
+            let Some(q) = after.find('"') else { break };
+            if kind == 0 {
+                out.links.push(&after[..q])
+            } else {
+                out.ids.push(&after[..q])
             }
-            _ => {}
+            attrs = &after[q..];
         }
-        i += 1;
+        rest = &tag_and_after[end..];
     }
     out
 }
 
 /// The ids of an HTML page.
 pub fn ids(html: &str) -> BTreeSet<String> {
-    attr_values(html, "id").into_iter().map(unescape).collect()
+    scan(html).ids.into_iter().map(|i| unescape(i).into_owned()).collect()
 }
 
-fn unescape(s: &str) -> String {
-    s.replace("&amp;", "&").replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">")
+fn unescape(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('&') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.replace("&amp;", "&").replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">"),
+    )
 }
 
 /// Resolves `href` from the page at `page` (a path like `kit/m1/index.html`)
 /// to an output path and fragment; `None` for external links.
 fn resolve(page: &str, href: &str, base_url: &str) -> Option<(String, Option<String>)> {
-    let href = unescape(href);
+    let href = unescape(href).into_owned();
     if href.contains("://") || href.starts_with("mailto:") || href.starts_with("tel:") || href.starts_with("data:") {
         return None;
     }
@@ -124,32 +143,46 @@ pub fn source_of(site: &Site, page: &str) -> String {
 
 /// Every broken internal link or fragment of the rendered files, as errors.
 pub fn check(site: &Site, files: &[OutFile]) -> Diagnostics {
-    let by_path: HashMap<&str, &OutFile> = files.iter().map(|f| (f.path.as_str(), f)).collect();
-    let mut id_cache: HashMap<&str, BTreeSet<String>> = HashMap::new();
-    let mut out = Diagnostics::new();
+    use rayon::prelude::*;
+    let pages: Vec<(&OutFile, std::borrow::Cow<'_, str>)> =
+        files.iter().filter(|f| f.path.ends_with(".html")).map(|f| (f, String::from_utf8_lossy(&f.bytes))).collect();
+    let scanned: Vec<Attrs> = pages.par_iter().map(|(_, html)| scan(html)).collect();
+    let ids: HashMap<&str, HashSet<std::borrow::Cow<'_, str>>> = pages
+        .iter()
+        .zip(&scanned)
+        .map(|((f, _), a)| (f.path.as_str(), a.ids.iter().map(|i| unescape(i)).collect()))
+        .collect();
+    let exists: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
     // Print views repeat pages that are checked on their own; checking them again
     // would only report every broken link twice.
-    for f in files.iter().filter(|f| f.path.ends_with(".html") && !f.path.ends_with("/print/index.html")) {
-        let html = String::from_utf8_lossy(&f.bytes);
-        let mut seen = BTreeSet::new();
-        for href in attr_values(&html, "href").into_iter().chain(attr_values(&html, "src")) {
-            let Some((target, frag)) = resolve(&f.path, href, &site.config.base_url) else { continue };
-            let Some(t) = by_path.get(target.as_str()) else {
-                if seen.insert(href.to_string()) {
-                    out.push(broken(site, &f.path, href, "the target page does not exist"));
+    let found: Vec<Diagnostic> = pages
+        .par_iter()
+        .zip(&scanned)
+        .filter(|((f, _), _)| !f.path.ends_with("/print/index.html"))
+        .flat_map_iter(|((f, _), attrs)| {
+            let mut seen = BTreeSet::new();
+            let mut out = Vec::new();
+            for &href in &attrs.links {
+                let Some((target, frag)) = resolve(&f.path, href, &site.config.base_url) else { continue };
+                let problem = if !exists.contains(target.as_str()) {
+                    "the target page does not exist".to_string()
+                } else {
+                    match (frag.filter(|x| !x.is_empty()), ids.get(target.as_str())) {
+                        (Some(frag), Some(ids)) if !ids.contains(frag.as_str()) => {
+                            format!("`{target}` has no anchor `#{frag}`")
+                        }
+                        _ => continue,
+                    }
+                };
+                if seen.insert(href) {
+                    out.push(broken(site, &f.path, href, &problem));
                 }
-                continue;
-            };
-            let Some(frag) = frag.filter(|x| !x.is_empty()) else { continue };
-            if !t.path.ends_with(".html") {
-                continue;
             }
-            let ids = id_cache.entry(t.path.as_str()).or_insert_with(|| ids(&String::from_utf8_lossy(&t.bytes)));
-            if !ids.contains(&frag) && seen.insert(href.to_string()) {
-                out.push(broken(site, &f.path, href, &format!("`{}` has no anchor `#{frag}`", t.path)));
-            }
-        }
-    }
+            out
+        })
+        .collect();
+    let mut out = Diagnostics::new();
+    out.extend(found);
     out
 }
 
@@ -218,6 +251,16 @@ mod tests {
         );
         assert_eq!(resolve("a/index.html", "../b/", "/"), Some(("b/index.html".into(), None)));
         assert_eq!(resolve("a/index.html", "https://x.de/", "/"), None);
+    }
+
+    #[test]
+    fn scans_links_and_ids_only_inside_tags() {
+        let a = scan(
+            "<p id=\"x\" class=\"a b\">say href=\"no\" &lt;a href=\"no\"&gt;</p><img src=\"i.svg\" alt=\"\"><a href=\"y/#z\">y</a>",
+        );
+        assert_eq!(a.links, ["i.svg", "y/#z"]);
+        assert_eq!(a.ids, ["x"]);
+        assert_eq!(ids("<h2 id=\"a&amp;b\">").into_iter().collect::<Vec<_>>(), ["a&b"]);
     }
 
     #[test]
