@@ -200,21 +200,24 @@ pub fn compare(site: &Site, cmp: &Comparison) -> Option<ComparisonResult> {
     let right = site.curriculum(&cmp.right.value)?;
     let syn = Synonyms::new(&cmp.synonyms);
     let threshold = cmp.threshold.unwrap_or(DEFAULT_THRESHOLD);
-    let (lp, rp) = (prepare(left, &syn), prepare(right, &syn));
+    let (lp, rp) = rayon::join(|| prepare(left, &syn), || prepare(right, &syn));
     let alignment = align_prose(&lp, &rp);
     use rayon::prelude::*;
-    let pairs: Vec<PairResult> = cmp
-        .pairs
-        .par_iter()
-        .map(|p| {
-            let lm: Vec<usize> = p.left.iter().filter_map(|id| module_index(left, &id.value)).collect();
-            let rm: Vec<usize> = p.right.iter().filter_map(|id| module_index(right, &id.value)).collect();
-            let mut pr = pair_result(cmp, &lp, &rp, &lm, &rm, threshold, &alignment);
-            pr.note = p.note.clone();
-            pr
-        })
-        .collect();
-    let matrix = matrix(&lp, &rp, threshold, &alignment);
+    let (pairs, matrix) = rayon::join(
+        || -> Vec<PairResult> {
+            cmp.pairs
+                .par_iter()
+                .map(|p| {
+                    let lm: Vec<usize> = p.left.iter().filter_map(|id| module_index(left, &id.value)).collect();
+                    let rm: Vec<usize> = p.right.iter().filter_map(|id| module_index(right, &id.value)).collect();
+                    let mut pr = pair_result(cmp, &lp, &rp, &lm, &rm, threshold, &alignment);
+                    pr.note = p.note.clone();
+                    pr
+                })
+                .collect()
+        },
+        || matrix(&lp, &rp, threshold, &alignment),
+    );
     let flags = flags(cmp, &matrix);
     let mut overlap: BTreeMap<&'static str, BTreeMap<&'static str, usize>> = BTreeMap::new();
     for p in &pairs {

@@ -32,6 +32,10 @@ pub fn normalize(text: &str) -> String {
 /// Rewrites every gender form to `*innen` / `*in` before case folding (so that
 /// the capital-I form `KollegInnen` can still be recognised).
 fn unify_gender(s: &str) -> String {
+    // Every gender form starts with one of these; most texts have none.
+    if !s.contains([':', '_', '*', '/']) && !s.contains("Innen") {
+        return s.to_string();
+    }
     let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
     let mut i = 0;
@@ -39,6 +43,11 @@ fn unify_gender(s: &str) -> String {
     let ends_word = |i: usize| chars.get(i).is_none_or(|c| !c.is_alphanumeric());
     let prev_lower = |i: usize| i > 0 && chars[i - 1].is_lowercase();
     while i < chars.len() {
+        if !matches!(chars[i], ':' | '_' | '*' | '/' | 'I') {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
         let mut matched = false;
         for (pat, skip) in [
             ("/-innen", 7),
