@@ -26,7 +26,8 @@ fn main() {
     let _ = curricula::export::comparison_files(&site, &cmps);
     println!("cmp exports {:?}", t.elapsed());
     let t = Instant::now();
-    let _ = curricula::export::curriculum_files(&site);
+    let all: Vec<usize> = (0..site.curricula.len()).collect();
+    let _ = curricula::export::curriculum_files(&site, &all);
     println!("cur exports {:?}", t.elapsed());
     let t = Instant::now();
     let theme = curricula::render::Theme::load(&root, &site.config.theme).expect("theme");

@@ -63,7 +63,10 @@ pub fn render_in_memory(root: &Path, base_url: Option<&str>) -> Result<Rendered,
 #[derive(Debug, Clone)]
 pub struct Checked {
     pub site: Site,
+    /// Everything found while loading and checking.
     pub diags: Diagnostics,
+    /// What loading alone found (to replace a file's share when it is reloaded).
+    pub load_diags: Diagnostics,
     pub sources: crate::render::Sources,
     pub timings: Timings,
 }
@@ -73,6 +76,7 @@ pub fn load_checked(root: &Path, base_url: Option<&str>) -> Result<Checked, Vec<
     let mut timings = Timings::default();
     let t = Instant::now();
     let Loaded { mut site, mut diags, sources } = load::load_site(root);
+    let load_diags = diags.clone();
     timings.load = t.elapsed();
     if let Some(b) = base_url {
         site.config.base_url = if b.ends_with('/') { b.to_string() } else { format!("{b}/") };
@@ -86,7 +90,48 @@ pub fn load_checked(root: &Path, base_url: Option<&str>) -> Result<Checked, Vec<
     if diags.has_errors() {
         return Err(diags.sorted());
     }
-    Ok(Checked { site, diags, sources, timings })
+    Ok(Checked { site, diags, load_diags, sources, timings })
+}
+
+/// A site with some modules loaded again, and their (curriculum, module) indices.
+pub type Reloaded = (Checked, Vec<(usize, usize)>);
+
+/// `checked` with the module files `files` (relative to the root) read and
+/// checked again, and the (curriculum, module) indices of those modules.
+/// `None` when this is not a plain edit of known modules that parse cleanly
+/// and keep their number: then only a full load reports the right diagnostics.
+pub fn reload_modules(root: &Path, checked: &Checked, files: &[String]) -> Option<Result<Reloaded, Vec<Diagnostic>>> {
+    let mut next = checked.clone();
+    let mut changed = Vec::new();
+    let mut load_diags = Diagnostics::new();
+    load_diags.extend(checked.load_diags.iter().filter(|d| !files.contains(&d.file)).cloned());
+    for file in files {
+        let (ci, mi) = next
+            .site
+            .curricula
+            .iter()
+            .enumerate()
+            .find_map(|(ci, c)| c.modules.iter().position(|m| m.file == *file).map(|mi| (ci, mi)))?;
+        let text = load::read_source(&root.join(file), file).ok()?;
+        let old = &next.site.curricula[ci].modules[mi];
+        let (module, diags) = load::parse_module(file, &old.id, &text);
+        let module = module.filter(|m| m.number.value == old.number.value && !diags.has_errors())?;
+        next.site.curricula[ci].modules[mi] = module;
+        next.sources.insert(file.clone(), text);
+        load_diags.extend(diags);
+        changed.push((ci, mi));
+    }
+    let mut diags = load_diags.clone();
+    diags.extend(check::check_site(&next.site));
+    for (file, text) in &next.sources {
+        diags.attach_excerpts(file, text);
+    }
+    if diags.has_errors() {
+        return Some(Err(diags.sorted()));
+    }
+    next.load_diags = load_diags;
+    next.diags = diags;
+    Some(Ok((next, changed)))
 }
 
 /// Render a checked site (with the theme as it is on disk now) and check its links.

@@ -114,6 +114,17 @@ impl Diagnostics {
         v
     }
 
+    /// These and `more` together, sorted (see [`Diagnostics::sorted`]).
+    pub fn sorted_with(&self, more: &Diagnostics) -> Vec<Diagnostic> {
+        let mut all = self.clone();
+        all.extend(more.items.iter().cloned());
+        all.sorted()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
     /// Fills in the excerpt of every positioned diagnostic from the file text.
     pub fn attach_excerpts(&mut self, file: &str, text: &str) {
         for d in self.items.iter_mut().filter(|d| d.file == file) {

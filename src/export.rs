@@ -266,11 +266,12 @@ pub fn curriculum_csv(site: &Site, c: &crate::model::Curriculum) -> String {
     out
 }
 
-/// `data/<curriculum>.json` and `.csv`, and the CASE packages, for every curriculum.
-pub fn curriculum_files(site: &Site) -> Vec<OutFile> {
+/// `data/<curriculum>.json` and `.csv`, and the CASE packages, for the curricula `which` (indices).
+pub fn curriculum_files(site: &Site, which: &[usize]) -> Vec<OutFile> {
     use rayon::prelude::*;
-    site.curricula
+    which
         .par_iter()
+        .filter_map(|&ci| site.curricula.get(ci))
         .flat_map_iter(|c| {
             data_set(
                 &c.id,

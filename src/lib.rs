@@ -12,6 +12,7 @@ pub mod compare;
 pub mod diag;
 pub mod export;
 pub mod highlight;
+pub mod incremental;
 pub mod links;
 pub mod load;
 pub mod markdown;

@@ -143,27 +143,30 @@ pub fn source_of(site: &Site, page: &str) -> String {
 
 /// Every broken internal link or fragment of the rendered files, as errors.
 pub fn check(site: &Site, files: &[OutFile]) -> Diagnostics {
+    let pages: Vec<(&str, &[u8])> = files.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())).collect();
+    check_pages(site, &pages)
+}
+
+/// [`check`] over (path, bytes) of every file of the site.
+pub fn check_pages(site: &Site, files: &[(&str, &[u8])]) -> Diagnostics {
     use rayon::prelude::*;
-    let pages: Vec<(&OutFile, std::borrow::Cow<'_, str>)> =
-        files.iter().filter(|f| f.path.ends_with(".html")).map(|f| (f, String::from_utf8_lossy(&f.bytes))).collect();
+    let pages: Vec<(&str, std::borrow::Cow<'_, str>)> =
+        files.iter().filter(|f| f.0.ends_with(".html")).map(|f| (f.0, String::from_utf8_lossy(f.1))).collect();
     let scanned: Vec<Attrs> = pages.par_iter().map(|(_, html)| scan(html)).collect();
-    let ids: HashMap<&str, HashSet<std::borrow::Cow<'_, str>>> = pages
-        .iter()
-        .zip(&scanned)
-        .map(|((f, _), a)| (f.path.as_str(), a.ids.iter().map(|i| unescape(i)).collect()))
-        .collect();
-    let exists: HashSet<&str> = files.iter().map(|f| f.path.as_str()).collect();
+    let ids: HashMap<&str, HashSet<std::borrow::Cow<'_, str>>> =
+        pages.iter().zip(&scanned).map(|((path, _), a)| (*path, a.ids.iter().map(|i| unescape(i)).collect())).collect();
+    let exists: HashSet<&str> = files.iter().map(|f| f.0).collect();
     // Print views repeat pages that are checked on their own; checking them again
     // would only report every broken link twice.
     let found: Vec<Diagnostic> = pages
         .par_iter()
         .zip(&scanned)
-        .filter(|((f, _), _)| !f.path.ends_with("/print/index.html"))
-        .flat_map_iter(|((f, _), attrs)| {
+        .filter(|((path, _), _)| !path.ends_with("/print/index.html"))
+        .flat_map_iter(|((path, _), attrs)| {
             let mut seen = BTreeSet::new();
             let mut out = Vec::new();
             for &href in &attrs.links {
-                let Some((target, frag)) = resolve(&f.path, href, &site.config.base_url) else { continue };
+                let Some((target, frag)) = resolve(path, href, &site.config.base_url) else { continue };
                 let problem = if !exists.contains(target.as_str()) {
                     "the target page does not exist".to_string()
                 } else {
@@ -175,7 +178,7 @@ pub fn check(site: &Site, files: &[OutFile]) -> Diagnostics {
                     }
                 };
                 if seen.insert(href) {
-                    out.push(broken(site, &f.path, href, &problem));
+                    out.push(broken(site, path, href, &problem));
                 }
             }
             out

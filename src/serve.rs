@@ -8,7 +8,6 @@
 //! good site and shows the diagnostics as an overlay in the browser; fixing the
 //! file removes it.
 
-use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex, mpsc};
@@ -44,9 +43,6 @@ impl Shared {
         }
     }
 }
-
-/// The files of the last good build, by output path.
-type Current = BTreeMap<String, Vec<u8>>;
 
 /// Builds, serves and rebuilds on every change until the process ends.
 pub fn run(opts: &ServeOptions) -> Result<(), String> {
@@ -88,109 +84,7 @@ fn url_of(path: &str) -> String {
     format!("/{}", path.strip_suffix("index.html").unwrap_or(path))
 }
 
-/// The outcome of one rebuild.
-pub enum Rebuilt {
-    /// The build succeeded; these output paths were written or removed.
-    Changed { paths: Vec<String>, warnings: Vec<crate::diag::Diagnostic> },
-    /// The build has errors; nothing was written.
-    Failed(Vec<crate::diag::Diagnostic>),
-}
-
-/// Rebuilds a site in memory and writes only the files that changed: the code
-/// path of `serve`, also used by the benchmark.
-pub struct Incremental {
-    root: PathBuf,
-    output: PathBuf,
-    current: Option<Current>,
-    /// The last loaded and checked content with the fingerprint of its files:
-    /// when only templates or theme files change, the content is not loaded again.
-    loaded: Option<(Vec<(PathBuf, u64)>, crate::build::Checked)>,
-}
-
-/// Path and content hash of every content file (not the theme). Hashing the
-/// bytes, not trusting modification times, keeps it right on file systems with
-/// coarse timestamps; reading the files costs far less than parsing them.
-fn content_fingerprint(root: &Path) -> Vec<(PathBuf, u64)> {
-    use std::hash::{Hash, Hasher};
-    let mut v: Vec<_> = std::iter::once(root.join("site.yaml"))
-        .chain(
-            walkdir::WalkDir::new(root.join("content"))
-                .follow_links(false)
-                .into_iter()
-                .flatten()
-                .map(|e| e.into_path()),
-        )
-        .filter_map(|p| {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            match std::fs::read(&p) {
-                Ok(bytes) => bytes.hash(&mut h),
-                Err(_) => std::fs::symlink_metadata(&p).ok()?.len().hash(&mut h),
-            }
-            Some((p, h.finish()))
-        })
-        .collect();
-    v.sort();
-    v
-}
-
-impl Incremental {
-    pub fn new(root: &Path, output: &Path) -> Self {
-        Incremental { root: root.to_path_buf(), output: output.to_path_buf(), current: None, loaded: None }
-    }
-
-    /// One rebuild. The first writes the whole site atomically; later ones write
-    /// the files that differ and delete the ones that are gone.
-    pub fn rebuild(&mut self) -> io::Result<Rebuilt> {
-        let fingerprint = content_fingerprint(&self.root);
-        let reuse = self.loaded.as_ref().filter(|(f, _)| *f == fingerprint).map(|(_, c)| c.clone());
-        let checked = match reuse {
-            Some(c) => c,
-            None => match crate::build::load_checked(&self.root, None) {
-                Ok(c) => {
-                    self.loaded = Some((fingerprint, c.clone()));
-                    c
-                }
-                Err(diags) => {
-                    self.loaded = None;
-                    return Ok(Rebuilt::Failed(diags));
-                }
-            },
-        };
-        let r = match crate::build::render_checked(&self.root, &checked) {
-            Ok(r) => r,
-            Err(diags) => return Ok(Rebuilt::Failed(diags)),
-        };
-        let next: Current = r.files.iter().map(|f| (f.path.clone(), f.bytes.clone())).collect();
-        let paths = match &self.current {
-            None => {
-                crate::output::write_atomically(&self.output, &r.files)?;
-                next.keys().cloned().collect()
-            }
-            Some(current) => self.write_changes(current, &next)?,
-        };
-        self.current = Some(next);
-        Ok(Rebuilt::Changed { paths, warnings: r.diags.sorted() })
-    }
-
-    fn write_changes(&self, current: &Current, next: &Current) -> io::Result<Vec<String>> {
-        let mut changed = Vec::new();
-        for (path, bytes) in next {
-            if current.get(path) != Some(bytes) {
-                let target = self.output.join(path);
-                if let Some(p) = target.parent() {
-                    std::fs::create_dir_all(p)?;
-                }
-                std::fs::write(&target, bytes)?;
-                changed.push(path.clone());
-            }
-        }
-        for path in current.keys().filter(|p| !next.contains_key(*p)) {
-            let _ = std::fs::remove_file(self.output.join(path));
-            changed.push(path.clone());
-        }
-        Ok(changed)
-    }
-}
+pub use crate::incremental::{Incremental, Rebuilt};
 
 /// One rebuild for `serve`: tell the terminal and the browsers. On errors the
 /// last good site stays and the browsers show the diagnostics.
@@ -210,7 +104,7 @@ fn rebuild(inc: &mut Incremental, shared: &Shared, first: bool) -> Result<Vec<St
             }
             Err(())
         }
-        Ok(Rebuilt::Changed { paths, warnings }) => {
+        Ok(Rebuilt::Changed { paths, warnings, mode }) => {
             if !warnings.is_empty() && first {
                 eprint!("{}", crate::diag::render_human(&warnings, false));
             }
@@ -228,7 +122,13 @@ fn rebuild(inc: &mut Incremental, shared: &Shared, first: bool) -> Result<Vec<St
                 shared.broadcast("reload", &serde_json::to_string(&pages).unwrap_or_default());
             }
             if !first {
-                eprintln!("rebuilt in {:.0?}: {} file(s) changed", started.elapsed(), paths.len());
+                let how = match mode {
+                    crate::incremental::Mode::Full => "everything",
+                    crate::incremental::Mode::Theme => "with the theme",
+                    crate::incremental::Mode::Modules => "what depends on the changed modules",
+                    crate::incremental::Mode::Unchanged => "nothing (no change since the last good build)",
+                };
+                eprintln!("rebuilt {how} in {:.0?}: {} file(s) changed", started.elapsed(), paths.len());
             }
             Ok(paths)
         }

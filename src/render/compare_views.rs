@@ -212,12 +212,15 @@ pub fn pair(data: &Data, k: usize, p: usize, links: &Links) -> Value {
 
 /// Every pair body, computed once (in parallel) with links from a page at
 /// `compare/<id>/<pair>/`.
-pub fn all_pair_bodies(data: &Data) -> Vec<Vec<tera::Value>> {
+pub fn all_pair_bodies(data: &Data, in_scope: &dyn Fn(&ComparisonResult) -> bool) -> Vec<Vec<tera::Value>> {
     use rayon::prelude::*;
     data.comparisons
         .iter()
         .enumerate()
         .map(|(k, r)| {
+            if !in_scope(r) {
+                return Vec::new();
+            }
             (0..r.pairs.len())
                 .into_par_iter()
                 .map(|p| tv(&pair(data, k, p, &Links::new(&format!("compare/{}/{}/", r.id, r.pairs[p].slug)))))

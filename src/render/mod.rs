@@ -16,6 +16,7 @@ mod views;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::Site;
 use rayon::prelude::*;
+use std::collections::BTreeSet;
 use std::path::Path;
 
 pub use theme::Theme;
@@ -57,14 +58,90 @@ pub fn render_site(site: &Site, root: &Path, sources: &Sources) -> Result<(Vec<O
 /// A rendered page with the warnings found while making it, or a template error.
 type PageResult = Result<(OutFile, Diagnostics), Diagnostic>;
 
-/// Everything that is not a page: static files, exports, the search index.
-fn data_files(site: &Site, theme: &Theme, comparisons: &[crate::compare::ComparisonResult]) -> Vec<OutFile> {
-    let mut files = theme.static_files();
-    if !files.iter().any(|f| f.path == "static/highlight.css") {
-        files.push(OutFile { path: "static/highlight.css".into(), bytes: crate::highlight::css().into_bytes() });
+/// What a render covers: the whole site, or only what depends on some changed
+/// modules (serve's rebuild after an edit).
+#[derive(Debug, Clone, Default)]
+pub struct Scope {
+    /// Curricula (by index) whose modules changed; `None` means everything.
+    changed: Option<BTreeSet<usize>>,
+    /// The changed modules (curriculum, module index): their source views.
+    modules: BTreeSet<(usize, usize)>,
+}
+
+impl Scope {
+    pub fn all() -> Self {
+        Scope::default()
     }
-    let (cmp, cur) =
-        rayon::join(|| crate::export::comparison_files(site, comparisons), || crate::export::curriculum_files(site));
+
+    /// What depends on these modules, whose number and file are unchanged (a
+    /// renumbered, added or removed module changes links everywhere).
+    pub fn modules(changed: &[(usize, usize)]) -> Self {
+        Scope { changed: Some(changed.iter().map(|(c, _)| *c).collect()), modules: changed.iter().copied().collect() }
+    }
+
+    pub fn is_all(&self) -> bool {
+        self.changed.is_none()
+    }
+
+    fn curriculum(&self, ci: usize) -> bool {
+        self.changed.as_ref().is_none_or(|c| c.contains(&ci))
+    }
+
+    /// A comparison depends on the modules of both its curricula.
+    fn comparison(&self, site: &Site, left: &str, right: &str) -> bool {
+        self.changed.as_ref().is_none_or(|changed| {
+            changed.iter().any(|&ci| site.curricula.get(ci).is_some_and(|c| c.id == left || c.id == right))
+        })
+    }
+
+    /// Whether a page can differ after the change. Module pages of a changed
+    /// curriculum all depend on it (neighbour titles, the course's total in
+    /// JSON-LD); chapters, site pages and other curricula's pages do not show
+    /// module content; the indices and the home page summarise everything.
+    fn job(&self, data: &views::Data, job: &views::Job) -> bool {
+        use views::Job;
+        match *job {
+            Job::Home | Job::Competencies(_) | Job::Methods | Job::Fields | Job::Phases => true,
+            Job::Curriculum(c) | Job::CurriculumPrint(c) | Job::Module(c, _) => self.curriculum(c),
+            Job::Source(c, m) => self.is_all() || self.modules.contains(&(c, m)),
+            Job::Compare(k) | Job::ComparePrint(k) | Job::Pair(k, _) => {
+                let r = &data.comparisons[k];
+                self.comparison(data.site, &r.left, &r.right)
+            }
+            Job::Page(..) | Job::SitePage(_) | Job::NotFound | Job::Search | Job::Glossary => self.is_all(),
+        }
+    }
+}
+
+/// The files a render made, its warnings, and the comparisons it used (for
+/// the next scoped render to reuse).
+pub struct Output {
+    pub files: Vec<OutFile>,
+    pub warnings: Diagnostics,
+    pub comparisons: Vec<crate::compare::ComparisonResult>,
+}
+
+/// Everything that is not a page: static files, exports, the search index.
+fn data_files(
+    site: &Site,
+    theme: &Theme,
+    comparisons: &[crate::compare::ComparisonResult],
+    scope: &Scope,
+) -> Vec<OutFile> {
+    let mut files = Vec::new();
+    if scope.is_all() {
+        files = theme.static_files();
+        if !files.iter().any(|f| f.path == "static/highlight.css") {
+            files.push(OutFile { path: "static/highlight.css".into(), bytes: crate::highlight::css().into_bytes() });
+        }
+    }
+    let comparisons: Vec<crate::compare::ComparisonResult> =
+        comparisons.iter().filter(|r| scope.comparison(site, &r.left, &r.right)).cloned().collect();
+    let curricula: Vec<usize> = (0..site.curricula.len()).filter(|&c| scope.curriculum(c)).collect();
+    let (cmp, cur) = rayon::join(
+        || crate::export::comparison_files(site, &comparisons),
+        || crate::export::curriculum_files(site, &curricula),
+    );
     files.extend(cmp);
     files.extend(cur);
     let index = crate::search::build(site, i18n::strings(site.config.language));
@@ -74,7 +151,26 @@ fn data_files(site: &Site, theme: &Theme, comparisons: &[crate::compare::Compari
 
 /// Renders with an already loaded theme (serve reuses it between rebuilds).
 pub fn render_with(site: &Site, theme: &Theme, sources: &Sources) -> Result<(Vec<OutFile>, Diagnostics), Diagnostics> {
-    let comparisons = site.comparisons.par_iter().filter_map(|c| crate::compare::compare(site, c)).collect();
+    render_scoped(site, theme, sources, &Scope::all(), &[]).map(|o| (o.files, o.warnings))
+}
+
+/// Renders the pages and files within `scope`; comparisons outside it are
+/// taken from `previous` (by id) instead of being computed again.
+pub fn render_scoped(
+    site: &Site,
+    theme: &Theme,
+    sources: &Sources,
+    scope: &Scope,
+    previous: &[crate::compare::ComparisonResult],
+) -> Result<Output, Diagnostics> {
+    let comparisons = site
+        .comparisons
+        .par_iter()
+        .filter_map(|c| match previous.iter().find(|r| r.id == c.id) {
+            Some(r) if !scope.comparison(site, &c.left.value, &c.right.value) => Some(r.clone()),
+            _ => crate::compare::compare(site, c),
+        })
+        .collect();
     let competency_keys = index_views::competency_keys(site);
     let terms = std::sync::Arc::new(views::glossary_terms(site));
     let t = tera::Value::from_serializable(i18n::strings(site.config.language));
@@ -88,10 +184,10 @@ pub fn render_with(site: &Site, theme: &Theme, sources: &Sources) -> Result<(Vec
         competency_keys,
         terms,
     };
-    let (bodies, module_warnings) = views::all_module_bodies(&data);
+    let (bodies, module_warnings) = views::all_module_bodies(&data, &|c| scope.curriculum(c));
     data.module_bodies = bodies;
-    data.pair_bodies = compare_views::all_pair_bodies(&data);
-    let jobs = views::jobs(&data);
+    data.pair_bodies = compare_views::all_pair_bodies(&data, &|r| scope.comparison(site, &r.left, &r.right));
+    let jobs: Vec<views::Job> = views::jobs(&data).into_iter().filter(|j| scope.job(&data, j)).collect();
     // Pages and data files are independent: make them side by side.
     let (results, mut files): (Vec<PageResult>, Vec<OutFile>) = rayon::join(
         || {
@@ -103,7 +199,7 @@ pub fn render_with(site: &Site, theme: &Theme, sources: &Sources) -> Result<(Vec
                 })
                 .collect()
         },
-        || data_files(site, theme, &data.comparisons),
+        || data_files(site, theme, &data.comparisons, scope),
     );
     let mut errors = Diagnostics::new();
     let mut warnings = module_warnings;
@@ -119,8 +215,10 @@ pub fn render_with(site: &Site, theme: &Theme, sources: &Sources) -> Result<(Vec
     if errors.has_errors() {
         return Err(errors);
     }
-    let extra = crate::export::site_files(site, &files);
-    files.extend(extra);
+    if scope.is_all() {
+        let extra = crate::export::site_files(site, &files);
+        files.extend(extra);
+    }
     files.sort();
-    Ok((files, warnings))
+    Ok(Output { files, warnings, comparisons: data.comparisons })
 }

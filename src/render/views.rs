@@ -42,9 +42,11 @@ pub enum Job {
 pub struct Data<'a> {
     /// The body of every module pair page, per comparison: shared by the pair
     /// pages and the print view, which sit at the same depth.
+    /// Empty for comparisons outside the render's scope.
     pub pair_bodies: Vec<Vec<tera::Value>>,
     /// The body of every module page, per curriculum: shared by the module
     /// pages and the curriculum's print view, which sit at the same depth.
+    /// Empty for curricula outside the render's scope.
     pub module_bodies: Vec<Vec<tera::Value>>,
     /// The UI strings, converted for the templates once.
     pub t: tera::Value,
@@ -295,7 +297,8 @@ fn page_parts(data: &Data, job: &Job, links: &Links, warnings: &mut Diagnostics)
             let module = &cur.modules[m];
             let crumbs =
                 vec![crumb(&cur.short_title, Some(links.curriculum(cur))), crumb(&module_label(site, module), None)];
-            (module.title.clone(), crumbs, data.module_bodies[c][m].clone())
+            let body = data.module_bodies[c].get(m).cloned().unwrap_or_else(tera::Value::none);
+            (module.title.clone(), crumbs, body)
         }
         Job::Page(c, p) => {
             let cur = &site.curricula[c];
@@ -349,7 +352,7 @@ fn page_parts(data: &Data, job: &Job, links: &Links, warnings: &mut Diagnostics)
         }
         Job::Pair(k, p) => {
             let r = &data.comparisons[k];
-            let body = data.pair_bodies[k][p].clone();
+            let body = data.pair_bodies[k].get(p).cloned().unwrap_or_else(tera::Value::none);
             let title = body.get_from_path("title").and_then(|t| t.as_str()).unwrap_or_default().to_string();
             let crumbs = vec![crumb(&r.title, Some(links.to(&format!("compare/{}/", r.id)))), crumb(&title, None)];
             (title, crumbs, body)
@@ -675,16 +678,21 @@ fn curriculum_print(data: &Data, ci: usize, links: &Links, warnings: &mut Diagno
     with_key(&body, "modules", tera::Value::from(modules))
 }
 
-/// Every module body, computed once (in parallel) with links from a page at
-/// `<curriculum>/<module>/`, and the warnings found on the way.
-pub fn all_module_bodies(data: &Data) -> (Vec<Vec<tera::Value>>, Diagnostics) {
+/// Every module body of the curricula in scope, computed once (in parallel)
+/// with links from a page at `<curriculum>/<module>/`, and the warnings found
+/// on the way.
+pub fn all_module_bodies(data: &Data, in_scope: &dyn Fn(usize) -> bool) -> (Vec<Vec<tera::Value>>, Diagnostics) {
     use rayon::prelude::*;
     let mut warnings = Diagnostics::new();
     let bodies = data
         .site
         .curricula
         .iter()
-        .map(|c| {
+        .enumerate()
+        .map(|(ci, c)| {
+            if !in_scope(ci) {
+                return Vec::new();
+            }
             let made: Vec<(tera::Value, Diagnostics)> = (0..c.modules.len())
                 .into_par_iter()
                 .map(|mi| {

@@ -1,0 +1,266 @@
+//! Rebuilding after an edit (the engine of `serve`, also timed by `bench`).
+//!
+//! The first rebuild loads, renders and writes everything. After that, every
+//! rebuild compares fingerprints of the content and theme files with the last
+//! good build:
+//! - only module files changed (same files, same module numbers, theme
+//!   untouched): those modules are parsed again, the site is checked again, and
+//!   only the pages and data files that depend on them are rendered (see
+//!   [`crate::render::Scope`]); comparisons of untouched curricula are reused;
+//! - only templates or theme files changed: the content already loaded is
+//!   rendered again without loading it;
+//! - anything else (site.yaml, glossary, curriculum.yaml, comparisons, added or
+//!   removed files): a full load and render.
+//!
+//! In every case the links of the whole resulting site are checked, and only
+//! files whose bytes differ are written, so the output equals a full build
+//! byte for byte (tested in tests/serve.rs). A failed rebuild changes nothing:
+//! the next one is compared with the last good build again.
+
+use crate::build::Checked;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::render::{OutFile, Scope, Theme};
+use std::collections::BTreeMap;
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The outcome of one rebuild.
+pub enum Rebuilt {
+    /// The build succeeded; these output paths were written or removed.
+    Changed { paths: Vec<String>, warnings: Vec<Diagnostic>, mode: Mode },
+    /// The build has errors; nothing was written.
+    Failed(Vec<Diagnostic>),
+}
+
+/// How much a rebuild did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Loaded and rendered everything.
+    Full,
+    /// Rendered everything from the content already loaded (templates changed).
+    Theme,
+    /// Parsed the changed modules again and rendered what depends on them.
+    Modules,
+    /// Nothing changed since the last good build.
+    Unchanged,
+}
+
+/// Path and content hash of every input file, sorted by path.
+type Fingerprint = Vec<(PathBuf, u64)>;
+
+/// The last good build.
+struct State {
+    content: Fingerprint,
+    theme_files: Fingerprint,
+    checked: Checked,
+    theme: std::sync::Arc<Theme>,
+    comparisons: Vec<crate::compare::ComparisonResult>,
+    /// Warnings found while rendering (they are not part of `checked`).
+    render_warnings: Diagnostics,
+    /// The files of the output folder, by path.
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+/// Rebuilds a site in memory and writes only the files that changed.
+pub struct Incremental {
+    root: PathBuf,
+    output: PathBuf,
+    state: Option<State>,
+}
+
+impl Incremental {
+    pub fn new(root: &Path, output: &Path) -> Self {
+        Incremental { root: root.to_path_buf(), output: output.to_path_buf(), state: None }
+    }
+
+    /// One rebuild. The first writes the whole site atomically; later ones write
+    /// the files that differ and delete the ones that are gone.
+    pub fn rebuild(&mut self) -> io::Result<Rebuilt> {
+        let content = fingerprint(&[self.root.join("site.yaml"), self.root.join("content")]);
+        let theme_files = fingerprint(&[self.root.join("themes")]);
+        let plan = self.plan(&content, &theme_files);
+        let (attempt, mode) = match plan {
+            Plan::Unchanged => {
+                let warnings = self.state.as_ref().map(|s| s.checked.diags.sorted_with(&s.render_warnings));
+                return Ok(Rebuilt::Changed {
+                    paths: Vec::new(),
+                    warnings: warnings.unwrap_or_default(),
+                    mode: Mode::Unchanged,
+                });
+            }
+            Plan::Modules(checked, modules) => (self.render_modules(checked, &modules), Mode::Modules),
+            Plan::Theme => (self.render_all(self.state.as_ref().map(|s| s.checked.clone())), Mode::Theme),
+            Plan::Full => (self.render_all(None), Mode::Full),
+            Plan::Failed(d) => (Err(d), Mode::Modules),
+        };
+        match attempt {
+            Ok(mut next) => {
+                next.content = content;
+                next.theme_files = theme_files;
+                let paths = self.write(&next)?;
+                let warnings = next.checked.diags.clone().sorted_with(&next.render_warnings);
+                self.state = Some(next);
+                Ok(Rebuilt::Changed { paths, warnings, mode })
+            }
+            Err(diags) => Ok(Rebuilt::Failed(diags)),
+        }
+    }
+
+    /// What this rebuild has to do, from what changed since the last good build.
+    fn plan(&self, content: &Fingerprint, theme_files: &Fingerprint) -> Plan {
+        let Some(state) = &self.state else { return Plan::Full };
+        let content_changed = changed_files(&state.content, content);
+        match content_changed {
+            Some(files) if files.is_empty() && state.theme_files == *theme_files => Plan::Unchanged,
+            Some(files) if files.is_empty() => Plan::Theme,
+            Some(files) if state.theme_files == *theme_files => {
+                let rel: Vec<String> = files.iter().map(|p| crate::diag::rel_path(&self.root, p)).collect();
+                match crate::build::reload_modules(&self.root, &state.checked, &rel) {
+                    Some(Ok((checked, modules))) => Plan::Modules(Box::new(checked), modules),
+                    Some(Err(d)) => Plan::Failed(d),
+                    None => Plan::Full,
+                }
+            }
+            _ => Plan::Full,
+        }
+    }
+
+    /// Loads (unless `checked` is given) and renders the whole site.
+    fn render_all(&self, checked: Option<Checked>) -> Result<State, Vec<Diagnostic>> {
+        let checked = match checked {
+            Some(c) => c,
+            None => crate::build::load_checked(&self.root, None)?,
+        };
+        let theme = Theme::load(&self.root, &checked.site.config.theme).map_err(|d| checked.diags.sorted_with(&d))?;
+        let out = crate::render::render_scoped(&checked.site, &theme, &checked.sources, &Scope::all(), &[])
+            .map_err(|d| checked.diags.sorted_with(&d))?;
+        let files: BTreeMap<String, Vec<u8>> = out.files.into_iter().map(|f| (f.path, f.bytes)).collect();
+        let mut render_warnings = out.warnings;
+        render_warnings.extend(check_links(&checked, &files));
+        if render_warnings.has_errors() {
+            return Err(checked.diags.sorted_with(&render_warnings));
+        }
+        let content = Vec::new();
+        let theme_files = Vec::new();
+        let theme = std::sync::Arc::new(theme);
+        Ok(State { content, theme_files, checked, theme, comparisons: out.comparisons, render_warnings, files })
+    }
+
+    /// Renders what depends on the changed `modules` over the last good build.
+    fn render_modules(&self, checked: Box<Checked>, modules: &[(usize, usize)]) -> Result<State, Vec<Diagnostic>> {
+        let Some(state) = &self.state else { return self.render_all(Some(*checked)) };
+        let scope = Scope::modules(modules);
+        let out =
+            crate::render::render_scoped(&checked.site, &state.theme, &checked.sources, &scope, &state.comparisons)
+                .map_err(|d| checked.diags.sorted_with(&d))?;
+        let mut files = state.files.clone();
+        for OutFile { path, bytes } in out.files {
+            files.insert(path, bytes);
+        }
+        // Render warnings of the edited files are found again; the others stay.
+        let edited: Vec<&str> =
+            modules.iter().map(|&(c, m)| checked.site.curricula[c].modules[m].file.as_str()).collect();
+        let mut render_warnings = Diagnostics::new();
+        render_warnings.extend(state.render_warnings.iter().filter(|d| !edited.contains(&d.file.as_str())).cloned());
+        render_warnings.extend(out.warnings);
+        render_warnings.extend(check_links(&checked, &files));
+        if render_warnings.has_errors() {
+            return Err(checked.diags.sorted_with(&render_warnings));
+        }
+        Ok(State {
+            content: Vec::new(),
+            theme_files: Vec::new(),
+            checked: *checked,
+            theme: std::sync::Arc::clone(&state.theme),
+            comparisons: out.comparisons,
+            render_warnings,
+            files,
+        })
+    }
+
+    /// Writes the new state's files: all of them atomically the first time,
+    /// afterwards only those that differ, and removes the ones that are gone.
+    fn write(&self, next: &State) -> io::Result<Vec<String>> {
+        let Some(current) = self.state.as_ref().map(|s| &s.files) else {
+            let all: Vec<OutFile> =
+                next.files.iter().map(|(p, b)| OutFile { path: p.clone(), bytes: b.clone() }).collect();
+            crate::output::write_atomically(&self.output, &all)?;
+            return Ok(next.files.keys().cloned().collect());
+        };
+        let mut changed = Vec::new();
+        for (path, bytes) in &next.files {
+            if current.get(path) != Some(bytes) {
+                let target = self.output.join(path);
+                if let Some(p) = target.parent() {
+                    std::fs::create_dir_all(p)?;
+                }
+                std::fs::write(&target, bytes)?;
+                changed.push(path.clone());
+            }
+        }
+        for path in current.keys().filter(|p| !next.files.contains_key(*p)) {
+            let _ = std::fs::remove_file(self.output.join(path));
+            changed.push(path.clone());
+        }
+        Ok(changed)
+    }
+}
+
+enum Plan {
+    Unchanged,
+    Full,
+    /// Only templates or theme files changed.
+    Theme,
+    /// Only these modules changed; the site with them parsed again.
+    Modules(Box<Checked>, Vec<(usize, usize)>),
+    Failed(Vec<Diagnostic>),
+}
+
+fn check_links(checked: &Checked, files: &BTreeMap<String, Vec<u8>>) -> Diagnostics {
+    let pages: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
+    crate::links::check_pages(&checked.site, &pages)
+}
+
+/// The files whose content differs, if both fingerprints have the same files
+/// (`None` when a file was added or removed).
+fn changed_files(old: &Fingerprint, new: &Fingerprint) -> Option<Vec<PathBuf>> {
+    if old.len() != new.len() || old.iter().zip(new).any(|(a, b)| a.0 != b.0) {
+        return None;
+    }
+    Some(old.iter().zip(new).filter(|(a, b)| a.1 != b.1).map(|(_, b)| b.0.clone()).collect())
+}
+
+/// Hashes of every file under `paths` (files or folders), sorted by path.
+fn fingerprint(paths: &[PathBuf]) -> Fingerprint {
+    use std::hash::{Hash, Hasher};
+    let mut v: Vec<_> = paths
+        .iter()
+        .flat_map(|p| walkdir::WalkDir::new(p).follow_links(false).into_iter().flatten().map(|e| e.into_path()))
+        .filter_map(|p| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            match std::fs::read(&p) {
+                Ok(bytes) => bytes.hash(&mut h),
+                Err(_) => std::fs::symlink_metadata(&p).ok()?.len().hash(&mut h),
+            }
+            Some((p, h.finish()))
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn added_or_removed_files_are_not_a_module_change() {
+        let a = vec![(PathBuf::from("a"), 1), (PathBuf::from("b"), 2)];
+        let b = vec![(PathBuf::from("a"), 1), (PathBuf::from("b"), 3)];
+        assert_eq!(changed_files(&a, &b), Some(vec![PathBuf::from("b")]));
+        assert_eq!(changed_files(&a, &a), Some(vec![]));
+        assert_eq!(changed_files(&a, &b[..1].to_vec()), None);
+        let renamed = vec![(PathBuf::from("a"), 1), (PathBuf::from("c"), 2)];
+        assert_eq!(changed_files(&a, &renamed), None);
+    }
+}

@@ -1,0 +1,89 @@
+//! serve's scoped rebuild after module edits equals a full build, byte for
+//! byte and diagnostic for diagnostic, on the bundled curricula.
+
+mod common;
+
+use curricula::incremental::{Incremental, Mode, Rebuilt};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
+        .collect()
+}
+
+/// Rebuilds incrementally, builds fully into a fresh folder, and compares both.
+fn assert_same_as_full(inc: &mut Incremental, root: &Path, served: &Path, expect: Mode, what: &str) {
+    let (mode, warnings) = match inc.rebuild().unwrap() {
+        Rebuilt::Changed { mode, warnings, .. } => (mode, warnings),
+        Rebuilt::Failed(d) => panic!("{what}: {d:#?}"),
+    };
+    assert_eq!(mode, expect, "{what}");
+    let full = tempfile::tempdir().unwrap();
+    let opts = curricula::build::BuildOptions {
+        root: root.to_path_buf(),
+        output: Some(full.path().join("out")),
+        base_url: None,
+    };
+    let report = curricula::build::build(&opts).unwrap_or_else(|e| panic!("{what}: {e:?}"));
+    let (a, b) = (tree(served), tree(&full.path().join("out")));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>(), "{what}: same files");
+    for (path, bytes) in &a {
+        assert!(bytes == &b[path], "{what}: {path} differs from a full build");
+    }
+    let messages = |d: &[curricula::diag::Diagnostic]| d.iter().map(|x| x.location() + &x.message).collect::<Vec<_>>();
+    assert_eq!(messages(&warnings), messages(&report.diagnostics), "{what}: same diagnostics");
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} has no `{from}`", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn module_edits_rebuild_only_dependents_and_equal_a_full_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    std::fs::create_dir_all(&root).unwrap();
+    for part in ["site.yaml", "content"] {
+        let from = common::repo_root().join(part);
+        if from.is_dir() {
+            common::copy_tree(&from, &root.join(part));
+        } else {
+            std::fs::copy(&from, root.join(part)).unwrap();
+        }
+    }
+    let served = tmp.path().join("served");
+    let mut inc = Incremental::new(&root, &served);
+    assert_same_as_full(&mut inc, &root, &served, Mode::Full, "first build");
+    let kit3 = root.join("content/kit/modules/m3.md");
+    let erwu2 = root.join("content/erwu/modules/m2.md");
+    let text = std::fs::read_to_string(&kit3).unwrap();
+    let title = text.lines().find(|l| l.starts_with("title:")).unwrap().to_string();
+    edit(&kit3, &title, "title: \"Neuer Titel mit <b>Zeichen</b> & Umlauten äöü\"");
+    assert_same_as_full(&mut inc, &root, &served, Mode::Modules, "title (neighbours, indices, comparison)");
+    let item = text.lines().find(|l| l.trim_start().starts_with("- \"")).unwrap().to_string();
+    edit(&kit3, &item, "    - \"Ein ganz neuer Punkt mit Hilfeplan und Netzwerk\"");
+    assert_same_as_full(&mut inc, &root, &served, Mode::Modules, "item text (anchors, competency index)");
+    edit(&kit3, "## Kompetenzbeschreibung\n", "## Kompetenzbeschreibung\n\nNeu: <span>roh</span> und DQR.\n");
+    assert_same_as_full(&mut inc, &root, &served, Mode::Modules, "prose with raw HTML (warning)");
+    edit(&kit3, "Neu: <span>roh</span> und DQR.\n", "");
+    assert_same_as_full(&mut inc, &root, &served, Mode::Modules, "warning gone again");
+    let erwu = std::fs::read_to_string(&erwu2).unwrap();
+    let amount = erwu.lines().find(|l| l.contains("amount:")).unwrap().to_string();
+    edit(&erwu2, &amount, &amount.replace(|c: char| c.is_ascii_digit(), "9"));
+    edit(&kit3, "methods:\n", "methods:\n  - \"Fishbowl\"\n");
+    assert_same_as_full(&mut inc, &root, &served, Mode::Modules, "two curricula: workload and methods");
+    edit(&kit3, "methods:\n", "methods: [\n");
+    assert!(matches!(inc.rebuild().unwrap(), Rebuilt::Failed(_)), "a broken module fails");
+    edit(&kit3, "methods: [\n", "methods:\n  - \"Planspiel\"\n");
+    assert_same_as_full(&mut inc, &root, &served, Mode::Modules, "fixed, compared with the last good build");
+    assert_same_as_full(&mut inc, &root, &served, Mode::Unchanged, "nothing changed");
+    edit(&root.join("content/kit/curriculum.yaml"), "title:", "title: Neu –");
+    assert_same_as_full(&mut inc, &root, &served, Mode::Full, "curriculum.yaml is not a module edit");
+}
