@@ -7,7 +7,7 @@ fn main() {
     let root = std::path::PathBuf::from(args.next().unwrap_or_else(|| ".".into()));
     let module = root.join(args.next().unwrap_or_else(|| "content/kit/modules/m3.md".into()));
     let out = std::env::temp_dir().join("curricula-incremental");
-    let mut inc = curricula::serve::Incremental::new(&root, &out);
+    let mut inc = curricula::incremental::Incremental::new(&root, &out);
     let _ = inc.rebuild();
     let original = std::fs::read_to_string(&module).unwrap_or_default();
     let mut times = Vec::new();
@@ -22,3 +22,7 @@ fn main() {
     times.sort();
     println!("incremental rebuild: median {:?} (min {:?}, max {:?})", times[4], times[0], times[8]);
 }
+
+// The allocator of the binary, so that the figures match `curricula serve`.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
