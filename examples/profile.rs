@@ -42,3 +42,6 @@ fn main() {
     let _ = curricula::links::check(&site, &files);
     println!("links       {:?}", t.elapsed());
 }
+
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;

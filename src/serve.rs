@@ -53,7 +53,7 @@ pub fn run(opts: &ServeOptions) -> Result<(), String> {
     if first.is_err() && !opts.output.join("index.html").is_file() {
         return Err("the site has errors and there is no previous build to serve; fix the errors above".into());
     }
-    let server = tiny_http::Server::http(&opts.addr).map_err(|e| format!("cannot serve on {}: {e}", opts.addr))?;
+    let server = listen(&opts.addr).map_err(|e| format!("cannot serve on {}: {e}", opts.addr))?;
     eprintln!("serving {} at http://{}/ (Ctrl+C to stop)", opts.output.display(), opts.addr);
     let dir = opts.output.clone();
     let http_shared = Arc::clone(&shared);
@@ -133,6 +133,20 @@ fn rebuild(inc: &mut Incremental, shared: &Shared, first: bool) -> Result<Vec<St
             Ok(paths)
         }
     }
+}
+
+/// The HTTP server at `addr`. Its sockets send without delay (TCP_NODELAY,
+/// inherited from the listening socket): with Nagle's algorithm a page written
+/// in several pieces waited 40 ms for the browser's delayed ACK.
+fn listen(addr: &str) -> Result<tiny_http::Server, Box<dyn std::error::Error + Send + Sync>> {
+    use std::net::ToSocketAddrs;
+    let sa = addr.to_socket_addrs()?.next().ok_or("no address")?;
+    let socket = socket2::Socket::new(socket2::Domain::for_address(sa), socket2::Type::STREAM, None)?;
+    socket.set_reuse_address(true)?;
+    socket.set_tcp_nodelay(true)?;
+    socket.bind(&sa.into())?;
+    socket.listen(128)?;
+    tiny_http::Server::from_listener(std::net::TcpListener::from(socket), None)
 }
 
 fn serve_requests(server: &tiny_http::Server, dir: &Path, shared: &Shared) {

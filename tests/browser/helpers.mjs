@@ -348,3 +348,48 @@ export async function withPage(browser, contextOptions, fn) {
     await context.close();
   }
 }
+
+// ---------------------------------------------------------------- curricula serve
+
+/** The curricula binary for the `serve` tests; null when CURRICULA_BIN is unset. */
+export const CURRICULA_BIN = process.env.CURRICULA_BIN ? resolve(process.env.CURRICULA_BIN) : null;
+
+/**
+ * Copies `parts` (files or folders under `from`) into a fresh temporary site
+ * and starts `curricula serve` on it at a free port. Resolves when the site
+ * answers; `stop()` ends the server and removes the copy.
+ */
+export async function startCurriculaServe(from, parts) {
+  const { mkdtempSync, cpSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { spawn } = await import('node:child_process');
+  const root = mkdtempSync(join(tmpdir(), 'curricula-serve-'));
+  for (const p of parts) cpSync(join(from, p), join(root, p), { recursive: true });
+  const port = await new Promise((done) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => done(port));
+    });
+  });
+  const child = spawn(CURRICULA_BIN, ['serve', '--root', root, '--port', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let log = '';
+  child.stderr.on('data', (d) => { log += d; });
+  const url = `http://127.0.0.1:${port}/`;
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(url)).ok) break;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    root,
+    url,
+    log: () => log,
+    stop() {
+      child.kill();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}

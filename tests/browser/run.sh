@@ -7,6 +7,8 @@
 # SITE_DIR          the bundled site (default: ../../public)
 # FIXTURE_SITE_DIR  the site built from tests/fixtures/valid (its tests are
 #                   skipped when unset)
+# CURRICULA_BIN     the curricula binary, for the `serve` live-reload tests
+#                   (skipped when unset)
 # CHROMIUM          browser binary (default: /usr/bin/chromium)
 # TEST_CONCURRENCY  test files run in parallel (default: node's, CPUs - 1)
 set -euo pipefail
