@@ -55,9 +55,6 @@ pub fn render_site(site: &Site, root: &Path, sources: &Sources) -> Result<(Vec<O
     render_with(site, &theme, sources)
 }
 
-/// A rendered page with the warnings found while making it, or a template error.
-type PageResult = Result<(OutFile, Diagnostics), Diagnostic>;
-
 /// What a render covers: the whole site, or only what depends on some changed
 /// modules (serve's rebuild after an edit).
 #[derive(Debug, Clone, Default)]
@@ -121,32 +118,57 @@ pub struct Output {
     pub comparisons: Vec<crate::compare::ComparisonResult>,
 }
 
-/// Everything that is not a page: static files, exports, the search index.
-fn data_files(
-    site: &Site,
-    theme: &Theme,
-    comparisons: &[crate::compare::ComparisonResult],
-    scope: &Scope,
-) -> Vec<OutFile> {
-    let mut files = Vec::new();
+/// A file group that is not a page: static files, the exports of one
+/// comparison or curriculum, the search index.
+enum DataTask {
+    Static,
+    Comparison(usize),
+    Curriculum(usize),
+    Search,
+}
+
+/// The data tasks within `scope`.
+fn data_tasks(site: &Site, comparisons: &[crate::compare::ComparisonResult], scope: &Scope) -> Vec<DataTask> {
+    let mut tasks = vec![DataTask::Search];
+    tasks.extend(
+        comparisons
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| scope.comparison(site, &r.left, &r.right))
+            .map(|(k, _)| DataTask::Comparison(k)),
+    );
+    tasks.extend((0..site.curricula.len()).filter(|&c| scope.curriculum(c)).map(DataTask::Curriculum));
     if scope.is_all() {
-        files = theme.static_files();
-        if !files.iter().any(|f| f.path == "static/highlight.css") {
-            files.push(OutFile { path: "static/highlight.css".into(), bytes: crate::highlight::css().into_bytes() });
+        tasks.push(DataTask::Static);
+    }
+    tasks
+}
+
+fn run_data_task(task: &DataTask, data: &views::Data, theme: &Theme) -> Vec<OutFile> {
+    let site = data.site;
+    match *task {
+        DataTask::Static => {
+            let mut files = theme.static_files();
+            if !files.iter().any(|f| f.path == "static/highlight.css") {
+                files
+                    .push(OutFile { path: "static/highlight.css".into(), bytes: crate::highlight::css().into_bytes() });
+            }
+            files
+        }
+        DataTask::Comparison(k) => crate::export::comparison_files(site, std::slice::from_ref(&data.comparisons[k])),
+        DataTask::Curriculum(c) => crate::export::curriculum_files(site, &[c]),
+        DataTask::Search => {
+            let index = crate::search::build(site, i18n::strings(site.config.language));
+            vec![OutFile { path: "search-index.js".into(), bytes: crate::search::to_js(&index).into_bytes() }]
         }
     }
-    let comparisons: Vec<crate::compare::ComparisonResult> =
-        comparisons.iter().filter(|r| scope.comparison(site, &r.left, &r.right)).cloned().collect();
-    let curricula: Vec<usize> = (0..site.curricula.len()).filter(|&c| scope.curriculum(c)).collect();
-    let (cmp, cur) = rayon::join(
-        || crate::export::comparison_files(site, &comparisons),
-        || crate::export::curriculum_files(site, &curricula),
-    );
-    files.extend(cmp);
-    files.extend(cur);
-    let index = crate::search::build(site, i18n::strings(site.config.language));
-    files.push(OutFile { path: "search-index.js".into(), bytes: crate::search::to_js(&index).into_bytes() });
-    files
+}
+
+/// One unit of parallel work: a page or a group of data files. Pages and data
+/// files are independent, so they share one work list and both cores stay busy.
+enum Task {
+    Data(DataTask),
+    Page(views::Job),
 }
 
 /// Renders with an already loaded theme (serve reuses it between rebuilds).
@@ -187,26 +209,33 @@ pub fn render_scoped(
     let (bodies, module_warnings) = views::all_module_bodies(&data, &|c| scope.curriculum(c));
     data.module_bodies = bodies;
     data.pair_bodies = compare_views::all_pair_bodies(&data, &|r| scope.comparison(site, &r.left, &r.right));
-    let jobs: Vec<views::Job> = views::jobs(&data).into_iter().filter(|j| scope.job(&data, j)).collect();
-    // Pages and data files are independent: make them side by side.
-    let (results, mut files): (Vec<PageResult>, Vec<OutFile>) = rayon::join(
-        || {
-            jobs.par_iter()
-                .map(|job| {
-                    let (ctx, warnings) = views::context(&data, job);
-                    let path = job.path(&data);
-                    theme.render(job.template(), ctx).map(|html| (OutFile { path, bytes: html.into_bytes() }, warnings))
-                })
-                .collect()
-        },
-        || data_files(site, theme, &data.comparisons, scope),
-    );
+    // Data tasks first: they are the largest, and should not be left for last.
+    let tasks: Vec<Task> = data_tasks(site, &data.comparisons, scope)
+        .into_iter()
+        .map(Task::Data)
+        .chain(views::jobs(&data).into_iter().filter(|j| scope.job(&data, j)).map(Task::Page))
+        .collect();
+    let results: Vec<Result<(Vec<OutFile>, Diagnostics), Diagnostic>> = tasks
+        .par_iter()
+        .with_max_len(1)
+        .map(|task| match task {
+            Task::Data(d) => Ok((run_data_task(d, &data, theme), Diagnostics::new())),
+            Task::Page(job) => {
+                let (ctx, warnings) = views::context(&data, job);
+                let path = job.path(&data);
+                theme
+                    .render(job.template(), ctx)
+                    .map(|html| (vec![OutFile { path, bytes: html.into_bytes() }], warnings))
+            }
+        })
+        .collect();
+    let mut files = Vec::new();
     let mut errors = Diagnostics::new();
     let mut warnings = module_warnings;
     for r in results {
         match r {
             Ok((f, w)) => {
-                files.push(f);
+                files.extend(f);
                 warnings.extend(w);
             }
             Err(d) => errors.push(d),
