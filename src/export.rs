@@ -287,10 +287,10 @@ fn xml_escape(s: &str) -> String {
     crate::render::escape(s)
 }
 
-/// sitemap.xml and robots.txt, from the pages already rendered.
-pub fn site_files(site: &Site, files: &[OutFile]) -> Vec<OutFile> {
+/// sitemap.xml and robots.txt, from the paths of the pages rendered.
+pub fn site_files(site: &Site, pages: &[String]) -> Vec<OutFile> {
     let mut pages: Vec<&str> =
-        files.iter().map(|f| f.path.as_str()).filter(|p| p.ends_with("index.html") && !p.contains("/print/")).collect();
+        pages.iter().map(String::as_str).filter(|p| p.ends_with("index.html") && !p.contains("/print/")).collect();
     pages.sort_unstable();
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",

@@ -210,22 +210,14 @@ pub fn pair(data: &Data, k: usize, p: usize, links: &Links) -> Value {
     })
 }
 
-/// Every pair body, computed once (in parallel) with links from a page at
-/// `compare/<id>/<pair>/`.
-pub fn all_pair_bodies(data: &Data, in_scope: &dyn Fn(&ComparisonResult) -> bool) -> Vec<Vec<tera::Value>> {
+/// The pair bodies of comparison `k`, made in parallel with links from a page
+/// at `compare/<id>/<pair>/`.
+pub fn pair_bodies(data: &Data, k: usize) -> Vec<tera::Value> {
     use rayon::prelude::*;
-    data.comparisons
-        .iter()
-        .enumerate()
-        .map(|(k, r)| {
-            if !in_scope(r) {
-                return Vec::new();
-            }
-            (0..r.pairs.len())
-                .into_par_iter()
-                .map(|p| tv(&pair(data, k, p, &Links::new(&format!("compare/{}/{}/", r.id, r.pairs[p].slug)))))
-                .collect()
-        })
+    let r = &data.comparisons[k];
+    (0..r.pairs.len())
+        .into_par_iter()
+        .map(|p| tv(&pair(data, k, p, &Links::new(&format!("compare/{}/{}/", r.id, r.pairs[p].slug)))))
         .collect()
 }
 
@@ -437,8 +429,9 @@ fn rules_view(data: &Data, r: &ComparisonResult) -> Vec<Value> {
         .collect()
 }
 
-/// The body of the comparison overview, or of its print view with every pair.
-pub fn overview(data: &Data, k: usize, links: &Links, print: bool) -> tera::Value {
+/// The body of the comparison overview; given the pair bodies, of its print view.
+pub fn overview(data: &Data, k: usize, links: &Links, print_bodies: Option<&[tera::Value]>) -> tera::Value {
+    let print = print_bodies.is_some();
     let r = &data.comparisons[k];
     let (l, rc) = sides(data, r);
     // Manual relations get a column only where the comparison uses them.
@@ -484,16 +477,14 @@ pub fn overview(data: &Data, k: usize, links: &Links, print: bool) -> tera::Valu
         "csv_url": format!("{}data/{}.csv", links.root, r.id),
         "case_url": format!("{}data/case/{}.json", links.root, r.id),
     }));
-    if !print {
-        return v;
-    }
+    let Some(bodies) = print_bodies else { return v };
     // The print view shows every pair's body, shared with the pair pages.
     let pairs: Vec<tera::Value> = v
         .get_from_path("pairs")
         .and_then(|p| p.as_array())
         .unwrap_or_default()
         .iter()
-        .zip(&data.pair_bodies[k])
+        .zip(bodies)
         .map(|(p, body)| with_key(p, "body", body.clone()))
         .collect();
     with_key(&v, "pairs", tera::Value::from(pairs))

@@ -16,7 +16,7 @@ mod views;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::Site;
 use rayon::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 pub use theme::Theme;
@@ -164,11 +164,92 @@ fn run_data_task(task: &DataTask, data: &views::Data, theme: &Theme) -> Vec<OutF
     }
 }
 
-/// One unit of parallel work: a page or a group of data files. Pages and data
-/// files are independent, so they share one work list and both cores stay busy.
+/// One unit of parallel work. Pages and data files are independent, so they
+/// share one work list and both cores stay busy.
 enum Task {
     Data(DataTask),
     Page(views::Job),
+    /// A curriculum's module pages and print view, sharing its module bodies.
+    Curriculum(usize, Vec<views::Job>),
+    /// A comparison's pair pages and print view, sharing its pair bodies.
+    Comparison(usize, Vec<views::Job>),
+}
+
+/// The work of a render within `scope`: data tasks first (they are the
+/// largest and should not be left for last), then pages and page groups.
+fn tasks(data: &views::Data, scope: &Scope) -> Vec<Task> {
+    use views::Job;
+    let mut groups: BTreeMap<(bool, usize), Vec<Job>> = BTreeMap::new();
+    let mut pages = Vec::new();
+    for job in views::jobs(data).into_iter().filter(|j| scope.job(data, j)) {
+        match job {
+            Job::Module(c, _) | Job::CurriculumPrint(c) => groups.entry((false, c)).or_default().push(job),
+            Job::Pair(k, _) | Job::ComparePrint(k) => groups.entry((true, k)).or_default().push(job),
+            other => pages.push(Task::Page(other)),
+        }
+    }
+    let mut out: Vec<Task> = data_tasks(data.site, &data.comparisons, scope).into_iter().map(Task::Data).collect();
+    out.extend(groups.into_iter().map(|((cmp, i), jobs)| if cmp { Task::Comparison(i, jobs) } else { Task::Curriculum(i, jobs) }));
+    out.extend(pages);
+    out
+}
+
+/// Receives every file as soon as it is made: `build` writes it out, the
+/// in-memory render keeps it. Memory then holds the content and one group's
+/// bodies per thread, not the whole output.
+pub type Sink<'s> = &'s (dyn Fn(OutFile) + Sync);
+
+/// Renders `jobs` in parallel into `sink`: their warnings, or the template errors.
+fn render_pages(
+    jobs: &[views::Job],
+    data: &views::Data,
+    theme: &Theme,
+    bodies: views::Bodies,
+    sink: Sink,
+) -> Result<Diagnostics, Diagnostics> {
+    let results: Vec<Result<Diagnostics, Diagnostic>> = jobs
+        .par_iter()
+        .map(|job| {
+            let (ctx, warnings) = views::context(data, job, bodies);
+            let path = job.path(data);
+            let html = theme.render(job.template(), ctx)?;
+            sink(OutFile { path, bytes: html.into_bytes() });
+            Ok(warnings)
+        })
+        .collect();
+    merge(results)
+}
+
+/// Warnings of all results, or the errors if any failed.
+fn merge(results: Vec<Result<Diagnostics, Diagnostic>>) -> Result<Diagnostics, Diagnostics> {
+    let (mut warnings, mut errors) = (Diagnostics::new(), Diagnostics::new());
+    for r in results {
+        match r {
+            Ok(w) => warnings.extend(w),
+            Err(e) => errors.push(e),
+        }
+    }
+    if errors.has_errors() { Err(errors) } else { Ok(warnings) }
+}
+
+fn run_task(task: &Task, data: &views::Data, theme: &Theme, sink: Sink) -> Result<Diagnostics, Diagnostics> {
+    match task {
+        Task::Data(d) => {
+            run_data_task(d, data, theme).into_iter().for_each(sink);
+            Ok(Diagnostics::new())
+        }
+        Task::Page(job) => render_pages(std::slice::from_ref(job), data, theme, views::Bodies::default(), sink),
+        Task::Curriculum(c, jobs) => {
+            let (modules, mut warnings) = views::module_bodies(data, *c);
+            let bodies = views::Bodies { modules: &modules, pairs: &[] };
+            warnings.extend(render_pages(jobs, data, theme, bodies, sink)?);
+            Ok(warnings)
+        }
+        Task::Comparison(k, jobs) => {
+            let pairs = compare_views::pair_bodies(data, *k);
+            render_pages(jobs, data, theme, views::Bodies { modules: &[], pairs: &pairs }, sink)
+        }
+    }
 }
 
 /// Renders with an already loaded theme (serve reuses it between rebuilds).
@@ -176,8 +257,9 @@ pub fn render_with(site: &Site, theme: &Theme, sources: &Sources) -> Result<(Vec
     render_scoped(site, theme, sources, &Scope::all(), &[]).map(|o| (o.files, o.warnings))
 }
 
-/// Renders the pages and files within `scope`; comparisons outside it are
-/// taken from `previous` (by id) instead of being computed again.
+/// Renders the pages and files within `scope` into memory, sorted by path;
+/// comparisons outside it are taken from `previous` (by id) instead of being
+/// computed again.
 pub fn render_scoped(
     site: &Site,
     theme: &Theme,
@@ -185,6 +267,29 @@ pub fn render_scoped(
     scope: &Scope,
     previous: &[crate::compare::ComparisonResult],
 ) -> Result<Output, Diagnostics> {
+    let files = std::sync::Mutex::new(Vec::new());
+    let keep = |f: OutFile| files.lock().unwrap_or_else(|e| e.into_inner()).push(f);
+    let summary = render_scoped_to(site, theme, sources, scope, previous, &keep)?;
+    let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
+    files.sort();
+    Ok(Output { files, warnings: summary.warnings, comparisons: summary.comparisons })
+}
+
+/// What a render reports besides its files.
+pub struct Summary {
+    pub warnings: Diagnostics,
+    pub comparisons: Vec<crate::compare::ComparisonResult>,
+}
+
+/// [`render_scoped`] with every file handed to `sink` as soon as it is made.
+pub fn render_scoped_to(
+    site: &Site,
+    theme: &Theme,
+    sources: &Sources,
+    scope: &Scope,
+    previous: &[crate::compare::ComparisonResult],
+    sink: Sink,
+) -> Result<Summary, Diagnostics> {
     let comparisons = site
         .comparisons
         .par_iter()
@@ -196,58 +301,30 @@ pub fn render_scoped(
     let competency_keys = index_views::competency_keys(site);
     let terms = std::sync::Arc::new(views::glossary_terms(site));
     let t = tera::Value::from_serializable(i18n::strings(site.config.language));
-    let mut data = views::Data {
-        site,
-        comparisons,
-        sources,
-        pair_bodies: Vec::new(),
-        module_bodies: Vec::new(),
-        t,
-        competency_keys,
-        terms,
+    let data = views::Data { site, comparisons, sources, t, competency_keys, terms };
+    // The sitemap lists the pages, so their paths are noted on the way.
+    let pages = std::sync::Mutex::new(Vec::new());
+    let note = |f: OutFile| {
+        if f.path.ends_with(".html") {
+            pages.lock().unwrap_or_else(|e| e.into_inner()).push(f.path.clone());
+        }
+        sink(f);
     };
-    let (bodies, module_warnings) = views::all_module_bodies(&data, &|c| scope.curriculum(c));
-    data.module_bodies = bodies;
-    data.pair_bodies = compare_views::all_pair_bodies(&data, &|r| scope.comparison(site, &r.left, &r.right));
-    // Data tasks first: they are the largest, and should not be left for last.
-    let tasks: Vec<Task> = data_tasks(site, &data.comparisons, scope)
-        .into_iter()
-        .map(Task::Data)
-        .chain(views::jobs(&data).into_iter().filter(|j| scope.job(&data, j)).map(Task::Page))
-        .collect();
-    let results: Vec<Result<(Vec<OutFile>, Diagnostics), Diagnostic>> = tasks
-        .par_iter()
-        .with_max_len(1)
-        .map(|task| match task {
-            Task::Data(d) => Ok((run_data_task(d, &data, theme), Diagnostics::new())),
-            Task::Page(job) => {
-                let (ctx, warnings) = views::context(&data, job);
-                let path = job.path(&data);
-                theme
-                    .render(job.template(), ctx)
-                    .map(|html| (vec![OutFile { path, bytes: html.into_bytes() }], warnings))
-            }
-        })
-        .collect();
-    let mut files = Vec::new();
-    let mut errors = Diagnostics::new();
-    let mut warnings = module_warnings;
+    let results: Vec<Result<Diagnostics, Diagnostics>> =
+        tasks(&data, scope).par_iter().with_max_len(1).map(|task| run_task(task, &data, theme, &note)).collect();
+    let (mut warnings, mut errors) = (Diagnostics::new(), Diagnostics::new());
     for r in results {
         match r {
-            Ok((f, w)) => {
-                files.extend(f);
-                warnings.extend(w);
-            }
-            Err(d) => errors.push(d),
+            Ok(w) => warnings.extend(w),
+            Err(e) => errors.extend(e),
         }
     }
     if errors.has_errors() {
         return Err(errors);
     }
     if scope.is_all() {
-        let extra = crate::export::site_files(site, &files);
-        files.extend(extra);
+        let pages = pages.into_inner().unwrap_or_else(|e| e.into_inner());
+        crate::export::site_files(site, &pages).into_iter().for_each(sink);
     }
-    files.sort();
-    Ok(Output { files, warnings, comparisons: data.comparisons })
+    Ok(Summary { warnings, comparisons: data.comparisons })
 }

@@ -40,14 +40,6 @@ pub enum Job {
 
 /// Everything the pages are made from: the site and what is computed from it once.
 pub struct Data<'a> {
-    /// The body of every module pair page, per comparison: shared by the pair
-    /// pages and the print view, which sit at the same depth.
-    /// Empty for comparisons outside the render's scope.
-    pub pair_bodies: Vec<Vec<tera::Value>>,
-    /// The body of every module page, per curriculum: shared by the module
-    /// pages and the curriculum's print view, which sit at the same depth.
-    /// Empty for curricula outside the render's scope.
-    pub module_bodies: Vec<Vec<tera::Value>>,
     /// The UI strings, converted for the templates once.
     pub t: tera::Value,
     /// Sort keys of all DQR items, for the competency index pages.
@@ -166,6 +158,17 @@ pub(super) fn with_key(v: &tera::Value, key: &str, val: tera::Value) -> tera::Va
     tera::Value::from(map)
 }
 
+/// Bodies shared by the pages of one group, made once for the group and
+/// dropped after it, so memory holds one group's bodies rather than the site's:
+/// a curriculum's module bodies (its module pages and print view), or a
+/// comparison's pair bodies (its pair pages and print view). Both kinds of
+/// page sit at the same depth as the view that reuses them.
+#[derive(Default, Clone, Copy)]
+pub struct Bodies<'b> {
+    pub modules: &'b [tera::Value],
+    pub pairs: &'b [tera::Value],
+}
+
 /// The template context of a page: the page frame (title, navigation) as
 /// JSON, the body and the UI strings as ready template values.
 pub struct PageContext {
@@ -175,12 +178,12 @@ pub struct PageContext {
 }
 
 /// Builds the template context of a page, and warnings found on the way.
-pub fn context(data: &Data, job: &Job) -> (PageContext, Diagnostics) {
+pub fn context(data: &Data, job: &Job, bodies: Bodies) -> (PageContext, Diagnostics) {
     let site = data.site;
     let dir = job.dir(data);
     let links = Links::new(&dir);
     let mut warnings = Diagnostics::new();
-    let (title, crumbs, body) = page_parts(data, job, &links, &mut warnings);
+    let (title, crumbs, body) = page_parts(data, job, &links, bodies, &mut warnings);
     let mut nav: Vec<Value> = site
         .curricula
         .iter()
@@ -283,7 +286,13 @@ pub(super) fn t_str(site: &Site, key: &str) -> String {
 }
 
 /// Title, breadcrumbs and body of a page.
-fn page_parts(data: &Data, job: &Job, links: &Links, warnings: &mut Diagnostics) -> (String, Vec<Value>, tera::Value) {
+fn page_parts(
+    data: &Data,
+    job: &Job,
+    links: &Links,
+    bodies: Bodies,
+    warnings: &mut Diagnostics,
+) -> (String, Vec<Value>, tera::Value) {
     let site = data.site;
     match *job {
         Job::Home => (site.config.title.clone(), vec![], tv(&home(site, links))),
@@ -297,7 +306,7 @@ fn page_parts(data: &Data, job: &Job, links: &Links, warnings: &mut Diagnostics)
             let module = &cur.modules[m];
             let crumbs =
                 vec![crumb(&cur.short_title, Some(links.curriculum(cur))), crumb(&module_label(site, module), None)];
-            let body = data.module_bodies[c].get(m).cloned().unwrap_or_else(tera::Value::none);
+            let body = bodies.modules.get(m).cloned().unwrap_or_else(tera::Value::none);
             (module.title.clone(), crumbs, body)
         }
         Job::Page(c, p) => {
@@ -317,7 +326,7 @@ fn page_parts(data: &Data, job: &Job, links: &Links, warnings: &mut Diagnostics)
             } else {
                 vec![crumb(&r.title, None)]
             };
-            (r.title.clone(), crumbs, super::compare_views::overview(data, k, links, print))
+            (r.title.clone(), crumbs, super::compare_views::overview(data, k, links, print.then_some(bodies.pairs)))
         }
         Job::Competencies(f) => {
             let body = super::index_views::competencies(data, f, links);
@@ -333,7 +342,7 @@ fn page_parts(data: &Data, job: &Job, links: &Links, warnings: &mut Diagnostics)
             let cur = &site.curricula[c];
             let print = t_str(site, "print_view");
             let crumbs = vec![crumb(&cur.short_title, Some(links.curriculum(cur))), crumb(&print, None)];
-            (format!("{} – {print}", cur.title), crumbs, curriculum_print(data, c, links, warnings))
+            (format!("{} – {print}", cur.title), crumbs, curriculum_print(data, c, links, bodies.modules, warnings))
         }
         Job::SitePage(p) => {
             let page = &site.site_pages[p];
@@ -352,7 +361,7 @@ fn page_parts(data: &Data, job: &Job, links: &Links, warnings: &mut Diagnostics)
         }
         Job::Pair(k, p) => {
             let r = &data.comparisons[k];
-            let body = data.pair_bodies[k].get(p).cloned().unwrap_or_else(tera::Value::none);
+            let body = bodies.pairs.get(p).cloned().unwrap_or_else(tera::Value::none);
             let title = body.get_from_path("title").and_then(|t| t.as_str()).unwrap_or_default().to_string();
             let crumbs = vec![crumb(&r.title, Some(links.to(&format!("compare/{}/", r.id)))), crumb(&title, None)];
             (title, crumbs, body)
@@ -657,13 +666,19 @@ fn module_view(data: &Data, c: &Curriculum, mi: usize, links: &Links, warnings: 
 
 /// The whole curriculum for printing: overview, every module, every chapter.
 /// Ids are prefixed per module and chapter so they stay unique on the page.
-fn curriculum_print(data: &Data, ci: usize, links: &Links, warnings: &mut Diagnostics) -> tera::Value {
+fn curriculum_print(
+    data: &Data,
+    ci: usize,
+    links: &Links,
+    bodies: &[tera::Value],
+    warnings: &mut Diagnostics,
+) -> tera::Value {
     let site = data.site;
     let c = &site.curricula[ci];
     let modules: Vec<tera::Value> = c
         .modules
         .iter()
-        .zip(&data.module_bodies[ci])
+        .zip(bodies)
         .map(|(m, body)| with_key(body, "idp", tera::Value::from(format!("{}-", m.id))))
         .collect();
     let chapters: Vec<Value> = c
@@ -678,35 +693,25 @@ fn curriculum_print(data: &Data, ci: usize, links: &Links, warnings: &mut Diagno
     with_key(&body, "modules", tera::Value::from(modules))
 }
 
-/// Every module body of the curricula in scope, computed once (in parallel)
-/// with links from a page at `<curriculum>/<module>/`, and the warnings found
-/// on the way.
-pub fn all_module_bodies(data: &Data, in_scope: &dyn Fn(usize) -> bool) -> (Vec<Vec<tera::Value>>, Diagnostics) {
+/// The module bodies of curriculum `ci`, made in parallel with links from a
+/// page at `<curriculum>/<module>/`, and the warnings found on the way.
+pub fn module_bodies(data: &Data, ci: usize) -> (Vec<tera::Value>, Diagnostics) {
     use rayon::prelude::*;
+    let c = &data.site.curricula[ci];
+    let made: Vec<(tera::Value, Diagnostics)> = (0..c.modules.len())
+        .into_par_iter()
+        .map(|mi| {
+            let mut w = Diagnostics::new();
+            let links = Links::new(&format!("{}/{}/", c.id, c.modules[mi].id));
+            (tv(&module_view(data, c, mi, &links, &mut w)), w)
+        })
+        .collect();
     let mut warnings = Diagnostics::new();
-    let bodies = data
-        .site
-        .curricula
-        .iter()
-        .enumerate()
-        .map(|(ci, c)| {
-            if !in_scope(ci) {
-                return Vec::new();
-            }
-            let made: Vec<(tera::Value, Diagnostics)> = (0..c.modules.len())
-                .into_par_iter()
-                .map(|mi| {
-                    let mut w = Diagnostics::new();
-                    let links = Links::new(&format!("{}/{}/", c.id, c.modules[mi].id));
-                    (tv(&module_view(data, c, mi, &links, &mut w)), w)
-                })
-                .collect();
-            made.into_iter()
-                .map(|(v, w)| {
-                    warnings.extend(w);
-                    v
-                })
-                .collect()
+    let bodies = made
+        .into_iter()
+        .map(|(v, w)| {
+            warnings.extend(w);
+            v
         })
         .collect();
     (bodies, warnings)
