@@ -168,20 +168,48 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
 }
 
 /// `curricula build`: renders and atomically replaces the output folder.
+///
+/// Files go to a staging folder as they are made and only what the link check
+/// needs is kept of them, so memory follows the content, not the output.
+/// "render" in the timings includes those writes; "write" is the swap.
 pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     let output = opts.output.clone().unwrap_or_else(|| opts.root.join("public"));
     crate::output::check_output_dir(&opts.root, &output).map_err(Failure::Io)?;
-    let mut r = render_in_memory(&opts.root, opts.base_url.as_deref()).map_err(Failure::Content)?;
-    r.diags.extend(crate::links::removed_anchors(&r.site, &output, &r.files));
-    let mut timings = r.timings;
+    let checked = load_checked(&opts.root, opts.base_url.as_deref()).map_err(Failure::Content)?;
+    let mut timings = checked.timings.clone();
+    let site = &checked.site;
+    let failed = |more: &Diagnostics| Failure::Content(checked.diags.sorted_with(more));
+    let theme = render::Theme::load(&opts.root, &site.config.theme).map_err(|d| failed(&d))?;
+    let io = |e: std::io::Error| Failure::Io(format!("cannot write {}: {e}", output.display()));
+    let staging = crate::output::Staging::new(&output).map_err(io)?;
+    let index = crate::links::LinkIndex::new(&site.config.base_url);
+    let (pages, files) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let sink = |f: OutFile| {
+        index.add(&f.path, &f.bytes);
+        staging.put(&f);
+        files.fetch_add(1, Ordering::Relaxed);
+        if f.path.ends_with(".html") {
+            pages.fetch_add(1, Ordering::Relaxed);
+        }
+    };
     let t = Instant::now();
-    crate::output::write_atomically(&output, &r.files)
-        .map_err(|e| Failure::Io(format!("cannot write {}: {e}", output.display())))?;
+    let summary = render::render_scoped_to(site, &theme, &checked.sources, &render::Scope::all(), &[], &sink)
+        .map_err(|d| failed(&d))?;
+    let mut found = summary.warnings;
+    found.extend(index.check(site));
+    timings.render = t.elapsed();
+    if found.has_errors() {
+        return Err(failed(&found));
+    }
+    found.extend(crate::links::removed_anchors_by(site, &output, &|p| index.ids_of(p)));
+    let t = Instant::now();
+    staging.commit().map_err(io)?;
     timings.write = t.elapsed();
     Ok(Report {
-        diagnostics: r.diags.sorted(),
-        pages: r.files.iter().filter(|f| f.path.ends_with(".html")).count(),
-        files: r.files.len(),
+        diagnostics: checked.diags.sorted_with(&found),
+        pages: pages.into_inner(),
+        files: files.into_inner(),
         output,
         timings,
     })

@@ -150,43 +150,100 @@ pub fn check(site: &Site, files: &[OutFile]) -> Diagnostics {
 /// [`check`] over (path, bytes) of every file of the site.
 pub fn check_pages(site: &Site, files: &[(&str, &[u8])]) -> Diagnostics {
     use rayon::prelude::*;
-    let pages: Vec<(&str, std::borrow::Cow<'_, str>)> =
-        files.iter().filter(|f| f.0.ends_with(".html")).map(|f| (f.0, String::from_utf8_lossy(f.1))).collect();
-    let scanned: Vec<Attrs> = pages.par_iter().map(|(_, html)| scan(html)).collect();
-    let ids: HashMap<&str, HashSet<std::borrow::Cow<'_, str>>> =
-        pages.iter().zip(&scanned).map(|((path, _), a)| (*path, a.ids.iter().map(|i| unescape(i)).collect())).collect();
-    let exists: HashSet<&str> = files.iter().map(|f| f.0).collect();
-    // Print views repeat pages that are checked on their own; checking them again
-    // would only report every broken link twice.
-    let found: Vec<Diagnostic> = pages
-        .par_iter()
-        .zip(&scanned)
-        .filter(|((path, _), _)| !path.ends_with("/print/index.html"))
-        .flat_map_iter(|((path, _), attrs)| {
-            let mut seen = BTreeSet::new();
-            let mut out = Vec::new();
-            for &href in &attrs.links {
-                let Some((target, frag)) = resolve(path, href, &site.config.base_url) else { continue };
-                let problem = if !exists.contains(target.as_str()) {
-                    "the target page does not exist".to_string()
-                } else {
-                    match (frag.filter(|x| !x.is_empty()), ids.get(target.as_str())) {
-                        (Some(frag), Some(ids)) if !ids.contains(frag.as_str()) => {
-                            format!("`{target}` has no anchor `#{frag}`")
-                        }
-                        _ => continue,
-                    }
-                };
-                if seen.insert(href) {
-                    out.push(broken(site, path, href, &problem));
+    let index = LinkIndex::new(&site.config.base_url);
+    files.par_iter().for_each(|(path, bytes)| index.add(path, bytes));
+    index.check(site)
+}
+
+/// What the link check needs of a site, gathered page by page as the pages are
+/// made, so that the pages themselves need not be kept: every path, the ids of
+/// every page, and every internal link by its resolved target, with page
+/// paths and hrefs stored once.
+#[derive(Debug, Default)]
+pub struct LinkIndex {
+    base_url: String,
+    inner: std::sync::Mutex<Index>,
+}
+
+#[derive(Debug, Default)]
+struct Index {
+    paths: Vec<String>,
+    page_of: HashMap<String, u32>,
+    ids: HashMap<u32, HashSet<String>>,
+    hrefs: Vec<String>,
+    href_ids: HashMap<String, u32>,
+    /// (target path, fragment) → (page, href) of every link to it.
+    links: HashMap<(String, Option<String>), Vec<(u32, u32)>>,
+}
+
+impl LinkIndex {
+    pub fn new(base_url: &str) -> Self {
+        LinkIndex { base_url: base_url.to_string(), inner: Default::default() }
+    }
+
+    /// Takes note of one file of the site.
+    pub fn add(&self, path: &str, bytes: &[u8]) {
+        let html = path.ends_with(".html").then(|| String::from_utf8_lossy(bytes));
+        let attrs = html.as_deref().map(scan).unwrap_or_default();
+        let ids: HashSet<String> = attrs.ids.iter().map(|i| unescape(i).into_owned()).collect();
+        // Print views repeat pages that are checked on their own; checking them
+        // again would only report every broken link twice.
+        let links: Vec<(&str, (String, Option<String>))> = if path.ends_with("/print/index.html") {
+            Vec::new()
+        } else {
+            attrs.links.iter().filter_map(|h| resolve(path, h, &self.base_url).map(|t| (*h, t))).collect()
+        };
+        let mut ix = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let page = ix.paths.len() as u32;
+        ix.paths.push(path.to_string());
+        ix.page_of.insert(path.to_string(), page);
+        if html.is_some() {
+            ix.ids.insert(page, ids);
+        }
+        for (href, target) in links {
+            let h = match ix.href_ids.get(href) {
+                Some(&h) => h,
+                None => {
+                    let h = ix.hrefs.len() as u32;
+                    ix.hrefs.push(href.to_string());
+                    ix.href_ids.insert(href.to_string(), h);
+                    h
                 }
+            };
+            ix.links.entry(target).or_default().push((page, h));
+        }
+    }
+
+    /// The ids of a page noted so far.
+    pub fn ids_of(&self, path: &str) -> Option<BTreeSet<String>> {
+        let ix = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let page = *ix.page_of.get(path)?;
+        ix.ids.get(&page).map(|s| s.iter().cloned().collect())
+    }
+
+    /// Every link whose target page or anchor does not exist, once per page and href.
+    pub fn check(&self, site: &Site) -> Diagnostics {
+        let ix = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let mut found: BTreeSet<(u32, u32, String)> = BTreeSet::new();
+        for ((target, frag), uses) in &ix.links {
+            let problem = match ix.page_of.get(target.as_str()) {
+                None => "the target page does not exist".to_string(),
+                Some(t) => match (frag.as_deref().filter(|x| !x.is_empty()), ix.ids.get(t)) {
+                    (Some(frag), Some(ids)) if !ids.contains(frag) => format!("`{target}` has no anchor `#{frag}`"),
+                    _ => continue,
+                },
+            };
+            found.extend(uses.iter().map(|&(page, href)| (page, href, problem.clone())));
+        }
+        let mut out = Diagnostics::new();
+        let mut seen = HashSet::new();
+        for (page, href, problem) in found {
+            if seen.insert((page, href)) {
+                out.push(broken(site, &ix.paths[page as usize], &ix.hrefs[href as usize], &problem));
             }
-            out
-        })
-        .collect();
-    let mut out = Diagnostics::new();
-    out.extend(found);
-    out
+        }
+        out
+    }
 }
 
 fn broken(site: &Site, page: &str, href: &str, why: &str) -> Diagnostic {
@@ -198,8 +255,13 @@ fn broken(site: &Site, page: &str, href: &str, why: &str) -> Diagnostic {
 /// Warnings for anchors and pages of a previous build (in `old`) that the new
 /// files would remove: published links to them would break.
 pub fn removed_anchors(site: &Site, old: &Path, files: &[OutFile]) -> Diagnostics {
-    let mut out = Diagnostics::new();
     let new: BTreeMap<&str, &OutFile> = files.iter().map(|f| (f.path.as_str(), f)).collect();
+    removed_anchors_by(site, old, &|page| new.get(page).map(|f| ids(&String::from_utf8_lossy(&f.bytes))))
+}
+
+/// [`removed_anchors`] with the ids of each new page (`None`: no such page).
+pub fn removed_anchors_by(site: &Site, old: &Path, new_ids: &dyn Fn(&str) -> Option<BTreeSet<String>>) -> Diagnostics {
+    let mut out = Diagnostics::new();
     for c in &site.curricula {
         let dir = old.join(&c.id);
         let Ok(entries) = std::fs::read_dir(&dir) else { continue };
@@ -208,7 +270,7 @@ pub fn removed_anchors(site: &Site, old: &Path, files: &[OutFile]) -> Diagnostic
         pages.sort();
         for page in pages {
             let Ok(old_html) = std::fs::read_to_string(old.join(&page)) else { continue };
-            let Some(new_file) = new.get(page.as_str()) else {
+            let Some(new_ids) = new_ids(&page) else {
                 out.push(
                     Diagnostic::warning(
                         format!("(previous build) {page}"),
@@ -219,7 +281,6 @@ pub fn removed_anchors(site: &Site, old: &Path, files: &[OutFile]) -> Diagnostic
                 );
                 continue;
             };
-            let new_ids = ids(&String::from_utf8_lossy(&new_file.bytes));
             let gone: Vec<String> = ids(&old_html).into_iter().filter(|i| !new_ids.contains(i)).collect();
             if !gone.is_empty() {
                 out.push(

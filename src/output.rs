@@ -54,28 +54,77 @@ fn safe_rel(path: &str) -> bool {
 
 /// Writes `files` as the new content of `out`, replacing what was there.
 pub fn write_atomically(out: &Path, files: &[OutFile]) -> io::Result<()> {
-    let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    std::fs::create_dir_all(parent)?;
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
-    let pid = std::process::id();
-    let tmp = parent.join(format!(".{name}.new-{pid}"));
-    let old = parent.join(format!(".{name}.old-{pid}"));
-    let _ = std::fs::remove_dir_all(&tmp);
-    if let Err(e) = write_all(&tmp, files) {
+    use rayon::prelude::*;
+    let staging = Staging::new(out)?;
+    files.par_iter().for_each(|f| staging.put(f));
+    staging.commit()
+}
+
+/// A new output folder written beside the old one, file by file as the files
+/// are made; [`Staging::commit`] swaps it in. Dropped without a commit, it
+/// removes itself and the old output stays as it was.
+pub struct Staging {
+    out: PathBuf,
+    tmp: PathBuf,
+    old: PathBuf,
+    /// The first write error; a staging with an error cannot be committed.
+    error: std::sync::Mutex<Option<io::Error>>,
+    committed: bool,
+}
+
+impl Staging {
+    pub fn new(out: &Path) -> io::Result<Staging> {
+        let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        std::fs::create_dir_all(parent)?;
+        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+        let pid = std::process::id();
+        let tmp = parent.join(format!(".{name}.new-{pid}"));
+        let old = parent.join(format!(".{name}.old-{pid}"));
         let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
+        std::fs::create_dir_all(&tmp)?;
+        Ok(Staging { out: out.to_path_buf(), tmp, old, error: Default::default(), committed: false })
     }
-    if out.exists() {
-        std::fs::rename(out, &old)?;
+
+    /// Writes one file (from any thread); an error is kept for `commit`.
+    pub fn put(&self, f: &OutFile) {
+        let result = if safe_rel(&f.path) {
+            let target = self.tmp.join(&f.path);
+            target.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|_| std::fs::write(&target, &f.bytes))
+        } else {
+            Err(io::Error::new(io::ErrorKind::InvalidInput, format!("unsafe output path {}", f.path)))
+        };
+        if let Err(e) = result {
+            let mut first = self.error.lock().unwrap_or_else(|e| e.into_inner());
+            first.get_or_insert(e);
+        }
     }
-    if let Err(e) = std::fs::rename(&tmp, out) {
-        // Put the previous site back rather than leave no site at all.
-        let _ = std::fs::rename(&old, out);
-        let _ = std::fs::remove_dir_all(&tmp);
-        return Err(e);
+
+    /// Replaces the output with what was written, unless a write failed.
+    pub fn commit(mut self) -> io::Result<()> {
+        if let Some(e) = self.error.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            return Err(e);
+        }
+        self.committed = true;
+        if self.out.exists() {
+            std::fs::rename(&self.out, &self.old)?;
+        }
+        if let Err(e) = std::fs::rename(&self.tmp, &self.out) {
+            // Put the previous site back rather than leave no site at all.
+            let _ = std::fs::rename(&self.old, &self.out);
+            let _ = std::fs::remove_dir_all(&self.tmp);
+            return Err(e);
+        }
+        remove_tree(&self.old);
+        Ok(())
     }
-    remove_tree(&old);
-    Ok(())
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            remove_tree(&self.tmp);
+        }
+    }
 }
 
 /// Removes a folder we created, files in parallel: on a slow disk the file
@@ -93,22 +142,6 @@ fn remove_tree(dir: &Path) {
         let _ = std::fs::remove_file(f);
     });
     let _ = std::fs::remove_dir_all(dir);
-}
-
-fn write_all(dir: &Path, files: &[OutFile]) -> io::Result<()> {
-    use rayon::prelude::*;
-    if let Some(f) = files.iter().find(|f| !safe_rel(&f.path)) {
-        return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("unsafe output path {}", f.path)));
-    }
-    let mut dirs: Vec<PathBuf> =
-        files.iter().filter_map(|f| dir.join(&f.path).parent().map(Path::to_path_buf)).collect();
-    dirs.sort();
-    dirs.dedup();
-    std::fs::create_dir_all(dir)?;
-    for d in &dirs {
-        std::fs::create_dir_all(d)?;
-    }
-    files.par_iter().try_for_each(|f| std::fs::write(dir.join(&f.path), &f.bytes))
 }
 
 #[cfg(test)]

@@ -189,7 +189,11 @@ fn tasks(data: &views::Data, scope: &Scope) -> Vec<Task> {
         }
     }
     let mut out: Vec<Task> = data_tasks(data.site, &data.comparisons, scope).into_iter().map(Task::Data).collect();
-    out.extend(groups.into_iter().map(|((cmp, i), jobs)| if cmp { Task::Comparison(i, jobs) } else { Task::Curriculum(i, jobs) }));
+    out.extend(
+        groups
+            .into_iter()
+            .map(|((cmp, i), jobs)| if cmp { Task::Comparison(i, jobs) } else { Task::Curriculum(i, jobs) }),
+    );
     out.extend(pages);
     out
 }
