@@ -45,20 +45,6 @@ pub enum Failure {
     Io(String),
 }
 
-/// Everything up to and including rendering, in memory.
-pub struct Rendered {
-    pub site: Site,
-    pub files: Vec<OutFile>,
-    pub diags: Diagnostics,
-    pub timings: Timings,
-}
-
-/// Loads, checks and renders; `Err` carries every diagnostic when there are errors.
-pub fn render_in_memory(root: &Path, base_url: Option<&str>) -> Result<Rendered, Vec<Diagnostic>> {
-    let checked = load_checked(root, base_url)?;
-    render_checked(root, &checked)
-}
-
 /// A site loaded and checked without errors, ready to render (possibly again).
 #[derive(Debug, Clone)]
 pub struct Checked {
@@ -134,37 +120,61 @@ pub fn reload_modules(root: &Path, checked: &Checked, files: &[String]) -> Optio
     Some(Ok((next, changed)))
 }
 
-/// Render a checked site (with the theme as it is on disk now) and check its links.
-pub fn render_checked(root: &Path, checked: &Checked) -> Result<Rendered, Vec<Diagnostic>> {
-    let mut diags = checked.diags.clone();
-    let mut timings = checked.timings.clone();
-    let t = Instant::now();
-    match render::render_site(&checked.site, root, &checked.sources) {
-        Ok((files, warnings)) => {
-            diags.extend(warnings);
-            diags.extend(crate::links::check(&checked.site, &files));
-            timings.render = t.elapsed();
-            if diags.has_errors() {
-                return Err(diags.sorted());
-            }
-            Ok(Rendered { site: checked.site.clone(), files, diags, timings })
-        }
-        Err(errors) => {
-            diags.extend(errors);
-            Err(diags.sorted())
-        }
-    }
-}
-
-/// `curricula check`: every diagnostic a build would report, nothing written.
+/// `curricula check`: every diagnostic a build would report, nothing written
+/// (and nothing kept of the pages but the link index).
 pub fn check(root: &Path) -> Vec<Diagnostic> {
-    match render_in_memory(root, None) {
-        Ok(mut r) => {
-            r.diags.extend(crate::links::removed_anchors(&r.site, &root.join("public"), &r.files));
-            r.diags.sorted()
+    let checked = match load_checked(root, None) {
+        Ok(c) => c,
+        Err(d) => return d,
+    };
+    match render_streamed(root, &checked, &|_| {}) {
+        Ok(streamed) => {
+            let mut found = streamed.found;
+            let index = &streamed.index;
+            found.extend(crate::links::removed_anchors_by(&checked.site, &root.join("public"), &|p| index.ids_of(p)));
+            checked.diags.sorted_with(&found)
         }
         Err(d) => d,
     }
+}
+
+/// A render whose files went to a callback, with what was kept of them.
+struct Streamed {
+    /// Render warnings and link errors.
+    found: Diagnostics,
+    index: crate::links::LinkIndex,
+    pages: usize,
+    files: usize,
+}
+
+/// Renders the whole checked site, hands every file to `put` and checks the
+/// links; `Err` carries every diagnostic when there are errors.
+fn render_streamed(
+    root: &Path,
+    checked: &Checked,
+    put: &(dyn Fn(&OutFile) + Sync),
+) -> Result<Streamed, Vec<Diagnostic>> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let site = &checked.site;
+    let theme = render::Theme::load(root, &site.config.theme).map_err(|d| checked.diags.sorted_with(&d))?;
+    let index = crate::links::LinkIndex::new(&site.config.base_url);
+    let (pages, files) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    let sink = |f: OutFile| {
+        index.add(&f.path, &f.bytes);
+        put(&f);
+        files.fetch_add(1, Ordering::Relaxed);
+        if f.path.ends_with(".html") {
+            pages.fetch_add(1, Ordering::Relaxed);
+        }
+    };
+    let summary = render::render_scoped_to(site, &theme, &checked.sources, &render::Scope::all(), &[], &sink)
+        .map_err(|d| checked.diags.sorted_with(&d))?;
+    let mut found = summary.warnings;
+    found.extend(index.check(site));
+    if found.has_errors() {
+        return Err(checked.diags.sorted_with(&found));
+    }
+    Ok(Streamed { found, index, pages: pages.into_inner(), files: files.into_inner() })
 }
 
 /// `curricula build`: renders and atomically replaces the output folder.
@@ -173,43 +183,25 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
 /// needs is kept of them, so memory follows the content, not the output.
 /// "render" in the timings includes those writes; "write" is the swap.
 pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
     let output = opts.output.clone().unwrap_or_else(|| opts.root.join("public"));
     crate::output::check_output_dir(&opts.root, &output).map_err(Failure::Io)?;
     let checked = load_checked(&opts.root, opts.base_url.as_deref()).map_err(Failure::Content)?;
     let mut timings = checked.timings.clone();
-    let site = &checked.site;
-    let failed = |more: &Diagnostics| Failure::Content(checked.diags.sorted_with(more));
-    let theme = render::Theme::load(&opts.root, &site.config.theme).map_err(|d| failed(&d))?;
     let io = |e: std::io::Error| Failure::Io(format!("cannot write {}: {e}", output.display()));
     let staging = crate::output::Staging::new(&output).map_err(io)?;
-    let index = crate::links::LinkIndex::new(&site.config.base_url);
-    let (pages, files) = (AtomicUsize::new(0), AtomicUsize::new(0));
-    let sink = |f: OutFile| {
-        index.add(&f.path, &f.bytes);
-        staging.put(&f);
-        files.fetch_add(1, Ordering::Relaxed);
-        if f.path.ends_with(".html") {
-            pages.fetch_add(1, Ordering::Relaxed);
-        }
-    };
     let t = Instant::now();
-    let summary = render::render_scoped_to(site, &theme, &checked.sources, &render::Scope::all(), &[], &sink)
-        .map_err(|d| failed(&d))?;
-    let mut found = summary.warnings;
-    found.extend(index.check(site));
+    let streamed = render_streamed(&opts.root, &checked, &|f| staging.put(f)).map_err(Failure::Content)?;
     timings.render = t.elapsed();
-    if found.has_errors() {
-        return Err(failed(&found));
-    }
-    found.extend(crate::links::removed_anchors_by(site, &output, &|p| index.ids_of(p)));
+    let mut found = streamed.found;
+    let index = &streamed.index;
+    found.extend(crate::links::removed_anchors_by(&checked.site, &output, &|p| index.ids_of(p)));
     let t = Instant::now();
     staging.commit().map_err(io)?;
     timings.write = t.elapsed();
     Ok(Report {
         diagnostics: checked.diags.sorted_with(&found),
-        pages: pages.into_inner(),
-        files: files.into_inner(),
+        pages: streamed.pages,
+        files: streamed.files,
         output,
         timings,
     })

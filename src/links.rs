@@ -165,6 +165,9 @@ pub struct LinkIndex {
     inner: std::sync::Mutex<Index>,
 }
 
+/// A link target: output path and fragment.
+type Target = (String, Option<String>);
+
 #[derive(Debug, Default)]
 struct Index {
     paths: Vec<String>,
@@ -173,7 +176,7 @@ struct Index {
     hrefs: Vec<String>,
     href_ids: HashMap<String, u32>,
     /// (target path, fragment) → (page, href) of every link to it.
-    links: HashMap<(String, Option<String>), Vec<(u32, u32)>>,
+    links: HashMap<Target, Vec<(u32, u32)>>,
 }
 
 impl LinkIndex {
