@@ -23,6 +23,7 @@ use crate::render::{OutFile, Scope, Theme};
 use std::collections::BTreeMap;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 /// The outcome of one rebuild.
 pub enum Rebuilt {
@@ -57,8 +58,30 @@ struct State {
     comparisons: Vec<crate::compare::ComparisonResult>,
     /// Warnings found while rendering (they are not part of `checked`).
     render_warnings: Diagnostics,
-    /// The files of the output folder, by path.
-    files: BTreeMap<String, Vec<u8>>,
+    /// What is kept of each file of the output folder, by path.
+    files: BTreeMap<String, Kept>,
+}
+
+/// What is kept of a written file: enough to tell whether it changed and to
+/// check links, not its bytes (memory follows the content, not the output).
+#[derive(Clone)]
+struct Kept {
+    hash: u64,
+    links: Arc<crate::links::PageLinks>,
+}
+
+/// The files of one render: what is kept of each, and the bytes of those that
+/// are new or changed (to be written once the links are checked).
+struct Made {
+    kept: BTreeMap<String, Kept>,
+    changed: BTreeMap<String, Vec<u8>>,
+}
+
+fn hash(bytes: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
 }
 
 /// Rebuilds a site in memory and writes only the files that changed.
@@ -95,11 +118,11 @@ impl Incremental {
         };
         match attempt {
             Ok(mut next) => {
-                next.content = content;
-                next.theme_files = theme_files;
-                let paths = self.write(&next)?;
-                let warnings = next.checked.diags.clone().sorted_with(&next.render_warnings);
-                self.state = Some(next);
+                next.state.content = content;
+                next.state.theme_files = theme_files;
+                let (state, paths) = self.write(next)?;
+                let warnings = state.checked.diags.sorted_with(&state.render_warnings);
+                self.state = Some(state);
                 Ok(Rebuilt::Changed { paths, warnings, mode })
             }
             Err(diags) => Ok(Rebuilt::Failed(diags)),
@@ -125,85 +148,135 @@ impl Incremental {
         }
     }
 
+    /// Renders `scope` of `checked` and keeps what is needed of each file; the
+    /// first build streams the files into `staging` instead of keeping them.
+    fn make(
+        &self,
+        checked: &Checked,
+        theme: &Theme,
+        scope: &Scope,
+        previous: &[crate::compare::ComparisonResult],
+        staging: Option<&crate::output::Staging>,
+    ) -> Result<(Made, crate::render::Summary), Vec<Diagnostic>> {
+        let base_url = &checked.site.config.base_url;
+        let old = self.state.as_ref().map(|s| &s.files);
+        let made = Mutex::new(Made { kept: BTreeMap::new(), changed: BTreeMap::new() });
+        let sink = |f: OutFile| {
+            let kept =
+                Kept { hash: hash(&f.bytes), links: Arc::new(crate::links::summarize(&f.path, &f.bytes, base_url)) };
+            let same = old.and_then(|o| o.get(&f.path)).is_some_and(|k| k.hash == kept.hash);
+            if let Some(s) = staging {
+                s.put(&f);
+            }
+            let mut m = made.lock().unwrap_or_else(|e| e.into_inner());
+            if staging.is_none() && !same {
+                m.changed.insert(f.path.clone(), f.bytes);
+            }
+            m.kept.insert(f.path, kept);
+        };
+        let summary = crate::render::render_scoped_to(&checked.site, theme, &checked.sources, scope, previous, &sink)
+            .map_err(|d| checked.diags.sorted_with(&d))?;
+        Ok((made.into_inner().unwrap_or_else(|e| e.into_inner()), summary))
+    }
+
     /// Loads (unless `checked` is given) and renders the whole site.
-    fn render_all(&self, checked: Option<Checked>) -> Result<State, Vec<Diagnostic>> {
+    fn render_all(&self, checked: Option<Checked>) -> Result<Next, Vec<Diagnostic>> {
         let checked = match checked {
             Some(c) => c,
             None => crate::build::load_checked(&self.root, None)?,
         };
         let theme = Theme::load(&self.root, &checked.site.config.theme).map_err(|d| checked.diags.sorted_with(&d))?;
-        let out = crate::render::render_scoped(&checked.site, &theme, &checked.sources, &Scope::all(), &[])
-            .map_err(|d| checked.diags.sorted_with(&d))?;
-        let files: BTreeMap<String, Vec<u8>> = out.files.into_iter().map(|f| (f.path, f.bytes)).collect();
-        let mut render_warnings = out.warnings;
-        render_warnings.extend(check_links(&checked, &files));
+        let staging = match &self.state {
+            None => Some(crate::output::Staging::new(&self.output).map_err(|e| vec![io_error(&self.output, e)])?),
+            Some(_) => None,
+        };
+        let (made, summary) = self.make(&checked, &theme, &Scope::all(), &[], staging.as_ref())?;
+        let mut render_warnings = summary.warnings;
+        render_warnings.extend(check_links(&checked, &made.kept));
         if render_warnings.has_errors() {
             return Err(checked.diags.sorted_with(&render_warnings));
         }
-        let content = Vec::new();
-        let theme_files = Vec::new();
-        let theme = std::sync::Arc::new(theme);
-        Ok(State { content, theme_files, checked, theme, comparisons: out.comparisons, render_warnings, files })
+        let state = State {
+            content: Vec::new(),
+            theme_files: Vec::new(),
+            checked,
+            theme: Arc::new(theme),
+            comparisons: summary.comparisons,
+            render_warnings,
+            files: made.kept,
+        };
+        Ok(Next { state, changed: made.changed, staging })
     }
 
     /// Renders what depends on the changed `modules` over the last good build.
-    fn render_modules(&self, checked: Box<Checked>, modules: &[(usize, usize)]) -> Result<State, Vec<Diagnostic>> {
+    fn render_modules(&self, checked: Box<Checked>, modules: &[(usize, usize)]) -> Result<Next, Vec<Diagnostic>> {
         let Some(state) = &self.state else { return self.render_all(Some(*checked)) };
         let scope = Scope::modules(modules);
-        let out =
-            crate::render::render_scoped(&checked.site, &state.theme, &checked.sources, &scope, &state.comparisons)
-                .map_err(|d| checked.diags.sorted_with(&d))?;
+        let (made, summary) = self.make(&checked, &state.theme, &scope, &state.comparisons, None)?;
         let mut files = state.files.clone();
-        for OutFile { path, bytes } in out.files {
-            files.insert(path, bytes);
-        }
+        files.extend(made.kept);
         // Render warnings of the edited files are found again; the others stay.
         let edited: Vec<&str> =
             modules.iter().map(|&(c, m)| checked.site.curricula[c].modules[m].file.as_str()).collect();
         let mut render_warnings = Diagnostics::new();
         render_warnings.extend(state.render_warnings.iter().filter(|d| !edited.contains(&d.file.as_str())).cloned());
-        render_warnings.extend(out.warnings);
+        render_warnings.extend(summary.warnings);
         render_warnings.extend(check_links(&checked, &files));
         if render_warnings.has_errors() {
             return Err(checked.diags.sorted_with(&render_warnings));
         }
-        Ok(State {
+        let state = State {
             content: Vec::new(),
             theme_files: Vec::new(),
             checked: *checked,
-            theme: std::sync::Arc::clone(&state.theme),
-            comparisons: out.comparisons,
+            theme: Arc::clone(&state.theme),
+            comparisons: summary.comparisons,
             render_warnings,
             files,
-        })
+        };
+        Ok(Next { state, changed: made.changed, staging: None })
     }
 
-    /// Writes the new state's files: all of them atomically the first time,
-    /// afterwards only those that differ, and removes the ones that are gone.
-    fn write(&self, next: &State) -> io::Result<Vec<String>> {
-        let Some(current) = self.state.as_ref().map(|s| &s.files) else {
-            let all: Vec<OutFile> =
-                next.files.iter().map(|(p, b)| OutFile { path: p.clone(), bytes: b.clone() }).collect();
-            crate::output::write_atomically(&self.output, &all)?;
-            return Ok(next.files.keys().cloned().collect());
-        };
-        let mut changed = Vec::new();
-        for (path, bytes) in &next.files {
-            if current.get(path) != Some(bytes) {
-                let target = self.output.join(path);
-                if let Some(p) = target.parent() {
-                    std::fs::create_dir_all(p)?;
-                }
-                std::fs::write(&target, bytes)?;
-                changed.push(path.clone());
+    /// Writes the new build: the first by swapping in its staging folder,
+    /// later ones by writing the files that changed and removing those gone.
+    fn write(&self, next: Next) -> io::Result<(State, Vec<String>)> {
+        let Next { state, changed, staging } = next;
+        if let Some(staging) = staging {
+            staging.commit()?;
+            let all = state.files.keys().cloned().collect();
+            return Ok((state, all));
+        }
+        let mut paths = Vec::new();
+        for (path, bytes) in &changed {
+            let target = self.output.join(path);
+            if let Some(p) = target.parent() {
+                std::fs::create_dir_all(p)?;
+            }
+            std::fs::write(&target, bytes)?;
+            paths.push(path.clone());
+        }
+        if let Some(old) = &self.state {
+            for path in old.files.keys().filter(|p| !state.files.contains_key(*p)) {
+                let _ = std::fs::remove_file(self.output.join(path));
+                paths.push(path.clone());
             }
         }
-        for path in current.keys().filter(|p| !next.files.contains_key(*p)) {
-            let _ = std::fs::remove_file(self.output.join(path));
-            changed.push(path.clone());
-        }
-        Ok(changed)
+        paths.sort();
+        Ok((state, paths))
     }
+}
+
+/// A rendered build not yet written.
+struct Next {
+    state: State,
+    /// New or changed files (none for a first build, which is staged instead).
+    changed: BTreeMap<String, Vec<u8>>,
+    staging: Option<crate::output::Staging>,
+}
+
+fn io_error(output: &Path, e: io::Error) -> Diagnostic {
+    Diagnostic::error(output.display().to_string(), None, format!("cannot write the output: {e}"))
+        .with_hint("check that the output folder is writable")
 }
 
 enum Plan {
@@ -216,9 +289,12 @@ enum Plan {
     Failed(Vec<Diagnostic>),
 }
 
-fn check_links(checked: &Checked, files: &BTreeMap<String, Vec<u8>>) -> Diagnostics {
-    let pages: Vec<(&str, &[u8])> = files.iter().map(|(p, b)| (p.as_str(), b.as_slice())).collect();
-    crate::links::check_pages(&checked.site, &pages)
+fn check_links(checked: &Checked, files: &BTreeMap<String, Kept>) -> Diagnostics {
+    let index = crate::links::LinkIndex::new(&checked.site.config.base_url);
+    for (path, kept) in files {
+        index.add_summary(path, &kept.links);
+    }
+    index.check(&checked.site)
 }
 
 /// The files whose content differs, if both fingerprints have the same files

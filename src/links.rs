@@ -159,6 +159,35 @@ pub fn check_pages(site: &Site, files: &[(&str, &[u8])]) -> Diagnostics {
 /// made, so that the pages themselves need not be kept: every path, the ids of
 /// every page, and every internal link by its resolved target, with page
 /// paths and hrefs stored once.
+/// What the link check needs of one file: its ids and its internal links
+/// (href as written, resolved target).
+#[derive(Debug, Clone, Default)]
+pub struct PageLinks {
+    html: bool,
+    ids: Vec<String>,
+    links: Vec<(String, Target)>,
+}
+
+/// The [`PageLinks`] of a file of the site at `path`.
+pub fn summarize(path: &str, bytes: &[u8], base_url: &str) -> PageLinks {
+    if !path.ends_with(".html") {
+        return PageLinks::default();
+    }
+    let html = String::from_utf8_lossy(bytes);
+    let attrs = scan(&html);
+    let mut ids: Vec<String> = attrs.ids.iter().map(|i| unescape(i).into_owned()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    // Print views repeat pages that are checked on their own; checking them
+    // again would only report every broken link twice.
+    let links = if path.ends_with("/print/index.html") {
+        Vec::new()
+    } else {
+        attrs.links.iter().filter_map(|h| resolve(path, h, base_url).map(|t| (h.to_string(), t))).collect()
+    };
+    PageLinks { html: true, ids, links }
+}
+
 #[derive(Debug, Default)]
 pub struct LinkIndex {
     base_url: String,
@@ -186,34 +215,29 @@ impl LinkIndex {
 
     /// Takes note of one file of the site.
     pub fn add(&self, path: &str, bytes: &[u8]) {
-        let html = path.ends_with(".html").then(|| String::from_utf8_lossy(bytes));
-        let attrs = html.as_deref().map(scan).unwrap_or_default();
-        let ids: HashSet<String> = attrs.ids.iter().map(|i| unescape(i).into_owned()).collect();
-        // Print views repeat pages that are checked on their own; checking them
-        // again would only report every broken link twice.
-        let links: Vec<(&str, (String, Option<String>))> = if path.ends_with("/print/index.html") {
-            Vec::new()
-        } else {
-            attrs.links.iter().filter_map(|h| resolve(path, h, &self.base_url).map(|t| (*h, t))).collect()
-        };
+        self.add_summary(path, &summarize(path, bytes, &self.base_url));
+    }
+
+    /// Takes note of one file of the site from its summary.
+    pub fn add_summary(&self, path: &str, summary: &PageLinks) {
         let mut ix = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let page = ix.paths.len() as u32;
         ix.paths.push(path.to_string());
         ix.page_of.insert(path.to_string(), page);
-        if html.is_some() {
-            ix.ids.insert(page, ids);
+        if summary.html {
+            ix.ids.insert(page, summary.ids.iter().cloned().collect());
         }
-        for (href, target) in links {
+        for (href, target) in &summary.links {
             let h = match ix.href_ids.get(href) {
                 Some(&h) => h,
                 None => {
                     let h = ix.hrefs.len() as u32;
-                    ix.hrefs.push(href.to_string());
-                    ix.href_ids.insert(href.to_string(), h);
+                    ix.hrefs.push(href.clone());
+                    ix.href_ids.insert(href.clone(), h);
                     h
                 }
             };
-            ix.links.entry(target).or_default().push((page, h));
+            ix.links.entry(target.clone()).or_default().push((page, h));
         }
     }
 
