@@ -162,7 +162,11 @@ fn run_bench(sizes: Vec<usize>, runs: usize, dir: Option<PathBuf>, hugo: bool) -
     for n in sizes {
         eprintln!("measuring {n} modules …");
         match curricula::bench::measure(n, &opts) {
-            Ok(f) => figures.push(f),
+            Ok(f) => {
+                figures.push(f);
+                // Each size as soon as it is measured: a later size may take long or fail.
+                eprint!("{}", curricula::bench::table(&figures));
+            }
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);

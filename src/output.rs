@@ -81,6 +81,7 @@ impl Staging {
         let tmp = parent.join(format!(".{name}.new-{pid}"));
         let old = parent.join(format!(".{name}.old-{pid}"));
         let _ = std::fs::remove_dir_all(&tmp);
+        remove_abandoned(parent, &name);
         std::fs::create_dir_all(&tmp)?;
         Ok(Staging { out: out.to_path_buf(), tmp, old, error: Default::default(), committed: false })
     }
@@ -127,6 +128,27 @@ impl Drop for Staging {
     }
 }
 
+/// Removes staging folders of earlier runs that were killed before they could
+/// clean up (`.<name>.new-<pid>` / `.old-<pid>` of a process that no longer
+/// exists). Only where running processes can be seen in /proc.
+fn remove_abandoned(parent: &Path, name: &str) {
+    let proc_fs = Path::new("/proc/self");
+    if !proc_fs.exists() {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(parent) else { return };
+    for entry in entries.flatten() {
+        let file = entry.file_name().to_string_lossy().into_owned();
+        let pid = [".new-", ".old-"].iter().find_map(|k| file.strip_prefix(&format!(".{name}{k}")));
+        if let Some(pid) = pid.filter(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            && !Path::new("/proc").join(pid).exists()
+            && !crate::load::is_symlink(&entry.path())
+        {
+            remove_tree(&entry.path());
+        }
+    }
+}
+
 /// Removes a folder we created, files in parallel: on a slow disk the file
 /// system calls, not the CPU, are what a build waits for.
 fn remove_tree(dir: &Path) {
@@ -162,6 +184,23 @@ mod tests {
         assert!(!out.join("old.html").exists());
         let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "temporary folders were left behind");
+    }
+
+    #[test]
+    fn staging_folders_of_killed_runs_are_removed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let abandoned = tmp.path().join(".public.new-4294967295");
+        let other = tmp.path().join(".other.new-4294967295");
+        for d in [&abandoned, &other] {
+            std::fs::create_dir_all(d.join("x")).unwrap();
+        }
+        write_atomically(&out, &[file("index.html", "new")]).unwrap();
+        if Path::new("/proc/self").exists() {
+            assert!(!abandoned.exists(), "a dead process's staging folder is removed");
+        }
+        assert!(other.exists(), "only this output's folders are touched");
+        assert!(out.join("index.html").exists());
     }
 
     #[test]
