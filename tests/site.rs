@@ -247,3 +247,22 @@ fn output_does_not_depend_on_working_directory_or_file_order() {
         assert!(std::fs::read(oa.join(&f)).unwrap() == std::fs::read(ob.join(&f)).unwrap(), "{} differs", f.display());
     }
 }
+
+#[test]
+fn large_sites_keep_the_header_short_and_list_comparisons_on_the_home_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    // 14 curricula and 13 comparisons: more than the header lists.
+    curricula::synth::write_site(&root, 140, 14, 7).unwrap();
+    let out = tmp.path().join("out");
+    build(&root, &out);
+    let module = read(&out, "c3/m2/index.html");
+    let header = &module[module.find("<ul class=\"nav\">").unwrap()..];
+    let header = &header[..header.find("</ul>").unwrap()];
+    assert_eq!(header.matches("<li>").count(), 2, "the page's curriculum and the way to all: {header}");
+    assert!(header.contains("aria-current=\"true\""), "{header}");
+    assert!(header.contains("Alle Curricula und Vergleiche"), "{header}");
+    let home = read(&out, "index.html");
+    assert!(home.contains("<h2 id=\"comparisons\">Vergleiche</h2>"), "comparisons listed on the home page");
+    assert_eq!(home.matches("href=\"compare/").count(), 13, "every comparison once");
+}

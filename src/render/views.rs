@@ -184,15 +184,7 @@ pub fn context(data: &Data, job: &Job, bodies: Bodies) -> (PageContext, Diagnost
     let links = Links::new(&dir);
     let mut warnings = Diagnostics::new();
     let (title, crumbs, body) = page_parts(data, job, &links, bodies, &mut warnings);
-    let mut nav: Vec<Value> = site
-        .curricula
-        .iter()
-        .map(|c| json!({"title": c.short_title, "url": links.curriculum(c), "current": dir.starts_with(&format!("{}/", c.id))}))
-        .collect();
-    nav.extend(data.comparisons.iter().map(|r| {
-        let d = format!("compare/{}/", r.id);
-        json!({"title": r.title, "url": links.to(&d), "current": dir.starts_with(&d)})
-    }));
+    let nav = main_nav(data, &links, &dir);
     // The 404 page is served at arbitrary depths, so it links absolutely.
     let root = if matches!(job, Job::NotFound) { site.config.base_url.clone() } else { links.root.clone() };
     let ctx = json!({
@@ -211,6 +203,27 @@ pub fn context(data: &Data, job: &Job, bodies: Bodies) -> (PageContext, Diagnost
         "nav": nav,
     });
     (PageContext { frame: ctx, body, t: data.t.clone() }, warnings)
+}
+
+/// At most this many curricula and comparisons are listed in the header of
+/// every page; a site with more lists them on the home page instead (otherwise
+/// every page would grow with the site, and the build with its square).
+pub(super) const NAV_LIMIT: usize = 12;
+
+/// The header navigation: every curriculum and comparison, or, beyond
+/// [`NAV_LIMIT`], the one the page belongs to and the way to all of them.
+fn main_nav(data: &Data, links: &Links, dir: &str) -> Vec<Value> {
+    let site = data.site;
+    let curricula = site.curricula.iter().map(|c| (c.short_title.as_str(), format!("{}/", c.id)));
+    let comparisons = data.comparisons.iter().map(|r| (r.title.as_str(), format!("compare/{}/", r.id)));
+    let all: Vec<(&str, String)> = curricula.chain(comparisons).collect();
+    let entry = |(title, d): &(&str, String)| json!({"title": title, "url": links.to(d), "current": dir.starts_with(d.as_str())});
+    if all.len() <= NAV_LIMIT {
+        return all.iter().map(entry).collect();
+    }
+    let mut nav: Vec<Value> = all.iter().filter(|(_, d)| dir.starts_with(d.as_str())).map(entry).collect();
+    nav.push(json!({"title": t_str(site, "all_curricula"), "url": links.to(""), "current": dir.is_empty()}));
+    nav
 }
 
 /// schema.org JSON-LD for curriculum and module pages, as a string safe inside `<script>`.
@@ -295,7 +308,7 @@ fn page_parts(
 ) -> (String, Vec<Value>, tera::Value) {
     let site = data.site;
     match *job {
-        Job::Home => (site.config.title.clone(), vec![], tv(&home(site, links))),
+        Job::Home => (site.config.title.clone(), vec![], tv(&home(data, links))),
         Job::NotFound => (i18n::strings(site.config.language)["not_found_title"].to_string(), vec![], tv(&json!({}))),
         Job::Curriculum(c) => {
             let cur = &site.curricula[c];
@@ -399,7 +412,8 @@ fn format_label(c: &Curriculum, key: &str, or: &str) -> String {
         .join(&format!(" {or} "))
 }
 
-fn home(site: &Site, links: &Links) -> Value {
+fn home(data: &Data, links: &Links) -> Value {
+    let site = data.site;
     let t = i18n::strings(site.config.language);
     let cards: Vec<Value> = site
         .curricula
@@ -418,7 +432,16 @@ fn home(site: &Site, links: &Links) -> Value {
             })
         })
         .collect();
-    json!({"curricula": cards})
+    // Beyond the header's limit, the comparisons are listed here instead.
+    let comparisons: Vec<Value> = if site.curricula.len() + data.comparisons.len() > NAV_LIMIT {
+        data.comparisons
+            .iter()
+            .map(|r| json!({"title": r.title, "url": links.to(&format!("compare/{}/", r.id))}))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    json!({"curricula": cards, "comparisons": comparisons})
 }
 
 fn figures_by(l: &Ledger, map: &indexmap::IndexMap<String, f64>, label: impl Fn(&str) -> String) -> Vec<Value> {
