@@ -131,7 +131,7 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
         Ok(streamed) => {
             let mut found = streamed.found;
             let index = &streamed.index;
-            found.extend(crate::links::removed_anchors_by(&checked.site, &root.join("public"), &|p| index.ids_of(p)));
+            found.extend(crate::links::removed_anchors(&checked.site, &root.join("public"), &|p| index.ids_of(p)));
             checked.diags.sorted_with(&found)
         }
         Err(d) => d,
@@ -194,7 +194,7 @@ pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
     timings.render = t.elapsed();
     let mut found = streamed.found;
     let index = &streamed.index;
-    found.extend(crate::links::removed_anchors_by(&checked.site, &output, &|p| index.ids_of(p)));
+    found.extend(crate::links::removed_anchors(&checked.site, &output, &|p| index.ids_of(p)));
     let t = Instant::now();
     staging.commit().map_err(io)?;
     timings.write = t.elapsed();

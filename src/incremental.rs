@@ -49,10 +49,17 @@ pub enum Mode {
 /// Path and content hash of every input file, sorted by path.
 type Fingerprint = Vec<(PathBuf, u64)>;
 
+/// The input files a build was made from.
+struct Inputs {
+    /// site.yaml and content/.
+    content: Fingerprint,
+    /// themes/.
+    theme: Fingerprint,
+}
+
 /// The last good build.
 struct State {
-    content: Fingerprint,
-    theme_files: Fingerprint,
+    inputs: Inputs,
     checked: Checked,
     theme: std::sync::Arc<Theme>,
     comparisons: Vec<crate::compare::ComparisonResult>,
@@ -99,9 +106,11 @@ impl Incremental {
     /// One rebuild. The first writes the whole site atomically; later ones write
     /// the files that differ and delete the ones that are gone.
     pub fn rebuild(&mut self) -> io::Result<Rebuilt> {
-        let content = fingerprint(&[self.root.join("site.yaml"), self.root.join("content")]);
-        let theme_files = fingerprint(&[self.root.join("themes")]);
-        let plan = self.plan(&content, &theme_files);
+        let inputs = Inputs {
+            content: fingerprint(&[self.root.join("site.yaml"), self.root.join("content")]),
+            theme: fingerprint(&[self.root.join("themes")]),
+        };
+        let plan = self.plan(&inputs);
         let (attempt, mode) = match plan {
             Plan::Unchanged => {
                 let warnings = self.state.as_ref().map(|s| s.checked.diags.sorted_with(&s.render_warnings));
@@ -111,15 +120,13 @@ impl Incremental {
                     mode: Mode::Unchanged,
                 });
             }
-            Plan::Modules(checked, modules) => (self.render_modules(checked, &modules), Mode::Modules),
-            Plan::Theme => (self.render_all(self.state.as_ref().map(|s| s.checked.clone())), Mode::Theme),
-            Plan::Full => (self.render_all(None), Mode::Full),
+            Plan::Modules(checked, modules) => (self.render_modules(inputs, checked, &modules), Mode::Modules),
+            Plan::Theme => (self.render_all(inputs, self.state.as_ref().map(|s| s.checked.clone())), Mode::Theme),
+            Plan::Full => (self.render_all(inputs, None), Mode::Full),
             Plan::Failed(d) => (Err(d), Mode::Modules),
         };
         match attempt {
-            Ok(mut next) => {
-                next.state.content = content;
-                next.state.theme_files = theme_files;
+            Ok(next) => {
                 let (state, paths) = self.write(next)?;
                 let warnings = state.checked.diags.sorted_with(&state.render_warnings);
                 self.state = Some(state);
@@ -130,13 +137,13 @@ impl Incremental {
     }
 
     /// What this rebuild has to do, from what changed since the last good build.
-    fn plan(&self, content: &Fingerprint, theme_files: &Fingerprint) -> Plan {
+    fn plan(&self, inputs: &Inputs) -> Plan {
         let Some(state) = &self.state else { return Plan::Full };
-        let content_changed = changed_files(&state.content, content);
-        match content_changed {
-            Some(files) if files.is_empty() && state.theme_files == *theme_files => Plan::Unchanged,
+        let same_theme = state.inputs.theme == inputs.theme;
+        match changed_files(&state.inputs.content, &inputs.content) {
+            Some(files) if files.is_empty() && same_theme => Plan::Unchanged,
             Some(files) if files.is_empty() => Plan::Theme,
-            Some(files) if state.theme_files == *theme_files => {
+            Some(files) if same_theme => {
                 let rel: Vec<String> = files.iter().map(|p| crate::diag::rel_path(&self.root, p)).collect();
                 match crate::build::reload_modules(&self.root, &state.checked, &rel) {
                     Some(Ok((checked, modules))) => Plan::Modules(Box::new(checked), modules),
@@ -180,7 +187,7 @@ impl Incremental {
     }
 
     /// Loads (unless `checked` is given) and renders the whole site.
-    fn render_all(&self, checked: Option<Checked>) -> Result<Next, Vec<Diagnostic>> {
+    fn render_all(&self, inputs: Inputs, checked: Option<Checked>) -> Result<Next, Vec<Diagnostic>> {
         let checked = match checked {
             Some(c) => c,
             None => crate::build::load_checked(&self.root, None)?,
@@ -197,8 +204,7 @@ impl Incremental {
             return Err(checked.diags.sorted_with(&render_warnings));
         }
         let state = State {
-            content: Vec::new(),
-            theme_files: Vec::new(),
+            inputs,
             checked,
             theme: Arc::new(theme),
             comparisons: summary.comparisons,
@@ -209,8 +215,13 @@ impl Incremental {
     }
 
     /// Renders what depends on the changed `modules` over the last good build.
-    fn render_modules(&self, checked: Box<Checked>, modules: &[(usize, usize)]) -> Result<Next, Vec<Diagnostic>> {
-        let Some(state) = &self.state else { return self.render_all(Some(*checked)) };
+    fn render_modules(
+        &self,
+        inputs: Inputs,
+        checked: Box<Checked>,
+        modules: &[(usize, usize)],
+    ) -> Result<Next, Vec<Diagnostic>> {
+        let Some(state) = &self.state else { return self.render_all(inputs, Some(*checked)) };
         let scope = Scope::modules(modules);
         let (made, summary) = self.make(&checked, &state.theme, &scope, &state.comparisons, None)?;
         let mut files = state.files.clone();
@@ -226,8 +237,7 @@ impl Incremental {
             return Err(checked.diags.sorted_with(&render_warnings));
         }
         let state = State {
-            content: Vec::new(),
-            theme_files: Vec::new(),
+            inputs,
             checked: *checked,
             theme: Arc::clone(&state.theme),
             comparisons: summary.comparisons,

@@ -5,7 +5,7 @@
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::Site;
 use crate::render::OutFile;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
 /// The link targets (`href`, `src`) and the ids of an HTML page, found in one
@@ -143,15 +143,9 @@ pub fn source_of(site: &Site, page: &str) -> String {
 
 /// Every broken internal link or fragment of the rendered files, as errors.
 pub fn check(site: &Site, files: &[OutFile]) -> Diagnostics {
-    let pages: Vec<(&str, &[u8])> = files.iter().map(|f| (f.path.as_str(), f.bytes.as_slice())).collect();
-    check_pages(site, &pages)
-}
-
-/// [`check`] over (path, bytes) of every file of the site.
-pub fn check_pages(site: &Site, files: &[(&str, &[u8])]) -> Diagnostics {
     use rayon::prelude::*;
     let index = LinkIndex::new(&site.config.base_url);
-    files.par_iter().for_each(|(path, bytes)| index.add(path, bytes));
+    files.par_iter().for_each(|f| index.add(&f.path, &f.bytes));
     index.check(site)
 }
 
@@ -280,14 +274,9 @@ fn broken(site: &Site, page: &str, href: &str, why: &str) -> Diagnostic {
 }
 
 /// Warnings for anchors and pages of a previous build (in `old`) that the new
-/// files would remove: published links to them would break.
-pub fn removed_anchors(site: &Site, old: &Path, files: &[OutFile]) -> Diagnostics {
-    let new: BTreeMap<&str, &OutFile> = files.iter().map(|f| (f.path.as_str(), f)).collect();
-    removed_anchors_by(site, old, &|page| new.get(page).map(|f| ids(&String::from_utf8_lossy(&f.bytes))))
-}
-
-/// [`removed_anchors`] with the ids of each new page (`None`: no such page).
-pub fn removed_anchors_by(site: &Site, old: &Path, new_ids: &dyn Fn(&str) -> Option<BTreeSet<String>>) -> Diagnostics {
+/// build would remove (`new_ids`: the ids of a new page, `None` if it is gone):
+/// published links to them would break.
+pub fn removed_anchors(site: &Site, old: &Path, new_ids: &dyn Fn(&str) -> Option<BTreeSet<String>>) -> Diagnostics {
     let mut out = Diagnostics::new();
     for c in &site.curricula {
         let dir = old.join(&c.id);
