@@ -40,8 +40,13 @@ describe('search and copy-link (bundled site)', () => {
         assert.ok(result.hrefs.some((h) => /index\.html#[a-z]/.test(h)), 'links to exact anchors');
         // A result link leads to a page that has the anchor.
         const target = result.hrefs.find((h) => h.includes('#wissen-') || h.includes('#fertigkeiten-'));
-        await page.click(`#search-results a[href="${target}"]`);
-        await page.waitForLoadState('load');
+        // Wait for the target URL itself: a bare waitForLoadState can resolve
+        // on the search page before the navigation has even started.
+        const expected = new URL(target, page.url()).href;
+        await Promise.all([
+          page.waitForURL((url) => url.href === expected, { waitUntil: 'load' }),
+          page.click(`#search-results a[href="${target}"]`),
+        ]);
         const id = decodeURIComponent(new URL(page.url()).hash.slice(1));
         assert.ok(await page.evaluate((i) => !!document.getElementById(i), id), `anchor ${id} exists`);
         assertNone(problems, 'problems');
