@@ -157,11 +157,15 @@ fn data_set(id: &str, json: &Value, csv: String, case: &Value) -> [OutFile; 3] {
 }
 
 /// The export files of every comparison.
-pub fn comparison_files(site: &Site, comparisons: &[ComparisonResult]) -> Vec<OutFile> {
+pub fn comparison_files<R: std::borrow::Borrow<ComparisonResult> + Sync>(
+    site: &Site,
+    comparisons: &[R],
+) -> Vec<OutFile> {
     use rayon::prelude::*;
     comparisons
         .par_iter()
         .flat_map_iter(|r| {
+            let r = r.borrow();
             data_set(
                 &r.id,
                 &comparison_json(site, r),

@@ -62,7 +62,7 @@ struct State {
     inputs: Inputs,
     checked: Checked,
     theme: std::sync::Arc<Theme>,
-    comparisons: Vec<crate::compare::ComparisonResult>,
+    comparisons: crate::render::Comparisons,
     /// Warnings found while rendering (they are not part of `checked`).
     render_warnings: Diagnostics,
     /// What is kept of each file of the output folder, by path.
@@ -106,12 +106,21 @@ impl Incremental {
     /// One rebuild. The first writes the whole site atomically; later ones write
     /// the files that differ and delete the ones that are gone.
     pub fn rebuild(&mut self) -> io::Result<Rebuilt> {
+        self.rebuild_with(&mut |_| {})
+    }
+
+    /// [`Self::rebuild`], telling `early` which files were written ahead of
+    /// the rest: after a module edit, its own pages (module page, source view)
+    /// are rendered and written first, so the page an author is looking at
+    /// changes before the indices and comparisons are redone. Those paths are
+    /// not repeated in the result; if the rest fails, they are restored.
+    pub fn rebuild_with(&mut self, early: &mut dyn FnMut(&[String])) -> io::Result<Rebuilt> {
         let inputs = Inputs {
             content: fingerprint(&[self.root.join("site.yaml"), self.root.join("content")]),
             theme: fingerprint(&[self.root.join("themes")]),
         };
-        let plan = self.plan(&inputs);
-        let (attempt, mode) = match plan {
+        let mut ahead = Ahead::default();
+        let (attempt, mode) = match self.plan(&inputs) {
             Plan::Unchanged => {
                 let warnings = self.state.as_ref().map(|s| s.checked.diags.sorted_with(&s.render_warnings));
                 return Ok(Rebuilt::Changed {
@@ -120,20 +129,78 @@ impl Incremental {
                     mode: Mode::Unchanged,
                 });
             }
-            Plan::Modules(checked, modules) => (self.render_modules(inputs, checked, &modules), Mode::Modules),
+            Plan::Modules(checked, modules) => {
+                ahead = self.write_own_pages(&checked, &modules)?;
+                if !ahead.written.is_empty() {
+                    early(&ahead.written.keys().cloned().collect::<Vec<_>>());
+                }
+                (self.render_modules(inputs, checked, &modules), Mode::Modules)
+            }
             Plan::Theme => (self.render_all(inputs, self.state.as_ref().map(|s| s.checked.clone())), Mode::Theme),
             Plan::Full => (self.render_all(inputs, None), Mode::Full),
             Plan::Failed(d) => (Err(d), Mode::Modules),
         };
         match attempt {
             Ok(next) => {
-                let (state, paths) = self.write(next)?;
+                let (state, paths) = self.write(next, &ahead).inspect_err(|_| ahead.restore())?;
                 let warnings = state.checked.diags.sorted_with(&state.render_warnings);
                 self.state = Some(state);
                 Ok(Rebuilt::Changed { paths, warnings, mode })
             }
-            Err(diags) => Ok(Rebuilt::Failed(diags)),
+            Err(diags) => {
+                ahead.restore();
+                Ok(Rebuilt::Failed(diags))
+            }
         }
+    }
+
+    /// Renders the own pages of the edited `modules` and writes those that
+    /// changed, if all their links lead to pages and anchors of the last good
+    /// build (or of each other); otherwise nothing (the full rebuild reports).
+    fn write_own_pages(&self, checked: &Checked, modules: &[(usize, usize)]) -> io::Result<Ahead> {
+        let Some(state) = &self.state else { return Ok(Ahead::default()) };
+        let files = Mutex::new(Vec::new());
+        let keep = |f: OutFile| files.lock().unwrap_or_else(|e| e.into_inner()).push(f);
+        let scope = Scope::module_pages(modules);
+        let rendered = crate::render::render_scoped_to(
+            &checked.site,
+            &state.theme,
+            &checked.sources,
+            &scope,
+            &state.comparisons,
+            &keep,
+        );
+        let files = files.into_inner().unwrap_or_else(|e| e.into_inner());
+        if rendered.is_err() {
+            return Ok(Ahead::default());
+        }
+        let base_url = &checked.site.config.base_url;
+        let made: Vec<(OutFile, crate::links::PageLinks)> = files
+            .into_iter()
+            .map(|f| (crate::links::summarize(&f.path, &f.bytes, base_url), f))
+            .map(|(l, f)| (f, l))
+            .collect();
+        let find = |p: &str| {
+            made.iter().find(|(f, _)| f.path == p).map(|(_, l)| l).or_else(|| state.files.get(p).map(|k| &*k.links))
+        };
+        if !made.iter().all(|(_, l)| l.resolves(find)) {
+            return Ok(Ahead::default());
+        }
+        let mut ahead = Ahead::default();
+        for (f, _) in &made {
+            let h = hash(&f.bytes);
+            if state.files.get(&f.path).is_some_and(|k| k.hash == h) {
+                continue;
+            }
+            let target = self.output.join(&f.path);
+            ahead.previous.push((target.clone(), std::fs::read(&target).ok()));
+            if let Err(e) = std::fs::write(&target, &f.bytes) {
+                ahead.restore();
+                return Err(e);
+            }
+            ahead.written.insert(f.path.clone(), h);
+        }
+        Ok(ahead)
     }
 
     /// What this rebuild has to do, from what changed since the last good build.
@@ -162,7 +229,7 @@ impl Incremental {
         checked: &Checked,
         theme: &Theme,
         scope: &Scope,
-        previous: &[crate::compare::ComparisonResult],
+        previous: &[Arc<crate::compare::ComparisonResult>],
         staging: Option<&crate::output::Staging>,
     ) -> Result<(Made, crate::render::Summary), Vec<Diagnostic>> {
         let base_url = &checked.site.config.base_url;
@@ -249,7 +316,7 @@ impl Incremental {
 
     /// Writes the new build: the first by swapping in its staging folder,
     /// later ones by writing the files that changed and removing those gone.
-    fn write(&self, next: Next) -> io::Result<(State, Vec<String>)> {
+    fn write(&self, next: Next, ahead: &Ahead) -> io::Result<(State, Vec<String>)> {
         let Next { state, changed, staging } = next;
         if let Some(staging) = staging {
             staging.commit()?;
@@ -258,6 +325,9 @@ impl Incremental {
         }
         let mut paths = Vec::new();
         for (path, bytes) in &changed {
+            if ahead.written.get(path).is_some_and(|h| state.files.get(path).is_some_and(|k| k.hash == *h)) {
+                continue;
+            }
             let target = self.output.join(path);
             if let Some(p) = target.parent() {
                 std::fs::create_dir_all(p)?;
@@ -273,6 +343,27 @@ impl Incremental {
         }
         paths.sort();
         Ok((state, paths))
+    }
+}
+
+/// Files written ahead of a rebuild's other files, and what they replaced.
+#[derive(Default)]
+struct Ahead {
+    /// Output path → hash of the bytes written.
+    written: BTreeMap<String, u64>,
+    /// Each file's previous bytes (`None`: it did not exist).
+    previous: Vec<(PathBuf, Option<Vec<u8>>)>,
+}
+
+impl Ahead {
+    /// Puts back what was there before (the rest of the rebuild failed).
+    fn restore(&self) {
+        for (target, bytes) in &self.previous {
+            let _ = match bytes {
+                Some(b) => std::fs::write(target, b),
+                None => std::fs::remove_file(target),
+            };
+        }
     }
 }
 

@@ -182,6 +182,20 @@ pub fn summarize(path: &str, bytes: &[u8], base_url: &str) -> PageLinks {
     PageLinks { html: true, ids, links }
 }
 
+impl PageLinks {
+    /// Whether every link of this page leads to a file that `find` knows, and
+    /// to an anchor that file has.
+    pub fn resolves<'a>(&self, find: impl Fn(&str) -> Option<&'a PageLinks>) -> bool {
+        self.links.iter().all(|(_, (target, frag))| match find(target) {
+            None => false,
+            Some(t) => match frag.as_deref().filter(|f| !f.is_empty()) {
+                Some(f) if t.html => t.ids.binary_search_by(|i| i.as_str().cmp(f)).is_ok(),
+                _ => true,
+            },
+        })
+    }
+}
+
 #[derive(Debug, Default)]
 pub struct LinkIndex {
     base_url: String,

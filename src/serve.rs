@@ -90,7 +90,12 @@ pub use crate::incremental::{Incremental, Rebuilt};
 /// last good site stays and the browsers show the diagnostics.
 fn rebuild(inc: &mut Incremental, shared: &Shared, first: bool) -> Result<Vec<String>, ()> {
     let started = std::time::Instant::now();
-    match inc.rebuild() {
+    // The edited module's own pages come first; browsers showing them reload at once.
+    let mut ahead = |paths: &[String]| {
+        announce(shared, paths);
+        eprintln!("rebuilt the edited module's page in {:.0?}", started.elapsed());
+    };
+    match inc.rebuild_with(&mut ahead) {
         Err(e) => {
             eprintln!("error: cannot write the site: {e}");
             Err(())
@@ -112,15 +117,7 @@ fn rebuild(inc: &mut Incremental, shared: &Shared, first: bool) -> Result<Vec<St
                 *f = None;
             }
             shared.broadcast("ok", "{}");
-            if !paths.is_empty() {
-                // Pages reload when they changed; a changed stylesheet or script concerns all.
-                let pages: Vec<String> = if paths.iter().any(|p| p.starts_with("static/")) {
-                    vec!["*".into()]
-                } else {
-                    paths.iter().map(|p| url_of(p)).collect()
-                };
-                shared.broadcast("reload", &serde_json::to_string(&pages).unwrap_or_default());
-            }
+            announce(shared, &paths);
             if !first {
                 let how = match mode {
                     crate::incremental::Mode::Full => "everything",
@@ -133,6 +130,20 @@ fn rebuild(inc: &mut Incremental, shared: &Shared, first: bool) -> Result<Vec<St
             Ok(paths)
         }
     }
+}
+
+/// Tells the browsers which of their pages changed; a changed stylesheet or
+/// script concerns all of them.
+fn announce(shared: &Shared, paths: &[String]) {
+    if paths.is_empty() {
+        return;
+    }
+    let pages: Vec<String> = if paths.iter().any(|p| p.starts_with("static/")) {
+        vec!["*".into()]
+    } else {
+        paths.iter().map(|p| url_of(p)).collect()
+    };
+    shared.broadcast("reload", &serde_json::to_string(&pages).unwrap_or_default());
 }
 
 /// The HTTP server at `addr`. Its sockets send without delay (TCP_NODELAY,

@@ -46,7 +46,7 @@ fn handler(output: PathBuf, tx: Sender<()>) -> impl FnMut(DebounceEventResult) +
 /// Watches `site.yaml`, `content/` and `themes/` under `root`; sends `()` on changes.
 pub fn watch(root: &Path, output: &Path, poll: bool, tx: Sender<()>) -> Result<Watch, String> {
     let output = crate::output::absolute(output);
-    let timeout = Duration::from_millis(if poll { 200 } else { 15 });
+    let timeout = Duration::from_millis(if poll { 200 } else { 5 });
     let targets: Vec<(PathBuf, RecursiveMode)> = [
         (root.join("site.yaml"), RecursiveMode::NonRecursive),
         (root.join("content"), RecursiveMode::Recursive),

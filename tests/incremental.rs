@@ -16,13 +16,34 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .collect()
 }
 
+/// The files a rebuild wrote ahead of the rest, as they were when it said so.
+fn rebuild_noting_early(inc: &mut Incremental, served: &Path) -> (Rebuilt, BTreeMap<String, Vec<u8>>) {
+    let mut early = BTreeMap::new();
+    let result = inc
+        .rebuild_with(&mut |paths| {
+            for p in paths {
+                early.insert(p.clone(), std::fs::read(served.join(p)).unwrap());
+            }
+        })
+        .unwrap();
+    (result, early)
+}
+
 /// Rebuilds incrementally, builds fully into a fresh folder, and compares both.
+/// After a module edit, the module's own page is written ahead of the rest,
+/// already as the full build makes it.
 fn assert_same_as_full(inc: &mut Incremental, root: &Path, served: &Path, expect: Mode, what: &str) {
-    let (mode, warnings) = match inc.rebuild().unwrap() {
+    let (result, early) = rebuild_noting_early(inc, served);
+    let (mode, warnings) = match result {
         Rebuilt::Changed { mode, warnings, .. } => (mode, warnings),
         Rebuilt::Failed(d) => panic!("{what}: {d:#?}"),
     };
     assert_eq!(mode, expect, "{what}");
+    if mode == Mode::Modules {
+        assert!(early.keys().any(|p| p.ends_with("/index.html") && !p.contains("quelltext")), "{what}: {early:?}");
+    } else {
+        assert!(early.is_empty(), "{what}: nothing is written ahead of a {mode:?} rebuild");
+    }
     let full = tempfile::tempdir().unwrap();
     let opts = curricula::build::BuildOptions {
         root: root.to_path_buf(),
@@ -34,6 +55,9 @@ fn assert_same_as_full(inc: &mut Incremental, root: &Path, served: &Path, expect
     assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>(), "{what}: same files");
     for (path, bytes) in &a {
         assert!(bytes == &b[path], "{what}: {path} differs from a full build");
+    }
+    for (path, bytes) in &early {
+        assert!(bytes == &b[path], "{what}: {path} was written ahead with other bytes than the full build's");
     }
     let messages = |d: &[curricula::diag::Diagnostic]| d.iter().map(|x| x.location() + &x.message).collect::<Vec<_>>();
     assert_eq!(messages(&warnings), messages(&report.diagnostics), "{what}: same diagnostics");
@@ -86,4 +110,28 @@ fn module_edits_rebuild_only_dependents_and_equal_a_full_build() {
     assert_same_as_full(&mut inc, &root, &served, Mode::Unchanged, "nothing changed");
     edit(&root.join("content/kit/curriculum.yaml"), "title:", "title: Neu –");
     assert_same_as_full(&mut inc, &root, &served, Mode::Full, "curriculum.yaml is not a module edit");
+}
+
+#[test]
+fn a_failing_rebuild_puts_back_the_page_written_ahead() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    std::fs::create_dir_all(&root).unwrap();
+    common::copy_tree(&common::repo_root().join("content"), &root.join("content"));
+    std::fs::copy(common::repo_root().join("site.yaml"), root.join("site.yaml")).unwrap();
+    // A chapter links to an item anchor of module 3.
+    let chapter = root.join("content/kit/pages/abschluss.md");
+    edit(&chapter, "## 4.1 ", "Siehe [Planung](../m3/#wissen-reha-teilhabeplanung).\n\n## 4.1 ");
+    let served = tmp.path().join("served");
+    let mut inc = Incremental::new(&root, &served);
+    assert!(matches!(inc.rebuild().unwrap(), Rebuilt::Changed { .. }), "the link resolves at first");
+    let before = tree(&served);
+    // Renaming the item removes the anchor: the module page itself is fine and
+    // is written ahead, but the chapter's link now breaks the build.
+    edit(&root.join("content/kit/modules/m3.md"), "    - \"Reha-/Teilhabeplanung\"", "    - \"Reha-Planung\"");
+    let (result, early) = rebuild_noting_early(&mut inc, &served);
+    assert!(early.contains_key("kit/m3/index.html"), "{early:?}");
+    let Rebuilt::Failed(diags) = result else { panic!("the broken link fails the rebuild") };
+    assert!(diags.iter().any(|d| d.message.contains("wissen-reha-teilhabeplanung")), "{diags:#?}");
+    assert!(tree(&served) == before, "the last good site is back, the early page included");
 }

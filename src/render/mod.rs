@@ -63,6 +63,9 @@ pub struct Scope {
     changed: Option<BTreeSet<usize>>,
     /// The changed modules (curriculum, module index): their source views.
     modules: BTreeSet<(usize, usize)>,
+    /// Only the changed modules' own pages (module page and source view),
+    /// with the comparisons of the last render: serve writes these first.
+    own_pages: bool,
 }
 
 impl Scope {
@@ -73,7 +76,18 @@ impl Scope {
     /// What depends on these modules, whose number and file are unchanged (a
     /// renumbered, added or removed module changes links everywhere).
     pub fn modules(changed: &[(usize, usize)]) -> Self {
-        Scope { changed: Some(changed.iter().map(|(c, _)| *c).collect()), modules: changed.iter().copied().collect() }
+        Scope {
+            changed: Some(changed.iter().map(|(c, _)| *c).collect()),
+            modules: changed.iter().copied().collect(),
+            own_pages: false,
+        }
+    }
+
+    /// Only the own pages of these modules. Those do not show computed
+    /// comparison results (only the declared pairs), so the comparisons of
+    /// the last render serve for them.
+    pub fn module_pages(changed: &[(usize, usize)]) -> Self {
+        Scope { own_pages: true, ..Scope::modules(changed) }
     }
 
     pub fn is_all(&self) -> bool {
@@ -86,9 +100,10 @@ impl Scope {
 
     /// A comparison depends on the modules of both its curricula.
     fn comparison(&self, site: &Site, left: &str, right: &str) -> bool {
-        self.changed.as_ref().is_none_or(|changed| {
-            changed.iter().any(|&ci| site.curricula.get(ci).is_some_and(|c| c.id == left || c.id == right))
-        })
+        !self.own_pages
+            && self.changed.as_ref().is_none_or(|changed| {
+                changed.iter().any(|&ci| site.curricula.get(ci).is_some_and(|c| c.id == left || c.id == right))
+            })
     }
 
     /// Whether a page can differ after the change. Module pages of a changed
@@ -97,6 +112,9 @@ impl Scope {
     /// module content; the indices and the home page summarise everything.
     fn job(&self, data: &views::Data, job: &views::Job) -> bool {
         use views::Job;
+        if self.own_pages {
+            return matches!(*job, Job::Module(c, m) | Job::Source(c, m) if self.modules.contains(&(c, m)));
+        }
         match *job {
             Job::Home | Job::Competencies(_) | Job::Methods | Job::Fields | Job::Phases => true,
             Job::Curriculum(c) | Job::CurriculumPrint(c) | Job::Module(c, _) => self.curriculum(c),
@@ -115,8 +133,11 @@ impl Scope {
 pub struct Output {
     pub files: Vec<OutFile>,
     pub warnings: Diagnostics,
-    pub comparisons: Vec<crate::compare::ComparisonResult>,
+    pub comparisons: Comparisons,
 }
+
+/// Computed comparisons, shared between renders that reuse them.
+pub type Comparisons = Vec<std::sync::Arc<crate::compare::ComparisonResult>>;
 
 /// A file group that is not a page: static files, the exports of one
 /// comparison or curriculum, the search index.
@@ -128,7 +149,7 @@ enum DataTask {
 }
 
 /// The data tasks within `scope`.
-fn data_tasks(site: &Site, comparisons: &[crate::compare::ComparisonResult], scope: &Scope) -> Vec<DataTask> {
+fn data_tasks(site: &Site, comparisons: &Comparisons, scope: &Scope) -> Vec<DataTask> {
     let mut tasks = vec![DataTask::Search];
     tasks.extend(
         comparisons
@@ -137,6 +158,9 @@ fn data_tasks(site: &Site, comparisons: &[crate::compare::ComparisonResult], sco
             .filter(|(_, r)| scope.comparison(site, &r.left, &r.right))
             .map(|(k, _)| DataTask::Comparison(k)),
     );
+    if scope.own_pages {
+        return Vec::new();
+    }
     tasks.extend((0..site.curricula.len()).filter(|&c| scope.curriculum(c)).map(DataTask::Curriculum));
     if scope.is_all() {
         tasks.push(DataTask::Static);
@@ -155,7 +179,7 @@ fn run_data_task(task: &DataTask, data: &views::Data, theme: &Theme) -> Vec<OutF
             }
             files
         }
-        DataTask::Comparison(k) => crate::export::comparison_files(site, std::slice::from_ref(&data.comparisons[k])),
+        DataTask::Comparison(k) => crate::export::comparison_files(site, std::slice::from_ref(&*data.comparisons[k])),
         DataTask::Curriculum(c) => crate::export::curriculum_files(site, &[c]),
         DataTask::Search => {
             let index = crate::search::build(site, i18n::strings(site.config.language));
@@ -244,7 +268,7 @@ fn run_task(task: &Task, data: &views::Data, theme: &Theme, sink: Sink) -> Resul
         }
         Task::Page(job) => render_pages(std::slice::from_ref(job), data, theme, views::Bodies::default(), sink),
         Task::Curriculum(c, jobs) => {
-            let (modules, mut warnings) = views::module_bodies(data, *c);
+            let (modules, mut warnings) = views::module_bodies(data, *c, &views::modules_shown(jobs));
             let bodies = views::Bodies { modules: &modules, pairs: &[] };
             warnings.extend(render_pages(jobs, data, theme, bodies, sink)?);
             Ok(warnings)
@@ -269,7 +293,7 @@ pub fn render_scoped(
     theme: &Theme,
     sources: &Sources,
     scope: &Scope,
-    previous: &[crate::compare::ComparisonResult],
+    previous: &[std::sync::Arc<crate::compare::ComparisonResult>],
 ) -> Result<Output, Diagnostics> {
     let files = std::sync::Mutex::new(Vec::new());
     let keep = |f: OutFile| files.lock().unwrap_or_else(|e| e.into_inner()).push(f);
@@ -282,7 +306,7 @@ pub fn render_scoped(
 /// What a render reports besides its files.
 pub struct Summary {
     pub warnings: Diagnostics,
-    pub comparisons: Vec<crate::compare::ComparisonResult>,
+    pub comparisons: Comparisons,
 }
 
 /// [`render_scoped`] with every file handed to `sink` as soon as it is made.
@@ -291,18 +315,21 @@ pub fn render_scoped_to(
     theme: &Theme,
     sources: &Sources,
     scope: &Scope,
-    previous: &[crate::compare::ComparisonResult],
+    previous: &[std::sync::Arc<crate::compare::ComparisonResult>],
     sink: Sink,
 ) -> Result<Summary, Diagnostics> {
+    let previous: std::collections::HashMap<&str, &std::sync::Arc<_>> =
+        previous.iter().map(|r| (r.id.as_str(), r)).collect();
     let comparisons = site
         .comparisons
         .par_iter()
-        .filter_map(|c| match previous.iter().find(|r| r.id == c.id) {
-            Some(r) if !scope.comparison(site, &c.left.value, &c.right.value) => Some(r.clone()),
-            _ => crate::compare::compare(site, c),
+        .filter_map(|c| match previous.get(c.id.as_str()) {
+            Some(r) if !scope.comparison(site, &c.left.value, &c.right.value) => Some(std::sync::Arc::clone(r)),
+            _ => crate::compare::compare(site, c).map(std::sync::Arc::new),
         })
         .collect();
-    let competency_keys = index_views::competency_keys(site);
+    // Only the index pages need the sort keys of all items.
+    let competency_keys = if scope.own_pages { Vec::new() } else { index_views::competency_keys(site) };
     let terms = std::sync::Arc::new(views::glossary_terms(site));
     let t = tera::Value::from_serializable(i18n::strings(site.config.language));
     let data = views::Data { site, comparisons, sources, t, competency_keys, terms };

@@ -48,7 +48,7 @@ pub struct Data<'a> {
     pub terms: std::sync::Arc<markdown::Terms>,
     pub site: &'a Site,
     pub sources: &'a super::Sources,
-    pub comparisons: Vec<crate::compare::ComparisonResult>,
+    pub comparisons: super::Comparisons,
 }
 
 impl Job {
@@ -718,12 +718,15 @@ fn curriculum_print(
 
 /// The module bodies of curriculum `ci`, made in parallel with links from a
 /// page at `<curriculum>/<module>/`, and the warnings found on the way.
-pub fn module_bodies(data: &Data, ci: usize) -> (Vec<tera::Value>, Diagnostics) {
+pub fn module_bodies(data: &Data, ci: usize, shown: &Shown) -> (Vec<tera::Value>, Diagnostics) {
     use rayon::prelude::*;
     let c = &data.site.curricula[ci];
     let made: Vec<(tera::Value, Diagnostics)> = (0..c.modules.len())
         .into_par_iter()
         .map(|mi| {
+            if !shown.includes(mi) {
+                return (tera::Value::none(), Diagnostics::new());
+            }
             let mut w = Diagnostics::new();
             let links = Links::new(&format!("{}/{}/", c.id, c.modules[mi].id));
             (tv(&module_view(data, c, mi, &links, &mut w)), w)
@@ -738,6 +741,29 @@ pub fn module_bodies(data: &Data, ci: usize) -> (Vec<tera::Value>, Diagnostics) 
         })
         .collect();
     (bodies, warnings)
+}
+
+/// Which of a curriculum's modules a group of jobs shows.
+pub enum Shown {
+    All,
+    Some(std::collections::BTreeSet<usize>),
+}
+
+impl Shown {
+    fn includes(&self, mi: usize) -> bool {
+        match self {
+            Shown::All => true,
+            Shown::Some(set) => set.contains(&mi),
+        }
+    }
+}
+
+/// The modules shown by a curriculum's `jobs`: the print view shows all.
+pub fn modules_shown(jobs: &[Job]) -> Shown {
+    if jobs.iter().any(|j| matches!(j, Job::CurriculumPrint(_))) {
+        return Shown::All;
+    }
+    Shown::Some(jobs.iter().filter_map(|j| if let Job::Module(_, m) = j { Some(*m) } else { None }).collect())
 }
 
 fn edit_url(site: &Site, file: &str) -> Option<String> {
