@@ -69,9 +69,7 @@ pub fn load_checked(root: &Path, base_url: Option<&str>) -> Result<Checked, Vec<
     }
     let t = Instant::now();
     diags.extend(check::check_site(&site));
-    for (file, text) in &sources {
-        diags.attach_excerpts(file, text);
-    }
+    diags.attach_excerpts_from(&sources);
     timings.check = t.elapsed();
     if diags.has_errors() {
         return Err(diags.sorted());
@@ -79,45 +77,82 @@ pub fn load_checked(root: &Path, base_url: Option<&str>) -> Result<Checked, Vec<
     Ok(Checked { site, diags, load_diags, sources, timings })
 }
 
-/// A site with some modules loaded again, and their (curriculum, module) indices.
-pub type Reloaded = (Checked, Vec<(usize, usize)>);
+/// What [`reload_modules`] replaced in a [`Checked`], to put it back when the
+/// rebuild fails after all (a broken link, a template error).
+#[derive(Debug)]
+pub struct Undo {
+    modules: Vec<((usize, usize), crate::model::Module)>,
+    sources: Vec<(String, Option<String>)>,
+    /// The diagnostics before (all, and those of loading).
+    diags: Option<(Diagnostics, Diagnostics)>,
+}
 
-/// `checked` with the module files `files` (relative to the root) read and
-/// checked again, and the (curriculum, module) indices of those modules.
-/// `None` when this is not a plain edit of known modules that parse cleanly
-/// and keep their number: then only a full load reports the right diagnostics.
-pub fn reload_modules(root: &Path, checked: &Checked, files: &[String]) -> Option<Result<Reloaded, Vec<Diagnostic>>> {
-    let mut next = checked.clone();
-    let mut changed = Vec::new();
+impl Undo {
+    pub fn apply(self, checked: &mut Checked) {
+        for ((ci, mi), module) in self.modules {
+            checked.site.curricula[ci].modules[mi] = module;
+        }
+        for (file, text) in self.sources {
+            match text {
+                Some(t) => checked.sources.insert(file, t),
+                None => checked.sources.remove(&file),
+            };
+        }
+        if let Some((diags, load_diags)) = self.diags {
+            checked.diags = diags;
+            checked.load_diags = load_diags;
+        }
+    }
+}
+
+/// The (curriculum, module) indices of reloaded modules, and how to undo it.
+pub type Reloaded = (Vec<(usize, usize)>, Undo);
+
+/// Reads the module files `files` (relative to the root) again and checks
+/// the site with them, in `checked` itself (a copy of a large site costs more
+/// than the edit). Returns the (curriculum, module) indices of those modules
+/// and how to undo the change. `None` when this is not a plain edit of known
+/// modules that parse cleanly and keep their number (then only a full load
+/// reports the right diagnostics); `None` and `Err` leave `checked` as it was.
+pub fn reload_modules(
+    root: &Path,
+    checked: &mut Checked,
+    files: &[String],
+) -> Option<Result<Reloaded, Vec<Diagnostic>>> {
     let mut load_diags = Diagnostics::new();
     load_diags.extend(checked.load_diags.iter().filter(|d| !files.contains(&d.file)).cloned());
+    let mut parsed = Vec::new();
     for file in files {
-        let (ci, mi) = next
+        let (ci, mi) = checked
             .site
             .curricula
             .iter()
             .enumerate()
             .find_map(|(ci, c)| c.modules.iter().position(|m| m.file == *file).map(|mi| (ci, mi)))?;
         let text = load::read_source(&root.join(file), file).ok()?;
-        let old = &next.site.curricula[ci].modules[mi];
+        let old = &checked.site.curricula[ci].modules[mi];
         let (module, diags) = load::parse_module(file, &old.id, &text);
         let module = module.filter(|m| m.number.value == old.number.value && !diags.has_errors())?;
-        next.site.curricula[ci].modules[mi] = module;
-        next.sources.insert(file.clone(), text);
         load_diags.extend(diags);
+        parsed.push(((ci, mi), module, file.clone(), text));
+    }
+    let mut undo = Undo { modules: Vec::new(), sources: Vec::new(), diags: None };
+    let mut changed = Vec::new();
+    for ((ci, mi), module, file, text) in parsed {
+        undo.modules.push(((ci, mi), std::mem::replace(&mut checked.site.curricula[ci].modules[mi], module)));
+        undo.sources.push((file.clone(), checked.sources.insert(file, text)));
         changed.push((ci, mi));
     }
     let mut diags = load_diags.clone();
-    diags.extend(check::check_site(&next.site));
-    for (file, text) in &next.sources {
-        diags.attach_excerpts(file, text);
-    }
+    diags.extend(check::check_site(&checked.site));
+    diags.attach_excerpts_from(&checked.sources);
     if diags.has_errors() {
+        undo.apply(checked);
         return Some(Err(diags.sorted()));
     }
-    next.load_diags = load_diags;
-    next.diags = diags;
-    Some(Ok((next, changed)))
+    undo.diags =
+        Some((std::mem::replace(&mut checked.diags, diags), std::mem::replace(&mut checked.load_diags, load_diags)));
+    Some(Ok((changed, undo)))
 }
 
 /// `curricula check`: every diagnostic a build would report, nothing written

@@ -125,10 +125,11 @@ impl Diagnostics {
         self.items.iter()
     }
 
-    /// Fills in the excerpt of every positioned diagnostic from the file text.
-    pub fn attach_excerpts(&mut self, file: &str, text: &str) {
-        for d in self.items.iter_mut().filter(|d| d.file == file) {
-            if let (Some(p), None) = (d.pos, &d.excerpt) {
+    /// Fills in the excerpt of every positioned diagnostic from its file's
+    /// text (looked up per diagnostic: there are far fewer than files).
+    pub fn attach_excerpts_from(&mut self, sources: &std::collections::BTreeMap<String, String>) {
+        for d in self.items.iter_mut().filter(|d| d.pos.is_some() && d.excerpt.is_none()) {
+            if let (Some(p), Some(text)) = (d.pos, sources.get(&d.file)) {
                 d.excerpt = text.lines().nth(p.line.saturating_sub(1) as usize).map(|l| l.to_string());
             }
         }
@@ -245,7 +246,8 @@ mod tests {
             Diagnostic::error("content/kit/curriculum.yaml", Some(Pos::new(3, 5)), "unknown key `titel`")
                 .with_hint("did you mean `title`?"),
         );
-        ds.attach_excerpts("content/kit/curriculum.yaml", "a: 1\nb: 2\n    titel: x\n");
+        let sources = [("content/kit/curriculum.yaml".to_string(), "a: 1\nb: 2\n    titel: x\n".to_string())];
+        ds.attach_excerpts_from(&sources.into_iter().collect());
         let out = render_human(&ds.sorted(), false);
         assert!(out.contains("error: unknown key `titel`"));
         assert!(out.contains("--> content/kit/curriculum.yaml:3:5"));

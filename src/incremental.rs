@@ -49,6 +49,16 @@ pub enum Mode {
 /// Path and content hash of every input file, sorted by path.
 type Fingerprint = Vec<(PathBuf, u64)>;
 
+/// What the file system says of a file: enough to tell that it did not change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+/// The stamp and content hash of each input file seen by the last rebuild.
+type Stamps = std::collections::HashMap<PathBuf, (Stamp, u64)>;
+
 /// The input files a build was made from.
 struct Inputs {
     /// site.yaml and content/.
@@ -96,11 +106,13 @@ pub struct Incremental {
     root: PathBuf,
     output: PathBuf,
     state: Option<State>,
+    /// Of the content files and of the theme files.
+    stamps: [Stamps; 2],
 }
 
 impl Incremental {
     pub fn new(root: &Path, output: &Path) -> Self {
-        Incremental { root: root.to_path_buf(), output: output.to_path_buf(), state: None }
+        Incremental { root: root.to_path_buf(), output: output.to_path_buf(), state: None, stamps: Default::default() }
     }
 
     /// One rebuild. The first writes the whole site atomically; later ones write
@@ -116,10 +128,9 @@ impl Incremental {
     /// not repeated in the result; if the rest fails, they are restored.
     pub fn rebuild_with(&mut self, early: &mut dyn FnMut(&[String])) -> io::Result<Rebuilt> {
         let inputs = Inputs {
-            content: fingerprint(&[self.root.join("site.yaml"), self.root.join("content")]),
-            theme: fingerprint(&[self.root.join("themes")]),
+            content: fingerprint(&mut self.stamps[0], &[self.root.join("site.yaml"), self.root.join("content")]),
+            theme: fingerprint(&mut self.stamps[1], &[self.root.join("themes")]),
         };
-        let mut ahead = Ahead::default();
         let (attempt, mode) = match self.plan(&inputs) {
             Plan::Unchanged => {
                 let warnings = self.state.as_ref().map(|s| s.checked.diags.sorted_with(&s.render_warnings));
@@ -129,36 +140,88 @@ impl Incremental {
                     mode: Mode::Unchanged,
                 });
             }
-            Plan::Modules(checked, modules) => {
-                ahead = self.write_own_pages(&checked, &modules)?;
-                if !ahead.written.is_empty() {
-                    early(&ahead.written.keys().cloned().collect::<Vec<_>>());
-                }
-                (self.render_modules(inputs, checked, &modules), Mode::Modules)
-            }
+            Plan::Modules(files) => match self.rebuild_modules(inputs, &files, early)? {
+                Ok(rebuilt) => return Ok(rebuilt),
+                Err(inputs) => (self.render_all(inputs, None), Mode::Full),
+            },
             Plan::Theme => (self.render_all(inputs, self.state.as_ref().map(|s| s.checked.clone())), Mode::Theme),
             Plan::Full => (self.render_all(inputs, None), Mode::Full),
-            Plan::Failed(d) => (Err(d), Mode::Modules),
         };
         match attempt {
             Ok(next) => {
-                let (state, paths) = self.write(next, &ahead).inspect_err(|_| ahead.restore())?;
+                let (state, paths) = self.write(next)?;
                 let warnings = state.checked.diags.sorted_with(&state.render_warnings);
                 self.state = Some(state);
                 Ok(Rebuilt::Changed { paths, warnings, mode })
             }
+            Err(diags) => Ok(Rebuilt::Failed(diags)),
+        }
+    }
+
+    /// After an edit of module files only: reads them again into the last good
+    /// build's site (no copy of it), then [`Self::update`]s the output. If
+    /// that fails, the site is put back as it was. `Err(inputs)` when the edit
+    /// needs a full rebuild after all.
+    fn rebuild_modules(
+        &mut self,
+        inputs: Inputs,
+        files: &[String],
+        early: &mut dyn FnMut(&[String]),
+    ) -> io::Result<Result<Rebuilt, Inputs>> {
+        let Some(mut state) = self.state.take() else { return Ok(Err(inputs)) };
+        let (modules, undo) = match crate::build::reload_modules(&self.root, &mut state.checked, files) {
+            Some(Ok(reloaded)) => reloaded,
+            other => {
+                self.state = Some(state);
+                return Ok(match other {
+                    Some(Err(diags)) => Ok(Rebuilt::Failed(diags)),
+                    _ => Err(inputs),
+                });
+            }
+        };
+        let result = self.update(&mut state, inputs, &modules, early);
+        if !matches!(result, Ok(Rebuilt::Changed { .. })) {
+            undo.apply(&mut state.checked);
+        }
+        self.state = Some(state);
+        result.map(Ok)
+    }
+
+    /// Writes the edited modules' own pages, then renders and writes what
+    /// else depends on them. On failure the pages written ahead are put back
+    /// and `state` is unchanged but for its (reloaded) site.
+    fn update(
+        &self,
+        state: &mut State,
+        inputs: Inputs,
+        modules: &[(usize, usize)],
+        early: &mut dyn FnMut(&[String]),
+    ) -> io::Result<Rebuilt> {
+        let ahead = self.write_own_pages(state, modules)?;
+        if !ahead.written.is_empty() {
+            early(&ahead.written.keys().cloned().collect::<Vec<_>>());
+        }
+        let update = match self.render_modules(state, modules) {
+            Ok(u) => u,
             Err(diags) => {
                 ahead.restore();
-                Ok(Rebuilt::Failed(diags))
+                return Ok(Rebuilt::Failed(diags));
             }
-        }
+        };
+        let paths = self.write_changed(&update.changed, &ahead).inspect_err(|_| ahead.restore())?;
+        state.files.extend(update.kept);
+        state.comparisons = update.comparisons;
+        state.render_warnings = update.render_warnings;
+        state.inputs = inputs;
+        let warnings = state.checked.diags.sorted_with(&state.render_warnings);
+        Ok(Rebuilt::Changed { paths, warnings, mode: Mode::Modules })
     }
 
     /// Renders the own pages of the edited `modules` and writes those that
     /// changed, if all their links lead to pages and anchors of the last good
     /// build (or of each other); otherwise nothing (the full rebuild reports).
-    fn write_own_pages(&self, checked: &Checked, modules: &[(usize, usize)]) -> io::Result<Ahead> {
-        let Some(state) = &self.state else { return Ok(Ahead::default()) };
+    fn write_own_pages(&self, state: &State, modules: &[(usize, usize)]) -> io::Result<Ahead> {
+        let checked = &state.checked;
         let files = Mutex::new(Vec::new());
         let keep = |f: OutFile| files.lock().unwrap_or_else(|e| e.into_inner()).push(f);
         let scope = Scope::module_pages(modules);
@@ -211,29 +274,25 @@ impl Incremental {
             Some(files) if files.is_empty() && same_theme => Plan::Unchanged,
             Some(files) if files.is_empty() => Plan::Theme,
             Some(files) if same_theme => {
-                let rel: Vec<String> = files.iter().map(|p| crate::diag::rel_path(&self.root, p)).collect();
-                match crate::build::reload_modules(&self.root, &state.checked, &rel) {
-                    Some(Ok((checked, modules))) => Plan::Modules(Box::new(checked), modules),
-                    Some(Err(d)) => Plan::Failed(d),
-                    None => Plan::Full,
-                }
+                Plan::Modules(files.iter().map(|p| crate::diag::rel_path(&self.root, p)).collect())
             }
             _ => Plan::Full,
         }
     }
 
-    /// Renders `scope` of `checked` and keeps what is needed of each file; the
-    /// first build streams the files into `staging` instead of keeping them.
+    /// Renders `scope` of `checked` and keeps what is needed of each file and
+    /// the bytes of those that differ from `old`; the first build streams the
+    /// files into `staging` instead of keeping them.
     fn make(
         &self,
         checked: &Checked,
         theme: &Theme,
         scope: &Scope,
         previous: &[Arc<crate::compare::ComparisonResult>],
+        old: Option<&BTreeMap<String, Kept>>,
         staging: Option<&crate::output::Staging>,
     ) -> Result<(Made, crate::render::Summary), Vec<Diagnostic>> {
         let base_url = &checked.site.config.base_url;
-        let old = self.state.as_ref().map(|s| &s.files);
         let made = Mutex::new(Made { kept: BTreeMap::new(), changed: BTreeMap::new() });
         let sink = |f: OutFile| {
             let kept =
@@ -264,9 +323,10 @@ impl Incremental {
             None => Some(crate::output::Staging::new(&self.output).map_err(|e| vec![io_error(&self.output, e)])?),
             Some(_) => None,
         };
-        let (made, summary) = self.make(&checked, &theme, &Scope::all(), &[], staging.as_ref())?;
+        let old = self.state.as_ref().map(|s| &s.files);
+        let (made, summary) = self.make(&checked, &theme, &Scope::all(), &[], old, staging.as_ref())?;
         let mut render_warnings = summary.warnings;
-        render_warnings.extend(check_links(&checked, &made.kept));
+        render_warnings.extend(check_links(&checked, made.kept.iter()));
         if render_warnings.has_errors() {
             return Err(checked.diags.sorted_with(&render_warnings));
         }
@@ -281,60 +341,38 @@ impl Incremental {
         Ok(Next { state, changed: made.changed, staging })
     }
 
-    /// Renders what depends on the changed `modules` over the last good build.
-    fn render_modules(
-        &self,
-        inputs: Inputs,
-        checked: Box<Checked>,
-        modules: &[(usize, usize)],
-    ) -> Result<Next, Vec<Diagnostic>> {
-        let Some(state) = &self.state else { return self.render_all(inputs, Some(*checked)) };
+    /// Renders what depends on the changed `modules` (already reloaded into
+    /// `state`'s site) and checks the links of the whole site with them.
+    fn render_modules(&self, state: &State, modules: &[(usize, usize)]) -> Result<Update, Vec<Diagnostic>> {
+        let checked = &state.checked;
         let scope = Scope::modules(modules);
-        let (made, summary) = self.make(&checked, &state.theme, &scope, &state.comparisons, None)?;
-        let mut files = state.files.clone();
-        files.extend(made.kept);
+        let (made, summary) = self.make(checked, &state.theme, &scope, &state.comparisons, Some(&state.files), None)?;
         // Render warnings of the edited files are found again; the others stay.
         let edited: Vec<&str> =
             modules.iter().map(|&(c, m)| checked.site.curricula[c].modules[m].file.as_str()).collect();
         let mut render_warnings = Diagnostics::new();
         render_warnings.extend(state.render_warnings.iter().filter(|d| !edited.contains(&d.file.as_str())).cloned());
         render_warnings.extend(summary.warnings);
-        render_warnings.extend(check_links(&checked, &files));
+        // The whole site as it will be, in path order (as a full build checks it).
+        let merged = state.files.iter().map(|(p, k)| (p, made.kept.get(p).unwrap_or(k)));
+        let added = made.kept.iter().filter(|(p, _)| !state.files.contains_key(*p));
+        render_warnings.extend(check_links(checked, merged.chain(added)));
         if render_warnings.has_errors() {
             return Err(checked.diags.sorted_with(&render_warnings));
         }
-        let state = State {
-            inputs,
-            checked: *checked,
-            theme: Arc::clone(&state.theme),
-            comparisons: summary.comparisons,
-            render_warnings,
-            files,
-        };
-        Ok(Next { state, changed: made.changed, staging: None })
+        Ok(Update { kept: made.kept, changed: made.changed, comparisons: summary.comparisons, render_warnings })
     }
 
     /// Writes the new build: the first by swapping in its staging folder,
     /// later ones by writing the files that changed and removing those gone.
-    fn write(&self, next: Next, ahead: &Ahead) -> io::Result<(State, Vec<String>)> {
+    fn write(&self, next: Next) -> io::Result<(State, Vec<String>)> {
         let Next { state, changed, staging } = next;
         if let Some(staging) = staging {
             staging.commit()?;
             let all = state.files.keys().cloned().collect();
             return Ok((state, all));
         }
-        let mut paths = Vec::new();
-        for (path, bytes) in &changed {
-            if ahead.written.get(path).is_some_and(|h| state.files.get(path).is_some_and(|k| k.hash == *h)) {
-                continue;
-            }
-            let target = self.output.join(path);
-            if let Some(p) = target.parent() {
-                std::fs::create_dir_all(p)?;
-            }
-            std::fs::write(&target, bytes)?;
-            paths.push(path.clone());
-        }
+        let mut paths = self.write_changed(&changed, &Ahead::default())?;
         if let Some(old) = &self.state {
             for path in old.files.keys().filter(|p| !state.files.contains_key(*p)) {
                 let _ = std::fs::remove_file(self.output.join(path));
@@ -344,6 +382,32 @@ impl Incremental {
         paths.sort();
         Ok((state, paths))
     }
+
+    /// Writes `changed` files but those `ahead` already wrote with the same
+    /// bytes; returns the paths written.
+    fn write_changed(&self, changed: &BTreeMap<String, Vec<u8>>, ahead: &Ahead) -> io::Result<Vec<String>> {
+        let mut paths = Vec::new();
+        for (path, bytes) in changed {
+            if ahead.written.get(path).is_some_and(|h| *h == hash(bytes)) {
+                continue;
+            }
+            let target = self.output.join(path);
+            if let Some(p) = target.parent() {
+                std::fs::create_dir_all(p)?;
+            }
+            std::fs::write(&target, bytes)?;
+            paths.push(path.clone());
+        }
+        Ok(paths)
+    }
+}
+
+/// What a scoped render changes in the last good build.
+struct Update {
+    kept: BTreeMap<String, Kept>,
+    changed: BTreeMap<String, Vec<u8>>,
+    comparisons: crate::render::Comparisons,
+    render_warnings: Diagnostics,
 }
 
 /// Files written ahead of a rebuild's other files, and what they replaced.
@@ -385,12 +449,11 @@ enum Plan {
     Full,
     /// Only templates or theme files changed.
     Theme,
-    /// Only these modules changed; the site with them parsed again.
-    Modules(Box<Checked>, Vec<(usize, usize)>),
-    Failed(Vec<Diagnostic>),
+    /// Only these files (relative to the root) changed, which may all be modules.
+    Modules(Vec<String>),
 }
 
-fn check_links(checked: &Checked, files: &BTreeMap<String, Kept>) -> Diagnostics {
+fn check_links<'a>(checked: &Checked, files: impl Iterator<Item = (&'a String, &'a Kept)>) -> Diagnostics {
     let index = crate::links::LinkIndex::new(&checked.site.config.base_url);
     for (path, kept) in files {
         index.add_summary(path, &kept.links);
@@ -407,28 +470,77 @@ fn changed_files(old: &Fingerprint, new: &Fingerprint) -> Option<Vec<PathBuf>> {
     Some(old.iter().zip(new).filter(|(a, b)| a.1 != b.1).map(|(_, b)| b.0.clone()).collect())
 }
 
-/// Hashes of every file under `paths` (files or folders), sorted by path.
-fn fingerprint(paths: &[PathBuf]) -> Fingerprint {
-    use std::hash::{Hash, Hasher};
-    let mut v: Vec<_> = paths
-        .iter()
-        .flat_map(|p| walkdir::WalkDir::new(p).follow_links(false).into_iter().flatten().map(|e| e.into_path()))
-        .filter_map(|p| {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            match std::fs::read(&p) {
-                Ok(bytes) => bytes.hash(&mut h),
-                Err(_) => std::fs::symlink_metadata(&p).ok()?.len().hash(&mut h),
-            }
-            Some((p, h.finish()))
-        })
-        .collect();
+/// Hashes of every file under `paths` (files or folders), sorted by path. A
+/// file is read again only if its size or modification time differs from
+/// what `stamps` say, or it was modified in the last seconds: file systems
+/// with coarse time stamps would hide a second edit within the same tick
+/// (git's "racily clean" entries). `stamps` are replaced by what was seen.
+fn fingerprint(stamps: &mut Stamps, paths: &[PathBuf]) -> Fingerprint {
+    let settled_before = std::time::SystemTime::now() - std::time::Duration::from_secs(3);
+    let old = std::mem::take(stamps);
+    let mut v = Vec::new();
+    for entry in paths.iter().flat_map(|p| walkdir::WalkDir::new(p).follow_links(false).into_iter().flatten()) {
+        let stamp = entry.metadata().ok().map(|m| Stamp { len: m.len(), modified: m.modified().ok() });
+        let path = entry.into_path();
+        let known = old.get(&path).filter(|(s, _)| Some(*s) == stamp && s.modified.is_some_and(|t| t < settled_before));
+        let h = match known {
+            Some((_, h)) => *h,
+            None => hash_file(&path),
+        };
+        if let Some(s) = stamp {
+            stamps.insert(path.clone(), (s, h));
+        }
+        v.push((path, h));
+    }
     v.sort();
     v
+}
+
+/// The hash of a file's bytes (of its size if it cannot be read, e.g. a folder).
+fn hash_file(path: &Path) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    match std::fs::read(path) {
+        Ok(bytes) => bytes.hash(&mut h),
+        Err(_) => std::fs::symlink_metadata(path).map(|m| m.len()).unwrap_or(0).hash(&mut h),
+    }
+    h.finish()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn files_are_read_again_when_their_stamp_changed_or_is_recent() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a.md"), dir.path().join("b.md"));
+        let long_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        let write = |p: &Path, text: &str, old: bool| {
+            std::fs::write(p, text).unwrap();
+            if old {
+                std::fs::File::options().write(true).open(p).unwrap().set_modified(long_ago).unwrap();
+            }
+        };
+        write(&a, "eins", true);
+        write(&b, "zwei", false);
+        let mut stamps = Stamps::new();
+        let first = fingerprint(&mut stamps, &[dir.path().to_path_buf()]);
+        // Same size and time long ago: taken as unchanged without reading it
+        // (the stale hash shows that it was not read).
+        write(&a, "EINS", true);
+        // Same size, but modified just now: read again.
+        write(&b, "ZWEI", false);
+        let second = fingerprint(&mut stamps, &[dir.path().to_path_buf()]);
+        let of = |f: &Fingerprint, p: &Path| f.iter().find(|(q, _)| q == p).map(|(_, h)| *h);
+        assert_eq!(of(&first, &a), of(&second, &a));
+        assert_ne!(of(&first, &b), of(&second, &b));
+        // Another size: read again, however old.
+        write(&a, "einsundzwanzig", true);
+        let third = fingerprint(&mut stamps, &[dir.path().to_path_buf()]);
+        assert_ne!(of(&second, &a), of(&third, &a));
+        assert_eq!(of(&third, &a), Some(hash_file(&a)));
+    }
 
     #[test]
     fn added_or_removed_files_are_not_a_module_change() {

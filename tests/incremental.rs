@@ -134,4 +134,12 @@ fn a_failing_rebuild_puts_back_the_page_written_ahead() {
     let Rebuilt::Failed(diags) = result else { panic!("the broken link fails the rebuild") };
     assert!(diags.iter().any(|d| d.message.contains("wissen-reha-teilhabeplanung")), "{diags:#?}");
     assert!(tree(&served) == before, "the last good site is back, the early page included");
+    // The failed edit is taken back in the engine too: undone in the file, the
+    // site is unchanged; a later edit elsewhere renders module 3 as it was.
+    edit(&root.join("content/kit/modules/m3.md"), "    - \"Reha-Planung\"", "    - \"Reha-/Teilhabeplanung\"");
+    assert_same_as_full(&mut inc, &root, &served, Mode::Unchanged, "edit taken back");
+    let m1 = root.join("content/kit/modules/m1.md");
+    let title = std::fs::read_to_string(&m1).unwrap().lines().find(|l| l.starts_with("title:")).unwrap().to_string();
+    edit(&m1, &title, "title: \"Anderer Titel\"");
+    assert_same_as_full(&mut inc, &root, &served, Mode::Modules, "another module after the failure");
 }

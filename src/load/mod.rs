@@ -72,9 +72,7 @@ pub fn load_site(root: &Path) -> Loaded {
     let rules = rule_files.iter().filter_map(|f| ctx.load_rules(f)).collect();
     let site = Site { config, glossary, curricula, comparisons, rules, site_pages, unloadable };
     let mut diags = ctx.diags;
-    for (file, text) in &ctx.sources {
-        diags.attach_excerpts(file, text);
-    }
+    diags.attach_excerpts_from(&ctx.sources);
     Loaded { site, diags, sources: ctx.sources }
 }
 
