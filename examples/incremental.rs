@@ -15,7 +15,7 @@ fn main() {
         let text = if i % 2 == 0 { original.replacen("title: \"", "title: \"Neu ", 1) } else { original.clone() };
         let _ = std::fs::write(&module, text);
         let t = Instant::now();
-        let _ = inc.rebuild_with(&mut |_| firsts.push(t.elapsed()));
+        let _ = inc.rebuild_with(Some(std::slice::from_ref(&module)), &mut |_| firsts.push(t.elapsed()));
         times.push(t.elapsed());
     }
     let _ = std::fs::write(&module, original);

@@ -60,6 +60,7 @@ struct Stamp {
 type Stamps = std::collections::HashMap<PathBuf, (Stamp, u64)>;
 
 /// The input files a build was made from.
+#[derive(Clone)]
 struct Inputs {
     /// site.yaml and content/.
     content: Fingerprint,
@@ -108,17 +109,26 @@ pub struct Incremental {
     state: Option<State>,
     /// Of the content files and of the theme files.
     stamps: [Stamps; 2],
+    /// The inputs as the last rebuild saw them (good or not): touched paths
+    /// are compared with these, a walk of the tree with the last good build.
+    seen: Option<Inputs>,
 }
 
 impl Incremental {
     pub fn new(root: &Path, output: &Path) -> Self {
-        Incremental { root: root.to_path_buf(), output: output.to_path_buf(), state: None, stamps: Default::default() }
+        Incremental {
+            root: root.to_path_buf(),
+            output: output.to_path_buf(),
+            state: None,
+            stamps: Default::default(),
+            seen: None,
+        }
     }
 
     /// One rebuild. The first writes the whole site atomically; later ones write
     /// the files that differ and delete the ones that are gone.
     pub fn rebuild(&mut self) -> io::Result<Rebuilt> {
-        self.rebuild_with(&mut |_| {})
+        self.rebuild_with(None, &mut |_| {})
     }
 
     /// [`Self::rebuild`], telling `early` which files were written ahead of
@@ -126,11 +136,16 @@ impl Incremental {
     /// are rendered and written first, so the page an author is looking at
     /// changes before the indices and comparisons are redone. Those paths are
     /// not repeated in the result; if the rest fails, they are restored.
-    pub fn rebuild_with(&mut self, early: &mut dyn FnMut(&[String])) -> io::Result<Rebuilt> {
-        let inputs = Inputs {
-            content: fingerprint(&mut self.stamps[0], &[self.root.join("site.yaml"), self.root.join("content")]),
-            theme: fingerprint(&mut self.stamps[1], &[self.root.join("themes")]),
-        };
+    ///
+    /// `touched` are the paths a file watcher reported since the last rebuild
+    /// (as it was given them under the root): when they are all known files,
+    /// only those are read, instead of the whole tree. `None` reads the tree.
+    pub fn rebuild_with(
+        &mut self,
+        touched: Option<&[PathBuf]>,
+        early: &mut dyn FnMut(&[String]),
+    ) -> io::Result<Rebuilt> {
+        let inputs = self.inputs(touched);
         let (attempt, mode) = match self.plan(&inputs) {
             Plan::Unchanged => {
                 let warnings = self.state.as_ref().map(|s| s.checked.diags.sorted_with(&s.render_warnings));
@@ -156,6 +171,22 @@ impl Incremental {
             }
             Err(diags) => Ok(Rebuilt::Failed(diags)),
         }
+    }
+
+    /// The input files now: the last seen ones with the `touched` files read
+    /// again, or (when a touched path is new, gone or a folder) a walk.
+    fn inputs(&mut self, touched: Option<&[PathBuf]>) -> Inputs {
+        if let (Some(touched), Some(seen)) = (touched, self.seen.as_mut())
+            && refresh(seen, &mut self.stamps, touched)
+        {
+            return seen.clone();
+        }
+        let inputs = Inputs {
+            content: fingerprint(&mut self.stamps[0], &[self.root.join("site.yaml"), self.root.join("content")]),
+            theme: fingerprint(&mut self.stamps[1], &[self.root.join("themes")]),
+        };
+        self.seen = Some(inputs.clone());
+        inputs
     }
 
     /// After an edit of module files only: reads them again into the last good
@@ -494,6 +525,31 @@ fn fingerprint(stamps: &mut Stamps, paths: &[PathBuf]) -> Fingerprint {
     }
     v.sort();
     v
+}
+
+/// Reads the `touched` files again into `seen` (content, theme) and their
+/// `stamps`; `false` if that does not tell the whole change: a touched path
+/// is not a known file (new, removed, or a folder). A path that is neither
+/// known nor there (a temporary file that came and went) changes nothing.
+fn refresh(seen: &mut Inputs, stamps: &mut [Stamps; 2], touched: &[PathBuf]) -> bool {
+    for path in touched {
+        let meta = std::fs::symlink_metadata(path);
+        let found = [&seen.content, &seen.theme]
+            .iter()
+            .enumerate()
+            .find_map(|(k, f)| f.binary_search_by(|(p, _)| p.as_path().cmp(path)).ok().map(|i| (k, i)));
+        match (found, meta) {
+            (Some((k, i)), Ok(m)) if m.is_file() => {
+                let h = hash_file(path);
+                let list = if k == 0 { &mut seen.content } else { &mut seen.theme };
+                list[i].1 = h;
+                stamps[k].insert(path.clone(), (Stamp { len: m.len(), modified: m.modified().ok() }, h));
+            }
+            (None, Err(e)) if e.kind() == io::ErrorKind::NotFound => {}
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// The hash of a file's bytes (of its size if it cannot be read, e.g. a folder).

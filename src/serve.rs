@@ -48,8 +48,10 @@ impl Shared {
 pub fn run(opts: &ServeOptions) -> Result<(), String> {
     crate::output::check_output_dir(&opts.root, &opts.output)?;
     let shared = Arc::new(Shared::default());
-    let mut inc = Incremental::new(&opts.root, &opts.output);
-    let first = rebuild(&mut inc, &shared, true);
+    // One spelling of the root for the watcher's paths and the rebuild's walk.
+    let root = crate::output::absolute(&opts.root);
+    let mut inc = Incremental::new(&root, &opts.output);
+    let first = rebuild(&mut inc, &shared, true, None);
     if first.is_err() && !opts.output.join("index.html").is_file() {
         return Err("the site has errors and there is no previous build to serve; fix the errors above".into());
     }
@@ -62,10 +64,19 @@ pub fn run(opts: &ServeOptions) -> Result<(), String> {
         open_browser(&format!("http://{}/", opts.addr));
     }
     let (tx, rx) = mpsc::channel();
-    let _watch = crate::watch::watch(&opts.root, &opts.output, opts.poll, tx)?;
-    while rx.recv().is_ok() {
-        while rx.try_recv().is_ok() {}
-        let _ = rebuild(&mut inc, &shared, false);
+    let _watch = crate::watch::watch(&root, &opts.output, opts.poll, tx)?;
+    while let Ok(mut touched) = rx.recv() {
+        // Everything reported meanwhile goes into this one rebuild.
+        while let Ok(more) = rx.try_recv() {
+            touched = match (touched, more) {
+                (Some(mut a), Some(b)) => {
+                    a.extend(b);
+                    Some(a)
+                }
+                _ => None,
+            };
+        }
+        let _ = rebuild(&mut inc, &shared, false, touched.as_deref());
     }
     Ok(())
 }
@@ -88,14 +99,19 @@ pub use crate::incremental::{Incremental, Rebuilt};
 
 /// One rebuild for `serve`: tell the terminal and the browsers. On errors the
 /// last good site stays and the browsers show the diagnostics.
-fn rebuild(inc: &mut Incremental, shared: &Shared, first: bool) -> Result<Vec<String>, ()> {
+fn rebuild(
+    inc: &mut Incremental,
+    shared: &Shared,
+    first: bool,
+    touched: Option<&[PathBuf]>,
+) -> Result<Vec<String>, ()> {
     let started = std::time::Instant::now();
     // The edited module's own pages come first; browsers showing them reload at once.
     let mut ahead = |paths: &[String]| {
         announce(shared, paths);
         eprintln!("rebuilt the edited module's page in {:.0?}", started.elapsed());
     };
-    match inc.rebuild_with(&mut ahead) {
+    match inc.rebuild_with(touched, &mut ahead) {
         Err(e) => {
             eprintln!("error: cannot write the site: {e}");
             Err(())

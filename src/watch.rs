@@ -2,9 +2,10 @@
 //!
 //! Events are debounced, limited to create/modify/remove/rename (access events
 //! would loop rebuilds), and filtered: editor swap and temp files and the output
-//! folder never trigger a rebuild. Event paths are only used for filtering;
-//! `serve` rescans the whole tree on every signal, because editors save by
-//! rename and files created inside a new folder can be missed.
+//! folder never trigger a rebuild. The relevant paths are passed on, so that
+//! a rebuild reads only those files; when that cannot tell the whole change
+//! (an error, a rescan the system asks for, a new file or folder) the
+//! rebuild walks the whole tree.
 
 use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, new_debouncer_opt};
@@ -26,25 +27,37 @@ pub fn relevant(path: &Path, output: &Path) -> bool {
     !(crate::load::ignored_name(&name) || name.ends_with(".swx") || name == "4913" || name.ends_with(".bak"))
 }
 
-fn handler(output: PathBuf, tx: Sender<()>) -> impl FnMut(DebounceEventResult) + Send + 'static {
+/// What changed: these paths, or `None` when only a walk of the tree can tell.
+pub type Touched = Option<Vec<PathBuf>>;
+
+fn handler(output: PathBuf, tx: Sender<Touched>) -> impl FnMut(DebounceEventResult) + Send + 'static {
     move |result: DebounceEventResult| {
         let Ok(events) = result else {
             // Errors (e.g. a watched folder vanished) still mean "look again".
-            let _ = tx.send(());
+            let _ = tx.send(None);
             return;
         };
-        let changed = events.iter().any(|e| {
-            matches!(e.event.kind, EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_))
-                && e.event.paths.iter().any(|p| relevant(p, &output))
-        });
-        if changed {
-            let _ = tx.send(());
+        if events.iter().any(|e| e.event.need_rescan()) {
+            let _ = tx.send(None);
+            return;
+        }
+        let mut paths: Vec<PathBuf> = events
+            .iter()
+            .filter(|e| matches!(e.event.kind, EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_)))
+            .flat_map(|e| e.event.paths.iter())
+            .filter(|p| relevant(p, &output))
+            .cloned()
+            .collect();
+        paths.sort();
+        paths.dedup();
+        if !paths.is_empty() {
+            let _ = tx.send(Some(paths));
         }
     }
 }
 
-/// Watches `site.yaml`, `content/` and `themes/` under `root`; sends `()` on changes.
-pub fn watch(root: &Path, output: &Path, poll: bool, tx: Sender<()>) -> Result<Watch, String> {
+/// Watches `site.yaml`, `content/` and `themes/` under `root`; sends what changed.
+pub fn watch(root: &Path, output: &Path, poll: bool, tx: Sender<Touched>) -> Result<Watch, String> {
     let output = crate::output::absolute(output);
     let timeout = Duration::from_millis(if poll { 200 } else { 5 });
     let targets: Vec<(PathBuf, RecursiveMode)> = [
@@ -97,6 +110,8 @@ mod tests {
         let _w = watch(tmp.path(), &tmp.path().join("public"), false, tx).unwrap();
         std::thread::sleep(Duration::from_millis(50));
         std::fs::write(tmp.path().join("content/x.md"), "x").unwrap();
-        assert!(rx.recv_timeout(Duration::from_secs(5)).is_ok());
+        let touched = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+        // Named as the watched folder was given (the rebuild looks it up so).
+        assert_eq!(touched, Some(vec![tmp.path().join("content/x.md")]));
     }
 }

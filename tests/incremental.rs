@@ -5,7 +5,7 @@ mod common;
 
 use curricula::incremental::{Incremental, Mode, Rebuilt};
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
@@ -17,10 +17,16 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// The files a rebuild wrote ahead of the rest, as they were when it said so.
-fn rebuild_noting_early(inc: &mut Incremental, served: &Path) -> (Rebuilt, BTreeMap<String, Vec<u8>>) {
+/// `touched` are the edited files, as serve's watcher names them.
+fn rebuild_noting_early(
+    inc: &mut Incremental,
+    served: &Path,
+    touched: &[&Path],
+) -> (Rebuilt, BTreeMap<String, Vec<u8>>) {
     let mut early = BTreeMap::new();
+    let touched: Vec<PathBuf> = touched.iter().map(|p| p.to_path_buf()).collect();
     let result = inc
-        .rebuild_with(&mut |paths| {
+        .rebuild_with(Some(&touched), &mut |paths| {
             for p in paths {
                 early.insert(p.clone(), std::fs::read(served.join(p)).unwrap());
             }
@@ -32,8 +38,8 @@ fn rebuild_noting_early(inc: &mut Incremental, served: &Path) -> (Rebuilt, BTree
 /// Rebuilds incrementally, builds fully into a fresh folder, and compares both.
 /// After a module edit, the module's own page is written ahead of the rest,
 /// already as the full build makes it.
-fn assert_same_as_full(inc: &mut Incremental, root: &Path, served: &Path, expect: Mode, what: &str) {
-    let (result, early) = rebuild_noting_early(inc, served);
+fn assert_same_as_full(inc: &mut Incremental, root: &Path, served: &Path, touched: &[&Path], expect: Mode, what: &str) {
+    let (result, early) = rebuild_noting_early(inc, served, touched);
     let (mode, warnings) = match result {
         Rebuilt::Changed { mode, warnings, .. } => (mode, warnings),
         Rebuilt::Failed(d) => panic!("{what}: {d:#?}"),
@@ -84,32 +90,49 @@ fn module_edits_rebuild_only_dependents_and_equal_a_full_build() {
     }
     let served = tmp.path().join("served");
     let mut inc = Incremental::new(&root, &served);
-    assert_same_as_full(&mut inc, &root, &served, Mode::Full, "first build");
+    assert_same_as_full(&mut inc, &root, &served, &[], Mode::Full, "first build");
     let kit3 = root.join("content/kit/modules/m3.md");
     let erwu2 = root.join("content/erwu/modules/m2.md");
     let text = std::fs::read_to_string(&kit3).unwrap();
     let title = text.lines().find(|l| l.starts_with("title:")).unwrap().to_string();
     edit(&kit3, &title, "title: \"Neuer Titel mit <b>Zeichen</b> & Umlauten äöü\"");
-    assert_same_as_full(&mut inc, &root, &served, Mode::Modules, "title (neighbours, indices, comparison)");
+    assert_same_as_full(&mut inc, &root, &served, &[&kit3], Mode::Modules, "title (neighbours, indices, comparison)");
     let item = text.lines().find(|l| l.trim_start().starts_with("- \"")).unwrap().to_string();
     edit(&kit3, &item, "    - \"Ein ganz neuer Punkt mit Hilfeplan und Netzwerk\"");
-    assert_same_as_full(&mut inc, &root, &served, Mode::Modules, "item text (anchors, competency index)");
+    assert_same_as_full(&mut inc, &root, &served, &[&kit3], Mode::Modules, "item text (anchors, competency index)");
     edit(&kit3, "## Kompetenzbeschreibung\n", "## Kompetenzbeschreibung\n\nNeu: <span>roh</span> und DQR.\n");
-    assert_same_as_full(&mut inc, &root, &served, Mode::Modules, "prose with raw HTML (warning)");
+    assert_same_as_full(&mut inc, &root, &served, &[&kit3], Mode::Modules, "prose with raw HTML (warning)");
     edit(&kit3, "Neu: <span>roh</span> und DQR.\n", "");
-    assert_same_as_full(&mut inc, &root, &served, Mode::Modules, "warning gone again");
+    assert_same_as_full(&mut inc, &root, &served, &[&kit3], Mode::Modules, "warning gone again");
     let erwu = std::fs::read_to_string(&erwu2).unwrap();
     let amount = erwu.lines().find(|l| l.contains("amount:")).unwrap().to_string();
     edit(&erwu2, &amount, &amount.replace(|c: char| c.is_ascii_digit(), "9"));
     edit(&kit3, "methods:\n", "methods:\n  - \"Fishbowl\"\n");
-    assert_same_as_full(&mut inc, &root, &served, Mode::Modules, "two curricula: workload and methods");
+    assert_same_as_full(
+        &mut inc,
+        &root,
+        &served,
+        &[&erwu2, &kit3],
+        Mode::Modules,
+        "two curricula: workload and methods",
+    );
     edit(&kit3, "methods:\n", "methods: [\n");
     assert!(matches!(inc.rebuild().unwrap(), Rebuilt::Failed(_)), "a broken module fails");
+    // Only another file is named next; the broken one still counts.
+    let erwu_text = std::fs::read_to_string(&erwu2).unwrap();
+    std::fs::write(&erwu2, erwu_text.replacen("title: \"", "title: \"Neu ", 1)).unwrap();
+    let (result, _) = rebuild_noting_early(&mut inc, &served, &[&erwu2]);
+    assert!(matches!(result, Rebuilt::Failed(_)), "the broken module is still broken");
     edit(&kit3, "methods: [\n", "methods:\n  - \"Planspiel\"\n");
-    assert_same_as_full(&mut inc, &root, &served, Mode::Modules, "fixed, compared with the last good build");
-    assert_same_as_full(&mut inc, &root, &served, Mode::Unchanged, "nothing changed");
-    edit(&root.join("content/kit/curriculum.yaml"), "title:", "title: Neu –");
-    assert_same_as_full(&mut inc, &root, &served, Mode::Full, "curriculum.yaml is not a module edit");
+    assert_same_as_full(&mut inc, &root, &served, &[&kit3], Mode::Modules, "fixed, compared with the last good build");
+    assert_same_as_full(&mut inc, &root, &served, &[], Mode::Unchanged, "nothing changed");
+    let cy = root.join("content/kit/curriculum.yaml");
+    edit(&cy, "title:", "title: Neu –");
+    assert_same_as_full(&mut inc, &root, &served, &[&cy], Mode::Full, "curriculum.yaml is not a module edit");
+    // A new file is more than its path tells: the tree is read again.
+    let page = root.join("content/kit/pages/neu.md");
+    std::fs::write(&page, "---\ntitle: \"Neu\"\n---\n\nText.\n").unwrap();
+    assert_same_as_full(&mut inc, &root, &served, &[&page], Mode::Full, "a new page");
 }
 
 #[test]
@@ -129,7 +152,8 @@ fn a_failing_rebuild_puts_back_the_page_written_ahead() {
     // Renaming the item removes the anchor: the module page itself is fine and
     // is written ahead, but the chapter's link now breaks the build.
     edit(&root.join("content/kit/modules/m3.md"), "    - \"Reha-/Teilhabeplanung\"", "    - \"Reha-Planung\"");
-    let (result, early) = rebuild_noting_early(&mut inc, &served);
+    let m3 = root.join("content/kit/modules/m3.md");
+    let (result, early) = rebuild_noting_early(&mut inc, &served, &[&m3]);
     assert!(early.contains_key("kit/m3/index.html"), "{early:?}");
     let Rebuilt::Failed(diags) = result else { panic!("the broken link fails the rebuild") };
     assert!(diags.iter().any(|d| d.message.contains("wissen-reha-teilhabeplanung")), "{diags:#?}");
@@ -137,9 +161,9 @@ fn a_failing_rebuild_puts_back_the_page_written_ahead() {
     // The failed edit is taken back in the engine too: undone in the file, the
     // site is unchanged; a later edit elsewhere renders module 3 as it was.
     edit(&root.join("content/kit/modules/m3.md"), "    - \"Reha-Planung\"", "    - \"Reha-/Teilhabeplanung\"");
-    assert_same_as_full(&mut inc, &root, &served, Mode::Unchanged, "edit taken back");
+    assert_same_as_full(&mut inc, &root, &served, &[&m3], Mode::Unchanged, "edit taken back");
     let m1 = root.join("content/kit/modules/m1.md");
     let title = std::fs::read_to_string(&m1).unwrap().lines().find(|l| l.starts_with("title:")).unwrap().to_string();
     edit(&m1, &title, "title: \"Anderer Titel\"");
-    assert_same_as_full(&mut inc, &root, &served, Mode::Modules, "another module after the failure");
+    assert_same_as_full(&mut inc, &root, &served, &[&m1], Mode::Modules, "another module after the failure");
 }
