@@ -51,6 +51,10 @@ pub fn run(opts: &ServeOptions) -> Result<(), String> {
     // One spelling of the root for the watcher's paths and the rebuild's walk.
     let root = crate::output::absolute(&opts.root);
     let mut inc = Incremental::new(&root, &opts.output);
+    // Watching starts first: an edit made while the first build runs (or
+    // right after `serving`, before a large tree is watched) is not lost.
+    let (tx, rx) = mpsc::channel();
+    let _watch = crate::watch::watch(&root, &opts.output, opts.poll, tx)?;
     let first = rebuild(&mut inc, &shared, true, None);
     if first.is_err() && !opts.output.join("index.html").is_file() {
         return Err("the site has errors and there is no previous build to serve; fix the errors above".into());
@@ -63,8 +67,6 @@ pub fn run(opts: &ServeOptions) -> Result<(), String> {
     if opts.open {
         open_browser(&format!("http://{}/", opts.addr));
     }
-    let (tx, rx) = mpsc::channel();
-    let _watch = crate::watch::watch(&root, &opts.output, opts.poll, tx)?;
     while let Ok(mut touched) = rx.recv() {
         // Everything reported meanwhile goes into this one rebuild.
         while let Ok(more) = rx.try_recv() {
