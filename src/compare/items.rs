@@ -100,7 +100,7 @@ pub fn match_entries(left: &[Entry], right: &[Entry], decisions: &[Decision], th
                 Relation::Identical
             } else if lf.key == rf.key {
                 Relation::Equivalent
-            } else if lf.may_match(rf) {
+            } else if lf.may_match(rf) && lf.may_score(rf, threshold) {
                 Relation::Similar
             } else {
                 continue;
