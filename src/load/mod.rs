@@ -57,8 +57,18 @@ pub fn load_site(root: &Path) -> Loaded {
     let (curriculum_dirs, comparison_files) = ctx.scan_content(&content);
     let mut curricula = Vec::new();
     let mut unloadable = Vec::new();
-    for d in &curriculum_dirs {
-        match ctx.load_curriculum(d) {
+    // Curricula load side by side, each into its own context, merged in order.
+    let loaded: Vec<(Option<Curriculum>, Ctx)> = curriculum_dirs
+        .par_iter()
+        .map(|d| {
+            let mut own = Ctx { root: ctx.root.clone(), diags: Diagnostics::new(), sources: BTreeMap::new() };
+            (own.load_curriculum(d), own)
+        })
+        .collect();
+    for ((c, own), d) in loaded.into_iter().zip(&curriculum_dirs) {
+        ctx.diags.extend(own.diags);
+        ctx.sources.extend(own.sources);
+        match c {
             Some(c) => curricula.push(c),
             None => unloadable.push(file_name(d)),
         }
