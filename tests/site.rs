@@ -265,4 +265,10 @@ fn large_sites_keep_the_header_short_and_list_comparisons_on_the_home_page() {
     let home = read(&out, "index.html");
     assert!(home.contains("<h2 id=\"comparisons\">Vergleiche</h2>"), "comparisons listed on the home page");
     assert_eq!(home.matches("href=\"compare/").count(), 13, "every comparison once");
+    // The competency pages: all curricula listed on the page of all items only.
+    let filters = |page: &str| read(&out, page).matches("class=\"filter-curriculum\"").count();
+    assert_eq!(filters("kompetenzen/index.html"), 14);
+    assert_eq!(filters("kompetenzen/c3/index.html"), 1, "its own curriculum");
+    assert_eq!(filters("kompetenzen/wissen/index.html"), 0);
+    assert!(read(&out, "kompetenzen/c3/index.html").contains("aria-current=\"page\">C3</a>"));
 }

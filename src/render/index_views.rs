@@ -76,7 +76,7 @@ fn grouped(entries: Vec<(String, String, Value)>) -> Vec<Value> {
 }
 
 /// Every DQR item with its sort key: (curriculum, module, dimension, item, key).
-/// Computed once per build; the index pages only filter it.
+/// Computed once per build, in curriculum order; the index pages only filter it.
 pub type CompetencyKeys = Vec<(usize, usize, usize, usize, String)>;
 
 pub fn competency_keys(site: &Site) -> CompetencyKeys {
@@ -97,7 +97,14 @@ pub fn competencies(data: &Data, filter: Filter, links: &Links) -> Value {
     let site = data.site;
     let t = i18n::strings(site.config.language);
     let mut entries = Vec::new();
-    for (ci, mi, di, ii, key) in &data.competency_keys {
+    // The keys are in curriculum order, so one curriculum's are a range: each
+    // of its pages costs its own items, not the site's.
+    let keys = &data.competency_keys;
+    let keys = match filter {
+        Filter::Curriculum(k) => &keys[keys.partition_point(|x| x.0 < k)..keys.partition_point(|x| x.0 <= k)],
+        _ => &keys[..],
+    };
+    for (ci, mi, di, ii, key) in keys {
         let keep = match filter {
             Filter::All => true,
             Filter::Dimension(k) => k == *di,
@@ -113,8 +120,18 @@ pub fn competencies(data: &Data, filter: Filter, links: &Links) -> Value {
     let count = entries.len();
     let sections = grouped(entries);
     let distinct: usize = sections.iter().map(|s| s["entries"].as_array().map_or(0, Vec::len)).sum();
+    // Beyond the header's limit of curricula, only the page of all items
+    // lists every curriculum's page; the others link to it, the dimensions
+    // and their own curriculum (every page would otherwise grow with the site).
+    let listed = |f: &Filter| {
+        site.curricula.len() <= super::views::NAV_LIMIT
+            || filter == Filter::All
+            || !matches!(f, Filter::Curriculum(_))
+            || *f == filter
+    };
     let filters: Vec<Value> = Filter::all(site)
         .into_iter()
+        .filter(listed)
         .map(|f| {
             let label = match f {
                 Filter::All => t["all"].to_string(),
