@@ -238,20 +238,9 @@ fn render_pages(
     let results: Vec<Result<Diagnostics, Diagnostic>> = jobs
         .par_iter()
         .map(|job| {
-            let t0 = std::time::Instant::now();
             let (ctx, warnings) = views::context(data, job, bodies);
-            let t1 = t0.elapsed();
             let path = job.path(data);
             let html = theme.render(job.template(), ctx)?;
-            if std::env::var_os("TASKTIME").is_some() {
-                eprintln!(
-                    "JOB {} {} {} {}",
-                    job.template(),
-                    t1.as_micros(),
-                    (t0.elapsed() - t1).as_micros(),
-                    html.len()
-                );
-            }
             sink(OutFile { path, bytes: html.into_bytes() });
             Ok(warnings)
         })
