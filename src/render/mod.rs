@@ -109,13 +109,16 @@ impl Scope {
     /// Whether a page can differ after the change. Module pages of a changed
     /// curriculum all depend on it (neighbour titles, the course's total in
     /// JSON-LD); chapters, site pages and other curricula's pages do not show
-    /// module content; the indices and the home page summarise everything.
+    /// module content; the indices and the home page summarise everything
+    /// (but for the competency pages of other curricula).
     fn job(&self, data: &views::Data, job: &views::Job) -> bool {
         use views::Job;
         if self.own_pages {
             return matches!(*job, Job::Module(c, m) | Job::Source(c, m) if self.modules.contains(&(c, m)));
         }
         match *job {
+            // A curriculum's competency page shows only its own items.
+            Job::Competencies(index_views::Filter::Curriculum(c)) => self.curriculum(c),
             Job::Home | Job::Competencies(_) | Job::Methods | Job::Fields | Job::Phases => true,
             Job::Curriculum(c) | Job::CurriculumPrint(c) | Job::Module(c, _) => self.curriculum(c),
             Job::Source(c, m) => self.is_all() || self.modules.contains(&(c, m)),
