@@ -384,7 +384,7 @@ impl Incremental {
         let mut render_warnings = Diagnostics::new();
         render_warnings.extend(state.render_warnings.iter().filter(|d| !edited.contains(&d.file.as_str())).cloned());
         render_warnings.extend(summary.warnings);
-        // The whole site as it will be, in path order (as a full build checks it).
+        // The whole site as it will be.
         let merged = state.files.iter().map(|(p, k)| (p, made.kept.get(p).unwrap_or(k)));
         let added = made.kept.iter().filter(|(p, _)| !state.files.contains_key(*p));
         render_warnings.extend(check_links(checked, merged.chain(added)));
@@ -485,11 +485,8 @@ enum Plan {
 }
 
 fn check_links<'a>(checked: &Checked, files: impl Iterator<Item = (&'a String, &'a Kept)>) -> Diagnostics {
-    let index = crate::links::LinkIndex::new(&checked.site.config.base_url);
-    for (path, kept) in files {
-        index.add_summary(path, &kept.links);
-    }
-    index.check(&checked.site)
+    let pages: Vec<(&str, &crate::links::PageLinks)> = files.map(|(p, k)| (p.as_str(), &*k.links)).collect();
+    crate::links::check_summaries(&checked.site, &pages)
 }
 
 /// The files whose content differs, if both fingerprints have the same files

@@ -281,6 +281,37 @@ impl LinkIndex {
     }
 }
 
+/// [`LinkIndex::check`] over pages already summarised (serve keeps their
+/// summaries between rebuilds): each page's links are looked up directly, in
+/// parallel, instead of first collecting every link of the site by target.
+/// The same diagnostics, once per page and href.
+pub fn check_summaries(site: &Site, pages: &[(&str, &PageLinks)]) -> Diagnostics {
+    use rayon::prelude::*;
+    let by_path: HashMap<&str, &PageLinks> = pages.iter().copied().collect();
+    let found: Vec<Diagnostic> = pages
+        .par_iter()
+        .flat_map_iter(|&(path, summary)| {
+            let mut seen = HashSet::new();
+            let by_path = &by_path;
+            summary.links.iter().filter_map(move |(href, (target, frag))| {
+                let problem = match by_path.get(target.as_str()) {
+                    None => "the target page does not exist".to_string(),
+                    Some(t) => match frag.as_deref().filter(|f| !f.is_empty()) {
+                        Some(f) if t.html && t.ids.binary_search_by(|i| i.as_str().cmp(f)).is_err() => {
+                            format!("`{target}` has no anchor `#{f}`")
+                        }
+                        _ => return None,
+                    },
+                };
+                seen.insert(href.as_str()).then(|| broken(site, path, href, &problem))
+            })
+        })
+        .collect();
+    let mut out = Diagnostics::new();
+    out.extend(found);
+    out
+}
+
 fn broken(site: &Site, page: &str, href: &str, why: &str) -> Diagnostic {
     Diagnostic::error(source_of(site, page), None, format!("broken link `{href}` on page {page}: {why}")).with_hint(
         "fix the link in the source; links between pages are relative, e.g. `../m3/` or `../grundlagen/#abschnitt`",
@@ -355,6 +386,27 @@ mod tests {
         assert_eq!(a.links, ["i.svg", "y/#z"]);
         assert_eq!(a.ids, ["x"]);
         assert_eq!(ids("<h2 id=\"a&amp;b\">").into_iter().collect::<Vec<_>>(), ["a&b"]);
+    }
+
+    #[test]
+    fn checking_summaries_finds_what_the_index_finds() {
+        let site = Site::default();
+        let files = vec![
+            f(
+                "index.html",
+                "<a href=\"a/index.html#ok\">x</a><a href=\"a/index.html#nope\">y</a><a href=\"b/index.html\">z</a><a href=\"b/index.html\">z</a><a href=\"data/x.json#frag\">j</a><a href=\"a/#\">e</a><a href=\"#top\">t</a>",
+            ),
+            f("a/index.html", "<p id=\"ok\">x</p><a href=\"../index.html#gone\">back</a><a href=\"../c/\">c</a>"),
+            f("a/print/index.html", "<a href=\"../../nowhere/\">skipped in print views</a>"),
+            OutFile { path: "data/x.json".into(), bytes: b"{}".to_vec() },
+        ];
+        let summaries: Vec<(String, PageLinks)> =
+            files.iter().map(|f| (f.path.clone(), summarize(&f.path, &f.bytes, "/"))).collect();
+        let pages: Vec<(&str, &PageLinks)> = summaries.iter().map(|(p, l)| (p.as_str(), l)).collect();
+        let messages = |d: Diagnostics| d.sorted().iter().map(|x| x.message.clone()).collect::<Vec<_>>();
+        let expected = messages(check(&site, &files));
+        assert_eq!(expected.len(), 5, "{expected:#?}");
+        assert_eq!(messages(check_summaries(&site, &pages)), expected);
     }
 
     #[test]
