@@ -2,10 +2,12 @@
 //!
 //! The first rebuild loads, renders and writes everything. After that, every
 //! rebuild compares fingerprints of the content and theme files with the last
-//! good build:
+//! good build (only files whose stamp changed, or those a watcher names, are
+//! read again):
 //! - only module files changed (same files, same module numbers, theme
-//!   untouched): those modules are parsed again, the site is checked again, and
-//!   only the pages and data files that depend on them are rendered (see
+//!   untouched): those modules are parsed again into the kept site, the site is
+//!   checked again, the modules' own pages are written first, and then only the
+//!   pages and data files that depend on them are rendered (see
 //!   [`crate::render::Scope`]); comparisons of untouched curricula are reused;
 //! - only templates or theme files changed: the content already loaded is
 //!   rendered again without loading it;
@@ -14,8 +16,9 @@
 //!
 //! In every case the links of the whole resulting site are checked, and only
 //! files whose bytes differ are written, so the output equals a full build
-//! byte for byte (tested in tests/serve.rs). A failed rebuild changes nothing:
-//! the next one is compared with the last good build again.
+//! byte for byte (tested in tests/incremental.rs). A failed rebuild changes
+//! nothing (pages written ahead are put back, the kept site is undone): the
+//! next one is compared with the last good build again.
 
 use crate::build::Checked;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -271,8 +274,10 @@ impl Incremental {
         let base_url = &checked.site.config.base_url;
         let made: Vec<(OutFile, crate::links::PageLinks)> = files
             .into_iter()
-            .map(|f| (crate::links::summarize(&f.path, &f.bytes, base_url), f))
-            .map(|(l, f)| (f, l))
+            .map(|f| {
+                let links = crate::links::summarize(&f.path, &f.bytes, base_url);
+                (f, links)
+            })
             .collect();
         let find = |p: &str| {
             made.iter().find(|(f, _)| f.path == p).map(|(_, l)| l).or_else(|| state.files.get(p).map(|k| &*k.links))
