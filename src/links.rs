@@ -186,13 +186,21 @@ impl PageLinks {
     /// Whether every link of this page leads to a file that `find` knows, and
     /// to an anchor that file has.
     pub fn resolves<'a>(&self, find: impl Fn(&str) -> Option<&'a PageLinks>) -> bool {
-        self.links.iter().all(|(_, (target, frag))| match find(target) {
-            None => false,
-            Some(t) => match frag.as_deref().filter(|f| !f.is_empty()) {
-                Some(f) if t.html => t.ids.binary_search_by(|i| i.as_str().cmp(f)).is_ok(),
-                _ => true,
-            },
-        })
+        self.links.iter().all(|(_, (target, frag))| unresolved(target, frag.as_deref(), &find).is_none())
+    }
+}
+
+/// Why a link to `target#frag` leads nowhere among the files `find` knows
+/// (a fragment needs an id on an HTML page); `None` when it resolves.
+fn unresolved<'a>(target: &str, frag: Option<&str>, find: impl Fn(&str) -> Option<&'a PageLinks>) -> Option<String> {
+    match find(target) {
+        None => Some("the target page does not exist".to_string()),
+        Some(t) => match frag.filter(|f| !f.is_empty()) {
+            Some(f) if t.html && t.ids.binary_search_by(|i| i.as_str().cmp(f)).is_err() => {
+                Some(format!("`{target}` has no anchor `#{f}`"))
+            }
+            _ => None,
+        },
     }
 }
 
@@ -294,15 +302,7 @@ pub fn check_summaries(site: &Site, pages: &[(&str, &PageLinks)]) -> Diagnostics
             let mut seen = HashSet::new();
             let by_path = &by_path;
             summary.links.iter().filter_map(move |(href, (target, frag))| {
-                let problem = match by_path.get(target.as_str()) {
-                    None => "the target page does not exist".to_string(),
-                    Some(t) => match frag.as_deref().filter(|f| !f.is_empty()) {
-                        Some(f) if t.html && t.ids.binary_search_by(|i| i.as_str().cmp(f)).is_err() => {
-                            format!("`{target}` has no anchor `#{f}`")
-                        }
-                        _ => return None,
-                    },
-                };
+                let problem = unresolved(target, frag.as_deref(), |p| by_path.get(p).copied())?;
                 seen.insert(href.as_str()).then(|| broken(site, path, href, &problem))
             })
         })

@@ -153,6 +153,9 @@ enum DataTask {
 
 /// The data tasks within `scope`.
 fn data_tasks(site: &Site, comparisons: &Comparisons, scope: &Scope) -> Vec<DataTask> {
+    if scope.own_pages {
+        return Vec::new();
+    }
     let mut tasks = vec![DataTask::Search];
     tasks.extend(
         comparisons
@@ -161,9 +164,6 @@ fn data_tasks(site: &Site, comparisons: &Comparisons, scope: &Scope) -> Vec<Data
             .filter(|(_, r)| scope.comparison(site, &r.left, &r.right))
             .map(|(k, _)| DataTask::Comparison(k)),
     );
-    if scope.own_pages {
-        return Vec::new();
-    }
     tasks.extend((0..site.curricula.len()).filter(|&c| scope.curriculum(c)).map(DataTask::Curriculum));
     if scope.is_all() {
         tasks.push(DataTask::Static);
