@@ -25,7 +25,8 @@
     var box = el("div", null, "position:fixed;inset:0;z-index:2147483647;overflow:auto;background:rgba(20,22,26,.92);color:#fff;font:15px/1.5 system-ui,sans-serif;padding:2rem");
     box.id = OVERLAY;
     box.setAttribute("role", "alert");
-    box.appendChild(el("h2", "curricula: " + report.errors + " Fehler, " + report.warnings + " Warnungen – die letzte fehlerfreie Fassung wird angezeigt", "margin:0 0 1rem;font-size:1.3rem"));
+    var warnings = report.warnings + (report.warnings === 1 ? " Warnung" : " Warnungen");
+    box.appendChild(el("h2", "curricula: " + report.errors + " Fehler, " + warnings + " – die letzte fehlerfreie Fassung wird angezeigt", "margin:0 0 1rem;font-size:1.3rem"));
     (report.diagnostics || []).forEach(function (d) {
       var item = el("div", null, "margin:0 0 1rem;padding:.75rem 1rem;border-left:4px solid " + (d.severity === "error" ? "#ff6b6b" : "#ffd166") + ";background:rgba(255,255,255,.06)");
       var where = d.file + (d.line ? ":" + d.line + ":" + d.column : "");
