@@ -82,16 +82,26 @@ fn snippet(s: &str) -> String {
 }
 
 /// Builds the index; `labels` gives the UI names of dimensions and sections.
+/// Curricula and documents are folded in parallel; the dictionary is one sort
+/// of (token, document) pairs, which gives the same order as inserting them
+/// into a sorted map one by one.
 pub fn build(site: &Site, labels: &BTreeMap<&str, &str>) -> Index {
-    let mut docs: Vec<(Doc, String)> = Vec::new();
-    for c in &site.curricula {
-        for m in &c.modules {
-            module_docs(c, m, labels, &mut docs);
-        }
-        for p in &c.pages {
-            page_docs(c, p, labels, &mut docs);
-        }
-    }
+    use rayon::prelude::*;
+    let per_curriculum: Vec<Vec<(Doc, String)>> = site
+        .curricula
+        .par_iter()
+        .map(|c| {
+            let mut docs = Vec::new();
+            for m in &c.modules {
+                module_docs(c, m, labels, &mut docs);
+            }
+            for p in &c.pages {
+                page_docs(c, p, labels, &mut docs);
+            }
+            docs
+        })
+        .collect();
+    let mut docs: Vec<(Doc, String)> = per_curriculum.into_iter().flatten().collect();
     for term in &site.glossary.terms {
         let url = format!("glossar/#{}", term_anchor(&term.term));
         let doc = Doc {
@@ -103,17 +113,26 @@ pub fn build(site: &Site, labels: &BTreeMap<&str, &str>) -> Index {
         };
         docs.push((doc, format!("{} {} {}", term.term, term.aliases.join(" "), term.definition)));
     }
-    let mut tokens: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    for (i, (doc, text)) in docs.iter().enumerate() {
-        let mut toks = fold_tokens(text);
-        toks.extend(fold_tokens(&doc.title));
-        toks.sort();
-        toks.dedup();
-        for t in toks {
-            tokens.entry(t).or_default().push(i as u32);
+    let mut pairs: Vec<(String, u32)> = docs
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(i, (doc, text))| {
+            let mut toks = fold_tokens(text);
+            toks.extend(fold_tokens(&doc.title));
+            toks.sort_unstable();
+            toks.dedup();
+            toks.into_iter().map(move |t| (t, i as u32))
+        })
+        .collect();
+    pairs.par_sort_unstable();
+    let mut tokens: Vec<(String, Vec<u32>)> = Vec::new();
+    for (t, i) in pairs {
+        match tokens.last_mut() {
+            Some((last, ids)) if *last == t => ids.push(i),
+            _ => tokens.push((t, vec![i])),
         }
     }
-    Index { docs: docs.into_iter().map(|(d, _)| d).collect(), tokens: tokens.into_iter().collect() }
+    Index { docs: docs.into_iter().map(|(d, _)| d).collect(), tokens }
 }
 
 /// Documents of one module: the module, its two known sections, every item and method.
