@@ -5,6 +5,7 @@ use super::i18n;
 use super::views::{Data, Links};
 use crate::compare::normalize::normalize;
 use crate::model::{Curriculum, Dimension, Item, Module, Site};
+use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
@@ -55,24 +56,61 @@ fn letter(key: &str) -> String {
         .unwrap_or_else(|| "#".into())
 }
 
-fn occurrence(c: &Curriculum, m: &Module, it: &Item, label: &str, links: &Links) -> Value {
-    json!({
-        "curriculum": c.short_title, "module": format!("M{}", m.number.value), "module_title": m.title,
-        "dimension": label, "url": format!("{}#{}", links.module(c, m), it.anchor),
-    })
+/// Where an item occurs. The index pages list hundreds of thousands of these
+/// on large sites: typed views go to the template engine in one conversion,
+/// where JSON objects took two.
+#[derive(Serialize)]
+struct Occurrence<'a> {
+    curriculum: &'a str,
+    module: String,
+    module_title: &'a str,
+    dimension: &'a str,
+    url: String,
+}
+
+/// One text of the index with all its occurrences.
+#[derive(Serialize)]
+struct Entry<'a> {
+    text: &'a str,
+    occurrences: Vec<Occurrence<'a>>,
+}
+
+/// The entries of one initial letter.
+#[derive(Serialize)]
+struct Section<'a> {
+    letter: String,
+    id: String,
+    entries: Vec<Entry<'a>>,
+}
+
+fn occurrence<'a>(c: &'a Curriculum, m: &'a Module, it: &Item, label: &'a str, links: &Links) -> Occurrence<'a> {
+    Occurrence {
+        curriculum: &c.short_title,
+        module: format!("M{}", m.number.value),
+        module_title: &m.title,
+        dimension: label,
+        url: format!("{}#{}", links.module(c, m), it.anchor),
+    }
 }
 
 /// Entries grouped by normalised text, sorted A–Z, split into letter sections.
-fn grouped(entries: Vec<(String, String, Value)>) -> Vec<Value> {
-    let mut by_key: BTreeMap<String, (String, Vec<Value>)> = BTreeMap::new();
+fn grouped<'a>(entries: Vec<(&'a str, &'a str, Occurrence<'a>)>) -> Vec<Section<'a>> {
+    let mut by_key: BTreeMap<&str, (&str, Vec<Occurrence>)> = BTreeMap::new();
     for (key, text, occ) in entries {
         by_key.entry(key).or_insert_with(|| (text, Vec::new())).1.push(occ);
     }
-    let mut letters: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-    for (key, (text, occ)) in by_key {
-        letters.entry(letter(&key)).or_default().push(json!({"text": text, "occurrences": occ}));
+    let mut letters: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
+    for (key, (text, occurrences)) in by_key {
+        letters.entry(letter(key)).or_default().push(Entry { text, occurrences });
     }
-    letters.into_iter().map(|(l, e)| json!({"letter": l, "id": format!("buchstabe-{}", l.to_lowercase().replace('#', "0")), "entries": e})).collect()
+    letters
+        .into_iter()
+        .map(|(l, entries)| Section {
+            id: format!("buchstabe-{}", l.to_lowercase().replace('#', "0")),
+            letter: l,
+            entries,
+        })
+        .collect()
 }
 
 /// Every DQR item with its sort key: (curriculum, module, dimension, item, key).
@@ -93,7 +131,16 @@ pub fn competency_keys(site: &Site) -> CompetencyKeys {
     v
 }
 
-pub fn competencies(data: &Data, filter: Filter, links: &Links) -> Value {
+/// The body of a competency page, ready for the template.
+#[derive(Serialize)]
+struct CompetencyPage<'a> {
+    sections: Vec<Section<'a>>,
+    filters: Vec<Value>,
+    count: usize,
+    distinct: usize,
+}
+
+pub fn competencies(data: &Data, filter: Filter, links: &Links) -> tera::Value {
     let site = data.site;
     let t = i18n::strings(site.config.language);
     let mut entries = Vec::new();
@@ -114,12 +161,12 @@ pub fn competencies(data: &Data, filter: Filter, links: &Links) -> Value {
             let (c, d) = (&site.curricula[*ci], Dimension::ALL[*di]);
             let m = &c.modules[*mi];
             let it = &m.competencies.get(d)[*ii];
-            entries.push((key.clone(), it.text.clone(), occurrence(c, m, it, t[d.key()], links)));
+            entries.push((key.as_str(), it.text.as_str(), occurrence(c, m, it, t[d.key()], links)));
         }
     }
     let count = entries.len();
     let sections = grouped(entries);
-    let distinct: usize = sections.iter().map(|s| s["entries"].as_array().map_or(0, Vec::len)).sum();
+    let distinct: usize = sections.iter().map(|s| s.entries.len()).sum();
     // Beyond the header's limit of curricula, only the page of all items
     // lists every curriculum's page; the others link to it, the dimensions
     // and their own curriculum (every page would otherwise grow with the site).
@@ -146,17 +193,22 @@ pub fn competencies(data: &Data, filter: Filter, links: &Links) -> Value {
             json!({"label": label, "kind": kind, "url": links.to(&format!("kompetenzen/{}", f.segment(site))), "current": f == filter})
         })
         .collect();
-    json!({"sections": sections, "filters": filters, "count": count, "distinct": distinct})
+    tera::Value::from_serializable(&CompetencyPage { sections, filters, count, distinct })
 }
 
 pub fn methods(data: &Data, links: &Links) -> Value {
     let site = data.site;
     let t = i18n::strings(site.config.language);
+    let keys: Vec<Vec<Vec<String>>> = site
+        .curricula
+        .iter()
+        .map(|c| c.modules.iter().map(|m| m.methods.iter().map(|it| sort_key(&it.text)).collect()).collect())
+        .collect();
     let mut entries = Vec::new();
-    for c in &site.curricula {
-        for m in &c.modules {
-            for it in &m.methods {
-                entries.push((sort_key(&it.text), it.text.clone(), occurrence(c, m, it, t["methods"], links)));
+    for (ci, c) in site.curricula.iter().enumerate() {
+        for (mi, m) in c.modules.iter().enumerate() {
+            for (ii, it) in m.methods.iter().enumerate() {
+                entries.push((keys[ci][mi][ii].as_str(), it.text.as_str(), occurrence(c, m, it, t["methods"], links)));
             }
         }
     }

@@ -342,9 +342,8 @@ fn page_parts(
             (r.title.clone(), crumbs, super::compare_views::overview(data, k, links, print.then_some(bodies.pairs)))
         }
         Job::Competencies(f) => {
-            let body = super::index_views::competencies(data, f, links);
             let title = t_str(site, "competency_index");
-            (title.clone(), vec![crumb(&title, None)], tv(&body))
+            (title.clone(), vec![crumb(&title, None)], super::index_views::competencies(data, f, links))
         }
         Job::Methods => simple(site, "methods_index", super::index_views::methods(data, links)),
         Job::Fields => simple(site, "fields", super::index_views::fields(data, links)),
