@@ -235,7 +235,7 @@ impl LinkIndex {
     }
 
     /// Takes note of one file of the site from its summary.
-    pub fn add_summary(&self, path: &str, summary: &PageLinks) {
+    fn add_summary(&self, path: &str, summary: &PageLinks) {
         let mut ix = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let page = ix.paths.len() as u32;
         ix.paths.push(path.to_string());

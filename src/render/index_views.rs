@@ -7,6 +7,7 @@ use crate::compare::normalize::normalize;
 use crate::model::{Curriculum, Dimension, Item, Module, Site};
 use serde::Serialize;
 use serde_json::{Value, json};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// A filter of the competency index.
@@ -94,14 +95,16 @@ fn occurrence<'a>(c: &'a Curriculum, m: &'a Module, it: &Item, label: &'a str, l
 }
 
 /// Entries grouped by normalised text, sorted A–Z, split into letter sections.
-fn grouped<'a>(entries: Vec<(&'a str, &'a str, Occurrence<'a>)>) -> Vec<Section<'a>> {
-    let mut by_key: BTreeMap<&str, (&str, Vec<Occurrence>)> = BTreeMap::new();
+/// Keys are borrowed where they were computed once (competencies) and made
+/// on the spot otherwise (methods).
+fn grouped<'a>(entries: Vec<(Cow<'a, str>, &'a str, Occurrence<'a>)>) -> Vec<Section<'a>> {
+    let mut by_key: BTreeMap<Cow<str>, (&str, Vec<Occurrence>)> = BTreeMap::new();
     for (key, text, occ) in entries {
         by_key.entry(key).or_insert_with(|| (text, Vec::new())).1.push(occ);
     }
     let mut letters: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
     for (key, (text, occurrences)) in by_key {
-        letters.entry(letter(key)).or_default().push(Entry { text, occurrences });
+        letters.entry(letter(&key)).or_default().push(Entry { text, occurrences });
     }
     letters
         .into_iter()
@@ -161,7 +164,7 @@ pub fn competencies(data: &Data, filter: Filter, links: &Links) -> tera::Value {
             let (c, d) = (&site.curricula[*ci], Dimension::ALL[*di]);
             let m = &c.modules[*mi];
             let it = &m.competencies.get(d)[*ii];
-            entries.push((key.as_str(), it.text.as_str(), occurrence(c, m, it, t[d.key()], links)));
+            entries.push((Cow::Borrowed(key.as_str()), it.text.as_str(), occurrence(c, m, it, t[d.key()], links)));
         }
     }
     let count = entries.len();
@@ -199,16 +202,15 @@ pub fn competencies(data: &Data, filter: Filter, links: &Links) -> tera::Value {
 pub fn methods(data: &Data, links: &Links) -> Value {
     let site = data.site;
     let t = i18n::strings(site.config.language);
-    let keys: Vec<Vec<Vec<String>>> = site
-        .curricula
-        .iter()
-        .map(|c| c.modules.iter().map(|m| m.methods.iter().map(|it| sort_key(&it.text)).collect()).collect())
-        .collect();
     let mut entries = Vec::new();
-    for (ci, c) in site.curricula.iter().enumerate() {
-        for (mi, m) in c.modules.iter().enumerate() {
-            for (ii, it) in m.methods.iter().enumerate() {
-                entries.push((keys[ci][mi][ii].as_str(), it.text.as_str(), occurrence(c, m, it, t["methods"], links)));
+    for c in &site.curricula {
+        for m in &c.modules {
+            for it in &m.methods {
+                entries.push((
+                    Cow::Owned(sort_key(&it.text)),
+                    it.text.as_str(),
+                    occurrence(c, m, it, t["methods"], links),
+                ));
             }
         }
     }
