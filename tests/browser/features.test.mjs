@@ -28,6 +28,11 @@ describe('search and copy-link (bundled site)', () => {
         await page.getByLabel('Suchbegriff').fill('Netzwerk');
         await page.keyboard.press('Enter');
         await page.waitForFunction(() => document.querySelectorAll('#search-results li').length > 0);
+        // The typing timer must not rebuild the list after Enter showed it:
+        // a click landing during the rebuild would be lost.
+        await page.evaluate(() => { document.querySelector('#search-results a').dataset.kept = '1'; });
+        await page.waitForTimeout(400);
+        assert.ok(await page.evaluate(() => !!document.querySelector('#search-results a[data-kept]')), 'results are not rebuilt after Enter');
         const result = await page.evaluate(() => ({
           status: document.getElementById('search-status').textContent,
           groups: [...document.querySelectorAll('#search-results h2')].map((h) => h.textContent),

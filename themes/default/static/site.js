@@ -140,9 +140,16 @@
     var status = document.getElementById("search-status");
     var container = document.getElementById("search-results");
     var root = body.getAttribute("data-root") || "";
+    var timer = null;
+    var shown = null;
+    // Enter runs the search at once while the typing timer is still pending;
+    // without the cancel and the same-query check the list would be rebuilt
+    // under the reader's pointer, and a click landing then would be lost.
     function run() {
+      clearTimeout(timer);
       var index = window.CURRICULA_SEARCH;
-      if (!index) { return; }
+      if (!index || input.value === shown) { return; }
+      shown = input.value;
       render(search(index, input.value), container, status, root);
     }
     var params = new URLSearchParams(window.location.search);
@@ -154,7 +161,6 @@
       try { history.replaceState(null, "", url); } catch (err) { /* file:// may refuse */ }
       run();
     });
-    var timer = null;
     input.addEventListener("input", function () {
       clearTimeout(timer);
       timer = setTimeout(run, 120);
