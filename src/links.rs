@@ -5,6 +5,7 @@
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::Site;
 use crate::render::OutFile;
+use rustc_hash::FxHashMap;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
@@ -17,30 +18,29 @@ struct Attrs<'a> {
     ids: Vec<&'a str>,
 }
 
-fn scan(html: &str) -> Attrs<'_> {
+fn scan(html: &[u8]) -> Attrs<'_> {
     let mut out = Attrs::default();
     let mut rest = html;
-    while let Some(lt) = rest.find('<') {
+    // Bytes, not characters: the markup is ASCII, and a page is never decoded
+    // as a whole (most of its bytes are text between tags, skipped by memchr).
+    while let Some(lt) = memchr::memchr(b'<', rest) {
         let tag_and_after = &rest[lt..];
-        let end = tag_and_after.find('>').unwrap_or(tag_and_after.len());
-        let tag = &tag_and_after[..end];
-        let mut attrs = tag;
-        while let Some(sp) = attrs.find(' ') {
+        let end = memchr::memchr(b'>', tag_and_after).unwrap_or(tag_and_after.len());
+        let mut attrs = &tag_and_after[..end];
+        while let Some(sp) = memchr::memchr(b' ', attrs) {
             attrs = &attrs[sp + 1..];
-            let (kind, after) = if let Some(a) = attrs.strip_prefix("href=\"") {
+            let (kind, after) = if let Some(a) = attrs.strip_prefix(b"href=\"") {
                 (0, a)
-            } else if let Some(a) = attrs.strip_prefix("src=\"") {
+            } else if let Some(a) = attrs.strip_prefix(b"src=\"") {
                 (0, a)
-            } else if let Some(a) = attrs.strip_prefix("id=\"") {
+            } else if let Some(a) = attrs.strip_prefix(b"id=\"") {
                 (1, a)
             } else {
                 continue;
             };
-            let Some(q) = after.find('"') else { break };
-            if kind == 0 {
-                out.links.push(&after[..q])
-            } else {
-                out.ids.push(&after[..q])
+            let Some(q) = memchr::memchr(b'"', after) else { break };
+            if let Ok(value) = std::str::from_utf8(&after[..q]) {
+                if kind == 0 { out.links.push(value) } else { out.ids.push(value) }
             }
             attrs = &after[q..];
         }
@@ -51,7 +51,7 @@ fn scan(html: &str) -> Attrs<'_> {
 
 /// The ids of an HTML page.
 pub fn ids(html: &str) -> BTreeSet<String> {
-    scan(html).ids.into_iter().map(|i| unescape(i).into_owned()).collect()
+    scan(html.as_bytes()).ids.into_iter().map(|i| unescape(i).into_owned()).collect()
 }
 
 fn unescape(s: &str) -> std::borrow::Cow<'_, str> {
@@ -167,8 +167,7 @@ pub fn summarize(path: &str, bytes: &[u8], base_url: &str) -> PageLinks {
     if !path.ends_with(".html") {
         return PageLinks::default();
     }
-    let html = String::from_utf8_lossy(bytes);
-    let attrs = scan(&html);
+    let attrs = scan(bytes);
     let mut ids: Vec<String> = attrs.ids.iter().map(|i| unescape(i).into_owned()).collect();
     ids.sort_unstable();
     ids.dedup();
@@ -177,7 +176,15 @@ pub fn summarize(path: &str, bytes: &[u8], base_url: &str) -> PageLinks {
     let links = if path.ends_with("/print/index.html") {
         Vec::new()
     } else {
-        attrs.links.iter().filter_map(|h| resolve(path, h, base_url).map(|t| (h.to_string(), t))).collect()
+        // A page repeats many links (navigation, module links in every row);
+        // problems are reported once per page and href, so each is resolved once.
+        let mut seen = rustc_hash::FxHashSet::default();
+        attrs
+            .links
+            .iter()
+            .filter(|h| seen.insert(**h))
+            .filter_map(|h| resolve(path, h, base_url).map(|t| (h.to_string(), t)))
+            .collect()
     };
     PageLinks { html: true, ids, links }
 }
@@ -216,12 +223,13 @@ type Target = (String, Option<String>);
 #[derive(Debug, Default)]
 struct Index {
     paths: Vec<String>,
-    page_of: HashMap<String, u32>,
-    ids: HashMap<u32, HashSet<String>>,
+    page_of: FxHashMap<String, u32>,
+    /// By page: its sorted ids, `None` for files other than HTML.
+    ids: Vec<Option<Vec<String>>>,
     hrefs: Vec<String>,
-    href_ids: HashMap<String, u32>,
+    href_ids: FxHashMap<String, u32>,
     /// (target path, fragment) → (page, href) of every link to it.
-    links: HashMap<Target, Vec<(u32, u32)>>,
+    links: FxHashMap<Target, Vec<(u32, u32)>>,
 }
 
 impl LinkIndex {
@@ -231,29 +239,27 @@ impl LinkIndex {
 
     /// Takes note of one file of the site.
     pub fn add(&self, path: &str, bytes: &[u8]) {
-        self.add_summary(path, &summarize(path, bytes, &self.base_url));
+        self.add_summary(path, summarize(path, bytes, &self.base_url));
     }
 
     /// Takes note of one file of the site from its summary.
-    fn add_summary(&self, path: &str, summary: &PageLinks) {
+    fn add_summary(&self, path: &str, summary: PageLinks) {
         let mut ix = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let page = ix.paths.len() as u32;
         ix.paths.push(path.to_string());
         ix.page_of.insert(path.to_string(), page);
-        if summary.html {
-            ix.ids.insert(page, summary.ids.iter().cloned().collect());
-        }
-        for (href, target) in &summary.links {
-            let h = match ix.href_ids.get(href) {
+        ix.ids.push(summary.html.then_some(summary.ids));
+        for (href, target) in summary.links {
+            let h = match ix.href_ids.get(&href) {
                 Some(&h) => h,
                 None => {
                     let h = ix.hrefs.len() as u32;
                     ix.hrefs.push(href.clone());
-                    ix.href_ids.insert(href.clone(), h);
+                    ix.href_ids.insert(href, h);
                     h
                 }
             };
-            ix.links.entry(target.clone()).or_default().push((page, h));
+            ix.links.entry(target).or_default().push((page, h));
         }
     }
 
@@ -261,7 +267,7 @@ impl LinkIndex {
     pub fn ids_of(&self, path: &str) -> Option<BTreeSet<String>> {
         let ix = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let page = *ix.page_of.get(path)?;
-        ix.ids.get(&page).map(|s| s.iter().cloned().collect())
+        ix.ids[page as usize].as_ref().map(|s| s.iter().cloned().collect())
     }
 
     /// Every link whose target page or anchor does not exist, once per page and href.
@@ -271,8 +277,10 @@ impl LinkIndex {
         for ((target, frag), uses) in &ix.links {
             let problem = match ix.page_of.get(target.as_str()) {
                 None => "the target page does not exist".to_string(),
-                Some(t) => match (frag.as_deref().filter(|x| !x.is_empty()), ix.ids.get(t)) {
-                    (Some(frag), Some(ids)) if !ids.contains(frag) => format!("`{target}` has no anchor `#{frag}`"),
+                Some(&t) => match (frag.as_deref().filter(|x| !x.is_empty()), &ix.ids[t as usize]) {
+                    (Some(frag), Some(ids)) if ids.binary_search_by(|i| i.as_str().cmp(frag)).is_err() => {
+                        format!("`{target}` has no anchor `#{frag}`")
+                    }
                     _ => continue,
                 },
             };
@@ -381,7 +389,7 @@ mod tests {
     #[test]
     fn scans_links_and_ids_only_inside_tags() {
         let a = scan(
-            "<p id=\"x\" class=\"a b\">say href=\"no\" &lt;a href=\"no\"&gt;</p><img src=\"i.svg\" alt=\"\"><a href=\"y/#z\">y</a>",
+            b"<p id=\"x\" class=\"a b\">say href=\"no\" &lt;a href=\"no\"&gt;</p><img src=\"i.svg\" alt=\"\"><a href=\"y/#z\">y</a>",
         );
         assert_eq!(a.links, ["i.svg", "y/#z"]);
         assert_eq!(a.ids, ["x"]);
