@@ -96,19 +96,17 @@ pub fn match_entries(left: &[Entry], right: &[Entry], decisions: &[Decision], th
                 continue;
             }
             let (lf, rf) = (l.features, r.features);
-            let relation = if lf.norm == rf.norm {
-                Relation::Identical
+            let (relation, score) = if lf.norm == rf.norm {
+                (Relation::Identical, lf.score(rf))
             } else if lf.key == rf.key {
-                Relation::Equivalent
-            } else if lf.may_match(rf) && lf.may_score(rf, threshold) {
-                Relation::Similar
+                (Relation::Equivalent, lf.score(rf))
+            } else if lf.may_match(rf)
+                && let Some(score) = lf.score_at_least(rf, threshold)
+            {
+                (Relation::Similar, score)
             } else {
                 continue;
             };
-            let score = lf.score(rf);
-            if relation == Relation::Similar && score < threshold {
-                continue;
-            }
             candidates.push((relation, score, l.group != r.group, i, j));
         }
     }

@@ -424,6 +424,7 @@ fn matrix(lp: &Prepared, rp: &Prepared, threshold: f64, alignment: &[Option<pros
     let (nl, nr) = (lp.c.modules.len(), rp.c.modules.len());
     let has_items = |p: &Prepared, m: usize| !p.items[m].is_empty();
     let postings = module_postings(lp);
+    let (l_entries, r_entries) = (module_entries(lp), module_entries(rp));
     use rayon::prelude::*;
     let columns: Vec<Vec<f64>> = (0..nr)
         .into_par_iter()
@@ -432,7 +433,7 @@ fn matrix(lp: &Prepared, rp: &Prepared, threshold: f64, alignment: &[Option<pros
             (0..nl)
                 .map(|i| {
                     let items = if candidates.contains(&i) {
-                        item_overlap(lp, rp, i, j, threshold)
+                        item_overlap(&l_entries[i], &r_entries[j], threshold)
                     } else {
                         (has_items(lp, i) || has_items(rp, j)).then_some(0.0)
                     };
@@ -500,15 +501,19 @@ fn module_postings(lp: &Prepared) -> std::collections::HashMap<u32, Vec<u32>> {
     postings
 }
 
-fn item_overlap(lp: &Prepared, rp: &Prepared, i: usize, j: usize, threshold: f64) -> Option<f64> {
+/// Per module: its competency entries and its method entries. The matrix
+/// matches every module with many others, so they are listed once.
+fn module_entries<'a>(p: &'a Prepared) -> Vec<[Vec<Entry<'a>>; 2]> {
+    let list = |mi: usize, methods: bool| flatten(p, &[mi], methods).into_iter().map(|x| x.2).collect();
+    (0..p.items.len()).map(|mi| [list(mi, false), list(mi, true)]).collect()
+}
+
+fn item_overlap(l: &[Vec<Entry>; 2], r: &[Vec<Entry>; 2], threshold: f64) -> Option<f64> {
     let mut matched = 0.0;
     let mut total = 0usize;
-    for methods in [false, true] {
-        let (l, r) = (flatten(lp, &[i], methods), flatten(rp, &[j], methods));
-        total += l.len() + r.len();
-        let le: Vec<Entry> = l.into_iter().map(|x| x.2).collect();
-        let re: Vec<Entry> = r.into_iter().map(|x| x.2).collect();
-        for row in match_entries(&le, &re, &[], threshold) {
+    for (le, re) in l.iter().zip(r) {
+        total += le.len() + re.len();
+        for row in match_entries(le, re, &[], threshold) {
             if row.relation.is_match() {
                 matched += if row.relation == Relation::Similar { row.score } else { 1.0 };
             }

@@ -128,21 +128,43 @@ impl<'a> Index<'a> {
         if let Some(&i) = self.exact.get(f.key.as_str()) {
             return Some(Best { index: i as usize, score: 1.0 });
         }
-        let mut shared: HashMap<u32, u32> = HashMap::new();
+        // Counts by left sentence in a dense table: far cheaper than hashing
+        // every posting, and the touched entries are listed as they are found.
+        let mut shared = vec![0u32; self.left.len()];
+        let mut cands: Vec<u32> = Vec::new();
         for k in f.prefix_keys() {
             if let Some(list) = self.postings.get(k) {
                 for &i in list {
-                    *shared.entry(i).or_insert(0) += 1;
+                    let n = &mut shared[i as usize];
+                    if *n == 0 {
+                        cands.push(i);
+                    }
+                    *n += 1;
                 }
             }
         }
-        let mut cands: Vec<(u32, u32)> = shared.into_iter().collect();
-        cands.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        cands
-            .into_iter()
-            .take(CANDIDATES)
-            .map(|(i, _)| Best { index: i as usize, score: self.left[i as usize].score(f) })
-            .max_by(|a, b| a.score.total_cmp(&b.score).then(b.index.cmp(&a.index)))
+        // Most shared prefixes first, then source order: the same total order
+        // as a full sort, but only the first few are put in order.
+        let order = |a: &u32, b: &u32| shared[*b as usize].cmp(&shared[*a as usize]).then(a.cmp(b));
+        if cands.len() > CANDIDATES {
+            cands.select_nth_unstable_by(CANDIDATES, order);
+            cands.truncate(CANDIDATES);
+        }
+        cands.sort_unstable_by(order);
+        // Scored in that order; a candidate that cannot reach the best so far
+        // is dropped early (`score_at_least`), and on equal scores the earlier
+        // source sentence wins.
+        let mut best: Option<Best> = None;
+        for i in cands {
+            let least = best.map_or(0.0, |b| b.score);
+            if let Some(score) = self.left[i as usize].score_at_least(f, least) {
+                let better = best.is_none_or(|b| score > b.score || (score == b.score && (i as usize) < b.index));
+                if better {
+                    best = Some(Best { index: i as usize, score });
+                }
+            }
+        }
+        best
     }
 }
 
@@ -173,6 +195,45 @@ mod tests {
         assert!(p.contains("Die SMART-Kriterien und Fallmanager*innen sind wichtig."), "{p}");
         assert!(!p.contains("SMART ist"));
         assert!(p.contains("Punkt"));
+    }
+
+    /// What [`Index::best`] computed before its candidates were counted in a
+    /// dense table and scored with an early exit: a full sort, then the
+    /// highest score, the earlier sentence on equal scores.
+    fn reference_best(idx: &Index, f: &Features) -> Option<Best> {
+        if let Some(&i) = idx.exact.get(f.key.as_str()) {
+            return Some(Best { index: i as usize, score: 1.0 });
+        }
+        let mut shared: HashMap<u32, u32> = HashMap::new();
+        for k in f.prefix_keys() {
+            for &i in idx.postings.get(k).map(Vec::as_slice).unwrap_or(&[]) {
+                *shared.entry(i).or_insert(0) += 1;
+            }
+        }
+        let mut cands: Vec<(u32, u32)> = shared.into_iter().collect();
+        cands.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        cands
+            .into_iter()
+            .take(CANDIDATES)
+            .map(|(i, _)| Best { index: i as usize, score: idx.left[i as usize].score(f) })
+            .max_by(|a, b| a.score.total_cmp(&b.score).then(b.index.cmp(&a.index)))
+    }
+
+    #[test]
+    fn best_agrees_with_the_full_sort() {
+        let syn = Synonyms::default();
+        let words = ["Beratung", "Netzwerk", "Planung", "Teilhabe", "Ziele", "Gespräch", "Dokumentation", "Fälle"];
+        // Many sentences sharing words, so that there are more than CANDIDATES
+        // candidates and many equal scores.
+        let text = |seed: usize, n: usize| {
+            (0..n).map(|k| words[(seed * 7 + k * (seed % 5 + 1)) % words.len()]).collect::<Vec<_>>().join(" ")
+        };
+        let left: Vec<Features> = (0..120).map(|i| Features::new(&text(i, 2 + i % 6), &syn)).collect();
+        let idx = Index::new(&left);
+        for i in 0..200 {
+            let f = Features::new(&text(i * 3 + 1, 1 + i % 7), &syn);
+            assert_eq!(idx.best(&f), reference_best(&idx, &f), "sentence {i}: {}", f.key);
+        }
     }
 
     #[test]
