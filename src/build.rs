@@ -162,7 +162,7 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
         Ok(c) => c,
         Err(d) => return d,
     };
-    match render_streamed(root, &checked, &|_| {}) {
+    match render_streamed(root, &checked, &render::Scope::check(), &|_| {}) {
         Ok(streamed) => {
             let mut found = streamed.found;
             let index = &streamed.index;
@@ -187,6 +187,7 @@ struct Streamed {
 fn render_streamed(
     root: &Path,
     checked: &Checked,
+    scope: &render::Scope,
     put: &(dyn Fn(&OutFile) + Sync),
 ) -> Result<Streamed, Vec<Diagnostic>> {
     use std::sync::atomic::{AtomicUsize, Ordering};
@@ -202,7 +203,7 @@ fn render_streamed(
             pages.fetch_add(1, Ordering::Relaxed);
         }
     };
-    let summary = render::render_scoped_to(site, &theme, &checked.sources, &render::Scope::all(), &[], &sink)
+    let summary = render::render_scoped_to(site, &theme, &checked.sources, scope, &[], &sink)
         .map_err(|d| checked.diags.sorted_with(&d))?;
     let mut found = summary.warnings;
     found.extend(index.check(site));
@@ -225,7 +226,8 @@ pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
     let io = |e: std::io::Error| Failure::Io(format!("cannot write {}: {e}", output.display()));
     let staging = crate::output::Staging::new(&output).map_err(io)?;
     let t = Instant::now();
-    let streamed = render_streamed(&opts.root, &checked, &|f| staging.put(f)).map_err(Failure::Content)?;
+    let streamed =
+        render_streamed(&opts.root, &checked, &render::Scope::all(), &|f| staging.put(f)).map_err(Failure::Content)?;
     timings.render = t.elapsed();
     let mut found = streamed.found;
     let index = &streamed.index;

@@ -147,12 +147,18 @@ pub fn comparison_csv(site: &Site, r: &ComparisonResult) -> String {
 
 /// The three data files of one curriculum or comparison: `data/<id>.json`,
 /// `data/<id>.csv` and `data/case/<id>.json`.
+/// The paths of a curriculum's or comparison's data files: JSON, CSV, CASE.
+pub fn data_set_paths(id: &str) -> [String; 3] {
+    [format!("data/{id}.json"), format!("data/{id}.csv"), format!("data/case/{id}.json")]
+}
+
 fn data_set(id: &str, json: &Value, csv: String, case: &Value) -> [OutFile; 3] {
     let compact = |v: &Value| serde_json::to_string(v).unwrap_or_else(|_| "{}".into()).into_bytes();
+    let [json_path, csv_path, case_path] = data_set_paths(id);
     [
-        OutFile { path: format!("data/{id}.json"), bytes: compact(json) },
-        OutFile { path: format!("data/{id}.csv"), bytes: csv.into_bytes() },
-        OutFile { path: format!("data/case/{id}.json"), bytes: compact(case) },
+        OutFile { path: json_path, bytes: compact(json) },
+        OutFile { path: csv_path, bytes: csv.into_bytes() },
+        OutFile { path: case_path, bytes: compact(case) },
     ]
 }
 

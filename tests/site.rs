@@ -272,3 +272,34 @@ fn large_sites_keep_the_header_short_and_list_comparisons_on_the_home_page() {
     assert_eq!(filters("kompetenzen/wissen/index.html"), 0);
     assert!(read(&out, "kompetenzen/c3/index.html").contains("aria-current=\"page\">C3</a>"));
 }
+
+/// `check` renders every page as `build` does, so its link check is the same,
+/// but writes the data files (exports, search index) only as empty files at
+/// their paths: links to them must still resolve.
+#[test]
+fn check_scope_renders_every_page_and_data_files_by_path() {
+    use curricula::render::{Scope, Theme, render_scoped_to};
+    use std::collections::BTreeMap;
+    let root = common::repo_root();
+    let loaded = curricula::load::load_site(&root);
+    let theme = Theme::load(&root, &loaded.site.config.theme).unwrap_or_else(|e| panic!("{e:?}"));
+    let render = |scope: &Scope| {
+        let files = std::sync::Mutex::new(BTreeMap::new());
+        render_scoped_to(&loaded.site, &theme, &loaded.sources, scope, &[], &|f| {
+            files.lock().unwrap().insert(f.path, f.bytes);
+        })
+        .unwrap_or_else(|e| panic!("{e:?}"));
+        files.into_inner().unwrap()
+    };
+    let (full, check) = (render(&Scope::all()), render(&Scope::check()));
+    assert_eq!(full.keys().collect::<Vec<_>>(), check.keys().collect::<Vec<_>>());
+    let data: Vec<&String> = check.keys().filter(|p| p.starts_with("data/") || p.ends_with(".js")).collect();
+    assert!(data.iter().any(|p| p.starts_with("data/case/")) && data.iter().any(|p| p.ends_with(".csv")), "{data:?}");
+    for (path, bytes) in &check {
+        if data.contains(&path) && !path.starts_with("static/") {
+            assert!(bytes.is_empty() && !full[path].is_empty(), "{path}");
+        } else {
+            assert!(bytes == &full[path], "{path} differs");
+        }
+    }
+}

@@ -66,11 +66,20 @@ pub struct Scope {
     /// Only the changed modules' own pages (module page and source view),
     /// with the comparisons of the last render: serve writes these first.
     own_pages: bool,
+    /// Data files (exports, search index) as empty files at their paths:
+    /// `check` needs to know that links to them resolve, not their contents,
+    /// which are a third of a build's work and cannot produce a diagnostic.
+    data_paths_only: bool,
 }
 
 impl Scope {
     pub fn all() -> Self {
         Scope::default()
+    }
+
+    /// Everything, for `check`: every page, the data files only by path.
+    pub fn check() -> Self {
+        Scope { data_paths_only: true, ..Scope::default() }
     }
 
     /// What depends on these modules, whose number and file are unchanged (a
@@ -80,6 +89,7 @@ impl Scope {
             changed: Some(changed.iter().map(|(c, _)| *c).collect()),
             modules: changed.iter().copied().collect(),
             own_pages: false,
+            data_paths_only: false,
         }
     }
 
@@ -171,8 +181,27 @@ fn data_tasks(site: &Site, comparisons: &Comparisons, scope: &Scope) -> Vec<Data
     tasks
 }
 
-fn run_data_task(task: &DataTask, data: &views::Data, theme: &Theme) -> Vec<OutFile> {
+/// The file of the search index.
+const SEARCH_INDEX: &str = "search-index.js";
+
+/// A data task's files without their contents (see [`Scope::check`]).
+fn data_task_paths(task: &DataTask, data: &views::Data) -> Vec<OutFile> {
+    let paths: Vec<String> = match *task {
+        DataTask::Comparison(k) => crate::export::data_set_paths(&data.comparisons[k].id).to_vec(),
+        DataTask::Curriculum(c) => {
+            data.site.curricula.get(c).map(|c| crate::export::data_set_paths(&c.id).to_vec()).unwrap_or_default()
+        }
+        DataTask::Search => vec![SEARCH_INDEX.to_string()],
+        DataTask::Static => return Vec::new(),
+    };
+    paths.into_iter().map(|path| OutFile { path, bytes: Vec::new() }).collect()
+}
+
+fn run_data_task(task: &DataTask, data: &views::Data, theme: &Theme, scope: &Scope) -> Vec<OutFile> {
     let site = data.site;
+    if scope.data_paths_only && !matches!(task, DataTask::Static) {
+        return data_task_paths(task, data);
+    }
     match *task {
         DataTask::Static => {
             let mut files = theme.static_files();
@@ -186,7 +215,7 @@ fn run_data_task(task: &DataTask, data: &views::Data, theme: &Theme) -> Vec<OutF
         DataTask::Curriculum(c) => crate::export::curriculum_files(site, &[c]),
         DataTask::Search => {
             let index = crate::search::build(site, i18n::strings(site.config.language));
-            vec![OutFile { path: "search-index.js".into(), bytes: crate::search::to_js(&index).into_bytes() }]
+            vec![OutFile { path: SEARCH_INDEX.into(), bytes: crate::search::to_js(&index).into_bytes() }]
         }
     }
 }
@@ -263,10 +292,16 @@ fn merge(results: Vec<Result<Diagnostics, Diagnostic>>) -> Result<Diagnostics, D
     if errors.has_errors() { Err(errors) } else { Ok(warnings) }
 }
 
-fn run_task(task: &Task, data: &views::Data, theme: &Theme, sink: Sink) -> Result<Diagnostics, Diagnostics> {
+fn run_task(
+    task: &Task,
+    data: &views::Data,
+    theme: &Theme,
+    scope: &Scope,
+    sink: Sink,
+) -> Result<Diagnostics, Diagnostics> {
     match task {
         Task::Data(d) => {
-            run_data_task(d, data, theme).into_iter().for_each(sink);
+            run_data_task(d, data, theme, scope).into_iter().for_each(sink);
             Ok(Diagnostics::new())
         }
         Task::Page(job) => render_pages(std::slice::from_ref(job), data, theme, views::Bodies::default(), sink),
@@ -345,7 +380,7 @@ pub fn render_scoped_to(
         sink(f);
     };
     let results: Vec<Result<Diagnostics, Diagnostics>> =
-        tasks(&data, scope).par_iter().with_max_len(1).map(|task| run_task(task, &data, theme, &note)).collect();
+        tasks(&data, scope).par_iter().with_max_len(1).map(|task| run_task(task, &data, theme, scope, &note)).collect();
     let (mut warnings, mut errors) = (Diagnostics::new(), Diagnostics::new());
     for r in results {
         match r {
