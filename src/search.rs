@@ -113,25 +113,27 @@ pub fn build(site: &Site, labels: &BTreeMap<&str, &str>) -> Index {
         };
         docs.push((doc, format!("{} {} {}", term.term, term.aliases.join(" "), term.definition)));
     }
-    let mut pairs: Vec<(String, u32)> = docs
+    let doc_tokens: Vec<Vec<String>> = docs
         .par_iter()
-        .enumerate()
-        .flat_map_iter(|(i, (doc, text))| {
+        .map(|(doc, text)| {
             let mut toks = fold_tokens(text);
             toks.extend(fold_tokens(&doc.title));
             toks.sort_unstable();
             toks.dedup();
-            toks.into_iter().map(move |t| (t, i as u32))
+            toks
         })
         .collect();
-    pairs.par_sort_unstable();
-    let mut tokens: Vec<(String, Vec<u32>)> = Vec::new();
-    for (t, i) in pairs {
-        match tokens.last_mut() {
-            Some((last, ids)) if *last == t => ids.push(i),
-            _ => tokens.push((t, vec![i])),
+    // Postings gathered by token in document order (so each list is sorted),
+    // then only the distinct tokens sorted: far fewer than (token, document)
+    // pairs, and no token copied per document.
+    let mut postings: rustc_hash::FxHashMap<&str, Vec<u32>> = Default::default();
+    for (i, toks) in doc_tokens.iter().enumerate() {
+        for t in toks {
+            postings.entry(t.as_str()).or_default().push(i as u32);
         }
     }
+    let mut tokens: Vec<(String, Vec<u32>)> = postings.into_iter().map(|(t, ids)| (t.to_string(), ids)).collect();
+    tokens.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     Index { docs: docs.into_iter().map(|(d, _)| d).collect(), tokens }
 }
 
