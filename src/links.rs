@@ -5,7 +5,7 @@
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::model::Site;
 use crate::render::OutFile;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
 
@@ -178,7 +178,7 @@ pub fn summarize(path: &str, bytes: &[u8], base_url: &str) -> PageLinks {
     } else {
         // A page repeats many links (navigation, module links in every row);
         // problems are reported once per page and href, so each is resolved once.
-        let mut seen = rustc_hash::FxHashSet::default();
+        let mut seen = FxHashSet::default();
         attrs
             .links
             .iter()

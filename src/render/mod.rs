@@ -184,23 +184,26 @@ fn data_tasks(site: &Site, comparisons: &Comparisons, scope: &Scope) -> Vec<Data
 /// The file of the search index.
 const SEARCH_INDEX: &str = "search-index.js";
 
-/// A data task's files without their contents (see [`Scope::check`]).
-fn data_task_paths(task: &DataTask, data: &views::Data) -> Vec<OutFile> {
+/// A data task's files without their contents (see [`Scope::check`]);
+/// `None` for the theme's static files, which are cheap and made in full.
+fn data_task_paths(task: &DataTask, data: &views::Data) -> Option<Vec<OutFile>> {
     let paths: Vec<String> = match *task {
         DataTask::Comparison(k) => crate::export::data_set_paths(&data.comparisons[k].id).to_vec(),
         DataTask::Curriculum(c) => {
             data.site.curricula.get(c).map(|c| crate::export::data_set_paths(&c.id).to_vec()).unwrap_or_default()
         }
         DataTask::Search => vec![SEARCH_INDEX.to_string()],
-        DataTask::Static => return Vec::new(),
+        DataTask::Static => return None,
     };
-    paths.into_iter().map(|path| OutFile { path, bytes: Vec::new() }).collect()
+    Some(paths.into_iter().map(|path| OutFile { path, bytes: Vec::new() }).collect())
 }
 
 fn run_data_task(task: &DataTask, data: &views::Data, theme: &Theme, scope: &Scope) -> Vec<OutFile> {
     let site = data.site;
-    if scope.data_paths_only && !matches!(task, DataTask::Static) {
-        return data_task_paths(task, data);
+    if scope.data_paths_only
+        && let Some(files) = data_task_paths(task, data)
+    {
+        return files;
     }
     match *task {
         DataTask::Static => {
