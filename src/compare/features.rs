@@ -109,7 +109,7 @@ impl Features {
             return (0.0 >= least).then_some(0.0);
         }
         let reaches = |shared: usize| 2.0 * shared as f64 / total as f64 >= least;
-        if !reaches(self.bucket_bound(other)) {
+        if !self.may_score(other, least) || self.bucket_bound(other).is_some_and(|n| !reaches(n)) {
             return None;
         }
         let (mut i, mut j, mut n) = (0, 0, 0);
@@ -133,13 +133,14 @@ impl Features {
     }
 
     /// At least as many as the bigrams the two texts share: per bucket, the
-    /// smaller count. Written as a plain sum over the bytes so that it
-    /// compiles to vector instructions (it runs for every candidate pair).
-    fn bucket_bound(&self, other: &Features) -> usize {
-        let short = self.grams.len().min(other.grams.len());
-        let (Some(a), Some(b)) = (&self.gram_buckets, &other.gram_buckets) else { return short };
+    /// smaller count (never more than the shorter text has, so it is at least
+    /// as tight as [`Self::may_score`]'s bound). Written as a plain sum over the
+    /// bytes so that it compiles to vector instructions (it runs for every
+    /// candidate pair); `None` when a text has no bucket counts.
+    fn bucket_bound(&self, other: &Features) -> Option<usize> {
+        let (a, b) = (self.gram_buckets.as_ref()?, other.gram_buckets.as_ref()?);
         let n: u16 = a.iter().zip(b).map(|(x, y)| u16::from(*x.min(y))).sum();
-        usize::from(n).min(short)
+        Some(usize::from(n))
     }
 
     /// The prefix hashes, for building an inverted index.
