@@ -392,7 +392,18 @@ impl Incremental {
         // The whole site as it will be.
         let merged = state.files.iter().map(|(p, k)| (p, made.kept.get(p).unwrap_or(k)));
         let added = made.kept.iter().filter(|(p, _)| !state.files.contains_key(*p));
-        render_warnings.extend(check_links(checked, merged.chain(added)));
+        let pages: Vec<(&str, &crate::links::PageLinks)> =
+            merged.chain(added).map(|(p, k)| (p.as_str(), &*k.links)).collect();
+        // Every link of the last good build resolved, and a page not rendered
+        // again has the same links: they can only break where a page rendered
+        // again lost an anchor. Otherwise the new pages' links are all to check.
+        let lost =
+            made.kept.iter().any(|(p, k)| state.files.get(p).is_some_and(|o| o.links.loses_targets_in(&k.links)));
+        render_warnings.extend(if lost {
+            crate::links::check_summaries(&checked.site, &pages)
+        } else {
+            crate::links::check_summaries_of(&checked.site, &pages, |p| made.kept.contains_key(p))
+        });
         if render_warnings.has_errors() {
             return Err(checked.diags.sorted_with(&render_warnings));
         }

@@ -190,6 +190,12 @@ pub fn summarize(path: &str, bytes: &[u8], base_url: &str) -> PageLinks {
 }
 
 impl PageLinks {
+    /// Whether a link to this page that resolved before may not resolve to
+    /// `new`: it is no longer HTML, or lost an id (its ids are sorted).
+    pub fn loses_targets_in(&self, new: &PageLinks) -> bool {
+        self.html != new.html || self.ids.iter().any(|id| new.ids.binary_search(id).is_err())
+    }
+
     /// Whether every link of this page leads to a file that `find` knows, and
     /// to an anchor that file has.
     pub fn resolves<'a>(&self, find: impl Fn(&str) -> Option<&'a PageLinks>) -> bool {
@@ -302,10 +308,21 @@ impl LinkIndex {
 /// parallel, instead of first collecting every link of the site by target.
 /// The same diagnostics, once per page and href.
 pub fn check_summaries(site: &Site, pages: &[(&str, &PageLinks)]) -> Diagnostics {
+    check_summaries_of(site, pages, |_| true)
+}
+
+/// [`check_summaries`] for the links of the pages `which` selects only
+/// (looked up among all `pages`).
+pub fn check_summaries_of(
+    site: &Site,
+    pages: &[(&str, &PageLinks)],
+    which: impl Fn(&str) -> bool + Sync,
+) -> Diagnostics {
     use rayon::prelude::*;
     let by_path: HashMap<&str, &PageLinks> = pages.iter().copied().collect();
     let found: Vec<Diagnostic> = pages
         .par_iter()
+        .filter(|(path, _)| which(path))
         .flat_map_iter(|&(path, summary)| {
             let mut seen = HashSet::new();
             let by_path = &by_path;
