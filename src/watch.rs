@@ -44,6 +44,10 @@ fn handler(output: PathBuf, tx: Sender<Touched>) -> impl FnMut(DebounceEventResu
         let mut paths: Vec<PathBuf> = events
             .iter()
             .filter(|e| matches!(e.event.kind, EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_)))
+            // A folder is "modified" whenever a file in it comes or goes (the
+            // polling watcher reports that); the file's own event follows, and
+            // a swap file must not turn into a rebuild of the whole tree.
+            .filter(|e| !(matches!(e.event.kind, EventKind::Modify(_)) && e.event.paths.iter().all(|p| p.is_dir())))
             .flat_map(|e| e.event.paths.iter())
             .filter(|p| relevant(p, &output))
             .cloned()
@@ -113,5 +117,22 @@ mod tests {
         let touched = rx.recv_timeout(Duration::from_secs(5)).unwrap();
         // Named as the watched folder was given (the rebuild looks it up so).
         assert_eq!(touched, Some(vec![tmp.path().join("content/x.md")]));
+    }
+
+    #[test]
+    fn polling_ignores_swap_files_and_the_folders_they_change() {
+        let tmp = tempfile::tempdir().unwrap();
+        let modules = tmp.path().join("content/kit/modules");
+        std::fs::create_dir_all(&modules).unwrap();
+        std::fs::write(modules.join("m1.md"), "a").unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let _w = watch(tmp.path(), &tmp.path().join("public"), true, tx).unwrap();
+        std::thread::sleep(Duration::from_millis(700));
+        // An editor's swap file changes the folder's modification time too.
+        std::fs::write(modules.join(".m1.md.swp"), "x").unwrap();
+        std::thread::sleep(Duration::from_millis(1200));
+        std::fs::write(modules.join("m1.md"), "b").unwrap();
+        let touched = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+        assert_eq!(touched, Some(vec![modules.join("m1.md")]), "only the module, not its folder");
     }
 }
