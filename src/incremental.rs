@@ -423,6 +423,7 @@ impl Incremental {
         if let Some(old) = &self.state {
             for path in old.files.keys().filter(|p| !state.files.contains_key(*p)) {
                 let _ = std::fs::remove_file(self.output.join(path));
+                remove_empty_folders(&self.output, Path::new(path));
                 paths.push(path.clone());
             }
         }
@@ -498,6 +499,17 @@ enum Plan {
     Theme,
     /// Only these files (relative to the root) changed, which may all be modules.
     Modules(Vec<String>),
+}
+
+/// Removes the folders of a removed file that are now empty, up to (not
+/// including) the output folder, as a full build would not make them.
+fn remove_empty_folders(output: &Path, removed: &Path) {
+    // `remove_dir` refuses a folder that is not empty, which ends the walk.
+    for dir in removed.ancestors().skip(1).take_while(|d| !d.as_os_str().is_empty()) {
+        if std::fs::remove_dir(output.join(dir)).is_err() {
+            break;
+        }
+    }
 }
 
 fn check_links<'a>(checked: &Checked, files: impl Iterator<Item = (&'a String, &'a Kept)>) -> Diagnostics {

@@ -7,12 +7,17 @@ use curricula::incremental::{Incremental, Mode, Rebuilt};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// Every file with its bytes, and every folder (ending in `/`, no bytes): a
+/// folder left empty by a removed page differs from a full build too.
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(dir)
+        .min_depth(1)
         .into_iter()
         .flatten()
-        .filter(|e| e.file_type().is_file())
-        .map(|e| (e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap()))
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            if e.file_type().is_dir() { (rel + "/", Vec::new()) } else { (rel, std::fs::read(e.path()).unwrap()) }
+        })
         .collect()
 }
 
@@ -133,6 +138,8 @@ fn module_edits_rebuild_only_dependents_and_equal_a_full_build() {
     let page = root.join("content/kit/pages/neu.md");
     std::fs::write(&page, "---\ntitle: \"Neu\"\n---\n\nText.\n").unwrap();
     assert_same_as_full(&mut inc, &root, &served, &[&page], Mode::Full, "a new page");
+    std::fs::remove_file(&page).unwrap();
+    assert_same_as_full(&mut inc, &root, &served, &[&page], Mode::Full, "a removed page, its folder too");
 }
 
 #[test]
