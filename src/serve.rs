@@ -60,12 +60,17 @@ pub fn run(opts: &ServeOptions) -> Result<(), String> {
         return Err("the site has errors and there is no previous build to serve; fix the errors above".into());
     }
     let server = listen(&opts.addr).map_err(|e| format!("cannot serve on {}: {e}", opts.addr))?;
-    eprintln!("serving {} at http://{}/ (Ctrl+C to stop)", opts.output.display(), opts.addr);
+    let url = local_url(&opts.addr);
+    if url.contains(opts.addr.as_str()) {
+        eprintln!("serving {} at {url} (Ctrl+C to stop)", opts.output.display());
+    } else {
+        eprintln!("serving {} at {url}, on every interface ({}) (Ctrl+C to stop)", opts.output.display(), opts.addr);
+    }
     let dir = opts.output.clone();
     let http_shared = Arc::clone(&shared);
     std::thread::spawn(move || serve_requests(&server, &dir, &http_shared));
     if opts.open {
-        open_browser(&format!("http://{}/", opts.addr));
+        open_browser(&url);
     }
     while let Ok(mut touched) = rx.recv() {
         // Everything reported meanwhile goes into this one rebuild.
@@ -83,9 +88,25 @@ pub fn run(opts: &ServeOptions) -> Result<(), String> {
     Ok(())
 }
 
+/// The URL to open for `addr`: a server bound to every interface
+/// (`0.0.0.0`, `[::]`) is reached on this machine through the loopback address.
+fn local_url(addr: &str) -> String {
+    match addr.parse::<std::net::SocketAddr>() {
+        Ok(sa) if sa.ip().is_unspecified() => {
+            let local = if sa.is_ipv4() { "127.0.0.1".to_string() } else { "[::1]".to_string() };
+            format!("http://{local}:{}/", sa.port())
+        }
+        _ => format!("http://{addr}/"),
+    }
+}
+
 fn open_browser(url: &str) {
-    for cmd in ["xdg-open", "open"] {
-        if std::process::Command::new(cmd).arg(url).spawn().is_ok() {
+    // Windows opens URLs through `start` (a shell built-in; the empty
+    // argument is the window title).
+    let commands: &[(&str, &[&str])] =
+        if cfg!(windows) { &[("cmd", &["/C", "start", ""])] } else { &[("xdg-open", &[]), ("open", &[])] };
+    for (cmd, args) in commands {
+        if std::process::Command::new(cmd).args(*args).arg(url).spawn().is_ok() {
             return;
         }
     }
@@ -214,20 +235,21 @@ fn respond(dir: &Path, method: &tiny_http::Method, url: &str) -> Response {
     if !matches!(method, Method::Get | Method::Head) {
         return text(405, "method not allowed").with_header(header("Allow", "GET, HEAD"));
     }
-    let head = matches!(method, Method::Head);
+    // Also for HEAD the whole response: tiny_http sends its headers (with the
+    // body's length) and leaves out the body.
     match resolve(dir, url) {
         Some(path) => match std::fs::read(&path) {
-            Ok(bytes) => file_response(200, &path, bytes, head),
-            Err(_) => not_found(dir, head),
+            Ok(bytes) => file_response(200, &path, bytes),
+            Err(_) => not_found(dir),
         },
-        None => not_found(dir, head),
+        None => not_found(dir),
     }
 }
 
-fn not_found(dir: &Path, head: bool) -> Response {
+fn not_found(dir: &Path) -> Response {
     let page = dir.join("404.html");
     match std::fs::read(&page) {
-        Ok(bytes) => file_response(404, &page, bytes, head),
+        Ok(bytes) => file_response(404, &page, bytes),
         Err(_) => text(404, "not found"),
     }
 }
@@ -241,11 +263,10 @@ fn inject(bytes: Vec<u8>) -> Vec<u8> {
     }
 }
 
-fn file_response(status: u16, path: &Path, bytes: Vec<u8>, head: bool) -> Response {
+fn file_response(status: u16, path: &Path, bytes: Vec<u8>) -> Response {
     let ctype = content_type(path);
     let bytes = if ctype.starts_with("text/html") { inject(bytes) } else { bytes };
-    let body = if head { Vec::new() } else { bytes };
-    tiny_http::Response::from_data(body)
+    tiny_http::Response::from_data(bytes)
         .with_status_code(status)
         .with_header(header("Content-Type", ctype))
         .with_header(header("Cache-Control", "no-cache"))
@@ -325,6 +346,14 @@ fn content_type(p: &Path) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_server_on_every_interface_is_opened_through_loopback() {
+        assert_eq!(local_url("0.0.0.0:1111"), "http://127.0.0.1:1111/");
+        assert_eq!(local_url("[::]:8080"), "http://[::1]:8080/");
+        assert_eq!(local_url("127.0.0.1:1111"), "http://127.0.0.1:1111/");
+        assert_eq!(local_url("localhost:1111"), "http://localhost:1111/");
+    }
 
     #[test]
     fn traversal_is_refused_in_every_spelling() {

@@ -40,6 +40,13 @@ fn start(root: &Path) -> Server {
 
 /// A raw HTTP/1.0 request; returns status code and body.
 fn request(port: u16, method: &str, path: &str) -> (u16, String) {
+    let (status, text) = raw(port, method, path);
+    let body = text.split_once("\r\n\r\n").map(|x| x.1.to_string()).unwrap_or_default();
+    (status, body)
+}
+
+/// A raw HTTP/1.0 request; returns status code and the whole response.
+fn raw(port: u16, method: &str, path: &str) -> (u16, String) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     write!(s, "{method} {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
@@ -47,8 +54,7 @@ fn request(port: u16, method: &str, path: &str) -> (u16, String) {
     let _ = s.read_to_end(&mut buf);
     let text = String::from_utf8_lossy(&buf).into_owned();
     let status = text.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|x| x.1.to_string()).unwrap_or_default();
-    (status, body)
+    (status, text)
 }
 
 /// Reads from an event stream until `needle` appears after what was already
@@ -163,7 +169,13 @@ fn requests_outside_the_site_and_other_methods_are_refused() {
     }
     assert_eq!(request(server.port, "POST", "/").0, 405);
     assert_eq!(request(server.port, "DELETE", "/index.html").0, 405);
-    assert_eq!(request(server.port, "HEAD", "/").0, 200);
+    let (status, head) = raw(server.port, "HEAD", "/");
+    assert_eq!(status, 200);
+    let (headers, body) = head.split_once("\r\n\r\n").unwrap();
+    assert!(body.is_empty(), "HEAD sends no body");
+    let length =
+        headers.lines().find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length: ").map(str::to_string));
+    assert_eq!(length, Some(request(server.port, "GET", "/").1.len().to_string()), "HEAD tells GET's length");
 }
 
 fn rss_kb(pid: u32) -> Option<u64> {
