@@ -67,6 +67,7 @@
 
 use crate::compare::{ComparisonResult, ItemSide, Relation};
 use crate::model::{Curriculum, Dimension, Lang, Site};
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 use std::collections::{HashMap, HashSet};
 
@@ -170,12 +171,14 @@ pub fn uuid_v5(namespace: &[u8; 16], name: &str) -> String {
 // Building packages
 // ---------------------------------------------------------------------------------------
 
-/// Something a package refers to.
-#[derive(Debug, Clone)]
+/// Something a package refers to. Serialized, it is the CASE `LinkURI` /
+/// `LinkGenURI` object (its fields in the order of the keys' bytes, like every
+/// object of a package; see [`Package`]).
+#[derive(Debug, Clone, Serialize)]
 struct Node {
     identifier: String,
-    uri: String,
     title: String,
+    uri: String,
 }
 
 impl Node {
@@ -188,11 +191,6 @@ impl Node {
     fn synthetic(name: &str, title: &str) -> Node {
         let identifier = uuid_v5(&NAMESPACE_URL, name);
         Node { uri: format!("urn:uuid:{identifier}"), identifier, title: title.to_string() }
-    }
-
-    /// The CASE `LinkURI` / `LinkGenURI` object.
-    fn link(&self) -> Value {
-        json!({"title": self.title, "identifier": self.identifier, "uri": self.uri})
     }
 }
 
@@ -266,49 +264,130 @@ fn side_node(base: &str, curriculum: &str, s: &ItemSide) -> Node {
     item_node(base, curriculum, &s.module, &frag, &s.text)
 }
 
-fn association(base: &str, kind: &str, origin: &Node, dest: &Node, doc: &Node) -> Map<String, Value> {
-    let n = Node::synthetic(&format!("{base}case/associations/{kind}/{}/{}", origin.identifier, dest.identifier), kind);
-    let mut a = Map::new();
-    a.insert("identifier".into(), n.identifier.into());
-    a.insert("associationType".into(), kind.into());
-    a.insert("uri".into(), n.uri.into());
-    a.insert("originNodeURI".into(), origin.link());
-    a.insert("destinationNodeURI".into(), dest.link());
-    a.insert("CFDocumentURI".into(), doc.link());
-    a.insert("lastChangeDateTime".into(), LAST_CHANGE_DATE_TIME.into());
-    a
+// A package has a hundred thousand objects on a large site: they are typed
+// views borrowing their nodes, serialized in one pass. Their fields are in the
+// order of the keys' bytes (upper case first), the order in which a map of
+// JSON values wrote them before, so the files stay the same byte for byte
+// (`typed_packages_write_the_keys_in_sorted_order` checks it).
+
+/// A `CFAssociation`.
+#[derive(Serialize)]
+struct Association<'a> {
+    #[serde(rename = "CFDocumentURI")]
+    document: &'a Node,
+    #[serde(rename = "associationType")]
+    kind: &'a str,
+    #[serde(rename = "destinationNodeURI")]
+    destination: &'a Node,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extensions: Option<MatchExtensions>,
+    identifier: String,
+    #[serde(rename = "lastChangeDateTime")]
+    last_change: &'static str,
+    #[serde(rename = "originNodeURI")]
+    origin: &'a Node,
+    #[serde(rename = "sequenceNumber", skip_serializing_if = "Option::is_none")]
+    sequence: Option<usize>,
+    uri: String,
 }
 
-fn child_of(base: &str, child: &Node, parent: &Node, doc: &Node, sequence: usize) -> Value {
-    let mut a = association(base, "isChildOf", child, parent, doc);
-    a.insert("sequenceNumber".into(), sequence.into());
-    Value::Object(a)
-}
-
-struct ItemFields<'a> {
-    node: &'a Node,
-    kind: &'a ItemType,
-    kind_node: &'a Node,
-    coding: String,
-    list: String,
-    note: Option<&'a str>,
-}
-
-fn cf_item(f: ItemFields, doc: &Node) -> Value {
-    let mut o = Map::new();
-    o.insert("identifier".into(), f.node.identifier.clone().into());
-    o.insert("uri".into(), f.node.uri.clone().into());
-    o.insert("fullStatement".into(), f.node.title.clone().into());
-    o.insert("CFItemType".into(), f.kind.title.into());
-    o.insert("CFItemTypeURI".into(), f.kind_node.link());
-    o.insert("humanCodingScheme".into(), f.coding.into());
-    o.insert("listEnumeration".into(), f.list.into());
-    if let Some(n) = f.note {
-        o.insert("notes".into(), n.into());
+impl<'a> Association<'a> {
+    fn new(base: &str, kind: &'a str, origin: &'a Node, destination: &'a Node, document: &'a Node) -> Self {
+        let n = Node::synthetic(
+            &format!("{base}case/associations/{kind}/{}/{}", origin.identifier, destination.identifier),
+            kind,
+        );
+        Association {
+            document,
+            kind,
+            destination,
+            extensions: None,
+            identifier: n.identifier,
+            last_change: LAST_CHANGE_DATE_TIME,
+            origin,
+            sequence: None,
+            uri: n.uri,
+        }
     }
-    o.insert("CFDocumentURI".into(), doc.link());
-    o.insert("lastChangeDateTime".into(), LAST_CHANGE_DATE_TIME.into());
-    Value::Object(o)
+
+    fn child_of(base: &str, child: &'a Node, parent: &'a Node, document: &'a Node, sequence: usize) -> Self {
+        Association { sequence: Some(sequence), ..Association::new(base, "isChildOf", child, parent, document) }
+    }
+}
+
+/// The `extensions` of a comparison's association: the row it comes from.
+#[derive(Serialize)]
+struct MatchExtensions {
+    #[serde(rename = "dimensionChanged")]
+    dimension_changed: bool,
+    manual: bool,
+    relation: &'static str,
+    score: f64,
+}
+
+/// A `CFItem`.
+#[derive(Serialize)]
+struct CfItem<'a> {
+    #[serde(rename = "CFDocumentURI")]
+    document: &'a Node,
+    #[serde(rename = "CFItemType")]
+    kind: &'static str,
+    #[serde(rename = "CFItemTypeURI")]
+    kind_node: &'a Node,
+    #[serde(rename = "fullStatement")]
+    statement: &'a str,
+    #[serde(rename = "humanCodingScheme")]
+    coding: String,
+    identifier: &'a str,
+    #[serde(rename = "lastChangeDateTime")]
+    last_change: &'static str,
+    #[serde(rename = "listEnumeration")]
+    list: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notes: Option<&'a str>,
+    uri: &'a str,
+}
+
+impl<'a> CfItem<'a> {
+    fn new(
+        node: &'a Node,
+        kind: (&'static ItemType, &'a Node),
+        document: &'a Node,
+        coding: String,
+        list: String,
+    ) -> Self {
+        CfItem {
+            document,
+            kind: kind.0.title,
+            kind_node: kind.1,
+            statement: &node.title,
+            coding,
+            identifier: &node.identifier,
+            last_change: LAST_CHANGE_DATE_TIME,
+            list,
+            notes: None,
+            uri: &node.uri,
+        }
+    }
+}
+
+/// A `CFPackage`.
+#[derive(Serialize)]
+struct Package<'a> {
+    #[serde(rename = "CFAssociations")]
+    associations: Vec<Association<'a>>,
+    #[serde(rename = "CFDefinitions", skip_serializing_if = "Option::is_none")]
+    definitions: Option<Value>,
+    #[serde(rename = "CFDocument")]
+    document: Map<String, Value>,
+    #[serde(rename = "CFItems")]
+    items: Vec<CfItem<'a>>,
+}
+
+impl Package<'_> {
+    fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_else(|_| b"{}".to_vec())
+    }
 }
 
 fn document(node: &Node, creator: &str, lang: Lang) -> Map<String, Value> {
@@ -323,16 +402,13 @@ fn document(node: &Node, creator: &str, lang: Lang) -> Map<String, Value> {
     d
 }
 
-/// The CASE 1.1 `CFPackage` of one curriculum.
+/// The `CFDocument` of a curriculum.
 ///
 /// The document's `creator` (and `publisher`) is the issuer, else the title; `version`
 /// is the edition; `adoptionStatus` is `Adopted` (the sources are published editions);
-/// `notes` is the source. See the module documentation for identifiers and codes.
-pub fn curriculum_package(site: &Site, c: &Curriculum) -> Value {
-    let base = site.config.base_url.as_str();
-    let lang = site.config.language;
-    let doc = Node::page(format!("{base}{}/", c.id), &c.title);
-    let mut d = document(&doc, c.issuer.as_deref().unwrap_or(&c.title), lang);
+/// `notes` is the source.
+fn curriculum_document(doc: &Node, c: &Curriculum, lang: Lang) -> Map<String, Value> {
+    let mut d = document(doc, c.issuer.as_deref().unwrap_or(&c.title), lang);
     d.insert("adoptionStatus".into(), "Adopted".into());
     for (key, value) in
         [("version", &c.edition), ("publisher", &c.issuer), ("description", &c.description), ("notes", &c.source)]
@@ -344,72 +420,74 @@ pub fn curriculum_package(site: &Site, c: &Curriculum) -> Value {
     if let Some(level) = c.dqr_level {
         d.insert("extensions".into(), json!({"dqrLevel": level}));
     }
-
-    let module_type = MODULE_TYPE.node(base);
-    let mut items = Vec::new();
-    let mut associations = Vec::new();
-    for (mi, m) in c.modules.iter().enumerate() {
-        let number = m.number.value;
-        let module = Node::page(module_uri(base, &c.id, &m.id), &m.title);
-        items.push(cf_item(
-            ItemFields {
-                node: &module,
-                kind: &MODULE_TYPE,
-                kind_node: &module_type,
-                coding: format!("M{number}"),
-                list: number.to_string(),
-                note: None,
-            },
-            &doc,
-        ));
-        associations.push(child_of(base, &module, &doc, &doc, mi + 1));
-        let lists = Dimension::ALL
-            .iter()
-            .map(|d| (d.key(), m.competencies.get(*d)))
-            .chain(std::iter::once(("methods", m.methods.as_slice())));
-        let mut sequence = 0;
-        for (group, list) in lists {
-            let kind = group_type(group);
-            let kind_node = kind.node(base);
-            for (i, it) in list.iter().enumerate() {
-                sequence += 1;
-                let node = item_node(base, &c.id, &m.id, &fragment(&it.anchor, group, i + 1), &it.text);
-                items.push(cf_item(
-                    ItemFields {
-                        node: &node,
-                        kind,
-                        kind_node: &kind_node,
-                        coding: format!("M{number}.{}{}", kind.code, i + 1),
-                        list: (i + 1).to_string(),
-                        note: it.note.as_deref(),
-                    },
-                    &doc,
-                ));
-                associations.push(child_of(base, &node, &module, &doc, sequence));
-            }
-        }
-    }
-    let types: Vec<Value> =
-        std::iter::once(&MODULE_TYPE).chain(GROUP_TYPES.iter()).map(|t| t.definition(base, lang)).collect();
-    json!({
-        "CFDocument": d,
-        "CFItems": items,
-        "CFAssociations": associations,
-        "CFDefinitions": {"CFItemTypes": types},
-    })
+    d
 }
 
-/// The CASE 1.1 `CFPackage` of a comparison: a document for the comparison and the
-/// associations between the items of its two curricula (no items of its own). The
-/// association ends carry the identifiers of [`curriculum_package`]. See the module
-/// documentation for the association types.
-pub fn comparison_package(site: &Site, r: &ComparisonResult) -> Value {
+/// An item of a module's lists with its node: (type, position in its list, node, note).
+type ListedItem<'c> = (&'static ItemType, usize, Node, Option<&'c str>);
+
+/// A module's node and the nodes of its items, in source order.
+fn module_nodes<'c>(base: &str, c: &'c Curriculum, m: &'c crate::model::Module) -> (Node, Vec<ListedItem<'c>>) {
+    let lists = Dimension::ALL
+        .iter()
+        .map(|d| (d.key(), m.competencies.get(*d)))
+        .chain(std::iter::once(("methods", m.methods.as_slice())));
+    let mut items = Vec::new();
+    for (group, list) in lists {
+        let kind = group_type(group);
+        for (i, it) in list.iter().enumerate() {
+            let node = item_node(base, &c.id, &m.id, &fragment(&it.anchor, group, i + 1), &it.text);
+            items.push((kind, i + 1, node, it.note.as_deref()));
+        }
+    }
+    (Node::page(module_uri(base, &c.id, &m.id), &m.title), items)
+}
+
+/// The CASE 1.1 `CFPackage` of one curriculum, as JSON. See the module
+/// documentation for identifiers and codes, [`curriculum_document`] for the document.
+pub fn curriculum_package_json(site: &Site, c: &Curriculum) -> Vec<u8> {
     let base = site.config.base_url.as_str();
+    let lang = site.config.language;
+    let doc = Node::page(format!("{base}{}/", c.id), &c.title);
+    // Every node first: items and associations borrow them.
+    let kinds: Vec<(&'static ItemType, Node)> =
+        std::iter::once(&MODULE_TYPE).chain(GROUP_TYPES.iter()).map(|t| (t, t.node(base))).collect();
+    let kind_node = |t: &ItemType| kinds.iter().find(|k| k.0.key == t.key).map_or(&kinds[0].1, |k| &k.1);
+    let modules: Vec<_> = c.modules.iter().map(|m| module_nodes(base, c, m)).collect();
+    let mut items = Vec::new();
+    let mut associations = Vec::new();
+    for (mi, (m, (module, listed))) in c.modules.iter().zip(&modules).enumerate() {
+        let number = m.number.value;
+        items.push(CfItem::new(module, (&MODULE_TYPE, &kinds[0].1), &doc, format!("M{number}"), number.to_string()));
+        associations.push(Association::child_of(base, module, &doc, &doc, mi + 1));
+        for (sequence, (kind, position, node, note)) in listed.iter().enumerate() {
+            let coding = format!("M{number}.{}{position}", kind.code);
+            let item = CfItem::new(node, (kind, kind_node(kind)), &doc, coding, position.to_string());
+            items.push(CfItem { notes: *note, ..item });
+            associations.push(Association::child_of(base, node, module, &doc, sequence + 1));
+        }
+    }
+    let types: Vec<Value> = kinds.iter().map(|(t, _)| t.definition(base, lang)).collect();
+    Package {
+        associations,
+        definitions: Some(json!({"CFItemTypes": types})),
+        document: curriculum_document(&doc, c, lang),
+        items,
+    }
+    .to_json()
+}
+
+/// [`curriculum_package_json`] as a JSON value.
+pub fn curriculum_package(site: &Site, c: &Curriculum) -> Value {
+    serde_json::from_slice(&curriculum_package_json(site, c)).unwrap_or(Value::Null)
+}
+
+/// The `CFDocument` of a comparison.
+fn comparison_document(site: &Site, r: &ComparisonResult, doc: &Node) -> Map<String, Value> {
     let lang = site.config.language;
     let title = |id: &str| site.curriculum(id).map_or(id.to_string(), |c| c.title.clone());
     let (left, right) = (title(&r.left), title(&r.right));
-    let doc = Node::page(format!("{base}compare/{}/", r.id), &r.title);
-    let mut d = document(&doc, &site.config.title, lang);
+    let mut d = document(doc, &site.config.title, lang);
     let description = match lang {
         Lang::De => format!(
             "Vergleich von „{left}“ und „{right}“. Jede Assoziation führt von einer Kompetenz aus „{right}“ \
@@ -423,9 +501,18 @@ pub fn comparison_package(site: &Site, r: &ComparisonResult) -> Value {
         ),
     };
     d.insert("description".into(), description.into());
+    d
+}
 
-    let mut seen = HashSet::new();
-    let mut associations = Vec::new();
+/// The CASE 1.1 `CFPackage` of a comparison, as JSON: a document for the comparison and
+/// the associations between the items of its two curricula (no items of its own). The
+/// association ends carry the identifiers of [`curriculum_package`]. See the module
+/// documentation for the association types.
+pub fn comparison_package_json(site: &Site, r: &ComparisonResult) -> Vec<u8> {
+    let base = site.config.base_url.as_str();
+    let doc = Node::page(format!("{base}compare/{}/", r.id), &r.title);
+    // The ends of every association first: the associations borrow them.
+    let mut ends = Vec::new();
     for row in r.pairs.iter().flat_map(|p| &p.tables).flat_map(|t| &t.rows) {
         let kind = match row.relation {
             Relation::Identical | Relation::Equivalent => "exactMatchOf",
@@ -433,26 +520,32 @@ pub fn comparison_package(site: &Site, r: &ComparisonResult) -> Value {
             Relation::Similar => PARTIAL_MATCH,
             Relation::Different | Relation::OnlyLeft | Relation::OnlyRight => continue,
         };
-        let (Some(l), Some(rt)) = (&row.left, &row.right) else {
-            continue;
-        };
-        let origin = side_node(base, &r.right, rt);
-        let dest = side_node(base, &r.left, l);
-        let mut a = association(base, kind, &origin, &dest, &doc);
-        let id = a["identifier"].as_str().unwrap_or_default().to_string();
-        if !seen.insert(id) {
+        if let (Some(l), Some(rt)) = (&row.left, &row.right) {
+            ends.push((kind, row, side_node(base, &r.right, rt), side_node(base, &r.left, l)));
+        }
+    }
+    let mut seen = HashSet::new();
+    let mut associations = Vec::new();
+    for (kind, row, origin, dest) in &ends {
+        let a = Association::new(base, kind, origin, dest, &doc);
+        if !seen.insert(a.identifier.clone()) {
             continue;
         }
-        a.insert(
-            "extensions".into(),
-            json!({
-                "relation": row.relation.key(), "score": row.score, "manual": row.manual,
-                "dimensionChanged": row.dimension_changed,
-            }),
-        );
-        associations.push(Value::Object(a));
+        let extensions = MatchExtensions {
+            dimension_changed: row.dimension_changed,
+            manual: row.manual,
+            relation: row.relation.key(),
+            score: row.score,
+        };
+        associations.push(Association { extensions: Some(extensions), ..a });
     }
-    json!({"CFDocument": d, "CFItems": [], "CFAssociations": associations})
+    Package { associations, definitions: None, document: comparison_document(site, r, &doc), items: Vec::new() }
+        .to_json()
+}
+
+/// [`comparison_package_json`] as a JSON value.
+pub fn comparison_package(site: &Site, r: &ComparisonResult) -> Value {
+    serde_json::from_slice(&comparison_package_json(site, r)).unwrap_or(Value::Null)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1021,6 +1114,25 @@ mod tests {
         let types = p["CFDefinitions"]["CFItemTypes"].as_array().unwrap();
         assert_eq!(types.len(), 6);
         assert!(types.iter().any(|t| t["identifier"] == w2["CFItemTypeURI"]["identifier"]));
+    }
+
+    #[test]
+    fn typed_packages_write_the_keys_in_sorted_order() {
+        // A JSON value keeps its keys sorted: written again, it gives the same
+        // bytes only if the typed package wrote them in that order too.
+        let s = site();
+        let r = comparison(&s);
+        for bytes in [curriculum_package_json(&s, &s.curricula[0]), comparison_package_json(&s, &r)] {
+            let value: Value = serde_json::from_slice(&bytes).unwrap();
+            assert_eq!(
+                String::from_utf8(serde_json::to_vec(&value).unwrap()).unwrap(),
+                String::from_utf8(bytes).unwrap()
+            );
+        }
+        let p = comparison_package(&s, &r);
+        assert!(p["CFAssociations"][0]["extensions"].is_object(), "the test covers the extensions");
+        let c = curriculum_package(&s, &s.curricula[0]);
+        assert!(c["CFItems"].as_array().unwrap().iter().any(|i| i["notes"].is_string()), "and notes");
     }
 
     #[test]

@@ -152,13 +152,13 @@ pub fn data_set_paths(id: &str) -> [String; 3] {
     [format!("data/{id}.json"), format!("data/{id}.csv"), format!("data/case/{id}.json")]
 }
 
-fn data_set(id: &str, json: &Value, csv: String, case: &Value) -> [OutFile; 3] {
+fn data_set(id: &str, json: &Value, csv: String, case: Vec<u8>) -> [OutFile; 3] {
     let compact = |v: &Value| serde_json::to_string(v).unwrap_or_else(|_| "{}".into()).into_bytes();
     let [json_path, csv_path, case_path] = data_set_paths(id);
     [
         OutFile { path: json_path, bytes: compact(json) },
         OutFile { path: csv_path, bytes: csv.into_bytes() },
-        OutFile { path: case_path, bytes: compact(case) },
+        OutFile { path: case_path, bytes: case },
     ]
 }
 
@@ -176,7 +176,7 @@ pub fn comparison_files<R: std::borrow::Borrow<ComparisonResult> + Sync>(
                 &r.id,
                 &comparison_json(site, r),
                 comparison_csv(site, r),
-                &crate::case::comparison_package(site, r),
+                crate::case::comparison_package_json(site, r),
             )
         })
         .collect()
@@ -287,7 +287,7 @@ pub fn curriculum_files(site: &Site, which: &[usize]) -> Vec<OutFile> {
                 &c.id,
                 &curriculum_json(site, c),
                 curriculum_csv(site, c),
-                &crate::case::curriculum_package(site, c),
+                crate::case::curriculum_package_json(site, c),
             )
         })
         .collect()
