@@ -4,12 +4,15 @@
 //! `schema` field; the CSV has one row per item row and starts with a BOM so
 //! that spreadsheet programs read umlauts correctly.
 
+use crate::compare::Relation;
 use crate::compare::rules::{RuleResult, evaluate_all};
 use crate::compare::{ComparisonResult, ItemSide};
 use crate::model::Site;
 use crate::model::ledger::ledger;
 use crate::render::OutFile;
+use serde::Serialize;
 use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
 /// The schema identifier of comparison JSON files.
 pub const COMPARISON_SCHEMA: &str = "curricula/comparison@1";
@@ -19,14 +22,33 @@ fn item_url(site: &Site, curriculum: &str, s: &ItemSide) -> String {
     format!("{}{}/{}/#{}", site.config.base_url, curriculum, s.module, s.anchor)
 }
 
-fn side_json(site: &Site, curriculum: &str, s: &Option<ItemSide>) -> Value {
-    match s {
-        Some(s) => json!({
-            "module": s.module, "dimension": s.group, "position": s.position,
-            "text": s.text, "anchor": s.anchor, "url": item_url(site, curriculum, s),
-        }),
-        None => Value::Null,
-    }
+// The exports are typed views serialized in one pass (a large site has
+// hundreds of thousands of rows). Their fields are in the order of the keys'
+// bytes, the order in which maps of JSON values wrote them before, so the
+// files stay the same byte for byte; parts without many entries, and nested
+// model types whose own field order is not sorted, still go through
+// `serde_json::Value`. `typed_exports_write_the_keys_in_sorted_order` checks it.
+
+/// One side of an item row.
+#[derive(Serialize)]
+struct SideJson<'a> {
+    anchor: &'a str,
+    dimension: &'a str,
+    module: &'a str,
+    position: usize,
+    text: &'a str,
+    url: String,
+}
+
+fn side_json<'a>(site: &Site, curriculum: &str, s: &'a Option<ItemSide>) -> Option<SideJson<'a>> {
+    s.as_ref().map(|s| SideJson {
+        anchor: &s.anchor,
+        dimension: s.group,
+        module: &s.module,
+        position: s.position,
+        text: &s.text,
+        url: item_url(site, curriculum, s),
+    })
 }
 
 fn ledger_json(site: &Site, id: &str) -> Value {
@@ -56,50 +78,116 @@ pub fn rule_results(site: &Site, r: &ComparisonResult) -> Vec<RuleResult> {
     [&r.left, &r.right].iter().filter_map(|id| site.curriculum(id)).flat_map(|c| evaluate_all(&site.rules, c)).collect()
 }
 
-/// The JSON export of one comparison.
-pub fn comparison_json(site: &Site, r: &ComparisonResult) -> Value {
-    let pairs: Vec<Value> = r
-        .pairs
+#[derive(Serialize)]
+struct RowJson<'a> {
+    dimension_changed: bool,
+    left: Option<SideJson<'a>>,
+    manual: bool,
+    relation: Relation,
+    right: Option<SideJson<'a>>,
+    score: f64,
+}
+
+#[derive(Serialize)]
+struct SentenceJson<'a> {
+    module: &'a str,
+    relation: Relation,
+    score: f64,
+    section: &'a str,
+    source: &'a Option<crate::compare::SourceRef>,
+    text: &'a str,
+}
+
+#[derive(Serialize)]
+struct PairJson<'a> {
+    id: &'a str,
+    left: &'a [String],
+    note: &'a Option<String>,
+    reuse_share: f64,
+    right: &'a [String],
+    rows: Vec<RowJson<'a>>,
+    sentences: Vec<SentenceJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct ComparisonJson<'a> {
+    flags: Value,
+    id: &'a str,
+    ledger: Value,
+    left: &'a str,
+    matrix: Value,
+    overlap: Value,
+    pairs: Vec<PairJson<'a>>,
+    right: &'a str,
+    rules: Value,
+    schema: &'static str,
+    threshold: f64,
+    title: &'a str,
+}
+
+fn pair_json<'a>(site: &Site, r: &'a ComparisonResult, p: &'a crate::compare::PairResult) -> PairJson<'a> {
+    let rows = p
+        .tables
         .iter()
-        .map(|p| {
-            let rows: Vec<Value> = p
-                .tables
-                .iter()
-                .flat_map(|t| t.rows.iter())
-                .map(|row| {
-                    json!({
-                        "relation": row.relation, "score": row.score, "manual": row.manual,
-                        "dimension_changed": row.dimension_changed,
-                        "left": side_json(site, &r.left, &row.left), "right": side_json(site, &r.right, &row.right),
-                    })
-                })
-                .collect();
-            let sentences: Vec<Value> = p
-                .prose
-                .iter()
-                .flat_map(|m| {
-                    m.sentences.iter().map(move |s| {
-                        json!({
-                            "module": m.module, "section": s.section, "text": s.text, "relation": s.relation,
-                            "score": s.score, "source": s.source,
-                        })
-                    })
-                })
-                .collect();
-            json!({
-                "id": p.slug, "left": p.left, "right": p.right, "note": p.note,
-                "reuse_share": (p.reuse_share * 1000.0).round() / 1000.0,
-                "rows": rows, "sentences": sentences,
+        .flat_map(|t| t.rows.iter())
+        .map(|row| RowJson {
+            dimension_changed: row.dimension_changed,
+            left: side_json(site, &r.left, &row.left),
+            manual: row.manual,
+            relation: row.relation,
+            right: side_json(site, &r.right, &row.right),
+            score: row.score,
+        })
+        .collect();
+    let sentences = p
+        .prose
+        .iter()
+        .flat_map(|m| {
+            m.sentences.iter().map(move |s| SentenceJson {
+                module: &m.module,
+                relation: s.relation,
+                score: s.score,
+                section: s.section,
+                source: &s.source,
+                text: &s.text,
             })
         })
         .collect();
-    json!({
-        "schema": COMPARISON_SCHEMA,
-        "id": r.id, "title": r.title, "left": r.left, "right": r.right, "threshold": r.threshold,
-        "pairs": pairs,
-        "matrix": r.matrix, "flags": r.flags, "overlap": r.overlap,
-        "ledger": {"left": ledger_json(site, &r.left), "right": ledger_json(site, &r.right)},
-        "rules": rule_results(site, r),
+    PairJson {
+        id: &p.slug,
+        left: &p.left,
+        note: &p.note,
+        reuse_share: (p.reuse_share * 1000.0).round() / 1000.0,
+        right: &p.right,
+        rows,
+        sentences,
+    }
+}
+
+/// A part as a JSON value, whose maps (also of nested types) write their keys sorted.
+fn value(v: &impl Serialize) -> Value {
+    serde_json::to_value(v).unwrap_or(Value::Null)
+}
+
+fn to_bytes(v: &impl Serialize) -> Vec<u8> {
+    serde_json::to_vec(v).unwrap_or_else(|_| b"{}".to_vec())
+}
+
+/// The JSON export of one comparison.
+pub fn comparison_json(site: &Site, r: &ComparisonResult) -> Vec<u8> {
+    to_bytes(&ComparisonJson {
+        flags: value(&r.flags),
+        id: &r.id,
+        ledger: json!({"left": ledger_json(site, &r.left), "right": ledger_json(site, &r.right)}),
+        left: &r.left,
+        matrix: value(&r.matrix),
+        overlap: value(&r.overlap),
+        pairs: r.pairs.iter().map(|p| pair_json(site, r, p)).collect(),
+        right: &r.right,
+        rules: value(&rule_results(site, r)),
+        schema: COMPARISON_SCHEMA,
+        threshold: r.threshold,
+        title: &r.title,
     })
 }
 
@@ -152,11 +240,10 @@ pub fn data_set_paths(id: &str) -> [String; 3] {
     [format!("data/{id}.json"), format!("data/{id}.csv"), format!("data/case/{id}.json")]
 }
 
-fn data_set(id: &str, json: &Value, csv: String, case: Vec<u8>) -> [OutFile; 3] {
-    let compact = |v: &Value| serde_json::to_string(v).unwrap_or_else(|_| "{}".into()).into_bytes();
+fn data_set(id: &str, json: Vec<u8>, csv: String, case: Vec<u8>) -> [OutFile; 3] {
     let [json_path, csv_path, case_path] = data_set_paths(id);
     [
-        OutFile { path: json_path, bytes: compact(json) },
+        OutFile { path: json_path, bytes: json },
         OutFile { path: csv_path, bytes: csv.into_bytes() },
         OutFile { path: case_path, bytes: case },
     ]
@@ -174,7 +261,7 @@ pub fn comparison_files<R: std::borrow::Borrow<ComparisonResult> + Sync>(
             let r = r.borrow();
             data_set(
                 &r.id,
-                &comparison_json(site, r),
+                comparison_json(site, r),
                 comparison_csv(site, r),
                 crate::case::comparison_package_json(site, r),
             )
@@ -185,64 +272,158 @@ pub fn comparison_files<R: std::borrow::Borrow<ComparisonResult> + Sync>(
 /// The schema identifier of curriculum JSON files.
 pub const CURRICULUM_SCHEMA: &str = "curricula/curriculum@1";
 
-fn items_json(
+#[derive(Serialize)]
+struct ItemJson<'a> {
+    anchor: &'a str,
+    id: &'a Option<String>,
+    note: &'a Option<String>,
+    position: usize,
+    text: &'a str,
+    url: String,
+}
+
+fn items_json<'a>(
     site: &Site,
     c: &crate::model::Curriculum,
     m: &crate::model::Module,
-    items: &[crate::model::Item],
-) -> Value {
+    items: &'a [crate::model::Item],
+) -> Vec<ItemJson<'a>> {
     items
         .iter()
         .enumerate()
-        .map(|(i, it)| {
-            json!({
-                "position": i + 1, "text": it.text, "id": it.id, "note": it.note, "anchor": it.anchor,
-                "url": format!("{}{}/{}/#{}", site.config.base_url, c.id, m.id, it.anchor),
-            })
+        .map(|(i, it)| ItemJson {
+            anchor: &it.anchor,
+            id: &it.id,
+            note: &it.note,
+            position: i + 1,
+            text: &it.text,
+            url: format!("{}{}/{}/#{}", site.config.base_url, c.id, m.id, it.anchor),
         })
         .collect()
 }
 
-/// The JSON export of one curriculum: the full model and its computed ledger.
-pub fn curriculum_json(site: &Site, c: &crate::model::Curriculum) -> Value {
+#[derive(Serialize)]
+struct WorkloadJson<'a> {
+    amount: f64,
+    formats: Vec<&'a str>,
+    topic: &'a Option<String>,
+    unit: &'a str,
+}
+
+#[derive(Serialize)]
+struct SectionJson<'a> {
+    known: Option<crate::model::KnownSection>,
+    markdown: &'a str,
+    title: &'a str,
+}
+
+#[derive(Serialize)]
+struct ModuleJson<'a> {
+    /// By dimension key (a sorted map, as the keys are written).
+    competencies: BTreeMap<&'static str, Vec<ItemJson<'a>>>,
+    fields: Vec<&'a str>,
+    id: &'a str,
+    kind: Option<&'a str>,
+    methods: Vec<ItemJson<'a>>,
+    number: i64,
+    phases: Vec<&'a str>,
+    sections: Vec<SectionJson<'a>>,
+    title: &'a str,
+    topics: &'a Option<String>,
+    url: String,
+    work_package: Value,
+    workload: Vec<WorkloadJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct CurriculumJson<'a> {
+    dqr_level: Value,
+    dqr_level_note: &'static str,
+    edition: &'a Option<String>,
+    fields: Value,
+    formats: Value,
+    id: &'a str,
+    issuer: &'a Option<String>,
+    kinds: Value,
+    ledger: Value,
+    modules: Vec<ModuleJson<'a>>,
+    pages: Value,
+    rules: Value,
+    schema: &'static str,
+    short_title: &'a str,
+    source: &'a Option<String>,
+    title: &'a str,
+    units: Value,
+    url: String,
+}
+
+fn module_json<'a>(site: &Site, c: &crate::model::Curriculum, m: &'a crate::model::Module) -> ModuleJson<'a> {
     use crate::model::Dimension;
-    let modules: Vec<Value> = c
-        .modules
-        .iter()
-        .map(|m| {
-            let mut comps = serde_json::Map::new();
-            for d in Dimension::ALL {
-                comps.insert(d.key().into(), items_json(site, c, m, m.competencies.get(d)));
-            }
-            let sections: Vec<Value> = m.sections.iter().map(|s| json!({"title": s.title, "known": s.known, "markdown": s.markdown})).collect();
-            json!({
-                "id": m.id, "number": m.number.value, "title": m.title, "url": format!("{}{}/{}/", site.config.base_url, c.id, m.id),
-                "kind": m.kind.as_ref().map(|k| &k.value),
-                "fields": m.fields.iter().map(|x| &x.value).collect::<Vec<_>>(),
-                "phases": m.phases.iter().map(|x| &x.value).collect::<Vec<_>>(),
-                "topics": m.topics,
-                "workload": m.workload.iter().map(|w| json!({
-                    "formats": w.formats.iter().map(|f| &f.value).collect::<Vec<_>>(),
-                    "amount": w.amount, "unit": w.unit.value, "topic": w.topic,
-                })).collect::<Vec<_>>(),
-                "competencies": comps,
-                "methods": items_json(site, c, m, &m.methods),
-                "work_package": m.work_package,
-                "sections": sections,
+    let values = |v: &'a [crate::model::At<String>]| v.iter().map(|x| x.value.as_str()).collect::<Vec<_>>();
+    ModuleJson {
+        competencies: Dimension::ALL
+            .iter()
+            .map(|d| (d.key(), items_json(site, c, m, m.competencies.get(*d))))
+            .collect(),
+        fields: values(&m.fields),
+        id: &m.id,
+        kind: m.kind.as_ref().map(|k| k.value.as_str()),
+        methods: items_json(site, c, m, &m.methods),
+        number: m.number.value,
+        phases: values(&m.phases),
+        sections: m
+            .sections
+            .iter()
+            .map(|s| SectionJson { known: s.known, markdown: &s.markdown, title: &s.title })
+            .collect(),
+        title: &m.title,
+        topics: &m.topics,
+        url: format!("{}{}/{}/", site.config.base_url, c.id, m.id),
+        work_package: value(&m.work_package),
+        workload: m
+            .workload
+            .iter()
+            .map(|w| WorkloadJson {
+                amount: w.amount,
+                formats: values(&w.formats),
+                topic: &w.topic,
+                unit: &w.unit.value,
             })
-        })
+            .collect(),
+    }
+}
+
+/// The JSON export of one curriculum: the full model and its computed ledger.
+pub fn curriculum_json(site: &Site, c: &crate::model::Curriculum) -> Vec<u8> {
+    let formats: Vec<Value> = c
+        .formats
+        .iter()
+        .map(|(k, f)| json!({"id": k, "label": f.label, "mode": f.mode, "kind": f.kind.as_ref().map(|x| &x.value)}))
         .collect();
-    json!({
-        "schema": CURRICULUM_SCHEMA,
-        "id": c.id, "title": c.title, "short_title": c.short_title, "issuer": c.issuer, "edition": c.edition,
-        "dqr_level": c.dqr_level, "dqr_level_note": "classification by the issuer", "source": c.source,
-        "url": format!("{}{}/", site.config.base_url, c.id),
-        "units": c.units, "formats": c.formats.iter().map(|(k, f)| json!({"id": k, "label": f.label, "mode": f.mode, "kind": f.kind.as_ref().map(|x| &x.value)})).collect::<Vec<_>>(),
-        "kinds": c.kinds, "fields": c.fields,
-        "modules": modules,
-        "pages": c.pages.iter().map(|p| json!({"id": p.id, "title": p.title, "weight": p.weight, "markdown": p.markdown})).collect::<Vec<_>>(),
-        "ledger": ledger_json(site, &c.id),
-        "rules": evaluate_all(&site.rules, c),
+    let pages: Vec<Value> = c
+        .pages
+        .iter()
+        .map(|p| json!({"id": p.id, "title": p.title, "weight": p.weight, "markdown": p.markdown}))
+        .collect();
+    to_bytes(&CurriculumJson {
+        dqr_level: value(&c.dqr_level),
+        dqr_level_note: "classification by the issuer",
+        edition: &c.edition,
+        fields: value(&c.fields),
+        formats: Value::Array(formats),
+        id: &c.id,
+        issuer: &c.issuer,
+        kinds: value(&c.kinds),
+        ledger: ledger_json(site, &c.id),
+        modules: c.modules.iter().map(|m| module_json(site, c, m)).collect(),
+        pages: Value::Array(pages),
+        rules: value(&evaluate_all(&site.rules, c)),
+        schema: CURRICULUM_SCHEMA,
+        short_title: &c.short_title,
+        source: &c.source,
+        title: &c.title,
+        units: value(&c.units),
+        url: format!("{}{}/", site.config.base_url, c.id),
     })
 }
 
@@ -285,7 +466,7 @@ pub fn curriculum_files(site: &Site, which: &[usize]) -> Vec<OutFile> {
         .flat_map_iter(|c| {
             data_set(
                 &c.id,
-                &curriculum_json(site, c),
+                curriculum_json(site, c),
                 curriculum_csv(site, c),
                 crate::case::curriculum_package_json(site, c),
             )
@@ -326,5 +507,30 @@ mod tests {
         assert_eq!(csv_field("a"), "a");
         assert_eq!(csv_field("a, b"), "\"a, b\"");
         assert_eq!(csv_field("sag \"ja\""), "\"sag \"\"ja\"\"\"");
+    }
+
+    #[test]
+    fn typed_exports_write_the_keys_in_sorted_order() {
+        // Written again from a JSON value (whose maps keep their keys sorted),
+        // an export gives the same bytes only if it wrote them sorted too.
+        let site = crate::load::load_site(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).site;
+        let mut files: Vec<Vec<u8>> = site.curricula.iter().map(|c| curriculum_json(&site, c)).collect();
+        for cmp in &site.comparisons {
+            files.push(comparison_json(&site, &crate::compare::compare(&site, cmp).unwrap()));
+        }
+        assert!(files.len() >= 3);
+        for bytes in files {
+            let text = String::from_utf8(bytes).unwrap();
+            let value: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(serde_json::to_string(&value).unwrap(), text);
+            let keys: &[&str] = if text.contains("\"pairs\"") {
+                &["\"sentences\":[{", "\"source\":{", "\"left\":{\"anchor\""]
+            } else {
+                &["\"work_package\":{", "\"competencies\":{", "\"workload\":[{", "\"note\":"]
+            };
+            for key in keys {
+                assert!(text.contains(key), "the content covers {key}");
+            }
+        }
     }
 }
