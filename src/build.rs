@@ -203,7 +203,7 @@ fn render_streamed(
             pages.fetch_add(1, Ordering::Relaxed);
         }
     };
-    let summary = render::render_scoped_to(site, &theme, &checked.sources, scope, &[], &sink)
+    let summary = render::render_scoped_to(site, &theme, &checked.sources, scope, &render::Reuse::default(), &sink)
         .map_err(|d| checked.diags.sorted_with(&d))?;
     let mut found = summary.warnings;
     found.extend(index.check(site));

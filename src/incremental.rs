@@ -76,7 +76,8 @@ struct State {
     inputs: Inputs,
     checked: Checked,
     theme: std::sync::Arc<Theme>,
-    comparisons: crate::render::Comparisons,
+    /// Comparisons and search documents, for the next scoped render.
+    reuse: crate::render::Reuse,
     /// Warnings found while rendering (they are not part of `checked`).
     render_warnings: Diagnostics,
     /// What is kept of each file of the output folder, by path.
@@ -244,7 +245,7 @@ impl Incremental {
         };
         let paths = self.write_changed(&update.changed, &ahead).inspect_err(|_| ahead.restore())?;
         state.files.extend(update.kept);
-        state.comparisons = update.comparisons;
+        state.reuse = update.reuse;
         state.render_warnings = update.render_warnings;
         state.inputs = inputs;
         let warnings = state.checked.diags.sorted_with(&state.render_warnings);
@@ -259,14 +260,8 @@ impl Incremental {
         let files = Mutex::new(Vec::new());
         let keep = |f: OutFile| files.lock().unwrap_or_else(|e| e.into_inner()).push(f);
         let scope = Scope::module_pages(modules);
-        let rendered = crate::render::render_scoped_to(
-            &checked.site,
-            &state.theme,
-            &checked.sources,
-            &scope,
-            &state.comparisons,
-            &keep,
-        );
+        let rendered =
+            crate::render::render_scoped_to(&checked.site, &state.theme, &checked.sources, &scope, &state.reuse, &keep);
         let files = files.into_inner().unwrap_or_else(|e| e.into_inner());
         if rendered.is_err() {
             return Ok(Ahead::default());
@@ -324,7 +319,7 @@ impl Incremental {
         checked: &Checked,
         theme: &Theme,
         scope: &Scope,
-        previous: &[Arc<crate::compare::ComparisonResult>],
+        previous: &crate::render::Reuse,
         old: Option<&BTreeMap<String, Kept>>,
         staging: Option<&crate::output::Staging>,
     ) -> Result<(Made, crate::render::Summary), Vec<Diagnostic>> {
@@ -360,20 +355,14 @@ impl Incremental {
             Some(_) => None,
         };
         let old = self.state.as_ref().map(|s| &s.files);
-        let (made, summary) = self.make(&checked, &theme, &Scope::all(), &[], old, staging.as_ref())?;
+        let (made, summary) = self.make(&checked, &theme, &Scope::all(), &Default::default(), old, staging.as_ref())?;
         let mut render_warnings = summary.warnings;
         render_warnings.extend(check_links(&checked, made.kept.iter()));
         if render_warnings.has_errors() {
             return Err(checked.diags.sorted_with(&render_warnings));
         }
-        let state = State {
-            inputs,
-            checked,
-            theme: Arc::new(theme),
-            comparisons: summary.comparisons,
-            render_warnings,
-            files: made.kept,
-        };
+        let state =
+            State { inputs, checked, theme: Arc::new(theme), reuse: summary.reuse, render_warnings, files: made.kept };
         Ok(Next { state, changed: made.changed, staging })
     }
 
@@ -382,7 +371,7 @@ impl Incremental {
     fn render_modules(&self, state: &State, modules: &[(usize, usize)]) -> Result<Update, Vec<Diagnostic>> {
         let checked = &state.checked;
         let scope = Scope::modules(modules);
-        let (made, summary) = self.make(checked, &state.theme, &scope, &state.comparisons, Some(&state.files), None)?;
+        let (made, summary) = self.make(checked, &state.theme, &scope, &state.reuse, Some(&state.files), None)?;
         // Render warnings of the edited files are found again; the others stay.
         let edited: Vec<&str> =
             modules.iter().map(|&(c, m)| checked.site.curricula[c].modules[m].file.as_str()).collect();
@@ -407,7 +396,7 @@ impl Incremental {
         if render_warnings.has_errors() {
             return Err(checked.diags.sorted_with(&render_warnings));
         }
-        Ok(Update { kept: made.kept, changed: made.changed, comparisons: summary.comparisons, render_warnings })
+        Ok(Update { kept: made.kept, changed: made.changed, reuse: summary.reuse, render_warnings })
     }
 
     /// Writes the new build: the first by swapping in its staging folder,
@@ -454,7 +443,7 @@ impl Incremental {
 struct Update {
     kept: BTreeMap<String, Kept>,
     changed: BTreeMap<String, Vec<u8>>,
-    comparisons: crate::render::Comparisons,
+    reuse: crate::render::Reuse,
     render_warnings: Diagnostics,
 }
 

@@ -81,63 +81,121 @@ fn snippet(s: &str) -> String {
     }
 }
 
-/// Builds the index; `labels` gives the UI names of dimensions and sections.
-/// Curricula and documents are folded in parallel; the dictionary is one sort
-/// of (token, document) pairs, which gives the same order as inserting them
-/// into a sorted map one by one.
-pub fn build(site: &Site, labels: &BTreeMap<&str, &str>) -> Index {
-    use rayon::prelude::*;
-    let per_curriculum: Vec<Vec<(Doc, String)>> = site
-        .curricula
-        .par_iter()
-        .map(|c| {
-            let mut docs = Vec::new();
-            for m in &c.modules {
-                module_docs(c, m, labels, &mut docs);
-            }
-            for p in &c.pages {
-                page_docs(c, p, labels, &mut docs);
-            }
-            docs
-        })
-        .collect();
-    let mut docs: Vec<(Doc, String)> = per_curriculum.into_iter().flatten().collect();
-    for term in &site.glossary.terms {
-        let url = format!("glossar/#{}", term_anchor(&term.term));
-        let doc = Doc {
-            title: term.term.clone(),
-            url,
-            group: labels["glossary"].to_string(),
-            context: term.aliases.join(", "),
-            text: snippet(&term.definition),
-        };
-        docs.push((doc, format!("{} {} {}", term.term, term.aliases.join(" "), term.definition)));
-    }
-    let doc_tokens: Vec<Vec<String>> = docs
-        .par_iter()
+/// The documents of one curriculum, each with its folded tokens (sorted, distinct).
+pub type Part = Vec<(Doc, Vec<String>)>;
+
+/// The documents of every curriculum, by curriculum id: `serve` keeps them
+/// between rebuilds, so that an edit folds only its own curriculum's texts again.
+#[derive(Debug, Default, Clone)]
+pub struct Parts(std::collections::HashMap<String, std::sync::Arc<Part>>);
+
+fn with_tokens(docs: Vec<(Doc, String)>) -> Part {
+    docs.into_iter()
         .map(|(doc, text)| {
-            let mut toks = fold_tokens(text);
+            let mut toks = fold_tokens(&text);
             toks.extend(fold_tokens(&doc.title));
             toks.sort_unstable();
             toks.dedup();
-            toks
+            (doc, toks)
+        })
+        .collect()
+}
+
+fn curriculum_part(c: &crate::model::Curriculum, labels: &BTreeMap<&str, &str>) -> Part {
+    let mut docs = Vec::new();
+    for m in &c.modules {
+        module_docs(c, m, labels, &mut docs);
+    }
+    for p in &c.pages {
+        page_docs(c, p, labels, &mut docs);
+    }
+    with_tokens(docs)
+}
+
+/// The parts of every curriculum: those of `previous` where `unchanged`
+/// says so (by curriculum index), the others made again (in parallel).
+pub fn parts(
+    site: &Site,
+    labels: &BTreeMap<&str, &str>,
+    previous: &Parts,
+    unchanged: impl Fn(usize) -> bool + Sync,
+) -> Parts {
+    use rayon::prelude::*;
+    let made: Vec<(String, std::sync::Arc<Part>)> = site
+        .curricula
+        .par_iter()
+        .enumerate()
+        .map(|(ci, c)| {
+            let part = match previous.0.get(&c.id) {
+                Some(p) if unchanged(ci) => std::sync::Arc::clone(p),
+                _ => std::sync::Arc::new(curriculum_part(c, labels)),
+            };
+            (c.id.clone(), part)
         })
         .collect();
-    // Postings gathered by token in document order (so each list is sorted),
-    // then only the distinct tokens sorted: far fewer than (token, document)
-    // pairs, and no token copied per document.
+    Parts(made.into_iter().collect())
+}
+
+fn glossary_part(site: &Site, labels: &BTreeMap<&str, &str>) -> Part {
+    let docs = site
+        .glossary
+        .terms
+        .iter()
+        .map(|term| {
+            let doc = Doc {
+                title: term.term.clone(),
+                url: format!("glossar/#{}", term_anchor(&term.term)),
+                group: labels["glossary"].to_string(),
+                context: term.aliases.join(", "),
+                text: snippet(&term.definition),
+            };
+            (doc, format!("{} {} {}", term.term, term.aliases.join(" "), term.definition))
+        })
+        .collect();
+    with_tokens(docs)
+}
+
+/// The index over the documents of `parts` (in curriculum order) and of the
+/// glossary, borrowing them.
+#[derive(Serialize)]
+struct View<'a> {
+    docs: Vec<&'a Doc>,
+    tokens: Vec<(&'a str, Vec<u32>)>,
+}
+
+fn view<'a>(site: &Site, parts: &'a Parts, glossary: &'a Part) -> View<'a> {
+    use rayon::prelude::*;
+    let all: Vec<&(Doc, Vec<String>)> =
+        site.curricula.iter().filter_map(|c| parts.0.get(&c.id)).flat_map(|p| p.iter()).chain(glossary).collect();
+    // Postings by token in document order, then only the distinct tokens sorted.
     let mut postings: rustc_hash::FxHashMap<&str, Vec<u32>> = Default::default();
-    for (i, toks) in doc_tokens.iter().enumerate() {
+    for (i, (_, toks)) in all.iter().enumerate() {
         for t in toks {
             postings.entry(t.as_str()).or_default().push(i as u32);
         }
     }
-    let mut tokens: Vec<(String, Vec<u32>)> = postings.into_iter().map(|(t, ids)| (t.to_string(), ids)).collect();
-    tokens.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    Index { docs: docs.into_iter().map(|(d, _)| d).collect(), tokens }
+    let mut tokens: Vec<(&str, Vec<u32>)> = postings.into_iter().collect();
+    tokens.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+    View { docs: all.into_iter().map(|(d, _)| d).collect(), tokens }
 }
 
-/// Documents of one module: the module, its two known sections, every item and method.
+/// Builds the search index of the whole site.
+pub fn build(site: &Site, labels: &BTreeMap<&str, &str>) -> Index {
+    let parts = parts(site, labels, &Parts::default(), |_| false);
+    let glossary = glossary_part(site, labels);
+    let v = view(site, &parts, &glossary);
+    Index {
+        docs: v.docs.into_iter().cloned().collect(),
+        tokens: v.tokens.into_iter().map(|(t, ids)| (t.to_string(), ids)).collect(),
+    }
+}
+
+/// The script of the search index over `parts` (see [`parts`]) and the glossary.
+pub fn js(site: &Site, labels: &BTreeMap<&str, &str>, parts: &Parts) -> String {
+    let glossary = glossary_part(site, labels);
+    script(serde_json::to_string(&view(site, parts, &glossary)).unwrap_or_else(|_| "{}".into()))
+}
+
 fn module_docs(
     c: &crate::model::Curriculum,
     m: &crate::model::Module,
@@ -237,8 +295,17 @@ pub fn term_anchor(term: &str) -> String {
 
 /// The index as a script that sets `window.CURRICULA_SEARCH`.
 pub fn to_js(index: &Index) -> String {
-    let json = serde_json::to_string(index).unwrap_or_else(|_| "{}".into()).replace('<', "\\u003c");
-    format!("window.CURRICULA_SEARCH={json};\n")
+    script(serde_json::to_string(index).unwrap_or_else(|_| "{}".into()))
+}
+
+/// JSON as a script; `<` escaped so that no `</script>` can end it early.
+fn script(json: String) -> String {
+    let json = if json.contains('<') { json.replace('<', "\\u003c") } else { json };
+    let mut out = String::with_capacity(json.len() + 32);
+    out.push_str("window.CURRICULA_SEARCH=");
+    out.push_str(&json);
+    out.push_str(";\n");
+    out
 }
 
 #[cfg(test)]

@@ -285,7 +285,7 @@ fn check_scope_renders_every_page_and_data_files_by_path() {
     let theme = Theme::load(&root, &loaded.site.config.theme).unwrap_or_else(|e| panic!("{e:?}"));
     let render = |scope: &Scope| {
         let files = std::sync::Mutex::new(BTreeMap::new());
-        render_scoped_to(&loaded.site, &theme, &loaded.sources, scope, &[], &|f| {
+        render_scoped_to(&loaded.site, &theme, &loaded.sources, scope, &Default::default(), &|f| {
             files.lock().unwrap().insert(f.path, f.bytes);
         })
         .unwrap_or_else(|e| panic!("{e:?}"));

@@ -141,16 +141,24 @@ impl Scope {
     }
 }
 
-/// The files a render made, its warnings, and the comparisons it used (for
-/// the next scoped render to reuse).
+/// The files a render made, its warnings, and what it computed (for the next
+/// scoped render to reuse).
 pub struct Output {
     pub files: Vec<OutFile>,
     pub warnings: Diagnostics,
-    pub comparisons: Comparisons,
+    pub reuse: Reuse,
 }
 
 /// Computed comparisons, shared between renders that reuse them.
 pub type Comparisons = Vec<std::sync::Arc<crate::compare::ComparisonResult>>;
+
+/// What a render computed that a later scoped render takes over where its
+/// scope says nothing changed: the comparisons and the search documents.
+#[derive(Debug, Default, Clone)]
+pub struct Reuse {
+    pub comparisons: Comparisons,
+    pub search: crate::search::Parts,
+}
 
 /// A file group that is not a page: static files, the exports of one
 /// comparison or curriculum, the search index.
@@ -217,8 +225,8 @@ fn run_data_task(task: &DataTask, data: &views::Data, theme: &Theme, scope: &Sco
         DataTask::Comparison(k) => crate::export::comparison_files(site, std::slice::from_ref(&*data.comparisons[k])),
         DataTask::Curriculum(c) => crate::export::curriculum_files(site, &[c]),
         DataTask::Search => {
-            let index = crate::search::build(site, i18n::strings(site.config.language));
-            vec![OutFile { path: SEARCH_INDEX.into(), bytes: crate::search::to_js(&index).into_bytes() }]
+            let js = crate::search::js(site, i18n::strings(site.config.language), &data.search);
+            vec![OutFile { path: SEARCH_INDEX.into(), bytes: js.into_bytes() }]
         }
     }
 }
@@ -323,31 +331,31 @@ fn run_task(
 
 /// Renders with an already loaded theme (serve reuses it between rebuilds).
 pub fn render_with(site: &Site, theme: &Theme, sources: &Sources) -> Result<(Vec<OutFile>, Diagnostics), Diagnostics> {
-    render_scoped(site, theme, sources, &Scope::all(), &[]).map(|o| (o.files, o.warnings))
+    render_scoped(site, theme, sources, &Scope::all(), &Reuse::default()).map(|o| (o.files, o.warnings))
 }
 
 /// Renders the pages and files within `scope` into memory, sorted by path;
-/// comparisons outside it are taken from `previous` (by id) instead of being
-/// computed again.
+/// comparisons and search documents outside it are taken from `previous`
+/// instead of being computed again.
 pub fn render_scoped(
     site: &Site,
     theme: &Theme,
     sources: &Sources,
     scope: &Scope,
-    previous: &[std::sync::Arc<crate::compare::ComparisonResult>],
+    previous: &Reuse,
 ) -> Result<Output, Diagnostics> {
     let files = std::sync::Mutex::new(Vec::new());
     let keep = |f: OutFile| files.lock().unwrap_or_else(|e| e.into_inner()).push(f);
     let summary = render_scoped_to(site, theme, sources, scope, previous, &keep)?;
     let mut files = files.into_inner().unwrap_or_else(|e| e.into_inner());
     files.sort();
-    Ok(Output { files, warnings: summary.warnings, comparisons: summary.comparisons })
+    Ok(Output { files, warnings: summary.warnings, reuse: summary.reuse })
 }
 
 /// What a render reports besides its files.
 pub struct Summary {
     pub warnings: Diagnostics,
-    pub comparisons: Comparisons,
+    pub reuse: Reuse,
 }
 
 /// [`render_scoped`] with every file handed to `sink` as soon as it is made.
@@ -356,11 +364,11 @@ pub fn render_scoped_to(
     theme: &Theme,
     sources: &Sources,
     scope: &Scope,
-    previous: &[std::sync::Arc<crate::compare::ComparisonResult>],
+    reuse: &Reuse,
     sink: Sink,
 ) -> Result<Summary, Diagnostics> {
     let previous: std::collections::HashMap<&str, &std::sync::Arc<_>> =
-        previous.iter().map(|r| (r.id.as_str(), r)).collect();
+        reuse.comparisons.iter().map(|r| (r.id.as_str(), r)).collect();
     let comparisons = site
         .comparisons
         .par_iter()
@@ -373,7 +381,14 @@ pub fn render_scoped_to(
     let competency_keys = if scope.own_pages { Vec::new() } else { index_views::competency_keys(site) };
     let terms = std::sync::Arc::new(views::glossary_terms(site));
     let t = tera::Value::from_serializable(i18n::strings(site.config.language));
-    let data = views::Data { site, comparisons, sources, t, competency_keys, terms };
+    // The search index is made of every curriculum's documents (folded in
+    // parallel here); only the changed curricula's are made again.
+    let search = if scope.own_pages || scope.data_paths_only {
+        reuse.search.clone()
+    } else {
+        crate::search::parts(site, i18n::strings(site.config.language), &reuse.search, |c| !scope.curriculum(c))
+    };
+    let data = views::Data { site, comparisons, sources, t, competency_keys, terms, search };
     // The sitemap lists the pages, so their paths are noted on the way.
     let pages = std::sync::Mutex::new(Vec::new());
     let note = |f: OutFile| {
@@ -398,5 +413,5 @@ pub fn render_scoped_to(
         let pages = pages.into_inner().unwrap_or_else(|e| e.into_inner());
         crate::export::site_files(site, &pages).into_iter().for_each(sink);
     }
-    Ok(Summary { warnings, comparisons: data.comparisons })
+    Ok(Summary { warnings, reuse: Reuse { comparisons: data.comparisons, search: data.search } })
 }

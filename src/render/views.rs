@@ -49,6 +49,8 @@ pub struct Data<'a> {
     pub site: &'a Site,
     pub sources: &'a super::Sources,
     pub comparisons: super::Comparisons,
+    /// The search index's documents by curriculum.
+    pub search: crate::search::Parts,
 }
 
 impl Job {
