@@ -116,22 +116,43 @@ fn grouped<'a>(entries: Vec<(Cow<'a, str>, &'a str, Occurrence<'a>)>) -> Vec<Sec
         .collect()
 }
 
-/// Every DQR item with its sort key: (curriculum, module, dimension, item, key).
-/// Computed once per build, in curriculum order; the index pages only filter it.
-pub type CompetencyKeys = Vec<(usize, usize, usize, usize, String)>;
+/// The sort keys of one curriculum's DQR items: (module, dimension, item, key),
+/// in source order.
+pub type CurriculumKeys = Vec<(usize, usize, usize, String)>;
 
-pub fn competency_keys(site: &Site) -> CompetencyKeys {
+/// The [`CurriculumKeys`] of every curriculum, by curriculum index: computed
+/// once per build (the index pages only filter them), and by `serve` only for
+/// the curricula an edit changed.
+pub type CompetencyKeys = Vec<std::sync::Arc<CurriculumKeys>>;
+
+fn curriculum_keys(c: &Curriculum) -> CurriculumKeys {
     let mut v = Vec::new();
-    for (ci, c) in site.curricula.iter().enumerate() {
-        for (mi, m) in c.modules.iter().enumerate() {
-            for (di, d) in Dimension::ALL.iter().enumerate() {
-                for (ii, it) in m.competencies.get(*d).iter().enumerate() {
-                    v.push((ci, mi, di, ii, sort_key(&it.text)));
-                }
+    for (mi, m) in c.modules.iter().enumerate() {
+        for (di, d) in Dimension::ALL.iter().enumerate() {
+            for (ii, it) in m.competencies.get(*d).iter().enumerate() {
+                v.push((mi, di, ii, sort_key(&it.text)));
             }
         }
     }
     v
+}
+
+/// The keys of every curriculum: those of `previous` (by curriculum id) where
+/// `unchanged` says so (by index), the others computed again, in parallel.
+pub fn competency_keys(
+    site: &Site,
+    previous: &std::collections::HashMap<String, std::sync::Arc<CurriculumKeys>>,
+    unchanged: impl Fn(usize) -> bool + Sync,
+) -> CompetencyKeys {
+    use rayon::prelude::*;
+    site.curricula
+        .par_iter()
+        .enumerate()
+        .map(|(ci, c)| match previous.get(&c.id) {
+            Some(k) if unchanged(ci) => std::sync::Arc::clone(k),
+            _ => std::sync::Arc::new(curriculum_keys(c)),
+        })
+        .collect()
 }
 
 /// The body of a competency page, ready for the template.
@@ -147,21 +168,20 @@ pub fn competencies(data: &Data, filter: Filter, links: &Links) -> tera::Value {
     let site = data.site;
     let t = i18n::strings(site.config.language);
     let mut entries = Vec::new();
-    // The keys are in curriculum order, so one curriculum's are a range: each
-    // of its pages costs its own items, not the site's.
-    let keys = &data.competency_keys;
-    let keys = match filter {
-        Filter::Curriculum(k) => &keys[keys.partition_point(|x| x.0 < k)..keys.partition_point(|x| x.0 <= k)],
-        _ => &keys[..],
+    // A curriculum's page reads only its own keys: each of its pages costs its
+    // own items, not the site's.
+    let curricula = match filter {
+        Filter::Curriculum(k) => k..k + 1,
+        _ => 0..data.competency_keys.len(),
     };
-    for (ci, mi, di, ii, key) in keys {
+    let keys = curricula.filter_map(|ci| data.competency_keys.get(ci).map(|k| (ci, k)));
+    for (ci, (mi, di, ii, key)) in keys.flat_map(|(ci, k)| k.iter().map(move |x| (ci, x))) {
         let keep = match filter {
-            Filter::All => true,
+            Filter::All | Filter::Curriculum(_) => true,
             Filter::Dimension(k) => k == *di,
-            Filter::Curriculum(k) => k == *ci,
         };
         if keep {
-            let (c, d) = (&site.curricula[*ci], Dimension::ALL[*di]);
+            let (c, d) = (&site.curricula[ci], Dimension::ALL[*di]);
             let m = &c.modules[*mi];
             let it = &m.competencies.get(d)[*ii];
             entries.push((Cow::Borrowed(key.as_str()), it.text.as_str(), occurrence(c, m, it, t[d.key()], links)));

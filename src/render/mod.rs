@@ -158,6 +158,8 @@ pub type Comparisons = Vec<std::sync::Arc<crate::compare::ComparisonResult>>;
 pub struct Reuse {
     pub comparisons: Comparisons,
     pub search: crate::search::Parts,
+    /// The competency index's sort keys, by curriculum id.
+    competency_keys: std::collections::HashMap<String, std::sync::Arc<index_views::CurriculumKeys>>,
 }
 
 /// A file group that is not a page: static files, the exports of one
@@ -378,7 +380,11 @@ pub fn render_scoped_to(
         })
         .collect();
     // Only the index pages need the sort keys of all items.
-    let competency_keys = if scope.own_pages { Vec::new() } else { index_views::competency_keys(site) };
+    let competency_keys = if scope.own_pages {
+        Vec::new()
+    } else {
+        index_views::competency_keys(site, &reuse.competency_keys, |c| !scope.curriculum(c))
+    };
     let terms = std::sync::Arc::new(views::glossary_terms(site));
     let t = tera::Value::from_serializable(i18n::strings(site.config.language));
     // The search index is made of every curriculum's documents (folded in
@@ -413,5 +419,12 @@ pub fn render_scoped_to(
         let pages = pages.into_inner().unwrap_or_else(|e| e.into_inner());
         crate::export::site_files(site, &pages).into_iter().for_each(sink);
     }
-    Ok(Summary { warnings, reuse: Reuse { comparisons: data.comparisons, search: data.search } })
+    // Serve's first pages (own_pages) compute no keys: the previous ones stay.
+    let competency_keys = if scope.own_pages {
+        reuse.competency_keys.clone()
+    } else {
+        site.curricula.iter().map(|c| c.id.clone()).zip(data.competency_keys).collect()
+    };
+    let reuse = Reuse { comparisons: data.comparisons, search: data.search, competency_keys };
+    Ok(Summary { warnings, reuse })
 }
