@@ -385,13 +385,17 @@ impl Incremental {
             merged.chain(added).map(|(p, k)| (p.as_str(), &*k.links)).collect();
         // Every link of the last good build resolved, and a page not rendered
         // again has the same links: they can only break where a page rendered
-        // again lost an anchor. Otherwise the new pages' links are all to check.
+        // again lost an anchor. Otherwise only pages rendered again with other
+        // links than before are to check (a title edit changes no links of the
+        // index pages, whose hundreds of thousands of links are most of a check).
         let lost =
             made.kept.iter().any(|(p, k)| state.files.get(p).is_some_and(|o| o.links.loses_targets_in(&k.links)));
         render_warnings.extend(if lost {
             crate::links::check_summaries(&checked.site, &pages)
         } else {
-            crate::links::check_summaries_of(&checked.site, &pages, |p| made.kept.contains_key(p))
+            crate::links::check_summaries_of(&checked.site, &pages, |p| {
+                made.kept.get(p).is_some_and(|k| state.files.get(p).is_none_or(|o| !o.links.same_links(&k.links)))
+            })
         });
         if render_warnings.has_errors() {
             return Err(checked.diags.sorted_with(&render_warnings));

@@ -173,4 +173,10 @@ fn a_failing_rebuild_puts_back_the_page_written_ahead() {
     let title = std::fs::read_to_string(&m1).unwrap().lines().find(|l| l.starts_with("title:")).unwrap().to_string();
     edit(&m1, &title, "title: \"Anderer Titel\"");
     assert_same_as_full(&mut inc, &root, &served, &[&m1], Mode::Modules, "another module after the failure");
+    // A new link that leads nowhere, while no page loses an anchor: the links
+    // of the pages rendered again are checked.
+    edit(&m1, "## Kompetenzbeschreibung\n", "## Kompetenzbeschreibung\n\nSiehe [dort](../gibt-es-nicht/).\n");
+    let (result, _) = rebuild_noting_early(&mut inc, &served, &[&m1]);
+    let Rebuilt::Failed(diags) = result else { panic!("the new broken link fails the rebuild") };
+    assert!(diags.iter().any(|d| d.message.contains("gibt-es-nicht")), "{diags:#?}");
 }
