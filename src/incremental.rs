@@ -8,13 +8,15 @@
 //!   untouched): those modules are parsed again into the kept site, the site is
 //!   checked again, the modules' own pages are written first, and then only the
 //!   pages and data files that depend on them are rendered (see
-//!   [`crate::render::Scope`]); comparisons of untouched curricula are reused;
+//!   [`crate::render::Scope`]); what was computed for untouched curricula
+//!   (comparisons, search documents, sort keys: [`crate::render::Reuse`]) is reused;
 //! - only templates or theme files changed: the content already loaded is
 //!   rendered again without loading it;
 //! - anything else (site.yaml, glossary, curriculum.yaml, comparisons, added or
 //!   removed files): a full load and render.
 //!
-//! In every case the links of the whole resulting site are checked, and only
+//! In every case the links of the resulting site are checked (after a module
+//! edit only those that can have changed, see `render_modules`), and only
 //! files whose bytes differ are written, so the output equals a full build
 //! byte for byte (tested in tests/incremental.rs). A failed rebuild changes
 //! nothing (pages written ahead are put back, the kept site is undone): the
@@ -355,7 +357,8 @@ impl Incremental {
             Some(_) => None,
         };
         let old = self.state.as_ref().map(|s| &s.files);
-        let (made, summary) = self.make(&checked, &theme, &Scope::all(), &Default::default(), old, staging.as_ref())?;
+        let (made, summary) =
+            self.make(&checked, &theme, &Scope::all_for_reuse(), &Default::default(), old, staging.as_ref())?;
         let mut render_warnings = summary.warnings;
         render_warnings.extend(check_links(&checked, made.kept.iter()));
         if render_warnings.has_errors() {

@@ -70,6 +70,9 @@ pub struct Scope {
     /// `check` needs to know that links to them resolve, not their contents,
     /// which are a third of a build's work and cannot produce a diagnostic.
     data_paths_only: bool,
+    /// Keep what the render computes for a later scoped render ([`Reuse`]):
+    /// serve does, a build does not hold the search documents that long.
+    reuse: bool,
 }
 
 impl Scope {
@@ -90,7 +93,13 @@ impl Scope {
             modules: changed.iter().copied().collect(),
             own_pages: false,
             data_paths_only: false,
+            reuse: true,
         }
+    }
+
+    /// Everything, keeping what later scoped renders reuse (serve's full rebuilds).
+    pub fn all_for_reuse() -> Self {
+        Scope { reuse: true, ..Scope::default() }
     }
 
     /// Only the own pages of these modules. Those do not show computed
@@ -227,7 +236,13 @@ fn run_data_task(task: &DataTask, data: &views::Data, theme: &Theme, scope: &Sco
         DataTask::Comparison(k) => crate::export::comparison_files(site, std::slice::from_ref(&*data.comparisons[k])),
         DataTask::Curriculum(c) => crate::export::curriculum_files(site, &[c]),
         DataTask::Search => {
-            let js = crate::search::js(site, i18n::strings(site.config.language), &data.search);
+            let labels = i18n::strings(site.config.language);
+            let js = if scope.reuse {
+                crate::search::js(site, labels, &data.search)
+            } else {
+                // Made and dropped here: a build keeps no search documents.
+                crate::search::js(site, labels, &crate::search::parts(site, labels, &data.search, |_| false))
+            };
             vec![OutFile { path: SEARCH_INDEX.into(), bytes: js.into_bytes() }]
         }
     }
@@ -389,7 +404,7 @@ pub fn render_scoped_to(
     let t = tera::Value::from_serializable(i18n::strings(site.config.language));
     // The search index is made of every curriculum's documents (folded in
     // parallel here); only the changed curricula's are made again.
-    let search = if scope.own_pages || scope.data_paths_only {
+    let search = if scope.own_pages || scope.data_paths_only || !scope.reuse {
         reuse.search.clone()
     } else {
         crate::search::parts(site, i18n::strings(site.config.language), &reuse.search, |c| !scope.curriculum(c))
