@@ -303,3 +303,38 @@ fn check_scope_renders_every_page_and_data_files_by_path() {
         }
     }
 }
+
+#[test]
+fn a_to_z_lists_written_directly_equal_the_template() {
+    // With a theme that overrides `az.html` (here by the built-in one and a
+    // comment) the index pages go through the template; otherwise their A–Z
+    // lists are written directly. Both must give the same bytes.
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    common::copy_tree(&common::repo_root().join("content"), &root.join("content"));
+    std::fs::copy(common::repo_root().join("site.yaml"), root.join("site.yaml")).unwrap();
+    let build = |output: &Path| {
+        let opts =
+            curricula::build::BuildOptions { root: root.clone(), output: Some(output.to_path_buf()), base_url: None };
+        curricula::build::build(&opts).unwrap();
+    };
+    build(&tmp.path().join("direct"));
+    let templates = root.join("themes/default/templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    // An identical copy would count as built-in: a comment makes it an override.
+    let az = std::fs::read_to_string(common::repo_root().join("themes/default/templates/az.html")).unwrap();
+    std::fs::write(templates.join("az.html"), format!("{{# override #}}{az}")).unwrap();
+    build(&tmp.path().join("template"));
+    let pages = [
+        "kompetenzen/index.html",
+        "kompetenzen/wissen/index.html",
+        "kompetenzen/kit/index.html",
+        "methoden/index.html",
+    ];
+    for page in pages {
+        let direct = std::fs::read_to_string(tmp.path().join("direct").join(page)).unwrap();
+        let template = std::fs::read_to_string(tmp.path().join("template").join(page)).unwrap();
+        assert!(direct.contains("<dl class=\"index\">") && direct.contains("<dt>"), "{page} has an A–Z list");
+        assert!(direct == template, "{page}: the A–Z list written directly differs from az.html's");
+    }
+}

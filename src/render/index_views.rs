@@ -116,6 +116,48 @@ fn grouped<'a>(entries: Vec<(Cow<'a, str>, &'a str, Occurrence<'a>)>) -> Vec<Sec
         .collect()
 }
 
+/// The A–Z list of `sections` as the built-in `az.html` renders it, written
+/// directly: on a large site the index pages have hundreds of thousands of
+/// entries, and converting them into template values and rendering them took
+/// most of a scoped rebuild. Used only while the theme overrides neither
+/// `az.html` nor the pages that include it (`Data::fast_az`); a test renders
+/// both ways and compares the bytes.
+fn az_html(sections: &[Section], letters_label: &str) -> String {
+    use super::escape;
+    use std::fmt::Write;
+    let mut out = String::new();
+    out.push_str("\n<nav class=\"az\" aria-label=\"");
+    out.push_str(&escape(letters_label));
+    out.push_str("\"><ul>");
+    for s in sections {
+        let _ = write!(out, "<li><a href=\"#{}\">{}</a></li>", escape(&s.id), escape(&s.letter));
+    }
+    out.push_str("</ul></nav>\n");
+    for s in sections {
+        let (id, letter) = (escape(&s.id), escape(&s.letter));
+        let _ =
+            write!(out, "\n<section aria-labelledby=\"{id}\">\n<h2 id=\"{id}\">{letter}</h2>\n<dl class=\"index\">\n");
+        for e in &s.entries {
+            let _ = write!(out, "\n  <dt>{}</dt>\n  <dd><ul>", escape(e.text));
+            for o in &e.occurrences {
+                let _ = write!(
+                    out,
+                    "<li><a href=\"{}\">{} {}</a> <span class=\"aside\">{} · {}</span></li>",
+                    escape(&o.url),
+                    escape(o.curriculum),
+                    escape(&o.module),
+                    escape(o.module_title),
+                    escape(o.dimension)
+                );
+            }
+            out.push_str("</ul></dd>\n");
+        }
+        out.push_str("\n</dl>\n</section>\n");
+    }
+    out.push('\n');
+    out
+}
+
 /// The sort keys of one curriculum's DQR items: (module, dimension, item, key),
 /// in source order.
 pub type CurriculumKeys = Vec<(usize, usize, usize, String)>;
@@ -158,10 +200,24 @@ pub fn competency_keys(
 /// The body of a competency page, ready for the template.
 #[derive(Serialize)]
 struct CompetencyPage<'a> {
+    /// Empty when `az` holds them, already written.
     sections: Vec<Section<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    az: Option<String>,
     filters: Vec<Value>,
     count: usize,
     distinct: usize,
+}
+
+/// The sections for the template, or (with the built-in templates) none and
+/// their HTML.
+fn fast_az<'a>(data: &Data, sections: Vec<Section<'a>>) -> (Vec<Section<'a>>, Option<String>) {
+    if data.fast_az {
+        let html = az_html(&sections, i18n::strings(data.site.config.language)["letters"]);
+        (Vec::new(), Some(html))
+    } else {
+        (sections, None)
+    }
 }
 
 pub fn competencies(data: &Data, filter: Filter, links: &Links) -> tera::Value {
@@ -216,7 +272,8 @@ pub fn competencies(data: &Data, filter: Filter, links: &Links) -> tera::Value {
             json!({"label": label, "kind": kind, "url": links.to(&format!("kompetenzen/{}", f.segment(site))), "current": f == filter})
         })
         .collect();
-    tera::Value::from_serializable(&CompetencyPage { sections, filters, count, distinct })
+    let (sections, az) = fast_az(data, sections);
+    tera::Value::from_serializable(&CompetencyPage { sections, az, filters, count, distinct })
 }
 
 pub fn methods(data: &Data, links: &Links) -> Value {
@@ -252,7 +309,8 @@ pub fn methods(data: &Data, links: &Links) -> Value {
             })
         })
         .collect();
-    json!({"sections": grouped(entries), "matrices": matrices})
+    let (sections, az) = fast_az(data, grouped(entries));
+    json!({"sections": sections, "az": az, "matrices": matrices})
 }
 
 pub fn fields(data: &Data, links: &Links) -> Value {
@@ -319,4 +377,49 @@ pub fn glossary(data: &Data) -> Value {
         .map(|p| json!({"id": format!("phase-{}", p.id), "title": p.title, "aliases": p.aliases.join(", "), "description": p.description}))
         .collect();
     json!({"terms": terms, "phases": phases})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn occurrence<'a>(text: &'a str, url: &str) -> Occurrence<'a> {
+        Occurrence { curriculum: text, module: "M1".into(), module_title: text, dimension: "Wissen", url: url.into() }
+    }
+
+    #[test]
+    fn the_a_to_z_list_written_directly_equals_az_html() {
+        let texts = ["Äpfel & <Birnen>", "„Zitat“ mit \"Anführung\" und 'Apostroph'", "Ölzeug"];
+        let entries = |t: &'static str| Entry {
+            text: t,
+            occurrences: vec![occurrence(t, "../kit/m1/index.html#a&b"), occurrence("KiT", "../erwu/m2/#x")],
+        };
+        let sections = vec![
+            Section {
+                letter: "A".into(),
+                id: "buchstabe-a".into(),
+                entries: vec![entries(texts[0]), entries(texts[1])],
+            },
+            Section { letter: "#".into(), id: "buchstabe-0".into(), entries: vec![entries(texts[2])] },
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let theme = super::super::Theme::load(dir.path(), "default").unwrap();
+        let ctx = super::super::views::PageContext {
+            frame: json!({}),
+            body: tera::Value::from_serializable(&json!({ "sections": sections })),
+            t: tera::Value::from_serializable(&json!({ "letters": "Buchstaben & Zeichen" })),
+        };
+        let template = theme.render("az.html", ctx).unwrap();
+        assert_eq!(az_html(&sections, "Buchstaben & Zeichen"), template);
+        assert_eq!(az_html(&[], "x"), theme_render_empty(&theme));
+    }
+
+    fn theme_render_empty(theme: &super::super::Theme) -> String {
+        let ctx = super::super::views::PageContext {
+            frame: json!({}),
+            body: tera::Value::from_serializable(&json!({ "sections": [] })),
+            t: tera::Value::from_serializable(&json!({ "letters": "x" })),
+        };
+        theme.render("az.html", ctx).unwrap()
+    }
 }

@@ -409,7 +409,8 @@ pub fn render_scoped_to(
     } else {
         crate::search::parts(site, i18n::strings(site.config.language), &reuse.search, |c| !scope.curriculum(c))
     };
-    let data = views::Data { site, comparisons, sources, t, competency_keys, terms, search };
+    let fast_az = theme.built_in(&["az.html", "competencies.html", "methods.html"]);
+    let data = views::Data { site, comparisons, sources, t, competency_keys, terms, search, fast_az };
     // The sitemap lists the pages, so their paths are noted on the way.
     let pages = std::sync::Mutex::new(Vec::new());
     let note = |f: OutFile| {

@@ -46,6 +46,8 @@ pub struct Theme {
     statics: BTreeMap<String, Vec<u8>>,
     /// Where each template came from, for error messages.
     origins: BTreeMap<String, String>,
+    /// Templates whose text differs from the built-in one (or that have none).
+    custom: std::collections::BTreeSet<String>,
 }
 
 impl Theme {
@@ -73,12 +75,24 @@ impl Theme {
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html"]);
         let origins: BTreeMap<String, String> = sources.iter().map(|(n, (_, o))| (n.clone(), o.clone())).collect();
+        // A copy of a built-in template (as in this repository's own themes/default/) is no override.
+        let custom: std::collections::BTreeSet<String> = sources
+            .iter()
+            .filter(|(n, (text, _))| TEMPLATES.iter().find(|(b, _)| b == n).is_none_or(|(_, built)| built != text))
+            .map(|(n, _)| n.clone())
+            .collect();
         let list: Vec<(String, String)> = sources.into_iter().map(|(n, (s, _))| (n, s)).collect();
         if let Err(e) = tera.add_raw_templates(list) {
             diags.push(template_error(&e, &origins, None));
             return Err(diags);
         }
-        Ok(Theme { tera, statics, origins })
+        Ok(Theme { tera, statics, origins, custom })
+    }
+
+    /// Whether all of `templates` are the built-in ones (not overridden, or
+    /// overridden by the same text).
+    pub fn built_in(&self, templates: &[&str]) -> bool {
+        templates.iter().all(|t| self.origins.contains_key(*t) && !self.custom.contains(*t))
     }
 
     pub fn render(&self, template: &str, ctx: super::views::PageContext) -> Result<String, Diagnostic> {

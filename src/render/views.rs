@@ -51,6 +51,9 @@ pub struct Data<'a> {
     pub comparisons: super::Comparisons,
     /// The search index's documents by curriculum.
     pub search: crate::search::Parts,
+    /// Whether the A–Z lists may be written directly instead of through
+    /// `az.html` (the theme overrides none of the templates involved).
+    pub fast_az: bool,
 }
 
 impl Job {
