@@ -404,22 +404,15 @@ mod tests {
         ];
         let dir = tempfile::tempdir().unwrap();
         let theme = super::super::Theme::load(dir.path(), "default").unwrap();
-        let ctx = super::super::views::PageContext {
-            frame: json!({}),
-            body: tera::Value::from_serializable(&json!({ "sections": sections })),
-            t: tera::Value::from_serializable(&json!({ "letters": "Buchstaben & Zeichen" })),
+        let template = |sections: &[Section], letters: &str| {
+            let ctx = super::super::views::PageContext {
+                frame: json!({}),
+                body: tera::Value::from_serializable(&json!({ "sections": sections })),
+                t: tera::Value::from_serializable(&json!({ "letters": letters })),
+            };
+            theme.render("az.html", ctx).unwrap()
         };
-        let template = theme.render("az.html", ctx).unwrap();
-        assert_eq!(az_html(&sections, "Buchstaben & Zeichen"), template);
-        assert_eq!(az_html(&[], "x"), theme_render_empty(&theme));
-    }
-
-    fn theme_render_empty(theme: &super::super::Theme) -> String {
-        let ctx = super::super::views::PageContext {
-            frame: json!({}),
-            body: tera::Value::from_serializable(&json!({ "sections": [] })),
-            t: tera::Value::from_serializable(&json!({ "letters": "x" })),
-        };
-        theme.render("az.html", ctx).unwrap()
+        assert_eq!(az_html(&sections, "Buchstaben & Zeichen"), template(&sections, "Buchstaben & Zeichen"));
+        assert_eq!(az_html(&[], "x"), template(&[], "x"));
     }
 }
