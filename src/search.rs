@@ -196,6 +196,7 @@ pub fn js(site: &Site, labels: &BTreeMap<&str, &str>, parts: &Parts) -> String {
     script(serde_json::to_string(&view(site, parts, &glossary)).unwrap_or_else(|_| "{}".into()))
 }
 
+/// Documents of one module: the module, its two known sections, every item and method.
 fn module_docs(
     c: &crate::model::Curriculum,
     m: &crate::model::Module,

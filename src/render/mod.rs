@@ -237,13 +237,15 @@ fn run_data_task(task: &DataTask, data: &views::Data, theme: &Theme, scope: &Sco
         DataTask::Curriculum(c) => crate::export::curriculum_files(site, &[c]),
         DataTask::Search => {
             let labels = i18n::strings(site.config.language);
-            let js = if scope.reuse {
-                crate::search::js(site, labels, &data.search)
+            // Without reuse the documents are made and dropped here: a build keeps none.
+            let made;
+            let parts = if scope.reuse {
+                &data.search
             } else {
-                // Made and dropped here: a build keeps no search documents.
-                crate::search::js(site, labels, &crate::search::parts(site, labels, &data.search, |_| false))
+                made = crate::search::parts(site, labels, &data.search, |_| false);
+                &made
             };
-            vec![OutFile { path: SEARCH_INDEX.into(), bytes: js.into_bytes() }]
+            vec![OutFile { path: SEARCH_INDEX.into(), bytes: crate::search::js(site, labels, parts).into_bytes() }]
         }
     }
 }
