@@ -9,7 +9,7 @@
 //!   checked again, the modules' own pages are written first, and then only the
 //!   pages and data files that depend on them are rendered (see
 //!   [`crate::render::Scope`]); what was computed for untouched curricula
-//!   (comparisons, search documents, sort keys: [`crate::render::Reuse`]) is reused;
+//!   (search documents, sort keys: [`crate::render::Reuse`]) is reused;
 //! - only templates or theme files changed: the content already loaded is
 //!   rendered again without loading it;
 //! - anything else (site.yaml, glossary, curriculum.yaml, comparisons, added or
@@ -78,7 +78,7 @@ struct State {
     inputs: Inputs,
     checked: Checked,
     theme: std::sync::Arc<Theme>,
-    /// Comparisons and search documents, for the next scoped render.
+    /// Search documents and sort keys, for the next scoped render.
     reuse: crate::render::Reuse,
     /// Warnings found while rendering (they are not part of `checked`).
     render_warnings: Diagnostics,

@@ -99,3 +99,27 @@ fn declared_pairs_are_mostly_each_others_best_match() {
     assert!(weak.len() <= 4, "{weak:#?}");
     assert!(!r.flags.iter().any(|f| f.kind.starts_with("unpaired")), "{:#?}", r.flags);
 }
+
+/// The pages outside a comparison are made from its outline while the
+/// comparison is computed elsewhere: both must name the same pairs.
+#[test]
+fn outline_names_the_pairs_of_the_computed_comparison() {
+    let mut site = curricula::load::load_site(&common::repo_root()).site;
+    let cmp = site.comparisons.iter_mut().find(|c| c.id == "kit-erwu").expect("kit-erwu comparison");
+    // An unknown module (reported by `check`) is left out of both alike.
+    cmp.pairs[0].left.push(curricula::model::At::bare("m99".to_string()));
+    let cmp = cmp.clone();
+    let outline = curricula::compare::outline(&site, &cmp).expect("both curricula exist");
+    let result = compare(&site, &cmp).expect("both curricula exist");
+    assert_eq!(
+        (&outline.id, &outline.title, &outline.left, &outline.right),
+        (&result.id, &result.title, &result.left, &result.right)
+    );
+    let named: Vec<(&str, &[String], &[String])> =
+        outline.pairs.iter().map(|p| (p.slug.as_str(), &p.left[..], &p.right[..])).collect();
+    let computed: Vec<(&str, &[String], &[String])> =
+        result.pairs.iter().map(|p| (p.slug.as_str(), &p.left[..], &p.right[..])).collect();
+    assert_eq!(named, computed);
+    assert!(!outline.pairs[0].slug.contains("m99"), "{}", outline.pairs[0].slug);
+    assert_eq!(outline.pairs.len(), cmp.pairs.len());
+}

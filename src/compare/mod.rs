@@ -193,11 +193,57 @@ fn prepare<'a>(c: &'a Curriculum, syn: &Synonyms) -> Prepared<'a> {
     Prepared { c, items, sentences: per_module.into_iter().flatten().collect() }
 }
 
+/// What a comparison is before it is computed: its curricula and declared
+/// pairs. The pages outside the comparison (navigation, module pages, the
+/// home page) show only this, so they need not wait for the comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outline {
+    pub id: String,
+    pub title: String,
+    pub left: String,
+    pub right: String,
+    pub pairs: Vec<PairOutline>,
+}
+
+/// A declared module pair, with the module ids that exist.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairOutline {
+    /// Stable URL segment: left ids, `_`, right ids (`m2-m3_m2`).
+    pub slug: String,
+    pub left: Vec<String>,
+    pub right: Vec<String>,
+}
+
+/// The outline of `cmp`; `None` when either side is missing, as for [`compare`].
+pub fn outline(site: &Site, cmp: &Comparison) -> Option<Outline> {
+    let left = site.curriculum(&cmp.left.value)?;
+    let right = site.curriculum(&cmp.right.value)?;
+    let known = |c: &Curriculum, ids: &[crate::model::At<String>]| -> Vec<String> {
+        ids.iter().filter_map(|id| module_index(c, &id.value)).map(|i| c.modules[i].id.clone()).collect()
+    };
+    let pairs = cmp
+        .pairs
+        .iter()
+        .map(|p| {
+            let (l, r) = (known(left, &p.left), known(right, &p.right));
+            PairOutline { slug: format!("{}_{}", l.join("-"), r.join("-")), left: l, right: r }
+        })
+        .collect();
+    Some(Outline {
+        id: cmp.id.clone(),
+        title: cmp.title.clone(),
+        left: left.id.clone(),
+        right: right.id.clone(),
+        pairs,
+    })
+}
+
 /// Compares the two curricula of `cmp`. Returns `None` when either side is missing
 /// (`check` reports that).
 pub fn compare(site: &Site, cmp: &Comparison) -> Option<ComparisonResult> {
     let left = site.curriculum(&cmp.left.value)?;
     let right = site.curriculum(&cmp.right.value)?;
+    let outline = outline(site, cmp)?;
     let syn = Synonyms::new(&cmp.synonyms);
     let threshold = cmp.threshold.unwrap_or(DEFAULT_THRESHOLD);
     let (lp, rp) = rayon::join(|| prepare(left, &syn), || prepare(right, &syn));
@@ -207,10 +253,9 @@ pub fn compare(site: &Site, cmp: &Comparison) -> Option<ComparisonResult> {
         || -> Vec<PairResult> {
             cmp.pairs
                 .par_iter()
-                .map(|p| {
-                    let lm: Vec<usize> = p.left.iter().filter_map(|id| module_index(left, &id.value)).collect();
-                    let rm: Vec<usize> = p.right.iter().filter_map(|id| module_index(right, &id.value)).collect();
-                    let mut pr = pair_result(cmp, &lp, &rp, &lm, &rm, threshold, &alignment);
+                .zip(outline.pairs)
+                .map(|(p, o)| {
+                    let mut pr = pair_result(cmp, &lp, &rp, o, threshold, &alignment);
                     pr.note = p.note.clone();
                     pr
                 })
@@ -319,11 +364,13 @@ fn pair_result(
     cmp: &Comparison,
     lp: &Prepared,
     rp: &Prepared,
-    lm: &[usize],
-    rm: &[usize],
+    outline: PairOutline,
     threshold: f64,
     alignment: &[Option<prose::Best>],
 ) -> PairResult {
+    let indices =
+        |p: &Prepared, ids: &[String]| -> Vec<usize> { ids.iter().filter_map(|id| module_index(p.c, id)).collect() };
+    let (lm, rm) = (&indices(lp, &outline.left)[..], &indices(rp, &outline.right)[..]);
     let mut rows: Vec<Row> = Vec::new();
     for methods in [false, true] {
         let (l, r) = (flatten(lp, lm, methods), flatten(rp, rm, methods));
@@ -355,12 +402,10 @@ fn pair_result(
         .filter(|s| s.relation.is_match())
         .map(|s| s.text.len() as f64)
         .sum();
-    let ids = |p: &Prepared, ms: &[usize]| ms.iter().map(|&i| p.c.modules[i].id.clone()).collect::<Vec<_>>();
-    let (left, right) = (ids(lp, lm), ids(rp, rm));
     PairResult {
-        slug: format!("{}_{}", left.join("-"), right.join("-")),
-        left,
-        right,
+        slug: outline.slug,
+        left: outline.left,
+        right: outline.right,
         note: None,
         tables,
         prose,

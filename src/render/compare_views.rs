@@ -6,7 +6,7 @@ use super::svg;
 use super::views::{Data, Links, amount, ledger_view, module_label, tv, with_key};
 use crate::compare::diff::Span;
 use crate::compare::rules::Outcome;
-use crate::compare::{ComparisonResult, GROUPS, ItemSide, PairResult, Relation, Row};
+use crate::compare::{ComparisonResult, GROUPS, ItemSide, Relation, Row};
 use crate::model::ledger::ledger;
 use crate::model::{Curriculum, Site};
 use serde_json::{Value, json};
@@ -21,25 +21,26 @@ fn pct(x: f64) -> String {
     format!("{:.0}", (x * 100.0 + 1e-9).floor())
 }
 
-fn sides<'a>(data: &'a Data, r: &ComparisonResult) -> (&'a Curriculum, &'a Curriculum) {
-    // compare() only returns results whose curricula exist.
+fn sides<'a>(data: &'a Data, left: &str, right: &str) -> (&'a Curriculum, &'a Curriculum) {
+    // Outlines and results exist only for comparisons whose curricula exist.
     let find = |id: &str| data.site.curricula.iter().find(|c| c.id == id);
-    match (find(&r.left), find(&r.right)) {
+    match (find(left), find(right)) {
         (Some(a), Some(b)) => (a, b),
         _ => unreachable!("comparison results exist only for existing curricula"),
     }
 }
 
-/// "KiT M2 + M3 ↔ ErwU M2"
-fn pair_title(data: &Data, r: &ComparisonResult, p: &PairResult) -> String {
-    let (l, rc) = sides(data, r);
+/// "KiT M2 + M3 ↔ ErwU M2": the pair of modules `left` and `right` of the
+/// curricula `curricula` (ids).
+fn pair_title(data: &Data, curricula: (&str, &str), left: &[String], right: &[String]) -> String {
+    let (l, rc) = sides(data, curricula.0, curricula.1);
     let names = |c: &Curriculum, ids: &[String]| {
         ids.iter()
             .map(|id| c.module(id).map_or(id.clone(), |m| format!("M{}", m.number.value)))
             .collect::<Vec<_>>()
             .join(" + ")
     };
-    format!("{} {} ↔ {} {}", l.short_title, names(l, &p.left), rc.short_title, names(rc, &p.right))
+    format!("{} {} ↔ {} {}", l.short_title, names(l, left), rc.short_title, names(rc, right))
 }
 
 fn relation_label(site: &Site, rel: Relation, left: &str, right: &str) -> String {
@@ -91,7 +92,7 @@ fn side_view(data: &Data, c: &Curriculum, s: &Option<ItemSide>, links: &Links) -
 }
 
 fn row_view(data: &Data, r: &ComparisonResult, row: &Row, links: &Links) -> Value {
-    let (l, rc) = sides(data, r);
+    let (l, rc) = sides(data, &r.left, &r.right);
     json!({
         "relation": row.relation.key(),
         "symbol": symbol(row.relation),
@@ -133,10 +134,9 @@ fn counts_filtered(
 }
 
 /// The body of a pair page (also embedded in the print view).
-pub fn pair(data: &Data, k: usize, p: usize, links: &Links) -> Value {
-    let r = &data.comparisons[k];
+pub fn pair(data: &Data, r: &ComparisonResult, p: usize, links: &Links) -> Value {
     let pr = &r.pairs[p];
-    let (l, rc) = sides(data, r);
+    let (l, rc) = sides(data, &r.left, &r.right);
     let tt = t(data.site);
     let tables: Vec<Value> = pr
         .tables
@@ -195,11 +195,11 @@ pub fn pair(data: &Data, k: usize, p: usize, links: &Links) -> Value {
     };
     let nav = |i: usize| {
         r.pairs.get(i).map(
-            |x| json!({"title": pair_title(data, r, x), "url": links.to(&format!("compare/{}/{}/", r.id, x.slug))}),
+            |x| json!({"title": pair_title(data, (&r.left, &r.right), &x.left, &x.right), "url": links.to(&format!("compare/{}/{}/", r.id, x.slug))}),
         )
     };
     json!({
-        "title": pair_title(data, r, pr),
+        "title": pair_title(data, (&r.left, &r.right), &pr.left, &pr.right),
         "id": pr.slug,
         "comparison": {"title": r.title, "url": links.to(&format!("compare/{}/", r.id))},
         "left": {"short": l.short_title}, "right": {"short": rc.short_title},
@@ -212,24 +212,23 @@ pub fn pair(data: &Data, k: usize, p: usize, links: &Links) -> Value {
 
 /// The pair bodies of comparison `k`, made in parallel with links from a page
 /// at `compare/<id>/<pair>/`.
-pub fn pair_bodies(data: &Data, k: usize) -> Vec<tera::Value> {
+pub fn pair_bodies(data: &Data, r: &ComparisonResult) -> Vec<tera::Value> {
     use rayon::prelude::*;
-    let r = &data.comparisons[k];
     (0..r.pairs.len())
         .into_par_iter()
-        .map(|p| tv(&pair(data, k, p, &Links::new(&format!("compare/{}/{}/", r.id, r.pairs[p].slug)))))
+        .map(|p| tv(&pair(data, r, p, &Links::new(&format!("compare/{}/{}/", r.id, r.pairs[p].slug)))))
         .collect()
 }
 
 /// Links from a module page to the pairs it takes part in.
 pub fn pairs_of_module(data: &Data, c: &Curriculum, module: &str, links: &Links) -> Vec<Value> {
     let mut out = Vec::new();
-    for r in &data.comparisons {
+    for r in &data.outlines {
         for p in &r.pairs {
             let on_left = r.left == c.id && p.left.iter().any(|m| m == module);
             let on_right = r.right == c.id && p.right.iter().any(|m| m == module);
             if on_left || on_right {
-                out.push(json!({"title": pair_title(data, r, p), "comparison": r.title, "url": links.to(&format!("compare/{}/{}/", r.id, p.slug))}));
+                out.push(json!({"title": pair_title(data, (&r.left, &r.right), &p.left, &p.right), "comparison": r.title, "url": links.to(&format!("compare/{}/{}/", r.id, p.slug))}));
             }
         }
     }
@@ -237,7 +236,7 @@ pub fn pairs_of_module(data: &Data, c: &Curriculum, module: &str, links: &Links)
 }
 
 fn flags_view(data: &Data, r: &ComparisonResult) -> Vec<Value> {
-    let (l, rc) = sides(data, r);
+    let (l, rc) = sides(data, &r.left, &r.right);
     let tt = t(data.site);
     let name = |side: &str, id: &str| {
         let c = if side == "left" { l } else { rc };
@@ -286,7 +285,7 @@ fn pair_cells(r: &ComparisonResult) -> Vec<(usize, usize)> {
 }
 
 fn matrix_view(data: &Data, r: &ComparisonResult, print: bool) -> Value {
-    let (l, rc) = sides(data, r);
+    let (l, rc) = sides(data, &r.left, &r.right);
     let tt = t(data.site);
     let label = |c: &Curriculum, id: &String| {
         c.module(id).map_or(id.clone(), |m| format!("{} M{}", c.short_title, m.number.value))
@@ -316,7 +315,7 @@ fn matrix_view(data: &Data, r: &ComparisonResult, print: bool) -> Value {
 }
 
 fn overlap_view(data: &Data, r: &ComparisonResult, print: bool) -> Value {
-    let (l, rc) = sides(data, r);
+    let (l, rc) = sides(data, &r.left, &r.right);
     let tt = t(data.site);
     let empty = BTreeMap::new();
     let rows: Vec<Value> = GROUPS
@@ -355,7 +354,7 @@ fn overlap_view(data: &Data, r: &ComparisonResult, print: bool) -> Value {
 }
 
 fn alignment_svg(data: &Data, r: &ComparisonResult, print: bool) -> String {
-    let (l, rc) = sides(data, r);
+    let (l, rc) = sides(data, &r.left, &r.right);
     let tt = t(data.site);
     let label = |c: &Curriculum, i: usize| format!("{} M{}", c.short_title, c.modules[i].number.value);
     let left: Vec<String> = (0..l.modules.len()).map(|i| label(l, i)).collect();
@@ -430,10 +429,9 @@ fn rules_view(data: &Data, r: &ComparisonResult) -> Vec<Value> {
 }
 
 /// The body of the comparison overview; given the pair bodies, of its print view.
-pub fn overview(data: &Data, k: usize, links: &Links, print_bodies: Option<&[tera::Value]>) -> tera::Value {
+pub fn overview(data: &Data, r: &ComparisonResult, links: &Links, print_bodies: Option<&[tera::Value]>) -> tera::Value {
     let print = print_bodies.is_some();
-    let r = &data.comparisons[k];
-    let (l, rc) = sides(data, r);
+    let (l, rc) = sides(data, &r.left, &r.right);
     // Manual relations get a column only where the comparison uses them.
     let used: Vec<Relation> = RELATIONS
         .iter()
@@ -454,7 +452,7 @@ pub fn overview(data: &Data, k: usize, links: &Links, print_bodies: Option<&[ter
                 }
             }
             json!({
-                "title": pair_title(data, r, p), "url": links.to(&format!("compare/{}/{}/", r.id, p.slug)),
+                "title": pair_title(data, (&r.left, &r.right), &p.left, &p.right), "url": links.to(&format!("compare/{}/{}/", r.id, p.slug)),
                 "reuse": pct(p.reuse_share), "note": p.note,
                 "counts": counts_filtered(data.site, &counts, &l.short_title, &rc.short_title, &used),
             })

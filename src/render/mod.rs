@@ -63,8 +63,8 @@ pub struct Scope {
     changed: Option<BTreeSet<usize>>,
     /// The changed modules (curriculum, module index): their source views.
     modules: BTreeSet<(usize, usize)>,
-    /// Only the changed modules' own pages (module page and source view),
-    /// with the comparisons of the last render: serve writes these first.
+    /// Only the changed modules' own pages (module page and source view):
+    /// serve writes these first.
     own_pages: bool,
     /// Data files (exports, search index) as empty files at their paths:
     /// `check` needs to know that links to them resolve, not their contents,
@@ -103,8 +103,7 @@ impl Scope {
     }
 
     /// Only the own pages of these modules. Those do not show computed
-    /// comparison results (only the declared pairs), so the comparisons of
-    /// the last render serve for them.
+    /// comparison results (only the declared pairs of the outlines).
     pub fn module_pages(changed: &[(usize, usize)]) -> Self {
         Scope { own_pages: true, ..Scope::modules(changed) }
     }
@@ -142,7 +141,7 @@ impl Scope {
             Job::Curriculum(c) | Job::CurriculumPrint(c) | Job::Module(c, _) => self.curriculum(c),
             Job::Source(c, m) => self.is_all() || self.modules.contains(&(c, m)),
             Job::Compare(k) | Job::ComparePrint(k) | Job::Pair(k, _) => {
-                let r = &data.comparisons[k];
+                let r = &data.outlines[k];
                 self.comparison(data.site, &r.left, &r.right)
             }
             Job::Page(..) | Job::SitePage(_) | Job::NotFound | Job::Search | Job::Glossary => self.is_all(),
@@ -158,41 +157,32 @@ pub struct Output {
     pub reuse: Reuse,
 }
 
-/// Computed comparisons, shared between renders that reuse them.
-pub type Comparisons = Vec<std::sync::Arc<crate::compare::ComparisonResult>>;
-
 /// What a render computed that a later scoped render takes over where its
-/// scope says nothing changed: the comparisons and the search documents.
+/// scope says nothing changed: the search documents and sort keys.
+/// (Comparisons are not kept: only their own pages show them, and those are
+/// rendered again exactly when the comparison is computed again.)
 #[derive(Debug, Default, Clone)]
 pub struct Reuse {
-    pub comparisons: Comparisons,
     pub search: crate::search::Parts,
     /// The competency index's sort keys, by curriculum id.
     competency_keys: std::collections::HashMap<String, std::sync::Arc<index_views::CurriculumKeys>>,
 }
 
 /// A file group that is not a page: static files, the exports of one
-/// comparison or curriculum, the search index.
+/// curriculum, the search index. (A comparison's exports are made with its
+/// pages, from the result computed for them.)
 enum DataTask {
     Static,
-    Comparison(usize),
     Curriculum(usize),
     Search,
 }
 
 /// The data tasks within `scope`.
-fn data_tasks(site: &Site, comparisons: &Comparisons, scope: &Scope) -> Vec<DataTask> {
+fn data_tasks(site: &Site, scope: &Scope) -> Vec<DataTask> {
     if scope.own_pages {
         return Vec::new();
     }
     let mut tasks = vec![DataTask::Search];
-    tasks.extend(
-        comparisons
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| scope.comparison(site, &r.left, &r.right))
-            .map(|(k, _)| DataTask::Comparison(k)),
-    );
     tasks.extend((0..site.curricula.len()).filter(|&c| scope.curriculum(c)).map(DataTask::Curriculum));
     if scope.is_all() {
         tasks.push(DataTask::Static);
@@ -207,7 +197,6 @@ const SEARCH_INDEX: &str = "search-index.js";
 /// `None` for the theme's static files, which are cheap and made in full.
 fn data_task_paths(task: &DataTask, data: &views::Data) -> Option<Vec<OutFile>> {
     let paths: Vec<String> = match *task {
-        DataTask::Comparison(k) => crate::export::data_set_paths(&data.comparisons[k].id).to_vec(),
         DataTask::Curriculum(c) => {
             data.site.curricula.get(c).map(|c| crate::export::data_set_paths(&c.id).to_vec()).unwrap_or_default()
         }
@@ -233,7 +222,6 @@ fn run_data_task(task: &DataTask, data: &views::Data, theme: &Theme, scope: &Sco
             }
             files
         }
-        DataTask::Comparison(k) => crate::export::comparison_files(site, std::slice::from_ref(&*data.comparisons[k])),
         DataTask::Curriculum(c) => crate::export::curriculum_files(site, &[c]),
         DataTask::Search => {
             let labels = i18n::strings(site.config.language);
@@ -257,7 +245,8 @@ enum Task {
     Page(views::Job),
     /// A curriculum's module pages and print view, sharing its module bodies.
     Curriculum(usize, Vec<views::Job>),
-    /// A comparison's pair pages and print view, sharing its pair bodies.
+    /// A comparison's pages and exports, made from the result computed for
+    /// them (and dropped after: a build holds one comparison per thread).
     Comparison(usize, Vec<views::Job>),
 }
 
@@ -270,16 +259,15 @@ fn tasks(data: &views::Data, scope: &Scope) -> Vec<Task> {
     for job in views::jobs(data).into_iter().filter(|j| scope.job(data, j)) {
         match job {
             Job::Module(c, _) | Job::CurriculumPrint(c) => groups.entry((false, c)).or_default().push(job),
-            Job::Pair(k, _) | Job::ComparePrint(k) => groups.entry((true, k)).or_default().push(job),
+            Job::Compare(k) | Job::Pair(k, _) | Job::ComparePrint(k) => groups.entry((true, k)).or_default().push(job),
             other => pages.push(Task::Page(other)),
         }
     }
-    let mut out: Vec<Task> = data_tasks(data.site, &data.comparisons, scope).into_iter().map(Task::Data).collect();
-    out.extend(
-        groups
-            .into_iter()
-            .map(|((cmp, i), jobs)| if cmp { Task::Comparison(i, jobs) } else { Task::Curriculum(i, jobs) }),
-    );
+    // Comparisons first: they are computed before their pages are made.
+    let (cmps, curricula): (Vec<_>, Vec<_>) = groups.into_iter().partition(|((cmp, _), _)| *cmp);
+    let mut out: Vec<Task> = cmps.into_iter().map(|((_, k), jobs)| Task::Comparison(k, jobs)).collect();
+    out.extend(data_tasks(data.site, scope).into_iter().map(Task::Data));
+    out.extend(curricula.into_iter().map(|((_, c), jobs)| Task::Curriculum(c, jobs)));
     out.extend(pages);
     out
 }
@@ -337,15 +325,46 @@ fn run_task(
         Task::Page(job) => render_pages(std::slice::from_ref(job), data, theme, views::Bodies::default(), sink),
         Task::Curriculum(c, jobs) => {
             let (modules, mut warnings) = views::module_bodies(data, *c, &views::modules_shown(jobs));
-            let bodies = views::Bodies { modules: &modules, pairs: &[] };
+            let bodies = views::Bodies { modules: &modules, ..Default::default() };
             warnings.extend(render_pages(jobs, data, theme, bodies, sink)?);
             Ok(warnings)
         }
-        Task::Comparison(k, jobs) => {
-            let pairs = compare_views::pair_bodies(data, *k);
-            render_pages(jobs, data, theme, views::Bodies { modules: &[], pairs: &pairs }, sink)
-        }
+        Task::Comparison(k, jobs) => comparison_task(*k, jobs, data, theme, scope, sink),
     }
+}
+
+/// Computes comparison `k` and makes its pages (`jobs`) and exports from it.
+fn comparison_task(
+    k: usize,
+    jobs: &[views::Job],
+    data: &views::Data,
+    theme: &Theme,
+    scope: &Scope,
+    sink: Sink,
+) -> Result<Diagnostics, Diagnostics> {
+    let site = data.site;
+    let id = &data.outlines[k].id;
+    let Some(result) = site.comparisons.iter().find(|c| c.id == *id).and_then(|c| crate::compare::compare(site, c))
+    else {
+        return Ok(Diagnostics::new());
+    };
+    let (rendered, exports) = rayon::join(
+        || {
+            let pairs = compare_views::pair_bodies(data, &result);
+            let bodies = views::Bodies { pairs: &pairs, comparison: Some(&result), ..Default::default() };
+            render_pages(jobs, data, theme, bodies, sink)
+        },
+        || {
+            if scope.data_paths_only {
+                let paths = crate::export::data_set_paths(id);
+                paths.iter().map(|p| OutFile { path: p.clone(), bytes: Vec::new() }).collect()
+            } else {
+                crate::export::comparison_files(site, std::slice::from_ref(&result))
+            }
+        },
+    );
+    exports.into_iter().for_each(sink);
+    rendered
 }
 
 /// Renders with an already loaded theme (serve reuses it between rebuilds).
@@ -386,16 +405,7 @@ pub fn render_scoped_to(
     reuse: &Reuse,
     sink: Sink,
 ) -> Result<Summary, Diagnostics> {
-    let previous: std::collections::HashMap<&str, &std::sync::Arc<_>> =
-        reuse.comparisons.iter().map(|r| (r.id.as_str(), r)).collect();
-    let comparisons = site
-        .comparisons
-        .par_iter()
-        .filter_map(|c| match previous.get(c.id.as_str()) {
-            Some(r) if !scope.comparison(site, &c.left.value, &c.right.value) => Some(std::sync::Arc::clone(r)),
-            _ => crate::compare::compare(site, c).map(std::sync::Arc::new),
-        })
-        .collect();
+    let outlines = site.comparisons.iter().filter_map(|c| crate::compare::outline(site, c)).collect();
     // Only the index pages need the sort keys of all items.
     let competency_keys = if scope.own_pages {
         Vec::new()
@@ -412,7 +422,7 @@ pub fn render_scoped_to(
         crate::search::parts(site, i18n::strings(site.config.language), &reuse.search, |c| !scope.curriculum(c))
     };
     let fast_az = theme.built_in(&["az.html", "competencies.html", "methods.html"]);
-    let data = views::Data { site, comparisons, sources, t, competency_keys, terms, search, fast_az };
+    let data = views::Data { site, outlines, sources, t, competency_keys, terms, search, fast_az };
     // The sitemap lists the pages, so their paths are noted on the way.
     let pages = std::sync::Mutex::new(Vec::new());
     let note = |f: OutFile| {
@@ -443,6 +453,6 @@ pub fn render_scoped_to(
     } else {
         site.curricula.iter().map(|c| c.id.clone()).zip(data.competency_keys).collect()
     };
-    let reuse = Reuse { comparisons: data.comparisons, search: data.search, competency_keys };
+    let reuse = Reuse { search: data.search, competency_keys };
     Ok(Summary { warnings, reuse })
 }

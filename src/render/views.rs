@@ -18,7 +18,7 @@ pub enum Job {
     Module(usize, usize),
     Page(usize, usize),
     NotFound,
-    /// Comparison overview, by index into `Data::comparisons`.
+    /// Comparison overview, by index into `Data::outlines`.
     Compare(usize),
     /// One module pair of a comparison.
     Pair(usize, usize),
@@ -48,7 +48,8 @@ pub struct Data<'a> {
     pub terms: std::sync::Arc<markdown::Terms>,
     pub site: &'a Site,
     pub sources: &'a super::Sources,
-    pub comparisons: super::Comparisons,
+    /// The comparisons as declared; each is computed in its own task.
+    pub outlines: Vec<crate::compare::Outline>,
     /// The search index's documents by curriculum.
     pub search: crate::search::Parts,
     /// Whether the A–Z lists may be written directly instead of through
@@ -84,9 +85,9 @@ impl Job {
         let site = data.site;
         match *self {
             Job::Home | Job::NotFound => String::new(),
-            Job::Compare(k) => format!("compare/{}/", data.comparisons[k].id),
-            Job::Pair(k, p) => format!("compare/{}/{}/", data.comparisons[k].id, data.comparisons[k].pairs[p].slug),
-            Job::ComparePrint(k) => format!("compare/{}/print/", data.comparisons[k].id),
+            Job::Compare(k) => format!("compare/{}/", data.outlines[k].id),
+            Job::Pair(k, p) => format!("compare/{}/{}/", data.outlines[k].id, data.outlines[k].pairs[p].slug),
+            Job::ComparePrint(k) => format!("compare/{}/print/", data.outlines[k].id),
             Job::Competencies(f) => format!("kompetenzen/{}", f.segment(site)),
             Job::Methods => "methoden/".into(),
             Job::Fields => "handlungsfelder/".into(),
@@ -123,7 +124,7 @@ pub fn jobs(data: &Data) -> Vec<Job> {
     v.extend(super::index_views::Filter::all(data.site).into_iter().map(Job::Competencies));
     v.extend([Job::Methods, Job::Fields, Job::Phases, Job::Glossary, Job::Search]);
     v.extend((0..data.site.site_pages.len()).map(Job::SitePage));
-    for (k, r) in data.comparisons.iter().enumerate() {
+    for (k, r) in data.outlines.iter().enumerate() {
         v.push(Job::Compare(k));
         v.push(Job::ComparePrint(k));
         v.extend((0..r.pairs.len()).map(|p| Job::Pair(k, p)));
@@ -172,6 +173,8 @@ pub(super) fn with_key(v: &tera::Value, key: &str, val: tera::Value) -> tera::Va
 pub struct Bodies<'b> {
     pub modules: &'b [tera::Value],
     pub pairs: &'b [tera::Value],
+    /// The computed comparison, for its own pages.
+    pub comparison: Option<&'b crate::compare::ComparisonResult>,
 }
 
 /// The template context of a page: the page frame (title, navigation) as
@@ -220,7 +223,7 @@ pub(super) const NAV_LIMIT: usize = 12;
 fn main_nav(data: &Data, links: &Links, dir: &str) -> Vec<Value> {
     let site = data.site;
     let curricula = site.curricula.iter().map(|c| (c.short_title.as_str(), format!("{}/", c.id)));
-    let comparisons = data.comparisons.iter().map(|r| (r.title.as_str(), format!("compare/{}/", r.id)));
+    let comparisons = data.outlines.iter().map(|r| (r.title.as_str(), format!("compare/{}/", r.id)));
     let all: Vec<(&str, String)> = curricula.chain(comparisons).collect();
     let entry = |(title, d): &(&str, String)| json!({"title": title, "url": links.to(d), "current": dir.starts_with(d.as_str())});
     if all.len() <= NAV_LIMIT {
@@ -334,7 +337,7 @@ fn page_parts(
             (page.title.clone(), crumbs, tv(&page_view(data, cur, p, links, warnings)))
         }
         Job::Compare(k) | Job::ComparePrint(k) => {
-            let r = &data.comparisons[k];
+            let r = &data.outlines[k];
             let print = matches!(job, Job::ComparePrint(_));
             let crumbs = if print {
                 vec![
@@ -344,7 +347,10 @@ fn page_parts(
             } else {
                 vec![crumb(&r.title, None)]
             };
-            (r.title.clone(), crumbs, super::compare_views::overview(data, k, links, print.then_some(bodies.pairs)))
+            let body = bodies.comparison.map_or_else(tera::Value::none, |result| {
+                super::compare_views::overview(data, result, links, print.then_some(bodies.pairs))
+            });
+            (r.title.clone(), crumbs, body)
         }
         Job::Competencies(f) => {
             let title = t_str(site, "competency_index");
@@ -377,7 +383,7 @@ fn page_parts(
             (title, crumbs, tv(&source_view(data, cur, module, links)))
         }
         Job::Pair(k, p) => {
-            let r = &data.comparisons[k];
+            let r = &data.outlines[k];
             let body = bodies.pairs.get(p).cloned().unwrap_or_else(tera::Value::none);
             let title = body.get_from_path("title").and_then(|t| t.as_str()).unwrap_or_default().to_string();
             let crumbs = vec![crumb(&r.title, Some(links.to(&format!("compare/{}/", r.id)))), crumb(&title, None)];
@@ -437,8 +443,8 @@ fn home(data: &Data, links: &Links) -> Value {
         })
         .collect();
     // Beyond the header's limit, the comparisons are listed here instead.
-    let comparisons: Vec<Value> = if site.curricula.len() + data.comparisons.len() > NAV_LIMIT {
-        data.comparisons
+    let comparisons: Vec<Value> = if site.curricula.len() + data.outlines.len() > NAV_LIMIT {
+        data.outlines
             .iter()
             .map(|r| json!({"title": r.title, "url": links.to(&format!("compare/{}/", r.id))}))
             .collect()
