@@ -156,7 +156,7 @@ fn glossary_part(site: &Site, labels: &BTreeMap<&str, &str>) -> Part {
 }
 
 /// The index over the documents of `parts` (in curriculum order) and of the
-/// glossary, borrowing them.
+/// glossary, borrowing them: the reference for [`Joiner`].
 #[derive(Serialize)]
 struct View<'a> {
     docs: Vec<&'a Doc>,
@@ -164,7 +164,6 @@ struct View<'a> {
 }
 
 fn view<'a>(site: &Site, parts: &'a Parts, glossary: &'a Part) -> View<'a> {
-    use rayon::prelude::*;
     let all: Vec<&(Doc, Vec<String>)> =
         site.curricula.iter().filter_map(|c| parts.0.get(&c.id)).flat_map(|p| p.iter()).chain(glossary).collect();
     // Postings by token in document order, then only the distinct tokens sorted.
@@ -175,7 +174,7 @@ fn view<'a>(site: &Site, parts: &'a Parts, glossary: &'a Part) -> View<'a> {
         }
     }
     let mut tokens: Vec<(&str, Vec<u32>)> = postings.into_iter().collect();
-    tokens.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
+    tokens.sort_unstable_by(|a, b| a.0.cmp(b.0));
     View { docs: all.into_iter().map(|(d, _)| d).collect(), tokens }
 }
 
@@ -190,10 +189,130 @@ pub fn build(site: &Site, labels: &BTreeMap<&str, &str>) -> Index {
     }
 }
 
+/// One part's share of the index script: its documents as JSON (joined by
+/// commas, `<` escaped) and each token with the part's documents containing it.
+struct Segment {
+    json: Vec<u8>,
+    docs: u32,
+    postings: rustc_hash::FxHashMap<String, Vec<u32>>,
+}
+
+impl Segment {
+    /// Tokens are taken as `String`s when owned, and copied once per distinct
+    /// token when borrowed.
+    fn new<'d, T: AsRef<str> + Into<String>>(docs: impl Iterator<Item = (&'d Doc, Vec<T>)>) -> Segment {
+        let mut seg = Segment { json: Vec::new(), docs: 0, postings: Default::default() };
+        for (doc, toks) in docs {
+            if seg.docs > 0 {
+                seg.json.push(b',');
+            }
+            // A `Doc` has only strings: serializing it cannot fail.
+            let _ = serde_json::to_writer(&mut seg.json, doc);
+            for t in toks {
+                match seg.postings.get_mut(t.as_ref()) {
+                    Some(ids) => ids.push(seg.docs),
+                    None => {
+                        seg.postings.insert(t.into(), vec![seg.docs]);
+                    }
+                }
+            }
+            seg.docs += 1;
+        }
+        seg.json = escape_lt(seg.json);
+        seg
+    }
+
+    fn of_part(part: &Part) -> Segment {
+        Segment::new(part.iter().map(|(d, t)| (d, t.iter().map(String::as_str).collect())))
+    }
+
+    fn of_owned(part: Part) -> Segment {
+        let (docs, tokens): (Vec<Doc>, Vec<Vec<String>>) = part.into_iter().unzip();
+        Segment::new(docs.iter().zip(tokens))
+    }
+}
+
+/// `<` as `\u003c`, so that no `</script>` can end the script early (a byte
+/// of a multi-byte UTF-8 character is never `<`).
+fn escape_lt(json: Vec<u8>) -> Vec<u8> {
+    if memchr::memchr(b'<', &json).is_none() {
+        return json;
+    }
+    let mut out = Vec::with_capacity(json.len() + 64);
+    for b in json {
+        if b == b'<' { out.extend_from_slice(b"\\u003c") } else { out.push(b) }
+    }
+    out
+}
+
+/// Writes the index script segment by segment, so that the whole index never
+/// exists twice: the same bytes as [`to_js`] of [`build`].
+struct Joiner {
+    out: Vec<u8>,
+    docs: u32,
+    postings: rustc_hash::FxHashMap<String, Vec<u32>>,
+}
+
+impl Joiner {
+    fn new() -> Joiner {
+        Joiner { out: b"window.CURRICULA_SEARCH={\"docs\":[".to_vec(), docs: 0, postings: Default::default() }
+    }
+
+    fn add(&mut self, seg: Segment) {
+        if seg.docs == 0 {
+            return;
+        }
+        if self.docs > 0 {
+            self.out.push(b',');
+        }
+        self.out.extend_from_slice(&seg.json);
+        // Segments come in document order, so every list stays ascending.
+        for (t, ids) in seg.postings {
+            self.postings.entry(t).or_default().extend(ids.into_iter().map(|i| i + self.docs));
+        }
+        self.docs += seg.docs;
+    }
+
+    fn finish(mut self) -> Vec<u8> {
+        let mut tokens: Vec<(String, Vec<u32>)> = self.postings.into_iter().collect();
+        tokens.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut json = b"],\"tokens\":[".to_vec();
+        for (i, entry) in tokens.iter().enumerate() {
+            if i > 0 {
+                json.push(b',');
+            }
+            let _ = serde_json::to_writer(&mut json, entry);
+        }
+        json.extend_from_slice(b"]}");
+        self.out.extend_from_slice(&escape_lt(json));
+        self.out.extend_from_slice(b";\n");
+        self.out
+    }
+}
+
 /// The script of the search index over `parts` (see [`parts`]) and the glossary.
-pub fn js(site: &Site, labels: &BTreeMap<&str, &str>, parts: &Parts) -> String {
-    let glossary = glossary_part(site, labels);
-    script(serde_json::to_string(&view(site, parts, &glossary)).unwrap_or_else(|_| "{}".into()))
+pub fn js(site: &Site, labels: &BTreeMap<&str, &str>, parts: &Parts) -> Vec<u8> {
+    use rayon::prelude::*;
+    let present: Vec<&Part> = site.curricula.iter().filter_map(|c| parts.0.get(&c.id).map(|p| &**p)).collect();
+    let segments: Vec<Segment> = present.par_iter().map(|p| Segment::of_part(p)).collect();
+    let mut joiner = Joiner::new();
+    segments.into_iter().for_each(|s| joiner.add(s));
+    joiner.add(Segment::of_owned(glossary_part(site, labels)));
+    joiner.finish()
+}
+
+/// The script of the search index, each curriculum's documents made and
+/// dropped in turn (a build keeps none): a few curricula at a time are in
+/// memory besides the script itself.
+pub fn js_streamed(site: &Site, labels: &BTreeMap<&str, &str>) -> Vec<u8> {
+    use rayon::prelude::*;
+    let mut joiner = Joiner::new();
+    for chunk in site.curricula.chunks(64) {
+        let segments: Vec<Segment> = chunk.par_iter().map(|c| Segment::of_owned(curriculum_part(c, labels))).collect();
+        segments.into_iter().for_each(|s| joiner.add(s));
+    }
+    joiner.add(Segment::of_owned(glossary_part(site, labels)));
+    joiner.finish()
 }
 
 /// Documents of one module: the module, its two known sections, every item and method.
@@ -312,6 +431,31 @@ fn script(json: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn labels() -> BTreeMap<&'static str, &'static str> {
+        let keys = ["module", "methods", "chapters", "glossary", "kompetenzbeschreibung", "berufliche_handlung"];
+        let dims = ["wissen", "fertigkeiten", "sozialkompetenz", "selbststaendigkeit"];
+        keys.into_iter().chain(dims).map(|k| (k, k)).collect()
+    }
+
+    #[test]
+    fn joined_scripts_equal_the_script_of_the_whole_index() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut site = crate::load::load_site(root).site;
+        // `<` must be escaped in documents of every part, the glossary's too.
+        site.curricula[1].modules[0].title.push_str(" </script> <b>");
+        site.glossary.terms[0].term.push_str(" <i>");
+        // An empty curriculum adds no documents (and no stray comma).
+        let mut empty = site.curricula[0].clone();
+        (empty.id, empty.modules, empty.pages) = ("leer".into(), Vec::new(), Vec::new());
+        site.curricula.insert(1, empty);
+        let labels = labels();
+        let reference = to_js(&build(&site, &labels));
+        assert!(reference.contains("\\u003c/script>") && !reference.contains('<'));
+        assert_eq!(String::from_utf8_lossy(&js_streamed(&site, &labels)), reference);
+        let parts = parts(&site, &labels, &Parts::default(), |_| false);
+        assert_eq!(String::from_utf8_lossy(&js(&site, &labels, &parts)), reference);
+    }
 
     #[test]
     fn folding_matches_the_javascript_side() {

@@ -225,15 +225,13 @@ fn run_data_task(task: &DataTask, data: &views::Data, theme: &Theme, scope: &Sco
         DataTask::Curriculum(c) => crate::export::curriculum_files(site, &[c]),
         DataTask::Search => {
             let labels = i18n::strings(site.config.language);
-            // Without reuse the documents are made and dropped here: a build keeps none.
-            let made;
-            let parts = if scope.reuse {
-                &data.search
+            // A build keeps no documents: each curriculum's are made and dropped in turn.
+            let bytes = if scope.reuse {
+                crate::search::js(site, labels, &data.search)
             } else {
-                made = crate::search::parts(site, labels, &data.search, |_| false);
-                &made
+                crate::search::js_streamed(site, labels)
             };
-            vec![OutFile { path: SEARCH_INDEX.into(), bytes: crate::search::js(site, labels, parts).into_bytes() }]
+            vec![OutFile { path: SEARCH_INDEX.into(), bytes }]
         }
     }
 }
