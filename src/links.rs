@@ -237,8 +237,9 @@ struct Index {
     page_of: FxHashMap<String, u32>,
     /// By page: its sorted ids, `None` for files other than HTML.
     ids: Vec<Option<Vec<String>>>,
-    hrefs: Vec<String>,
-    href_ids: FxHashMap<String, u32>,
+    /// Every distinct href once (a site has about 150 per module page).
+    hrefs: Vec<std::sync::Arc<str>>,
+    href_ids: FxHashMap<std::sync::Arc<str>, u32>,
     /// (target path, fragment) → (page, href) of every link to it.
     links: FxHashMap<Target, Vec<(u32, u32)>>,
 }
@@ -261,11 +262,12 @@ impl LinkIndex {
         ix.page_of.insert(path.to_string(), page);
         ix.ids.push(summary.html.then_some(summary.ids));
         for (href, target) in summary.links {
-            let h = match ix.href_ids.get(&href) {
+            let h = match ix.href_ids.get(href.as_str()) {
                 Some(&h) => h,
                 None => {
                     let h = ix.hrefs.len() as u32;
-                    ix.hrefs.push(href.clone());
+                    let href: std::sync::Arc<str> = href.into();
+                    ix.hrefs.push(std::sync::Arc::clone(&href));
                     ix.href_ids.insert(href, h);
                     h
                 }
