@@ -237,11 +237,42 @@ struct Index {
     page_of: FxHashMap<String, u32>,
     /// By page: its sorted ids, `None` for files other than HTML.
     ids: Vec<Option<Vec<String>>>,
-    /// Every distinct href once (a site has about 150 per module page).
+    /// The hrefs kept below, each once.
     hrefs: Vec<std::sync::Arc<str>>,
     href_ids: FxHashMap<std::sync::Arc<str>, u32>,
-    /// (target path, fragment) → (page, href) of every link to it.
-    links: FxHashMap<Target, Vec<(u32, u32)>>,
+    /// Links whose target page was not noted yet when their own page was:
+    /// (target path, fragment) → (page, href) of every such link. A link to a
+    /// page already noted is checked at once and kept only if it is broken,
+    /// so the index holds far fewer links than the site has.
+    pending: FxHashMap<Target, Vec<(u32, u32)>>,
+    /// Links found broken when their page was noted: (page, href, problem).
+    broken: Vec<(u32, u32, String)>,
+}
+
+impl Index {
+    fn href(&mut self, href: String) -> u32 {
+        if let Some(&h) = self.href_ids.get(href.as_str()) {
+            return h;
+        }
+        let h = self.hrefs.len() as u32;
+        let href: std::sync::Arc<str> = href.into();
+        self.hrefs.push(std::sync::Arc::clone(&href));
+        self.href_ids.insert(href, h);
+        h
+    }
+
+    /// Why a link to `target#frag` is broken, judged by the pages noted so far.
+    fn problem(&self, target: &str, frag: Option<&str>) -> Option<String> {
+        let Some(&t) = self.page_of.get(target) else {
+            return Some("the target page does not exist".to_string());
+        };
+        match (frag.filter(|x| !x.is_empty()), &self.ids[t as usize]) {
+            (Some(frag), Some(ids)) if ids.binary_search_by(|i| i.as_str().cmp(frag)).is_err() => {
+                Some(format!("`{target}` has no anchor `#{frag}`"))
+            }
+            _ => None,
+        }
+    }
 }
 
 impl LinkIndex {
@@ -262,17 +293,13 @@ impl LinkIndex {
         ix.page_of.insert(path.to_string(), page);
         ix.ids.push(summary.html.then_some(summary.ids));
         for (href, target) in summary.links {
-            let h = match ix.href_ids.get(href.as_str()) {
-                Some(&h) => h,
-                None => {
-                    let h = ix.hrefs.len() as u32;
-                    let href: std::sync::Arc<str> = href.into();
-                    ix.hrefs.push(std::sync::Arc::clone(&href));
-                    ix.href_ids.insert(href, h);
-                    h
-                }
-            };
-            ix.links.entry(target).or_default().push((page, h));
+            if !ix.page_of.contains_key(&target.0) {
+                let h = ix.href(href);
+                ix.pending.entry(target).or_default().push((page, h));
+            } else if let Some(problem) = ix.problem(&target.0, target.1.as_deref()) {
+                let h = ix.href(href);
+                ix.broken.push((page, h, problem));
+            }
         }
     }
 
@@ -286,18 +313,11 @@ impl LinkIndex {
     /// Every link whose target page or anchor does not exist, once per page and href.
     pub fn check(&self, site: &Site) -> Diagnostics {
         let ix = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let mut found: BTreeSet<(u32, u32, String)> = BTreeSet::new();
-        for ((target, frag), uses) in &ix.links {
-            let problem = match ix.page_of.get(target.as_str()) {
-                None => "the target page does not exist".to_string(),
-                Some(&t) => match (frag.as_deref().filter(|x| !x.is_empty()), &ix.ids[t as usize]) {
-                    (Some(frag), Some(ids)) if ids.binary_search_by(|i| i.as_str().cmp(frag)).is_err() => {
-                        format!("`{target}` has no anchor `#{frag}`")
-                    }
-                    _ => continue,
-                },
-            };
-            found.extend(uses.iter().map(|&(page, href)| (page, href, problem.clone())));
+        let mut found: BTreeSet<(u32, u32, String)> = ix.broken.iter().cloned().collect();
+        for ((target, frag), uses) in &ix.pending {
+            if let Some(problem) = ix.problem(target, frag.as_deref()) {
+                found.extend(uses.iter().map(|&(page, href)| (page, href, problem.clone())));
+            }
         }
         let mut out = Diagnostics::new();
         let mut seen = HashSet::new();
@@ -452,6 +472,36 @@ mod tests {
         let expected = messages(check(&site, &files));
         assert_eq!(expected.len(), 5, "{expected:#?}");
         assert_eq!(messages(check_summaries(&site, &pages)), expected);
+    }
+
+    /// Links to pages noted earlier are checked at once, the others at the
+    /// end: the order in which pages arrive must not matter.
+    #[test]
+    fn the_index_finds_the_same_in_any_order_of_pages() {
+        let site = Site::default();
+        let files = [
+            f("index.html", "<a href=\"a/index.html#ok\">x</a><a href=\"a/index.html#nope\">y</a><a href=\"b/\">z</a>"),
+            f(
+                "a/index.html",
+                "<p id=\"ok\"><a href=\"#ok\">self</a><a href=\"#self-nope\">s</a><a href=\"../c/index.html#x\">c</a></p>",
+            ),
+            f(
+                "c/index.html",
+                "<h2 id=\"x\">x</h2><a href=\"../a/index.html#nope\">again</a><a href=\"../index.html#top\">t</a>",
+            ),
+            OutFile { path: "data/x.json".into(), bytes: b"{}".to_vec() },
+        ];
+        let summaries: Vec<(String, PageLinks)> =
+            files.iter().map(|f| (f.path.clone(), summarize(&f.path, &f.bytes, "/"))).collect();
+        let pages: Vec<(&str, &PageLinks)> = summaries.iter().map(|(p, l)| (p.as_str(), l)).collect();
+        let messages = |d: Diagnostics| d.sorted().iter().map(|x| x.message.clone()).collect::<Vec<_>>();
+        let expected = messages(check_summaries(&site, &pages));
+        assert_eq!(expected.len(), 5, "{expected:#?}");
+        for order in [vec![0, 1, 2, 3], vec![3, 2, 1, 0], vec![1, 0, 3, 2], vec![2, 0, 1, 3]] {
+            let index = LinkIndex::new("/");
+            order.iter().for_each(|&i| index.add(&files[i].path, &files[i].bytes));
+            assert_eq!(messages(index.check(&site)), expected, "order {order:?}");
+        }
     }
 
     #[test]
