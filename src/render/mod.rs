@@ -226,8 +226,13 @@ fn run_data_task(task: &DataTask, data: &views::Data, theme: &Theme, scope: &Sco
         DataTask::Search => {
             let labels = i18n::strings(site.config.language);
             // A build keeps no documents: each curriculum's are made and dropped in turn.
+            // Serve keeps them and makes only the changed curricula's again (here,
+            // not before the tasks start: the other tasks need none of them).
             let bytes = if scope.reuse {
-                crate::search::js(site, labels, &data.search)
+                let parts = crate::search::parts(site, labels, data.search, |c| !scope.curriculum(c));
+                let bytes = crate::search::js(site, labels, &parts);
+                *data.made_search.lock().unwrap_or_else(|e| e.into_inner()) = Some(parts);
+                bytes
             } else {
                 crate::search::js_streamed(site, labels)
             };
@@ -412,15 +417,9 @@ pub fn render_scoped_to(
     };
     let terms = std::sync::Arc::new(views::glossary_terms(site));
     let t = tera::Value::from_serializable(i18n::strings(site.config.language));
-    // The search index is made of every curriculum's documents (folded in
-    // parallel here); only the changed curricula's are made again.
-    let search = if scope.own_pages || scope.data_paths_only || !scope.reuse {
-        reuse.search.clone()
-    } else {
-        crate::search::parts(site, i18n::strings(site.config.language), &reuse.search, |c| !scope.curriculum(c))
-    };
     let fast_az = theme.built_in(&["az.html", "competencies.html", "methods.html"]);
-    let data = views::Data { site, outlines, sources, t, competency_keys, terms, search, fast_az };
+    let (search, made_search) = (&reuse.search, std::sync::Mutex::new(None));
+    let data = views::Data { site, outlines, sources, t, competency_keys, terms, search, made_search, fast_az };
     // The sitemap lists the pages, so their paths are noted on the way.
     let pages = std::sync::Mutex::new(Vec::new());
     let note = |f: OutFile| {
@@ -451,6 +450,8 @@ pub fn render_scoped_to(
     } else {
         site.curricula.iter().map(|c| c.id.clone()).zip(data.competency_keys).collect()
     };
-    let reuse = Reuse { search: data.search, competency_keys };
+    // Without a search task (serve's first pages) the last documents stay.
+    let made = data.made_search.into_inner().unwrap_or_else(|e| e.into_inner());
+    let reuse = Reuse { search: made.unwrap_or_else(|| reuse.search.clone()), competency_keys };
     Ok(Summary { warnings, reuse })
 }

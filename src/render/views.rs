@@ -50,8 +50,11 @@ pub struct Data<'a> {
     pub sources: &'a super::Sources,
     /// The comparisons as declared; each is computed in its own task.
     pub outlines: Vec<crate::compare::Outline>,
-    /// The search index's documents by curriculum.
-    pub search: crate::search::Parts,
+    /// The search index's documents by curriculum from the last render
+    /// (taken over for unchanged curricula), and those the search task made
+    /// when they are to be kept (`Scope::reuse`).
+    pub search: &'a crate::search::Parts,
+    pub made_search: std::sync::Mutex<Option<crate::search::Parts>>,
     /// Whether the A–Z lists may be written directly instead of through
     /// `az.html` (the theme overrides none of the templates involved).
     pub fast_az: bool,
