@@ -453,6 +453,18 @@ mod tests {
         assert_eq!(ids("<h2 id=\"a&amp;b\">").into_iter().collect::<Vec<_>>(), ["a&b"]);
     }
 
+    /// [`check_summaries`] over the summaries of `files`.
+    fn checked_summaries(site: &Site, files: &[OutFile]) -> Diagnostics {
+        let summaries: Vec<(String, PageLinks)> =
+            files.iter().map(|f| (f.path.clone(), summarize(&f.path, &f.bytes, "/"))).collect();
+        let pages: Vec<(&str, &PageLinks)> = summaries.iter().map(|(p, l)| (p.as_str(), l)).collect();
+        check_summaries(site, &pages)
+    }
+
+    fn messages(d: Diagnostics) -> Vec<String> {
+        d.sorted().iter().map(|x| x.message.clone()).collect()
+    }
+
     #[test]
     fn checking_summaries_finds_what_the_index_finds() {
         let site = Site::default();
@@ -465,13 +477,9 @@ mod tests {
             f("a/print/index.html", "<a href=\"../../nowhere/\">skipped in print views</a>"),
             OutFile { path: "data/x.json".into(), bytes: b"{}".to_vec() },
         ];
-        let summaries: Vec<(String, PageLinks)> =
-            files.iter().map(|f| (f.path.clone(), summarize(&f.path, &f.bytes, "/"))).collect();
-        let pages: Vec<(&str, &PageLinks)> = summaries.iter().map(|(p, l)| (p.as_str(), l)).collect();
-        let messages = |d: Diagnostics| d.sorted().iter().map(|x| x.message.clone()).collect::<Vec<_>>();
         let expected = messages(check(&site, &files));
         assert_eq!(expected.len(), 5, "{expected:#?}");
-        assert_eq!(messages(check_summaries(&site, &pages)), expected);
+        assert_eq!(messages(checked_summaries(&site, &files)), expected);
     }
 
     /// Links to pages noted earlier are checked at once, the others at the
@@ -491,11 +499,7 @@ mod tests {
             ),
             OutFile { path: "data/x.json".into(), bytes: b"{}".to_vec() },
         ];
-        let summaries: Vec<(String, PageLinks)> =
-            files.iter().map(|f| (f.path.clone(), summarize(&f.path, &f.bytes, "/"))).collect();
-        let pages: Vec<(&str, &PageLinks)> = summaries.iter().map(|(p, l)| (p.as_str(), l)).collect();
-        let messages = |d: Diagnostics| d.sorted().iter().map(|x| x.message.clone()).collect::<Vec<_>>();
-        let expected = messages(check_summaries(&site, &pages));
+        let expected = messages(checked_summaries(&site, &files));
         assert_eq!(expected.len(), 5, "{expected:#?}");
         for order in [vec![0, 1, 2, 3], vec![3, 2, 1, 0], vec![1, 0, 3, 2], vec![2, 0, 1, 3]] {
             let index = LinkIndex::new("/");

@@ -203,7 +203,12 @@ fn data_task_paths(task: &DataTask, data: &views::Data) -> Option<Vec<OutFile>> 
         DataTask::Search => vec![SEARCH_INDEX.to_string()],
         DataTask::Static => return None,
     };
-    Some(paths.into_iter().map(|path| OutFile { path, bytes: Vec::new() }).collect())
+    Some(empty_files(paths))
+}
+
+/// Files at `paths` without contents (see [`Scope::check`]).
+fn empty_files(paths: impl IntoIterator<Item = String>) -> Vec<OutFile> {
+    paths.into_iter().map(|path| OutFile { path, bytes: Vec::new() }).collect()
 }
 
 fn run_data_task(task: &DataTask, data: &views::Data, theme: &Theme, scope: &Scope) -> Vec<OutFile> {
@@ -359,8 +364,7 @@ fn comparison_task(
         },
         || {
             if scope.data_paths_only {
-                let paths = crate::export::data_set_paths(id);
-                paths.iter().map(|p| OutFile { path: p.clone(), bytes: Vec::new() }).collect()
+                empty_files(crate::export::data_set_paths(id))
             } else {
                 crate::export::comparison_files(site, std::slice::from_ref(&result))
             }
