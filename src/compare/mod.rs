@@ -14,7 +14,7 @@ pub mod normalize;
 pub mod prose;
 pub mod rules;
 
-use crate::model::{Comparison, Curriculum, Dimension, KnownSection, Module, Site, check::resolve_item_ref};
+use crate::model::{At, Comparison, Curriculum, Dimension, KnownSection, Module, Site, check::resolve_item_ref};
 use diff::Span;
 use features::Features;
 pub use items::Relation;
@@ -216,9 +216,20 @@ pub struct PairOutline {
 
 /// The outline of `cmp`; `None` when either side is missing, as for [`compare`].
 pub fn outline(site: &Site, cmp: &Comparison) -> Option<Outline> {
-    let left = site.curriculum(&cmp.left.value)?;
-    let right = site.curriculum(&cmp.right.value)?;
-    let known = |c: &Curriculum, ids: &[crate::model::At<String>]| -> Vec<String> {
+    outline_of(cmp, site.curriculum(&cmp.left.value)?, site.curriculum(&cmp.right.value)?)
+}
+
+/// The outlines of all comparisons whose curricula exist, in their order
+/// (a large site has a thousand comparisons, each looking up two curricula).
+pub fn outlines(site: &Site) -> Vec<Outline> {
+    use rayon::prelude::*;
+    let by_id: rustc_hash::FxHashMap<&str, &Curriculum> = site.curricula.iter().map(|c| (c.id.as_str(), c)).collect();
+    let find = |id: &At<String>| by_id.get(id.value.as_str()).copied();
+    site.comparisons.par_iter().filter_map(|c| outline_of(c, find(&c.left)?, find(&c.right)?)).collect()
+}
+
+fn outline_of(cmp: &Comparison, left: &Curriculum, right: &Curriculum) -> Option<Outline> {
+    let known = |c: &Curriculum, ids: &[At<String>]| -> Vec<String> {
         ids.iter().filter_map(|id| module_index(c, &id.value)).map(|i| c.modules[i].id.clone()).collect()
     };
     let pairs = cmp

@@ -412,7 +412,7 @@ pub fn render_scoped_to(
     reuse: &Reuse,
     sink: Sink,
 ) -> Result<Summary, Diagnostics> {
-    let outlines = site.comparisons.iter().filter_map(|c| crate::compare::outline(site, c)).collect();
+    let outlines = crate::compare::outlines(site);
     // Only the index pages need the sort keys of all items.
     let competency_keys = if scope.own_pages {
         Vec::new()
