@@ -214,21 +214,17 @@ pub struct PairOutline {
     pub right: Vec<String>,
 }
 
-/// The outline of `cmp`; `None` when either side is missing, as for [`compare`].
-pub fn outline(site: &Site, cmp: &Comparison) -> Option<Outline> {
-    outline_of(cmp, site.curriculum(&cmp.left.value)?, site.curriculum(&cmp.right.value)?)
-}
-
-/// The outlines of all comparisons whose curricula exist, in their order
-/// (a large site has a thousand comparisons, each looking up two curricula).
+/// The outlines of all comparisons whose curricula exist (those [`compare`]
+/// computes), in their order. A large site has a thousand comparisons, each
+/// looking up two curricula: they are looked up in a table.
 pub fn outlines(site: &Site) -> Vec<Outline> {
     use rayon::prelude::*;
     let by_id: rustc_hash::FxHashMap<&str, &Curriculum> = site.curricula.iter().map(|c| (c.id.as_str(), c)).collect();
     let find = |id: &At<String>| by_id.get(id.value.as_str()).copied();
-    site.comparisons.par_iter().filter_map(|c| outline_of(c, find(&c.left)?, find(&c.right)?)).collect()
+    site.comparisons.par_iter().filter_map(|c| Some(outline_of(c, find(&c.left)?, find(&c.right)?))).collect()
 }
 
-fn outline_of(cmp: &Comparison, left: &Curriculum, right: &Curriculum) -> Option<Outline> {
+fn outline_of(cmp: &Comparison, left: &Curriculum, right: &Curriculum) -> Outline {
     let known = |c: &Curriculum, ids: &[At<String>]| -> Vec<String> {
         ids.iter().filter_map(|id| module_index(c, &id.value)).map(|i| c.modules[i].id.clone()).collect()
     };
@@ -240,13 +236,7 @@ fn outline_of(cmp: &Comparison, left: &Curriculum, right: &Curriculum) -> Option
             PairOutline { slug: format!("{}_{}", l.join("-"), r.join("-")), left: l, right: r }
         })
         .collect();
-    Some(Outline {
-        id: cmp.id.clone(),
-        title: cmp.title.clone(),
-        left: left.id.clone(),
-        right: right.id.clone(),
-        pairs,
-    })
+    Outline { id: cmp.id.clone(), title: cmp.title.clone(), left: left.id.clone(), right: right.id.clone(), pairs }
 }
 
 /// Compares the two curricula of `cmp`. Returns `None` when either side is missing
@@ -254,7 +244,7 @@ fn outline_of(cmp: &Comparison, left: &Curriculum, right: &Curriculum) -> Option
 pub fn compare(site: &Site, cmp: &Comparison) -> Option<ComparisonResult> {
     let left = site.curriculum(&cmp.left.value)?;
     let right = site.curriculum(&cmp.right.value)?;
-    let outline = outline(site, cmp)?;
+    let outline = outline_of(cmp, left, right);
     let syn = Synonyms::new(&cmp.synonyms);
     let threshold = cmp.threshold.unwrap_or(DEFAULT_THRESHOLD);
     let (lp, rp) = rayon::join(|| prepare(left, &syn), || prepare(right, &syn));
