@@ -149,16 +149,50 @@ pub fn check(site: &Site, files: &[OutFile]) -> Diagnostics {
     index.check(site)
 }
 
-/// What the link check needs of a site, gathered page by page as the pages are
-/// made, so that the pages themselves need not be kept: every path, the ids of
-/// every page, and every internal link by its resolved target, with page
-/// paths and hrefs stored once.
+/// The ids of a page, each as a 64-bit hash (SipHash with fixed keys), sorted.
+/// A large site has millions of ids; the link check only asks whether a page
+/// has a given one, and two ids of one page (or a fragment and an id) agreeing
+/// in all 64 bits is too unlikely to matter (about 1 in 10^13 for the largest
+/// page of N = 10 000).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Ids(Vec<u64>);
+
+fn id_hash(id: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    #[allow(deprecated)] // SipHasher13 is not public; this one is stable and keyed alike everywhere.
+    let mut h = std::hash::SipHasher::new();
+    id.hash(&mut h);
+    h.finish()
+}
+
+impl Ids {
+    fn new<'a>(ids: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut v: Vec<u64> = ids.into_iter().map(|i| id_hash(&unescape(i))).collect();
+        v.sort_unstable();
+        v.dedup();
+        Ids(v)
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.has(id_hash(id))
+    }
+
+    fn has(&self, hash: u64) -> bool {
+        self.0.binary_search(&hash).is_ok()
+    }
+
+    /// Whether every id of `self` is among `other`'s.
+    fn within(&self, other: &Ids) -> bool {
+        self.0.iter().all(|h| other.has(*h))
+    }
+}
+
 /// What the link check needs of one file: its ids and its internal links
 /// (href as written, resolved target).
 #[derive(Debug, Clone, Default)]
 pub struct PageLinks {
     html: bool,
-    ids: Vec<String>,
+    ids: Ids,
     links: Vec<(String, Target)>,
 }
 
@@ -168,9 +202,7 @@ pub fn summarize(path: &str, bytes: &[u8], base_url: &str) -> PageLinks {
         return PageLinks::default();
     }
     let attrs = scan(bytes);
-    let mut ids: Vec<String> = attrs.ids.iter().map(|i| unescape(i).into_owned()).collect();
-    ids.sort_unstable();
-    ids.dedup();
+    let ids = Ids::new(attrs.ids.iter().copied());
     // Print views repeat pages that are checked on their own; checking them
     // again would only report every broken link twice.
     let links = if path.ends_with("/print/index.html") {
@@ -196,9 +228,9 @@ impl PageLinks {
     }
 
     /// Whether a link to this page that resolved before may not resolve to
-    /// `new`: it is no longer HTML, or lost an id (its ids are sorted).
+    /// `new`: it is no longer HTML, or lost an id.
     pub fn loses_targets_in(&self, new: &PageLinks) -> bool {
-        self.html != new.html || self.ids.iter().any(|id| new.ids.binary_search(id).is_err())
+        self.html != new.html || !self.ids.within(&new.ids)
     }
 
     /// Whether every link of this page leads to a file that `find` knows, and
@@ -214,14 +246,20 @@ fn unresolved<'a>(target: &str, frag: Option<&str>, find: impl Fn(&str) -> Optio
     match find(target) {
         None => Some("the target page does not exist".to_string()),
         Some(t) => match frag.filter(|f| !f.is_empty()) {
-            Some(f) if t.html && t.ids.binary_search_by(|i| i.as_str().cmp(f)).is_err() => {
-                Some(format!("`{target}` has no anchor `#{f}`"))
-            }
+            Some(f) if t.html && !t.ids.contains(f) => Some(no_anchor(target, f)),
             _ => None,
         },
     }
 }
 
+fn no_anchor(target: &str, frag: &str) -> String {
+    format!("`{target}` has no anchor `#{frag}`")
+}
+
+/// What the link check needs of a site, gathered page by page as the pages are
+/// made, so that the pages themselves need not be kept: every path, the ids of
+/// every page, and the links that could not be judged yet, with page paths and
+/// hrefs stored once.
 #[derive(Debug, Default)]
 pub struct LinkIndex {
     base_url: String,
@@ -231,20 +269,39 @@ pub struct LinkIndex {
 /// A link target: output path and fragment.
 type Target = (String, Option<String>);
 
+/// What is known of a path so far.
+#[derive(Debug)]
+enum Noted {
+    /// Only linked to.
+    Not,
+    /// A file other than HTML (no anchors to check).
+    File,
+    Html(Ids),
+}
+
+/// A link whose target page was not noted yet when its own page was.
+#[derive(Debug)]
+struct Pending {
+    target: u32,
+    /// The hash of the fragment, if it is not empty.
+    frag: Option<u64>,
+    page: u32,
+    href: u32,
+}
+
 #[derive(Debug, Default)]
 struct Index {
-    paths: Vec<String>,
-    page_of: FxHashMap<String, u32>,
-    /// By page: its sorted ids, `None` for files other than HTML.
-    ids: Vec<Option<Vec<String>>>,
+    /// Every path noted or linked to, each once, by number.
+    paths: Vec<std::sync::Arc<str>>,
+    number: FxHashMap<std::sync::Arc<str>, u32>,
+    noted: Vec<Noted>,
     /// The hrefs kept below, each once.
     hrefs: Vec<std::sync::Arc<str>>,
     href_ids: FxHashMap<std::sync::Arc<str>, u32>,
-    /// Links whose target page was not noted yet when their own page was:
-    /// (target path, fragment) → (page, href) of every such link. A link to a
-    /// page already noted is checked at once and kept only if it is broken,
-    /// so the index holds far fewer links than the site has.
-    pending: FxHashMap<Target, Vec<(u32, u32)>>,
+    /// A link to a page already noted is checked at once and kept only if it
+    /// is broken, so few links wait here: the pages are made in an order that
+    /// puts most targets before the pages linking to them.
+    pending: Vec<Pending>,
     /// Links found broken when their page was noted: (page, href, problem).
     broken: Vec<(u32, u32, String)>,
 }
@@ -261,17 +318,39 @@ impl Index {
         h
     }
 
-    /// Why a link to `target#frag` is broken, judged by the pages noted so far.
-    fn problem(&self, target: &str, frag: Option<&str>) -> Option<String> {
-        let Some(&t) = self.page_of.get(target) else {
-            return Some("the target page does not exist".to_string());
-        };
-        match (frag.filter(|x| !x.is_empty()), &self.ids[t as usize]) {
-            (Some(frag), Some(ids)) if ids.binary_search_by(|i| i.as_str().cmp(frag)).is_err() => {
-                Some(format!("`{target}` has no anchor `#{frag}`"))
-            }
+    /// The number of `path`, given on first sight.
+    fn number(&mut self, path: &str) -> u32 {
+        if let Some(&n) = self.number.get(path) {
+            return n;
+        }
+        let n = self.paths.len() as u32;
+        let path: std::sync::Arc<str> = path.into();
+        self.paths.push(std::sync::Arc::clone(&path));
+        self.number.insert(path, n);
+        self.noted.push(Noted::Not);
+        n
+    }
+
+    /// Whether a link to page `target` with fragment hash `frag` is broken,
+    /// judged by the pages noted so far: `None` if it resolves,
+    /// `Some(false)` for a missing page, `Some(true)` for a missing anchor.
+    fn missing(&self, target: u32, frag: Option<u64>) -> Option<bool> {
+        match (&self.noted[target as usize], frag) {
+            (Noted::Not, _) => Some(false),
+            (Noted::Html(ids), Some(f)) if !ids.has(f) => Some(true),
             _ => None,
         }
+    }
+
+    /// The problem `missing` found, in words; the fragment is read from the
+    /// href as written (`resolve` takes it from there too).
+    fn problem(&self, target: u32, href: &str, anchor: bool) -> String {
+        let target = &self.paths[target as usize];
+        if !anchor {
+            return "the target page does not exist".to_string();
+        }
+        let href = unescape(href);
+        no_anchor(target, href.split_once('#').map_or("", |(_, f)| f))
     }
 }
 
@@ -288,35 +367,38 @@ impl LinkIndex {
     /// Takes note of one file of the site from its summary.
     fn add_summary(&self, path: &str, summary: PageLinks) {
         let mut ix = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let page = ix.paths.len() as u32;
-        ix.paths.push(path.to_string());
-        ix.page_of.insert(path.to_string(), page);
-        ix.ids.push(summary.html.then_some(summary.ids));
-        for (href, target) in summary.links {
-            if !ix.page_of.contains_key(&target.0) {
-                let h = ix.href(href);
-                ix.pending.entry(target).or_default().push((page, h));
-            } else if let Some(problem) = ix.problem(&target.0, target.1.as_deref()) {
-                let h = ix.href(href);
-                ix.broken.push((page, h, problem));
+        let page = ix.number(path);
+        ix.noted[page as usize] = if summary.html { Noted::Html(summary.ids) } else { Noted::File };
+        for (href, (target, frag)) in summary.links {
+            let target = ix.number(&target);
+            let frag = frag.filter(|f| !f.is_empty()).map(|f| id_hash(&f));
+            if matches!(ix.noted[target as usize], Noted::Not) {
+                let href = ix.href(href);
+                ix.pending.push(Pending { target, frag, page, href });
+            } else if let Some(anchor) = ix.missing(target, frag) {
+                let problem = ix.problem(target, &href, anchor);
+                let href = ix.href(href);
+                ix.broken.push((page, href, problem));
             }
         }
     }
 
     /// The ids of a page noted so far.
-    pub fn ids_of(&self, path: &str) -> Option<BTreeSet<String>> {
+    pub fn ids_of(&self, path: &str) -> Option<Ids> {
         let ix = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let page = *ix.page_of.get(path)?;
-        ix.ids[page as usize].as_ref().map(|s| s.iter().cloned().collect())
+        match &ix.noted[*ix.number.get(path)? as usize] {
+            Noted::Html(ids) => Some(ids.clone()),
+            Noted::File | Noted::Not => None,
+        }
     }
 
     /// Every link whose target page or anchor does not exist, once per page and href.
     pub fn check(&self, site: &Site) -> Diagnostics {
         let ix = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let mut found: BTreeSet<(u32, u32, String)> = ix.broken.iter().cloned().collect();
-        for ((target, frag), uses) in &ix.pending {
-            if let Some(problem) = ix.problem(target, frag.as_deref()) {
-                found.extend(uses.iter().map(|&(page, href)| (page, href, problem.clone())));
+        for p in &ix.pending {
+            if let Some(anchor) = ix.missing(p.target, p.frag) {
+                found.insert((p.page, p.href, ix.problem(p.target, &ix.hrefs[p.href as usize], anchor)));
             }
         }
         let mut out = Diagnostics::new();
@@ -386,7 +468,7 @@ fn broken(site: &Site, page: &str, href: &str, why: &str) -> Diagnostic {
 /// Warnings for anchors and pages of a previous build (in `old`) that the new
 /// build would remove (`new_ids`: the ids of a new page, `None` if it is gone):
 /// published links to them would break.
-pub fn removed_anchors(site: &Site, old: &Path, new_ids: &dyn Fn(&str) -> Option<BTreeSet<String>>) -> Diagnostics {
+pub fn removed_anchors(site: &Site, old: &Path, new_ids: &dyn Fn(&str) -> Option<Ids>) -> Diagnostics {
     let mut out = Diagnostics::new();
     for c in &site.curricula {
         let dir = old.join(&c.id);
