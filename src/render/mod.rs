@@ -258,26 +258,74 @@ enum Task {
     Comparison(usize, Vec<views::Job>),
 }
 
-/// The work of a render within `scope`: data tasks first (they are the
-/// largest and should not be left for last), then pages and page groups.
+/// The work of a render within `scope`, in the order it is taken up.
+///
+/// The order keeps the link index small: a link to a page already made is
+/// checked at once and forgotten, one to a page not made yet waits (with its
+/// href) until the end. So the pages most linked to come first: static files
+/// and the site's own pages, then each curriculum's module pages, each
+/// comparison as soon as both its curricula are taken up (its pair pages link
+/// to their modules' items), then the index pages (they link to every item),
+/// then the pages few others link to and the exports. The search index, the
+/// longest single task of a large site, comes early so that it does not run
+/// alone at the end.
 fn tasks(data: &views::Data, scope: &Scope) -> Vec<Task> {
     use views::Job;
-    let mut groups: BTreeMap<(bool, usize), Vec<Job>> = BTreeMap::new();
-    let mut pages = Vec::new();
+    let n = data.site.curricula.len();
+    let mut modules: Vec<Vec<Job>> = vec![Vec::new(); n];
+    let mut comparisons: BTreeMap<usize, Vec<Job>> = BTreeMap::new();
+    let (mut first, mut indices, mut last) = (Vec::new(), Vec::new(), Vec::new());
     for job in views::jobs(data).into_iter().filter(|j| scope.job(data, j)) {
         match job {
-            Job::Module(c, _) | Job::CurriculumPrint(c) => groups.entry((false, c)).or_default().push(job),
-            Job::Compare(k) | Job::Pair(k, _) | Job::ComparePrint(k) => groups.entry((true, k)).or_default().push(job),
-            other => pages.push(Task::Page(other)),
+            Job::Module(c, _) | Job::CurriculumPrint(c) => modules[c].push(job),
+            Job::Compare(k) | Job::Pair(k, _) | Job::ComparePrint(k) => comparisons.entry(k).or_default().push(job),
+            Job::Home | Job::NotFound | Job::Glossary | Job::Search | Job::SitePage(_) => first.push(Task::Page(job)),
+            Job::Competencies(_) | Job::Methods | Job::Fields | Job::Phases => indices.push(Task::Page(job)),
+            Job::Curriculum(_) | Job::Page(..) | Job::Source(..) => last.push(Task::Page(job)),
         }
     }
-    // Comparisons first: they are computed before their pages are made.
-    let (cmps, curricula): (Vec<_>, Vec<_>) = groups.into_iter().partition(|((cmp, _), _)| *cmp);
-    let mut out: Vec<Task> = cmps.into_iter().map(|((_, k), jobs)| Task::Comparison(k, jobs)).collect();
-    out.extend(data_tasks(data.site, scope).into_iter().map(Task::Data));
-    out.extend(curricula.into_iter().map(|((_, c), jobs)| Task::Curriculum(c, jobs)));
-    out.extend(pages);
+    // A comparison follows the later of its curricula (unknown ones: the end).
+    let position = |id: &str| data.site.curricula.iter().position(|c| c.id == id);
+    let mut after: Vec<Vec<Task>> = (0..=n).map(|_| Vec::new()).collect();
+    for (k, jobs) in comparisons {
+        let o = &data.outlines[k];
+        let at = position(&o.left).zip(position(&o.right)).map_or(n, |(l, r)| l.max(r));
+        after[at].push(Task::Comparison(k, jobs));
+    }
+    let (early, exports): (Vec<_>, Vec<_>) =
+        data_tasks(data.site, scope).into_iter().partition(|t| !matches!(t, DataTask::Curriculum(_)));
+    // Static files, the site's own pages, the search index.
+    let (statics, search): (Vec<_>, Vec<_>) = early.into_iter().partition(|t| matches!(t, DataTask::Static));
+    let mut out: Vec<Task> = statics.into_iter().map(Task::Data).collect();
+    out.append(&mut first);
+    out.extend(search.into_iter().map(Task::Data));
+    for (c, (jobs, cmps)) in modules.into_iter().zip(after.iter_mut()).enumerate() {
+        if !jobs.is_empty() {
+            out.push(Task::Curriculum(c, jobs));
+        }
+        out.append(cmps);
+    }
+    out.append(&mut after[n]);
+    out.append(&mut indices);
+    out.append(&mut last);
+    out.extend(exports.into_iter().map(Task::Data));
     out
+}
+
+/// Runs `run` on every task on the thread pool, taking the tasks up in list
+/// order (one queue; rayon's halving of a list would start the second thread
+/// in its middle), and returns the results in list order.
+fn in_order<T: Sync, R: Send + Sync>(tasks: &[T], run: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let results: Vec<std::sync::OnceLock<R>> = tasks.iter().map(|_| std::sync::OnceLock::new()).collect();
+    rayon::scope_fifo(|s| {
+        for (task, result) in tasks.iter().zip(&results) {
+            let run = &run;
+            s.spawn_fifo(move |_| {
+                let _ = result.set(run(task));
+            });
+        }
+    });
+    results.into_iter().filter_map(std::sync::OnceLock::into_inner).collect()
 }
 
 /// Receives every file as soon as it is made: `build` writes it out, the
@@ -403,15 +451,14 @@ pub struct Summary {
     pub reuse: Reuse,
 }
 
-/// [`render_scoped`] with every file handed to `sink` as soon as it is made.
-pub fn render_scoped_to(
-    site: &Site,
+/// What every page of a render within `scope` is made from.
+fn prepare<'a>(
+    site: &'a Site,
     theme: &Theme,
-    sources: &Sources,
+    sources: &'a Sources,
     scope: &Scope,
-    reuse: &Reuse,
-    sink: Sink,
-) -> Result<Summary, Diagnostics> {
+    reuse: &'a Reuse,
+) -> views::Data<'a> {
     let outlines = crate::compare::outlines(site);
     // Only the index pages need the sort keys of all items.
     let competency_keys = if scope.own_pages {
@@ -423,7 +470,19 @@ pub fn render_scoped_to(
     let t = tera::Value::from_serializable(i18n::strings(site.config.language));
     let fast_az = theme.built_in(&["az.html", "competencies.html", "methods.html"]);
     let (search, made_search) = (&reuse.search, std::sync::Mutex::new(None));
-    let data = views::Data { site, outlines, sources, t, competency_keys, terms, search, made_search, fast_az };
+    views::Data { site, outlines, sources, t, competency_keys, terms, search, made_search, fast_az }
+}
+
+/// [`render_scoped`] with every file handed to `sink` as soon as it is made.
+pub fn render_scoped_to(
+    site: &Site,
+    theme: &Theme,
+    sources: &Sources,
+    scope: &Scope,
+    reuse: &Reuse,
+    sink: Sink,
+) -> Result<Summary, Diagnostics> {
+    let data = prepare(site, theme, sources, scope, reuse);
     // The sitemap lists the pages, so their paths are noted on the way.
     let pages = std::sync::Mutex::new(Vec::new());
     let note = |f: OutFile| {
@@ -432,8 +491,7 @@ pub fn render_scoped_to(
         }
         sink(f);
     };
-    let results: Vec<Result<Diagnostics, Diagnostics>> =
-        tasks(&data, scope).par_iter().with_max_len(1).map(|task| run_task(task, &data, theme, scope, &note)).collect();
+    let results = in_order(&tasks(&data, scope), |task| run_task(task, &data, theme, scope, &note));
     let (mut warnings, mut errors) = (Diagnostics::new(), Diagnostics::new());
     for r in results {
         match r {
@@ -458,4 +516,43 @@ pub fn render_scoped_to(
     let made = data.made_search.into_inner().unwrap_or_else(|e| e.into_inner());
     let reuse = Reuse { search: made.unwrap_or_else(|| reuse.search.clone()), competency_keys };
     Ok(Summary { warnings, reuse })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The order of the tasks keeps the link index small (see [`tasks`]).
+    #[test]
+    fn link_targets_are_taken_up_before_the_pages_linking_to_them() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::synth::write_site(dir.path(), 40, 4, 1).unwrap();
+        let checked = crate::build::load_checked(dir.path(), None).unwrap();
+        let theme = Theme::load(dir.path(), "default").unwrap();
+        let reuse = Reuse::default();
+        let data = prepare(&checked.site, &theme, &checked.sources, &Scope::all(), &reuse);
+        let order = tasks(&data, &Scope::all());
+        let at = |f: &dyn Fn(&Task) -> bool| order.iter().position(f).unwrap();
+        let curriculum = |c: usize| at(&|t| matches!(t, Task::Curriculum(x, _) if *x == c));
+        let curricula: Vec<usize> = (0..4).map(curriculum).collect();
+        assert!(matches!(order[0], Task::Data(DataTask::Static)));
+        assert!(at(&|t| matches!(t, Task::Page(views::Job::Home))) < curricula[0]);
+        assert_eq!(data.outlines.len(), 3);
+        for (k, o) in data.outlines.iter().enumerate() {
+            let cmp = at(&|t| matches!(t, Task::Comparison(x, _) if *x == k));
+            let sides = [&o.left, &o.right].map(|id| checked.site.curricula.iter().position(|c| c.id == *id).unwrap());
+            assert!(sides.iter().all(|&c| curricula[c] < cmp), "comparison {k} before its curricula");
+            assert!(
+                cmp < curricula
+                    .iter()
+                    .copied()
+                    .filter(|&c| c > curricula[sides[0].max(sides[1])])
+                    .min()
+                    .unwrap_or(usize::MAX)
+            );
+        }
+        let last_module_page = curricula.iter().max().copied().unwrap();
+        let index = |t: &Task| matches!(t, Task::Page(views::Job::Methods | views::Job::Competencies(_)));
+        assert!(at(&index) > last_module_page);
+    }
 }
