@@ -266,6 +266,9 @@ pub struct LinkIndex {
     inner: std::sync::Mutex<Index>,
 }
 
+/// How many links of a page [`LinkIndex::add`] resolves before it notes them.
+const RESOLVED_AT_ONCE: usize = 4096;
+
 /// A link target: output path and fragment.
 type Target = (String, Option<String>);
 
@@ -307,8 +310,8 @@ struct Index {
 }
 
 impl Index {
-    fn href(&mut self, href: String) -> u32 {
-        if let Some(&h) = self.href_ids.get(href.as_str()) {
+    fn href(&mut self, href: &str) -> u32 {
+        if let Some(&h) = self.href_ids.get(href) {
             return h;
         }
         let h = self.hrefs.len() as u32;
@@ -342,6 +345,21 @@ impl Index {
         }
     }
 
+    /// Checks the link `href` of `page` to `target#frag` if the target was
+    /// noted already, and otherwise keeps it for the end.
+    fn link(&mut self, page: u32, href: &str, target: &str, frag: Option<&str>) {
+        let target = self.number(target);
+        let frag = frag.filter(|f| !f.is_empty()).map(id_hash);
+        if matches!(self.noted[target as usize], Noted::Not) {
+            let href = self.href(href);
+            self.pending.push(Pending { target, frag, page, href });
+        } else if let Some(anchor) = self.missing(target, frag) {
+            let problem = self.problem(target, href, anchor);
+            let href = self.href(href);
+            self.broken.push((page, href, problem));
+        }
+    }
+
     /// The problem `missing` found, in words; the fragment is read from the
     /// href as written (`resolve` takes it from there too).
     fn problem(&self, target: u32, href: &str, anchor: bool) -> String {
@@ -361,26 +379,37 @@ impl LinkIndex {
 
     /// Takes note of one file of the site.
     pub fn add(&self, path: &str, bytes: &[u8]) {
-        self.add_summary(path, summarize(path, bytes, &self.base_url));
-    }
-
-    /// Takes note of one file of the site from its summary.
-    fn add_summary(&self, path: &str, summary: PageLinks) {
-        let mut ix = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        let page = ix.number(path);
-        ix.noted[page as usize] = if summary.html { Noted::Html(summary.ids) } else { Noted::File };
-        for (href, (target, frag)) in summary.links {
-            let target = ix.number(&target);
-            let frag = frag.filter(|f| !f.is_empty()).map(|f| id_hash(&f));
-            if matches!(ix.noted[target as usize], Noted::Not) {
-                let href = ix.href(href);
-                ix.pending.push(Pending { target, frag, page, href });
-            } else if let Some(anchor) = ix.missing(target, frag) {
-                let problem = ix.problem(target, &href, anchor);
-                let href = ix.href(href);
-                ix.broken.push((page, href, problem));
+        if !path.ends_with(".html") {
+            self.note(path, Noted::File);
+            return;
+        }
+        let attrs = scan(bytes);
+        let page = self.note(path, Noted::Html(Ids::new(attrs.ids.iter().copied())));
+        // Print views repeat pages checked on their own (as in `summarize`).
+        if path.ends_with("/print/index.html") {
+            return;
+        }
+        let mut seen = FxHashSet::default();
+        let hrefs: Vec<&str> = attrs.links.into_iter().filter(|h| seen.insert(*h)).collect();
+        // Resolved a few thousand at a time: the page of all items of a large
+        // site has hundreds of thousands of links, whose resolved targets
+        // would otherwise all be held at once.
+        for chunk in hrefs.chunks(RESOLVED_AT_ONCE) {
+            let resolved: Vec<(&str, Target)> =
+                chunk.iter().filter_map(|h| resolve(path, h, &self.base_url).map(|t| (*h, t))).collect();
+            let mut ix = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+            for (href, (target, frag)) in resolved {
+                ix.link(page, href, &target, frag.as_deref());
             }
         }
+    }
+
+    /// Notes the file at `path`: its number.
+    fn note(&self, path: &str, noted: Noted) -> u32 {
+        let mut ix = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        let page = ix.number(path);
+        ix.noted[page as usize] = noted;
+        page
     }
 
     /// The ids of a page noted so far.
@@ -588,6 +617,20 @@ mod tests {
             order.iter().for_each(|&i| index.add(&files[i].path, &files[i].bytes));
             assert_eq!(messages(index.check(&site)), expected, "order {order:?}");
         }
+    }
+
+    /// A page with more links than are resolved at once (the index pages of
+    /// a large site): every one of them is checked.
+    #[test]
+    fn every_link_of_a_long_page_is_checked() {
+        let n = RESOLVED_AT_ONCE + 2;
+        let links: String = (0..n).map(|i| format!("<a href=\"p{i}/\">{i}</a>")).collect();
+        let index = LinkIndex::new("/");
+        index.add("index.html", format!("<a href=\"index.html#top\">t</a>{links}").as_bytes());
+        index.add("p0/index.html", b"<p id=\"x\">x</p>");
+        let found = messages(index.check(&Site::default()));
+        assert_eq!(found.len(), n, "{:?}", &found[..3]);
+        assert!(found.iter().any(|m| m.contains(&format!("`p{}/`", n - 1))));
     }
 
     #[test]
