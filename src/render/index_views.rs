@@ -122,40 +122,105 @@ fn grouped<'a>(entries: Vec<(Cow<'a, str>, &'a str, Occurrence<'a>)>) -> Vec<Sec
 /// most of a scoped rebuild. Used only while the theme overrides neither
 /// `az.html` nor the pages that include it (`Data::fast_az`); a test renders
 /// both ways and compares the bytes.
+#[cfg(test)]
 fn az_html(sections: &[Section], letters_label: &str) -> String {
-    use super::escape;
-    use std::fmt::Write;
     let mut out = String::new();
+    write_az(&mut out, sections, letters_label);
+    out
+}
+
+/// An A–Z list to be written into its page's bytes ([`AZ_PLACE`]).
+pub struct AzList<'a> {
+    sections: Vec<Section<'a>>,
+    label: &'a str,
+}
+
+impl AzList<'_> {
+    /// `page` with the list in place of [`AZ_PLACE`], written into one
+    /// buffer sized ahead: the list of all items of a large site is tens of
+    /// megabytes, and neither a copy of it nor a buffer growing by doubling
+    /// is held beside the page.
+    pub fn splice(&self, page: String) -> Vec<u8> {
+        let Some(at) = page.find(AZ_PLACE) else { return page.into_bytes() };
+        let mut out = String::with_capacity(page.len() + az_estimate(&self.sections));
+        out.push_str(&page[..at]);
+        write_az(&mut out, &self.sections, self.label);
+        out.push_str(&page[at + AZ_PLACE.len()..]);
+        out.into_bytes()
+    }
+}
+
+fn write_az(out: &mut String, sections: &[Section], letters_label: &str) {
     out.push_str("\n<nav class=\"az\" aria-label=\"");
-    out.push_str(&escape(letters_label));
+    escape_into(out, letters_label);
     out.push_str("\"><ul>");
     for s in sections {
-        let _ = write!(out, "<li><a href=\"#{}\">{}</a></li>", escape(&s.id), escape(&s.letter));
+        out.push_str("<li><a href=\"#");
+        escape_into(out, &s.id);
+        out.push_str("\">");
+        escape_into(out, &s.letter);
+        out.push_str("</a></li>");
     }
     out.push_str("</ul></nav>\n");
     for s in sections {
-        let (id, letter) = (escape(&s.id), escape(&s.letter));
-        let _ =
-            write!(out, "\n<section aria-labelledby=\"{id}\">\n<h2 id=\"{id}\">{letter}</h2>\n<dl class=\"index\">\n");
+        out.push_str("\n<section aria-labelledby=\"");
+        escape_into(out, &s.id);
+        out.push_str("\">\n<h2 id=\"");
+        escape_into(out, &s.id);
+        out.push_str("\">");
+        escape_into(out, &s.letter);
+        out.push_str("</h2>\n<dl class=\"index\">\n");
         for e in &s.entries {
-            let _ = write!(out, "\n  <dt>{}</dt>\n  <dd><ul>", escape(e.text));
+            out.push_str("\n  <dt>");
+            escape_into(out, e.text);
+            out.push_str("</dt>\n  <dd><ul>");
             for o in &e.occurrences {
-                let _ = write!(
-                    out,
-                    "<li><a href=\"{}\">{} {}</a> <span class=\"aside\">{} · {}</span></li>",
-                    escape(&o.url),
-                    escape(o.curriculum),
-                    escape(&o.module),
-                    escape(o.module_title),
-                    escape(o.dimension)
-                );
+                out.push_str("<li><a href=\"");
+                escape_into(out, &o.url);
+                out.push_str("\">");
+                escape_into(out, o.curriculum);
+                out.push(' ');
+                escape_into(out, &o.module);
+                out.push_str("</a> <span class=\"aside\">");
+                escape_into(out, o.module_title);
+                out.push_str(" · ");
+                escape_into(out, o.dimension);
+                out.push_str("</span></li>");
             }
             out.push_str("</ul></dd>\n");
         }
         out.push_str("\n</dl>\n</section>\n");
     }
     out.push('\n');
-    out
+}
+
+/// The length of [`write_az`]'s list before escaping, with some room for it
+/// (capacity never touched is not resident memory).
+fn az_estimate(sections: &[Section]) -> usize {
+    let occurrence = |o: &Occurrence| {
+        60 + o.url.len() + o.curriculum.len() + o.module.len() + o.module_title.len() + o.dimension.len()
+    };
+    let entry = |e: &Entry| 40 + e.text.len() + e.occurrences.iter().map(occurrence).sum::<usize>();
+    let section = |s: &Section| 150 + 3 * (s.id.len() + s.letter.len()) + s.entries.iter().map(entry).sum::<usize>();
+    let plain: usize = 100 + sections.iter().map(section).sum::<usize>();
+    plain + plain / 8
+}
+
+/// [`super::escape`], appended to `out`.
+fn escape_into(out: &mut String, s: &str) {
+    let mut rest = s;
+    while let Some(i) = rest.find(['&', '<', '>', '"', '\'']) {
+        out.push_str(&rest[..i]);
+        out.push_str(match rest.as_bytes()[i] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#39;",
+        });
+        rest = &rest[i + 1..];
+    }
+    out.push_str(rest);
 }
 
 /// The sort keys of one curriculum's DQR items: (module, dimension, item, key),
@@ -197,30 +262,42 @@ pub fn competency_keys(
         .collect()
 }
 
+/// Where the A–Z list written directly goes: the templates insert
+/// `body.az` there, and the page's bytes get the list in its place
+/// ([`super::views::PageContext::insert`]). Escaped text cannot contain `<`,
+/// so nothing else on the page reads like it.
+pub const AZ_PLACE: &str = "<!--curricula:a-z-->";
+
 /// The body of a competency page, ready for the template.
 #[derive(Serialize)]
 struct CompetencyPage<'a> {
-    /// Empty when `az` holds them, already written.
+    /// Empty when the list is written directly (`az` is then [`AZ_PLACE`]).
     sections: Vec<Section<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    az: Option<String>,
+    az: Option<&'static str>,
     filters: Vec<Value>,
     count: usize,
     distinct: usize,
 }
 
-/// The sections for the template, or (with the built-in templates) none and
-/// their HTML.
-fn fast_az<'a>(data: &Data, sections: Vec<Section<'a>>) -> (Vec<Section<'a>>, Option<String>) {
+/// The sections for the template, or (with the built-in templates) none: they
+/// then go to `insert`, to be written directly where the template puts
+/// [`AZ_PLACE`].
+fn fast_az<'a>(
+    data: &Data,
+    sections: Vec<Section<'a>>,
+    insert: &mut Option<AzList<'a>>,
+) -> (Vec<Section<'a>>, Option<&'static str>) {
     if data.fast_az {
-        let html = az_html(&sections, i18n::strings(data.site.config.language)["letters"]);
-        (Vec::new(), Some(html))
+        *insert = Some(AzList { sections, label: i18n::strings(data.site.config.language)["letters"] });
+        (Vec::new(), Some(AZ_PLACE))
     } else {
         (sections, None)
     }
 }
 
-pub fn competencies(data: &Data, filter: Filter, links: &Links) -> tera::Value {
+/// The body of a competency page; its A–Z list may go to `insert` ([`fast_az`]).
+pub fn competencies<'a>(data: &'a Data, filter: Filter, links: &Links, insert: &mut Option<AzList<'a>>) -> tera::Value {
     let site = data.site;
     let t = i18n::strings(site.config.language);
     let mut entries = Vec::new();
@@ -272,11 +349,12 @@ pub fn competencies(data: &Data, filter: Filter, links: &Links) -> tera::Value {
             json!({"label": label, "kind": kind, "url": links.to(&format!("kompetenzen/{}", f.segment(site))), "current": f == filter})
         })
         .collect();
-    let (sections, az) = fast_az(data, sections);
+    let (sections, az) = fast_az(data, sections, insert);
     tera::Value::from_serializable(&CompetencyPage { sections, az, filters, count, distinct })
 }
 
-pub fn methods(data: &Data, links: &Links) -> Value {
+/// The body of the methods page; its A–Z list may go to `insert` ([`fast_az`]).
+pub fn methods<'a>(data: &'a Data, links: &Links, insert: &mut Option<AzList<'a>>) -> Value {
     let site = data.site;
     let t = i18n::strings(site.config.language);
     let mut entries = Vec::new();
@@ -309,7 +387,7 @@ pub fn methods(data: &Data, links: &Links) -> Value {
             })
         })
         .collect();
-    let (sections, az) = fast_az(data, grouped(entries));
+    let (sections, az) = fast_az(data, grouped(entries), insert);
     json!({"sections": sections, "az": az, "matrices": matrices})
 }
 
@@ -409,6 +487,7 @@ mod tests {
                 frame: json!({}),
                 body: tera::Value::from_serializable(&json!({ "sections": sections })),
                 t: tera::Value::from_serializable(&json!({ "letters": letters })),
+                insert: None,
             };
             theme.render("az.html", ctx).unwrap()
         };

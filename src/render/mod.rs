@@ -344,10 +344,15 @@ fn render_pages(
     let results: Vec<Result<Diagnostics, Diagnostic>> = jobs
         .par_iter()
         .map(|job| {
-            let (ctx, warnings) = views::context(data, job, bodies);
+            let (mut ctx, warnings) = views::context(data, job, bodies);
             let path = job.path(data);
+            let insert = ctx.insert.take();
             let html = theme.render(job.template(), ctx)?;
-            sink(OutFile { path, bytes: html.into_bytes() });
+            let bytes = match insert {
+                Some(list) => list.splice(html),
+                None => html.into_bytes(),
+            };
+            sink(OutFile { path, bytes });
             Ok(warnings)
         })
         .collect();

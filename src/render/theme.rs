@@ -95,7 +95,7 @@ impl Theme {
         templates.iter().all(|t| self.origins.contains_key(*t) && !self.custom.contains(*t))
     }
 
-    pub fn render(&self, template: &str, ctx: super::views::PageContext) -> Result<String, Diagnostic> {
+    pub fn render(&self, template: &str, ctx: super::views::PageContext<'_>) -> Result<String, Diagnostic> {
         let mut context =
             tera::Context::from_serialize(&ctx.frame).map_err(|e| template_error(&e, &self.origins, Some(template)))?;
         context.insert_value("body", ctx.body);

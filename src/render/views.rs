@@ -182,19 +182,23 @@ pub struct Bodies<'b> {
 
 /// The template context of a page: the page frame (title, navigation) as
 /// JSON, the body and the UI strings as ready template values.
-pub struct PageContext {
+pub struct PageContext<'a> {
     pub frame: Value,
     pub body: tera::Value,
     pub t: tera::Value,
+    /// HTML written outside the templates, for the page's bytes in place of
+    /// the body's [`super::index_views::AZ_PLACE`] (huge lists would otherwise
+    /// be copied into a template value and again into the output).
+    pub insert: Option<super::index_views::AzList<'a>>,
 }
 
 /// Builds the template context of a page, and warnings found on the way.
-pub fn context(data: &Data, job: &Job, bodies: Bodies) -> (PageContext, Diagnostics) {
+pub fn context<'a>(data: &'a Data, job: &Job, bodies: Bodies) -> (PageContext<'a>, Diagnostics) {
     let site = data.site;
     let dir = job.dir(data);
     let links = Links::new(&dir);
-    let mut warnings = Diagnostics::new();
-    let (title, crumbs, body) = page_parts(data, job, &links, bodies, &mut warnings);
+    let (mut warnings, mut insert) = (Diagnostics::new(), None);
+    let (title, crumbs, body) = page_parts(data, job, &links, bodies, (&mut warnings, &mut insert));
     let nav = main_nav(data, &links, &dir);
     // The 404 page is served at arbitrary depths, so it links absolutely.
     let root = if matches!(job, Job::NotFound) { site.config.base_url.clone() } else { links.root.clone() };
@@ -213,7 +217,7 @@ pub fn context(data: &Data, job: &Job, bodies: Bodies) -> (PageContext, Diagnost
         "jsonld": jsonld(data, job),
         "nav": nav,
     });
-    (PageContext { frame: ctx, body, t: data.t.clone() }, warnings)
+    (PageContext { frame: ctx, body, t: data.t.clone(), insert }, warnings)
 }
 
 /// At most this many curricula and comparisons are listed in the header of
@@ -310,12 +314,12 @@ pub(super) fn t_str(site: &Site, key: &str) -> String {
 }
 
 /// Title, breadcrumbs and body of a page.
-fn page_parts(
-    data: &Data,
+fn page_parts<'a>(
+    data: &'a Data,
     job: &Job,
     links: &Links,
     bodies: Bodies,
-    warnings: &mut Diagnostics,
+    (warnings, insert): (&mut Diagnostics, &mut Option<super::index_views::AzList<'a>>),
 ) -> (String, Vec<Value>, tera::Value) {
     let site = data.site;
     match *job {
@@ -357,9 +361,9 @@ fn page_parts(
         }
         Job::Competencies(f) => {
             let title = t_str(site, "competency_index");
-            (title.clone(), vec![crumb(&title, None)], super::index_views::competencies(data, f, links))
+            (title.clone(), vec![crumb(&title, None)], super::index_views::competencies(data, f, links, insert))
         }
-        Job::Methods => simple(site, "methods_index", super::index_views::methods(data, links)),
+        Job::Methods => simple(site, "methods_index", super::index_views::methods(data, links, insert)),
         Job::Fields => simple(site, "fields", super::index_views::fields(data, links)),
         Job::Phases => simple(site, "phases", super::index_views::phases(data, links)),
         Job::Glossary => simple(site, "glossary", super::index_views::glossary(data)),
