@@ -162,7 +162,7 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
         Ok(c) => c,
         Err(d) => return d,
     };
-    match render_streamed(root, &checked, &render::Scope::check(), &|_| {}) {
+    match render_streamed(root, &checked, &render::Scope::check(), &|_| {}, &[]) {
         Ok(streamed) => {
             let mut found = streamed.found;
             let index = &streamed.index;
@@ -183,18 +183,21 @@ struct Streamed {
 }
 
 /// Renders the whole checked site, hands every file to `put` and checks the
-/// links; `Err` carries every diagnostic when there are errors.
+/// links (`apart`: files the caller writes itself, which links may name);
+/// `Err` carries every diagnostic when there are errors.
 fn render_streamed(
     root: &Path,
     checked: &Checked,
     scope: &render::Scope,
     put: &(dyn Fn(&OutFile) + Sync),
+    apart: &[&str],
 ) -> Result<Streamed, Vec<Diagnostic>> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let site = &checked.site;
     let theme = render::Theme::load(root, &site.config.theme).map_err(|d| checked.diags.sorted_with(&d))?;
     let index = crate::links::LinkIndex::new(&site.config.base_url);
-    let (pages, files) = (AtomicUsize::new(0), AtomicUsize::new(0));
+    apart.iter().for_each(|path| index.add(path, &[]));
+    let (pages, files) = (AtomicUsize::new(0), AtomicUsize::new(apart.len()));
     let sink = |f: OutFile| {
         index.add(&f.path, &f.bytes);
         put(&f);
@@ -226,8 +229,14 @@ pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
     let io = |e: std::io::Error| Failure::Io(format!("cannot write {}: {e}", output.display()));
     let staging = crate::output::Staging::new(&output).map_err(io)?;
     let t = Instant::now();
-    let streamed =
-        render_streamed(&opts.root, &checked, &render::Scope::all(), &|f| staging.put(f)).map_err(Failure::Content)?;
+    // The search index is streamed to its file beside the pages: its script
+    // is the largest file of a large site.
+    let search = render::SEARCH_INDEX;
+    let (streamed, ()) = rayon::join(
+        || render_streamed(&opts.root, &checked, &render::Scope::all_but_search(), &|f| staging.put(f), &[search]),
+        || staging.write_with(search, |out| render::write_search_index(&checked.site, out)),
+    );
+    let streamed = streamed.map_err(Failure::Content)?;
     timings.render = t.elapsed();
     let mut found = streamed.found;
     let index = &streamed.index;

@@ -88,12 +88,31 @@ impl Staging {
 
     /// Writes one file (from any thread); an error is kept for `commit`.
     pub fn put(&self, f: &OutFile) {
-        let result = if safe_rel(&f.path) {
-            let target = self.tmp.join(&f.path);
-            target.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|_| std::fs::write(&target, &f.bytes))
-        } else {
-            Err(io::Error::new(io::ErrorKind::InvalidInput, format!("unsafe output path {}", f.path)))
-        };
+        self.keep(self.target(&f.path).and_then(|target| std::fs::write(target, &f.bytes)));
+    }
+
+    /// Writes the file at `path` through `write` (a file too large to be
+    /// made in memory first); an error is kept for `commit`.
+    pub fn write_with(&self, path: &str, write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>) {
+        self.keep(self.target(path).and_then(|target| {
+            let mut out = io::BufWriter::with_capacity(1 << 16, std::fs::File::create(target)?);
+            write(&mut out)?;
+            io::Write::flush(&mut out)
+        }));
+    }
+
+    /// Where the file at `path` goes, its folder made.
+    fn target(&self, path: &str) -> io::Result<PathBuf> {
+        if !safe_rel(path) {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("unsafe output path {path}")));
+        }
+        let target = self.tmp.join(path);
+        target.parent().map_or(Ok(()), std::fs::create_dir_all)?;
+        Ok(target)
+    }
+
+    /// Keeps the first write error for `commit`.
+    fn keep(&self, result: io::Result<()>) {
         if let Err(e) = result {
             let mut first = self.error.lock().unwrap_or_else(|e| e.into_inner());
             first.get_or_insert(e);

@@ -245,48 +245,57 @@ fn escape_lt(json: Vec<u8>) -> Vec<u8> {
     out
 }
 
-/// Writes the index script segment by segment, so that the whole index never
-/// exists twice: the same bytes as [`to_js`] of [`build`].
-struct Joiner {
-    out: Vec<u8>,
+/// Writes the index script segment by segment into `out`, so that the whole
+/// index never exists twice: the same bytes as [`to_js`] of [`build`].
+struct Joiner<W: std::io::Write> {
+    out: W,
     docs: u32,
     postings: rustc_hash::FxHashMap<String, Vec<u32>>,
 }
 
-impl Joiner {
-    fn new() -> Joiner {
-        Joiner { out: b"window.CURRICULA_SEARCH={\"docs\":[".to_vec(), docs: 0, postings: Default::default() }
+impl<W: std::io::Write> Joiner<W> {
+    fn new(mut out: W) -> std::io::Result<Joiner<W>> {
+        out.write_all(b"window.CURRICULA_SEARCH={\"docs\":[")?;
+        Ok(Joiner { out, docs: 0, postings: Default::default() })
     }
 
-    fn add(&mut self, seg: Segment) {
+    fn add(&mut self, seg: Segment) -> std::io::Result<()> {
         if seg.docs == 0 {
-            return;
+            return Ok(());
         }
         if self.docs > 0 {
-            self.out.push(b',');
+            self.out.write_all(b",")?;
         }
-        self.out.extend_from_slice(&seg.json);
+        self.out.write_all(&seg.json)?;
         // Segments come in document order, so every list stays ascending.
         for (t, ids) in seg.postings {
             self.postings.entry(t).or_default().extend(ids.into_iter().map(|i| i + self.docs));
         }
         self.docs += seg.docs;
+        Ok(())
     }
 
-    fn finish(mut self) -> Vec<u8> {
+    fn finish(mut self) -> std::io::Result<W> {
         let mut tokens: Vec<(String, Vec<u32>)> = self.postings.into_iter().collect();
         tokens.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut json = b"],\"tokens\":[".to_vec();
+        self.out.write_all(b"],\"tokens\":[")?;
+        // Written a batch of entries at a time: the token list of a large site
+        // is tens of megabytes.
+        let mut json = Vec::new();
         for (i, entry) in tokens.iter().enumerate() {
             if i > 0 {
                 json.push(b',');
             }
+            // Strings and numbers only: serializing cannot fail.
             let _ = serde_json::to_writer(&mut json, entry);
+            if json.len() > 1 << 16 {
+                self.out.write_all(&escape_lt(std::mem::take(&mut json)))?;
+            }
         }
         json.extend_from_slice(b"]}");
-        self.out.extend_from_slice(&escape_lt(json));
-        self.out.extend_from_slice(b";\n");
-        self.out
+        self.out.write_all(&escape_lt(json))?;
+        self.out.write_all(b";\n")?;
+        Ok(self.out)
     }
 }
 
@@ -295,24 +304,28 @@ pub fn js(site: &Site, labels: &BTreeMap<&str, &str>, parts: &Parts) -> Vec<u8> 
     use rayon::prelude::*;
     let present: Vec<&Part> = site.curricula.iter().filter_map(|c| parts.0.get(&c.id).map(|p| &**p)).collect();
     let segments: Vec<Segment> = present.par_iter().map(|p| Segment::of_part(p)).collect();
-    let mut joiner = Joiner::new();
-    segments.into_iter().for_each(|s| joiner.add(s));
-    joiner.add(Segment::of_owned(glossary_part(site, labels)));
-    joiner.finish()
+    let joined = (|| {
+        let mut joiner = Joiner::new(Vec::new())?;
+        segments.into_iter().try_for_each(|s| joiner.add(s))?;
+        joiner.add(Segment::of_owned(glossary_part(site, labels)))?;
+        joiner.finish()
+    })();
+    // Writing into memory cannot fail.
+    joined.unwrap_or_default()
 }
 
-/// The script of the search index, each curriculum's documents made and
-/// dropped in turn (a build keeps none): a few curricula at a time are in
-/// memory besides the script itself.
-pub fn js_streamed(site: &Site, labels: &BTreeMap<&str, &str>) -> Vec<u8> {
+/// Writes the script of the search index to `out`, each curriculum's
+/// documents made, written and dropped in turn (a build keeps none): a few
+/// curricula at a time are in memory, and the postings, not the script.
+pub fn write_streamed(site: &Site, labels: &BTreeMap<&str, &str>, out: impl std::io::Write) -> std::io::Result<()> {
     use rayon::prelude::*;
-    let mut joiner = Joiner::new();
+    let mut joiner = Joiner::new(out)?;
     for chunk in site.curricula.chunks(64) {
         let segments: Vec<Segment> = chunk.par_iter().map(|c| Segment::of_owned(curriculum_part(c, labels))).collect();
-        segments.into_iter().for_each(|s| joiner.add(s));
+        segments.into_iter().try_for_each(|s| joiner.add(s))?;
     }
-    joiner.add(Segment::of_owned(glossary_part(site, labels)));
-    joiner.finish()
+    joiner.add(Segment::of_owned(glossary_part(site, labels)))?;
+    joiner.finish()?.flush()
 }
 
 /// Documents of one module: the module, its two known sections, every item and method.
@@ -452,7 +465,9 @@ mod tests {
         let labels = labels();
         let reference = to_js(&build(&site, &labels));
         assert!(reference.contains("\\u003c/script>") && !reference.contains('<'));
-        assert_eq!(String::from_utf8_lossy(&js_streamed(&site, &labels)), reference);
+        let mut streamed = Vec::new();
+        write_streamed(&site, &labels, &mut streamed).unwrap();
+        assert_eq!(String::from_utf8_lossy(&streamed), reference);
         let parts = parts(&site, &labels, &Parts::default(), |_| false);
         assert_eq!(String::from_utf8_lossy(&js(&site, &labels, &parts)), reference);
     }

@@ -73,11 +73,19 @@ pub struct Scope {
     /// Keep what the render computes for a later scoped render ([`Reuse`]):
     /// serve does, a build does not hold the search documents that long.
     reuse: bool,
+    /// No search index: the caller writes it ([`write_search_index`]; a build
+    /// streams it to its file instead of holding the whole script).
+    search_apart: bool,
 }
 
 impl Scope {
     pub fn all() -> Self {
         Scope::default()
+    }
+
+    /// Everything but the search index, which the caller writes itself.
+    pub fn all_but_search() -> Self {
+        Scope { search_apart: true, ..Scope::default() }
     }
 
     /// Everything, for `check`: every page, the data files only by path.
@@ -94,6 +102,7 @@ impl Scope {
             own_pages: false,
             data_paths_only: false,
             reuse: true,
+            search_apart: false,
         }
     }
 
@@ -182,7 +191,7 @@ fn data_tasks(site: &Site, scope: &Scope) -> Vec<DataTask> {
     if scope.own_pages {
         return Vec::new();
     }
-    let mut tasks = vec![DataTask::Search];
+    let mut tasks = if scope.search_apart { Vec::new() } else { vec![DataTask::Search] };
     tasks.extend((0..site.curricula.len()).filter(|&c| scope.curriculum(c)).map(DataTask::Curriculum));
     if scope.is_all() {
         tasks.push(DataTask::Static);
@@ -191,7 +200,13 @@ fn data_tasks(site: &Site, scope: &Scope) -> Vec<DataTask> {
 }
 
 /// The file of the search index.
-const SEARCH_INDEX: &str = "search-index.js";
+pub const SEARCH_INDEX: &str = "search-index.js";
+
+/// Writes the search index (the file [`SEARCH_INDEX`]) to `out`, a few
+/// curricula's documents at a time.
+pub fn write_search_index(site: &Site, out: impl std::io::Write) -> std::io::Result<()> {
+    crate::search::write_streamed(site, i18n::strings(site.config.language), out)
+}
 
 /// A data task's files without their contents (see [`Scope::check`]);
 /// `None` for the theme's static files, which are cheap and made in full.
@@ -239,7 +254,10 @@ fn run_data_task(task: &DataTask, data: &views::Data, theme: &Theme, scope: &Sco
                 *data.made_search.lock().unwrap_or_else(|e| e.into_inner()) = Some(parts);
                 bytes
             } else {
-                crate::search::js_streamed(site, labels)
+                let mut bytes = Vec::new();
+                // Writing into memory cannot fail.
+                let _ = crate::search::write_streamed(site, labels, &mut bytes);
+                bytes
             };
             vec![OutFile { path: SEARCH_INDEX.into(), bytes }]
         }
