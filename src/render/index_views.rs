@@ -58,10 +58,58 @@ fn letter(key: &str) -> String {
 }
 
 /// Where an item occurs. The index pages list hundreds of thousands of these
-/// on large sites: typed views go to the template engine in one conversion,
-/// where JSON objects took two.
-#[derive(Serialize)]
+/// on large sites, so an occurrence only points into the model; its link and
+/// labels are made as the list is written ([`write_az`]) or handed to the
+/// template ([`SectionView`]).
 struct Occurrence<'a> {
+    c: &'a Curriculum,
+    m: &'a Module,
+    anchor: &'a str,
+    dimension: &'a str,
+}
+
+impl Occurrence<'_> {
+    /// The module's label, `M3`.
+    fn module(&self) -> String {
+        format!("M{}", self.m.number.value)
+    }
+
+    /// The link to the item from a page whose way to the root is `root`
+    /// (as [`Links::module`] makes it).
+    fn url(&self, root: &str) -> String {
+        format!("{root}{}/{}/index.html#{}", self.c.id, self.m.id, self.anchor)
+    }
+}
+
+/// One text of the index with all its occurrences.
+struct Entry<'a> {
+    text: &'a str,
+    occurrences: Vec<Occurrence<'a>>,
+}
+
+/// The entries of one initial letter.
+struct Section<'a> {
+    letter: String,
+    id: String,
+    entries: Vec<Entry<'a>>,
+}
+
+/// A [`Section`] as the templates see it (`az.html`).
+#[derive(Serialize)]
+struct SectionView<'a> {
+    letter: &'a str,
+    id: &'a str,
+    entries: Vec<EntryView<'a>>,
+}
+
+#[derive(Serialize)]
+struct EntryView<'a> {
+    text: &'a str,
+    occurrences: Vec<OccurrenceView<'a>>,
+}
+
+#[derive(Serialize)]
+struct OccurrenceView<'a> {
     curriculum: &'a str,
     module: String,
     module_title: &'a str,
@@ -69,35 +117,30 @@ struct Occurrence<'a> {
     url: String,
 }
 
-/// One text of the index with all its occurrences.
-#[derive(Serialize)]
-struct Entry<'a> {
-    text: &'a str,
-    occurrences: Vec<Occurrence<'a>>,
+/// The template's view of `sections`, for a page at `root` from the site's root.
+fn section_views<'a>(sections: &'a [Section], root: &str) -> Vec<SectionView<'a>> {
+    let occurrence = |o: &'a Occurrence| OccurrenceView {
+        curriculum: &o.c.short_title,
+        module: o.module(),
+        module_title: &o.m.title,
+        dimension: o.dimension,
+        url: o.url(root),
+    };
+    let entry = |e: &'a Entry| EntryView { text: e.text, occurrences: e.occurrences.iter().map(occurrence).collect() };
+    sections
+        .iter()
+        .map(|s| SectionView { letter: &s.letter, id: &s.id, entries: s.entries.iter().map(entry).collect() })
+        .collect()
 }
 
-/// The entries of one initial letter.
-#[derive(Serialize)]
-struct Section<'a> {
-    letter: String,
-    id: String,
-    entries: Vec<Entry<'a>>,
-}
-
-fn occurrence<'a>(c: &'a Curriculum, m: &'a Module, it: &Item, label: &'a str, links: &Links) -> Occurrence<'a> {
-    Occurrence {
-        curriculum: &c.short_title,
-        module: format!("M{}", m.number.value),
-        module_title: &m.title,
-        dimension: label,
-        url: format!("{}#{}", links.module(c, m), it.anchor),
-    }
+fn occurrence<'a>(c: &'a Curriculum, m: &'a Module, it: &'a Item, dimension: &'a str) -> Occurrence<'a> {
+    Occurrence { c, m, anchor: &it.anchor, dimension }
 }
 
 /// Entries grouped by normalised text, sorted A–Z, split into letter sections.
 /// Keys are borrowed where they were computed once (competencies) and made
 /// on the spot otherwise (methods).
-fn grouped<'a>(entries: Vec<(Cow<'a, str>, &'a str, Occurrence<'a>)>) -> Vec<Section<'a>> {
+fn grouped<'a>(entries: impl Iterator<Item = (Cow<'a, str>, &'a str, Occurrence<'a>)>) -> Vec<Section<'a>> {
     let mut by_key: BTreeMap<Cow<str>, (&str, Vec<Occurrence>)> = BTreeMap::new();
     for (key, text, occ) in entries {
         by_key.entry(key).or_insert_with(|| (text, Vec::new())).1.push(occ);
@@ -123,9 +166,9 @@ fn grouped<'a>(entries: Vec<(Cow<'a, str>, &'a str, Occurrence<'a>)>) -> Vec<Sec
 /// `az.html` nor the pages that include it (`Data::fast_az`); a test renders
 /// both ways and compares the bytes.
 #[cfg(test)]
-fn az_html(sections: &[Section], letters_label: &str) -> String {
+fn az_html(sections: &[Section], letters_label: &str, root: &str) -> String {
     let mut out = String::new();
-    write_az(&mut out, sections, letters_label);
+    write_az(&mut out, sections, letters_label, root);
     out
 }
 
@@ -133,6 +176,8 @@ fn az_html(sections: &[Section], letters_label: &str) -> String {
 pub struct AzList<'a> {
     sections: Vec<Section<'a>>,
     label: &'a str,
+    /// The way from the page to the site's root.
+    root: String,
 }
 
 impl AzList<'_> {
@@ -142,15 +187,16 @@ impl AzList<'_> {
     /// is held beside the page.
     pub fn splice(&self, page: String) -> Vec<u8> {
         let Some(at) = page.find(AZ_PLACE) else { return page.into_bytes() };
-        let mut out = String::with_capacity(page.len() + az_estimate(&self.sections));
+        let mut out = String::with_capacity(page.len() + az_estimate(&self.sections, &self.root));
         out.push_str(&page[..at]);
-        write_az(&mut out, &self.sections, self.label);
+        write_az(&mut out, &self.sections, self.label, &self.root);
         out.push_str(&page[at + AZ_PLACE.len()..]);
         out.into_bytes()
     }
 }
 
-fn write_az(out: &mut String, sections: &[Section], letters_label: &str) {
+/// The A–Z list of `sections` on a page whose way to the site's root is `root`.
+fn write_az(out: &mut String, sections: &[Section], letters_label: &str, root: &str) {
     out.push_str("\n<nav class=\"az\" aria-label=\"");
     escape_into(out, letters_label);
     out.push_str("\"><ul>");
@@ -176,13 +222,16 @@ fn write_az(out: &mut String, sections: &[Section], letters_label: &str) {
             out.push_str("</dt>\n  <dd><ul>");
             for o in &e.occurrences {
                 out.push_str("<li><a href=\"");
-                escape_into(out, &o.url);
+                // The parts of `Occurrence::url`, escaped one by one.
+                for part in [root, &o.c.id, "/", &o.m.id, "/index.html#", o.anchor] {
+                    escape_into(out, part);
+                }
                 out.push_str("\">");
-                escape_into(out, o.curriculum);
-                out.push(' ');
-                escape_into(out, &o.module);
+                escape_into(out, &o.c.short_title);
+                out.push_str(" M");
+                out.push_str(&o.m.number.value.to_string());
                 out.push_str("</a> <span class=\"aside\">");
-                escape_into(out, o.module_title);
+                escape_into(out, &o.m.title);
                 out.push_str(" · ");
                 escape_into(out, o.dimension);
                 out.push_str("</span></li>");
@@ -196,9 +245,15 @@ fn write_az(out: &mut String, sections: &[Section], letters_label: &str) {
 
 /// The length of [`write_az`]'s list before escaping, with some room for it
 /// (capacity never touched is not resident memory).
-fn az_estimate(sections: &[Section]) -> usize {
+fn az_estimate(sections: &[Section], root: &str) -> usize {
     let occurrence = |o: &Occurrence| {
-        60 + o.url.len() + o.curriculum.len() + o.module.len() + o.module_title.len() + o.dimension.len()
+        90 + root.len()
+            + o.c.id.len()
+            + o.m.id.len()
+            + o.anchor.len()
+            + o.c.short_title.len()
+            + o.m.title.len()
+            + o.dimension.len()
     };
     let entry = |e: &Entry| 40 + e.text.len() + e.occurrences.iter().map(occurrence).sum::<usize>();
     let section = |s: &Section| 150 + 3 * (s.id.len() + s.letter.len()) + s.entries.iter().map(entry).sum::<usize>();
@@ -272,7 +327,7 @@ pub const AZ_PLACE: &str = "<!--curricula:a-z-->";
 #[derive(Serialize)]
 struct CompetencyPage<'a> {
     /// Empty when the list is written directly (`az` is then [`AZ_PLACE`]).
-    sections: Vec<Section<'a>>,
+    sections: Vec<SectionView<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     az: Option<&'static str>,
     filters: Vec<Value>,
@@ -280,19 +335,21 @@ struct CompetencyPage<'a> {
     distinct: usize,
 }
 
-/// The sections for the template, or (with the built-in templates) none: they
-/// then go to `insert`, to be written directly where the template puts
-/// [`AZ_PLACE`].
-fn fast_az<'a>(
-    data: &Data,
-    sections: Vec<Section<'a>>,
+/// The sections as the template lists them, or (with the built-in templates)
+/// none: they then go to `insert`, to be written directly where the template
+/// puts `az` ([`AZ_PLACE`]).
+fn az_or_views<'s, 'a>(
+    data: &'a Data,
+    sections: &'s mut Vec<Section<'a>>,
+    links: &Links,
     insert: &mut Option<AzList<'a>>,
-) -> (Vec<Section<'a>>, Option<&'static str>) {
+) -> (Vec<SectionView<'s>>, Option<&'static str>) {
     if data.fast_az {
-        *insert = Some(AzList { sections, label: i18n::strings(data.site.config.language)["letters"] });
+        let label = i18n::strings(data.site.config.language)["letters"];
+        *insert = Some(AzList { sections: std::mem::take(sections), label, root: links.root.clone() });
         (Vec::new(), Some(AZ_PLACE))
     } else {
-        (sections, None)
+        (section_views(sections, &links.root), None)
     }
 }
 
@@ -300,7 +357,6 @@ fn fast_az<'a>(
 pub fn competencies<'a>(data: &'a Data, filter: Filter, links: &Links, insert: &mut Option<AzList<'a>>) -> tera::Value {
     let site = data.site;
     let t = i18n::strings(site.config.language);
-    let mut entries = Vec::new();
     // A curriculum's page reads only its own keys: each of its pages costs its
     // own items, not the site's.
     let curricula = match filter {
@@ -308,20 +364,21 @@ pub fn competencies<'a>(data: &'a Data, filter: Filter, links: &Links, insert: &
         _ => 0..data.competency_keys.len(),
     };
     let keys = curricula.filter_map(|ci| data.competency_keys.get(ci).map(|k| (ci, k)));
-    for (ci, (mi, di, ii, key)) in keys.flat_map(|(ci, k)| k.iter().map(move |x| (ci, x))) {
-        let keep = match filter {
+    let mut count = 0;
+    let entries = keys
+        .flat_map(|(ci, k)| k.iter().map(move |x| (ci, x)))
+        .filter(|(_, (_, di, _, _))| match filter {
             Filter::All | Filter::Curriculum(_) => true,
             Filter::Dimension(k) => k == *di,
-        };
-        if keep {
+        })
+        .map(|(ci, (mi, di, ii, key))| {
+            count += 1;
             let (c, d) = (&site.curricula[ci], Dimension::ALL[*di]);
             let m = &c.modules[*mi];
             let it = &m.competencies.get(d)[*ii];
-            entries.push((Cow::Borrowed(key.as_str()), it.text.as_str(), occurrence(c, m, it, t[d.key()], links)));
-        }
-    }
-    let count = entries.len();
-    let sections = grouped(entries);
+            (Cow::Borrowed(key.as_str()), it.text.as_str(), occurrence(c, m, it, t[d.key()]))
+        });
+    let mut sections = grouped(entries);
     let distinct: usize = sections.iter().map(|s| s.entries.len()).sum();
     // Beyond the header's limit of curricula, only the page of all items
     // lists every curriculum's page; the others link to it, the dimensions
@@ -349,7 +406,7 @@ pub fn competencies<'a>(data: &'a Data, filter: Filter, links: &Links, insert: &
             json!({"label": label, "kind": kind, "url": links.to(&format!("kompetenzen/{}", f.segment(site))), "current": f == filter})
         })
         .collect();
-    let (sections, az) = fast_az(data, sections, insert);
+    let (sections, az) = az_or_views(data, &mut sections, links, insert);
     tera::Value::from_serializable(&CompetencyPage { sections, az, filters, count, distinct })
 }
 
@@ -357,18 +414,14 @@ pub fn competencies<'a>(data: &'a Data, filter: Filter, links: &Links, insert: &
 pub fn methods<'a>(data: &'a Data, links: &Links, insert: &mut Option<AzList<'a>>) -> Value {
     let site = data.site;
     let t = i18n::strings(site.config.language);
-    let mut entries = Vec::new();
-    for c in &site.curricula {
-        for m in &c.modules {
-            for it in &m.methods {
-                entries.push((
-                    Cow::Owned(sort_key(&it.text)),
-                    it.text.as_str(),
-                    occurrence(c, m, it, t["methods"], links),
-                ));
-            }
-        }
-    }
+    let entries = site.curricula.iter().flat_map(|c| {
+        c.modules.iter().flat_map(move |m| {
+            m.methods
+                .iter()
+                .map(move |it| (Cow::Owned(sort_key(&it.text)), it.text.as_str(), occurrence(c, m, it, t["methods"])))
+        })
+    });
+    let mut sections = grouped(entries);
     let matrices: Vec<Value> = site
         .curricula
         .iter()
@@ -387,7 +440,7 @@ pub fn methods<'a>(data: &'a Data, links: &Links, insert: &mut Option<AzList<'a>
             })
         })
         .collect();
-    let (sections, az) = fast_az(data, grouped(entries), insert);
+    let (sections, az) = az_or_views(data, &mut sections, links, insert);
     json!({"sections": sections, "az": az, "matrices": matrices})
 }
 
@@ -461,16 +514,25 @@ pub fn glossary(data: &Data) -> Value {
 mod tests {
     use super::*;
 
-    fn occurrence<'a>(text: &'a str, url: &str) -> Occurrence<'a> {
-        Occurrence { curriculum: text, module: "M1".into(), module_title: text, dimension: "Wissen", url: url.into() }
-    }
-
     #[test]
     fn the_a_to_z_list_written_directly_equals_az_html() {
         let texts = ["Äpfel & <Birnen>", "„Zitat“ mit \"Anführung\" und 'Apostroph'", "Ölzeug"];
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut site = crate::load::load_site(root).site;
+        // Every part of an occurrence written with what needs escaping.
+        let (c, m) = (&mut site.curricula[0], 0);
+        c.short_title = "K&T <1>".into();
+        c.modules[m].title = texts[1].into();
+        c.modules[m].id = "m&1".into();
+        let site = site;
+        let (c, m) = (&site.curricula[0], &site.curricula[0].modules[0]);
+        let (other, n) = (&site.curricula[1], &site.curricula[1].modules[1]);
         let entries = |t: &'static str| Entry {
             text: t,
-            occurrences: vec![occurrence(t, "../kit/m1/index.html#a&b"), occurrence("KiT", "../erwu/m2/#x")],
+            occurrences: vec![
+                Occurrence { c, m, anchor: "a&b\"", dimension: "Wissen & <mehr>" },
+                Occurrence { c: other, m: n, anchor: "x", dimension: "Methoden" },
+            ],
         };
         let sections = vec![
             Section {
@@ -482,16 +544,18 @@ mod tests {
         ];
         let dir = tempfile::tempdir().unwrap();
         let theme = super::super::Theme::load(dir.path(), "default").unwrap();
-        let template = |sections: &[Section], letters: &str| {
+        let template = |sections: &[Section], letters: &str, root: &str| {
             let ctx = super::super::views::PageContext {
                 frame: json!({}),
-                body: tera::Value::from_serializable(&json!({ "sections": sections })),
+                body: tera::Value::from_serializable(&json!({ "sections": section_views(sections, root) })),
                 t: tera::Value::from_serializable(&json!({ "letters": letters })),
                 insert: None,
             };
             theme.render("az.html", ctx).unwrap()
         };
-        assert_eq!(az_html(&sections, "Buchstaben & Zeichen"), template(&sections, "Buchstaben & Zeichen"));
-        assert_eq!(az_html(&[], "x"), template(&[], "x"));
+        let direct = az_html(&sections, "Buchstaben & Zeichen", "../../");
+        assert!(direct.contains("../../kit/m&amp;1/index.html#a&amp;b&quot;"), "{direct}");
+        assert_eq!(direct, template(&sections, "Buchstaben & Zeichen", "../../"));
+        assert_eq!(az_html(&[], "x", ""), template(&[], "x", ""));
     }
 }
