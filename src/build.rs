@@ -158,11 +158,12 @@ pub fn reload_modules(
 /// `curricula check`: every diagnostic a build would report, nothing written
 /// (and nothing kept of the pages but the link index).
 pub fn check(root: &Path) -> Vec<Diagnostic> {
-    let checked = match load_checked(root, None) {
+    let mut checked = match load_checked(root, None) {
         Ok(c) => c,
         Err(d) => return d,
     };
-    match render_streamed(root, &checked, &render::Scope::check(), &|_| {}, &[]) {
+    let sources = load::Reread::new(root, std::mem::take(&mut checked.sources));
+    match render_streamed(root, &checked, &sources, &render::Scope::check(), &|_| {}, &[]) {
         Ok(streamed) => {
             let mut found = streamed.found;
             let index = &streamed.index;
@@ -188,6 +189,7 @@ struct Streamed {
 fn render_streamed(
     root: &Path,
     checked: &Checked,
+    sources: &dyn render::SourceText,
     scope: &render::Scope,
     put: &(dyn Fn(&OutFile) + Sync),
     apart: &[&str],
@@ -206,7 +208,7 @@ fn render_streamed(
             pages.fetch_add(1, Ordering::Relaxed);
         }
     };
-    let summary = render::render_scoped_to(site, &theme, &checked.sources, scope, &render::Reuse::default(), &sink)
+    let summary = render::render_scoped_to(site, &theme, sources, scope, &render::Reuse::default(), &sink)
         .map_err(|d| checked.diags.sorted_with(&d))?;
     let mut found = summary.warnings;
     found.extend(index.check(site));
@@ -224,8 +226,11 @@ fn render_streamed(
 pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
     let output = opts.output.clone().unwrap_or_else(|| opts.root.join("public"));
     crate::output::check_output_dir(&opts.root, &output).map_err(Failure::Io)?;
-    let checked = load_checked(&opts.root, opts.base_url.as_deref()).map_err(Failure::Content)?;
+    let mut checked = load_checked(&opts.root, opts.base_url.as_deref()).map_err(Failure::Content)?;
     let mut timings = checked.timings.clone();
+    // Each source is read again for its source view: a large site's sources
+    // are not held through the render.
+    let sources = load::Reread::new(&opts.root, std::mem::take(&mut checked.sources));
     let io = |e: std::io::Error| Failure::Io(format!("cannot write {}: {e}", output.display()));
     let staging = crate::output::Staging::new(&output).map_err(io)?;
     let t = Instant::now();
@@ -233,7 +238,10 @@ pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
     // is the largest file of a large site.
     let search = render::SEARCH_INDEX;
     let (streamed, ()) = rayon::join(
-        || render_streamed(&opts.root, &checked, &render::Scope::all_but_search(), &|f| staging.put(f), &[search]),
+        || {
+            let scope = render::Scope::all_but_search();
+            render_streamed(&opts.root, &checked, &sources, &scope, &|f| staging.put(f), &[search])
+        },
         || staging.write_with(search, |out| render::write_search_index(&checked.site, out)),
     );
     let streamed = streamed.map_err(Failure::Content)?;

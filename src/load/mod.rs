@@ -362,6 +362,45 @@ pub fn parse_module(rel: &str, id: &str, text: &str) -> (Option<crate::model::Mo
 }
 
 /// Reads a file as normalised UTF-8 text, or explains why it cannot be read.
+/// The source files read again when their source view is made (a build
+/// renders for a while and need not hold every source meanwhile), with the
+/// hash of each text as loaded, so that a file changed since is noticed.
+pub struct Reread {
+    root: PathBuf,
+    hashes: BTreeMap<String, u64>,
+}
+
+fn text_hash(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    text.hash(&mut h);
+    h.finish()
+}
+
+impl Reread {
+    /// Takes the place of the loaded `sources` (dropping their texts).
+    pub fn new(root: &Path, sources: BTreeMap<String, String>) -> Reread {
+        let hashes = sources.into_iter().map(|(file, text)| (file, text_hash(&text))).collect();
+        Reread { root: root.to_path_buf(), hashes }
+    }
+}
+
+impl crate::render::SourceText for Reread {
+    fn text(&self, file: &str) -> (std::borrow::Cow<'_, str>, Option<Diagnostic>) {
+        let Some(&loaded) = self.hashes.get(file) else { return ("".into(), None) };
+        let text = read_source(&self.root.join(file), file).unwrap_or_default();
+        let changed = (text_hash(&text) != loaded).then(|| {
+            Diagnostic::warning(
+                file,
+                None,
+                "the file changed while the site was built: its source view shows the new text",
+            )
+            .with_hint("build again to bring the other pages in line with it")
+        });
+        (text.into(), changed)
+    }
+}
+
 pub fn read_source(path: &Path, rel: &str) -> Result<String, Diagnostic> {
     if is_symlink(path) {
         return Err(symlink_error(rel));
@@ -474,6 +513,24 @@ mod tests {
         assert_eq!(split_front_matter("a: 1\n").unwrap_err().1, "missing front matter");
         assert_eq!(split_front_matter("---\na: 1\n").unwrap_err().1, "front matter is not closed");
         assert_eq!(split_front_matter("---\n---\n").unwrap().0, "");
+    }
+
+    #[test]
+    fn sources_read_again_are_the_loaded_texts_or_warned_about() {
+        use crate::render::SourceText;
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.md"), "eins\r\nzwei\n").unwrap();
+        std::fs::write(dir.path().join("b.md"), "alt\n").unwrap();
+        let loaded = |f: &str| read_source(&dir.path().join(f), f).unwrap();
+        let sources: BTreeMap<String, String> = ["a.md", "b.md"].map(|f| (f.to_string(), loaded(f))).into();
+        let reread = Reread::new(dir.path(), sources.clone());
+        std::fs::write(dir.path().join("b.md"), "neu\n").unwrap();
+        let (a, warning) = reread.text("a.md");
+        assert_eq!((a.as_ref(), warning.is_none()), (sources["a.md"].as_str(), true));
+        let (b, warning) = reread.text("b.md");
+        assert_eq!(b, "neu\n");
+        assert!(warning.is_some_and(|w| w.file == "b.md" && w.message.contains("changed while the site was built")));
+        assert_eq!(reread.text("c.md").0, "");
     }
 
     #[test]

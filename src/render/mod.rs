@@ -24,6 +24,22 @@ pub use theme::Theme;
 /// The normalised text of every source file, by path relative to the root.
 pub type Sources = std::collections::BTreeMap<String, String>;
 
+/// Where the source views get a file's text: the texts as loaded, kept in
+/// memory ([`Sources`]; serve renders again after every edit), or the files
+/// read again when their view is made ([`crate::load::Reread`]: a build
+/// need not hold every source through the whole render).
+pub trait SourceText: Sync {
+    /// The text of `file` (empty if it is unknown), and a warning if it is
+    /// not the text the site was loaded from.
+    fn text(&self, file: &str) -> (std::borrow::Cow<'_, str>, Option<Diagnostic>);
+}
+
+impl SourceText for Sources {
+    fn text(&self, file: &str) -> (std::borrow::Cow<'_, str>, Option<Diagnostic>) {
+        (self.get(file).map_or("", String::as_str).into(), None)
+    }
+}
+
 /// One file of the output, path relative to the output root with `/`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct OutFile {
@@ -50,7 +66,11 @@ pub fn escape(s: &str) -> String {
 /// Renders every page of the site. On template errors returns diagnostics and
 /// no files; content warnings found while rendering (escaped raw HTML) are
 /// returned beside the files.
-pub fn render_site(site: &Site, root: &Path, sources: &Sources) -> Result<(Vec<OutFile>, Diagnostics), Diagnostics> {
+pub fn render_site(
+    site: &Site,
+    root: &Path,
+    sources: &dyn SourceText,
+) -> Result<(Vec<OutFile>, Diagnostics), Diagnostics> {
     let theme = Theme::load(root, &site.config.theme)?;
     render_with(site, &theme, sources)
 }
@@ -446,7 +466,11 @@ fn comparison_task(
 }
 
 /// Renders with an already loaded theme (serve reuses it between rebuilds).
-pub fn render_with(site: &Site, theme: &Theme, sources: &Sources) -> Result<(Vec<OutFile>, Diagnostics), Diagnostics> {
+pub fn render_with(
+    site: &Site,
+    theme: &Theme,
+    sources: &dyn SourceText,
+) -> Result<(Vec<OutFile>, Diagnostics), Diagnostics> {
     render_scoped(site, theme, sources, &Scope::all(), &Reuse::default()).map(|o| (o.files, o.warnings))
 }
 
@@ -456,7 +480,7 @@ pub fn render_with(site: &Site, theme: &Theme, sources: &Sources) -> Result<(Vec
 pub fn render_scoped(
     site: &Site,
     theme: &Theme,
-    sources: &Sources,
+    sources: &dyn SourceText,
     scope: &Scope,
     previous: &Reuse,
 ) -> Result<Output, Diagnostics> {
@@ -478,7 +502,7 @@ pub struct Summary {
 fn prepare<'a>(
     site: &'a Site,
     theme: &Theme,
-    sources: &'a Sources,
+    sources: &'a dyn SourceText,
     scope: &Scope,
     reuse: &'a Reuse,
 ) -> views::Data<'a> {
@@ -500,7 +524,7 @@ fn prepare<'a>(
 pub fn render_scoped_to(
     site: &Site,
     theme: &Theme,
-    sources: &Sources,
+    sources: &dyn SourceText,
     scope: &Scope,
     reuse: &Reuse,
     sink: Sink,

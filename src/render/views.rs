@@ -47,7 +47,7 @@ pub struct Data<'a> {
     /// Glossary terms to link in prose.
     pub terms: std::sync::Arc<markdown::Terms>,
     pub site: &'a Site,
-    pub sources: &'a super::Sources,
+    pub sources: &'a dyn super::SourceText,
     /// The comparisons as declared; each is computed in its own task.
     pub outlines: Vec<crate::compare::Outline>,
     /// The search index's documents by curriculum from the last render
@@ -387,7 +387,7 @@ fn page_parts<'a>(
                 crumb(&module_label(site, module), Some(links.module(cur, module))),
                 crumb(&t_str(site, "source_view"), None),
             ];
-            (title, crumbs, tv(&source_view(data, cur, module, links)))
+            (title, crumbs, tv(&source_view(data, cur, module, links, warnings)))
         }
         Job::Pair(k, p) => {
             let r = &data.outlines[k];
@@ -787,9 +787,10 @@ fn edit_url(site: &Site, file: &str) -> Option<String> {
     site.config.repository.as_ref().map(|r| format!("{r}{file}"))
 }
 
-fn source_view(data: &Data, c: &Curriculum, m: &Module, links: &Links) -> Value {
-    let text = data.sources.get(&m.file).map(String::as_str).unwrap_or("");
-    let html = crate::highlight::content_file(text);
+fn source_view(data: &Data, c: &Curriculum, m: &Module, links: &Links, warnings: &mut Diagnostics) -> Value {
+    let (text, changed) = data.sources.text(&m.file);
+    warnings.extend(changed);
+    let html = crate::highlight::content_file(&text);
     json!({"file": m.file, "html": html, "module_url": links.module(c, m), "edit_url": edit_url(data.site, &m.file), "lines": text.lines().count()})
 }
 
