@@ -1,8 +1,8 @@
 //! View models of the site-wide pages: competency index (with static filter
 //! pages), learning methods, fields of action, phases, glossary, and search.
 
-use super::i18n;
 use super::views::{Data, Links};
+use super::{escape_into, i18n};
 use crate::compare::normalize::normalize;
 use crate::model::{Curriculum, Dimension, Item, Module, Site};
 use serde::Serialize;
@@ -259,23 +259,6 @@ fn az_estimate(sections: &[Section], root: &str) -> usize {
     let section = |s: &Section| 150 + 3 * (s.id.len() + s.letter.len()) + s.entries.iter().map(entry).sum::<usize>();
     let plain: usize = 100 + sections.iter().map(section).sum::<usize>();
     plain + plain / 8
-}
-
-/// [`super::escape`], appended to `out`.
-fn escape_into(out: &mut String, s: &str) {
-    let mut rest = s;
-    while let Some(i) = rest.find(['&', '<', '>', '"', '\'']) {
-        out.push_str(&rest[..i]);
-        out.push_str(match rest.as_bytes()[i] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            _ => "&#39;",
-        });
-        rest = &rest[i + 1..];
-    }
-    out.push_str(rest);
 }
 
 /// The sort keys of one curriculum's DQR items: (module, dimension, item, key),

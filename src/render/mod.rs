@@ -50,17 +50,41 @@ pub struct OutFile {
 /// Escapes text for HTML element content and attribute values.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
+    escape_into(&mut out, s);
     out
+}
+
+/// [`escape`], appended to `out`.
+fn escape_into(out: &mut String, s: &str) {
+    escaped(s).for_each(|piece| out.push_str(piece));
+}
+
+/// The pieces of `s` escaped for HTML (`& < > " '`, as tera escapes them):
+/// runs of text and the entities between them, so that a writer takes the
+/// text in one piece, not byte by byte.
+fn escaped(s: &str) -> impl Iterator<Item = &str> {
+    let (mut rest, mut entity) = (s, None);
+    std::iter::from_fn(move || {
+        if let Some(e) = entity.take() {
+            return Some(e);
+        }
+        if rest.is_empty() {
+            return None;
+        }
+        let Some(i) = rest.find(['&', '<', '>', '"', '\'']) else {
+            return Some(std::mem::take(&mut rest));
+        };
+        let (run, tail) = rest.split_at(i);
+        entity = Some(match tail.as_bytes()[0] {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => "&#39;",
+        });
+        rest = &tail[1..];
+        Some(run)
+    })
 }
 
 /// Renders every page of the site. On template errors returns diagnostics and

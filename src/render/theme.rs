@@ -74,6 +74,7 @@ impl Theme {
         }
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html"]);
+        tera.set_escape_fn(escape_html);
         let origins: BTreeMap<String, String> = sources.iter().map(|(n, (_, o))| (n.clone(), o.clone())).collect();
         // A copy of a built-in template (as in this repository's own themes/default/) is no override.
         let custom: std::collections::BTreeSet<String> = sources
@@ -106,6 +107,13 @@ impl Theme {
     pub fn static_files(&self) -> Vec<OutFile> {
         self.statics.iter().map(|(p, b)| OutFile { path: p.clone(), bytes: b.clone() }).collect()
     }
+}
+
+/// Escapes like tera's own `escape_html` (the same characters and entities),
+/// but writes the text between them in one piece instead of byte by byte:
+/// escaping was 5 % of a build.
+fn escape_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    super::escaped(input).try_for_each(|piece| out.write_all(piece.as_bytes()))
 }
 
 fn read_overrides(
@@ -152,4 +160,17 @@ fn template_error(e: &tera::Error, origins: &BTreeMap<String, String>, template:
     let file = template.and_then(|t| origins.get(t).cloned()).unwrap_or_else(|| "themes".to_string());
     Diagnostic::error(file, None, format!("template error: {msg}"))
         .with_hint("fix the template; a theme override must provide every variable the page uses")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn escapes_as_tera_does() {
+        for text in ["", "plain", "<a href=\"x\">Tom & Jerry's</a>", "&&", "ä<ß>é'\"", "end&"] {
+            let (mut ours, mut teras) = (Vec::new(), Vec::new());
+            super::escape_html(text, &mut ours).unwrap();
+            tera::escape_html(text, &mut teras).unwrap();
+            assert_eq!(String::from_utf8(ours).unwrap(), String::from_utf8(teras).unwrap(), "{text}");
+        }
+    }
 }
