@@ -3,7 +3,7 @@
 
 use super::i18n;
 use super::svg;
-use super::views::{Data, Links, amount, ledger_view, module_label, tv, with_key};
+use super::views::{Data, Links, amount, ledger_view, module_label, obj, tv, with_key};
 use crate::compare::diff::Span;
 use crate::compare::rules::Outcome;
 use crate::compare::{ComparisonResult, GROUPS, ItemSide, Relation, Row};
@@ -93,7 +93,7 @@ fn side_view(data: &Data, c: &Curriculum, s: &Option<ItemSide>, links: &Links) -
 
 fn row_view(data: &Data, r: &ComparisonResult, row: &Row, links: &Links) -> Value {
     let (l, rc) = sides(data, &r.left, &r.right);
-    json!({
+    obj!({
         "relation": row.relation.key(),
         "symbol": symbol(row.relation),
         "label": relation_label(data.site, row.relation, &l.short_title, &rc.short_title),
@@ -144,7 +144,7 @@ pub fn pair(data: &Data, r: &ComparisonResult, p: usize, links: &Links) -> Value
         .map(|tab| {
             let (same, changed): (Vec<&Row>, Vec<&Row>) =
                 tab.rows.iter().partition(|x| x.relation == Relation::Identical);
-            json!({
+            obj!({
                 "group": tab.group, "label": tt[tab.group],
                 "rows": changed.iter().map(|x| row_view(data, r, x, links)).collect::<Vec<_>>(),
                 "identical": same.iter().map(|x| row_view(data, r, x, links)).collect::<Vec<_>>(),
@@ -163,21 +163,21 @@ pub fn pair(data: &Data, r: &ComparisonResult, p: usize, links: &Links) -> Value
                 .map(|s| {
                     let src = s.source.as_ref().map(|src| {
                         let lm = l.module(&src.module);
-                        json!({
+                        obj!({
                             "module": lm.map_or(src.module.clone(), |m| format!("{} M{}", l.short_title, m.number.value)),
                             "url": lm.map(|m| format!("{}#{}", links.module(l, m), src.section.replace('_', "-"))),
-                            "text": src.text,
+                            "text": src.text.as_str(),
                         })
                     });
-                    json!({
+                    obj!({
                         "section": tt[s.section], "relation": s.relation.key(), "symbol": symbol(s.relation),
                         "label": if s.relation == Relation::OnlyRight { tt["new_text"].to_string() } else { relation_label(data.site, s.relation, &l.short_title, &rc.short_title) },
-                        "score": pct(s.score), "text": s.text, "source": src,
+                        "score": pct(s.score), "text": s.text.as_str(), "source": src,
                         "diff": s.diff.as_ref().map(|d| diff_html(data.site, d)),
                     })
                 })
                 .collect();
-            json!({
+            obj!({
                 "module": m.map_or(mp.module.clone(), |m| module_label(data.site, m)),
                 "title": m.map(|m| m.title.clone()),
                 "url": m.map(|m| links.module(rc, m)),
@@ -198,13 +198,13 @@ pub fn pair(data: &Data, r: &ComparisonResult, p: usize, links: &Links) -> Value
             |x| json!({"title": pair_title(data, (&r.left, &r.right), &x.left, &x.right), "url": links.to(&format!("compare/{}/{}/", r.id, x.slug))}),
         )
     };
-    json!({
+    obj!({
         "title": pair_title(data, (&r.left, &r.right), &pr.left, &pr.right),
-        "id": pr.slug,
-        "comparison": {"title": r.title, "url": links.to(&format!("compare/{}/", r.id))},
-        "left": {"short": l.short_title}, "right": {"short": rc.short_title},
+        "id": pr.slug.as_str(),
+        "comparison": obj!({"title": r.title.as_str(), "url": links.to(&format!("compare/{}/", r.id))}),
+        "left": obj!({"short": l.short_title.as_str()}), "right": obj!({"short": rc.short_title.as_str()}),
         "left_modules": mods(l, &pr.left), "right_modules": mods(rc, &pr.right),
-        "note": pr.note, "reuse": pct(pr.reuse_share),
+        "note": pr.note.as_deref(), "reuse": pct(pr.reuse_share),
         "tables": tables, "prose": prose,
         "prev": p.checked_sub(1).and_then(nav), "next": nav(p + 1),
     })

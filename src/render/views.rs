@@ -10,6 +10,19 @@ use crate::model::{Curriculum, Dimension, Item, KnownSection, Module, Site};
 use crate::text::fmt_num;
 use serde_json::{Value, json};
 
+/// An object like `json!`'s, its values moved in (`Value::from`) instead of
+/// serialized again: `json!` serializes every value it is given, so nested
+/// views (a pair's tables of rows, a prose table's sentences) were copied
+/// once more at every level.
+macro_rules! obj {
+    ({ $($key:literal : $value:expr),* $(,)? }) => {{
+        let mut map = serde_json::Map::new();
+        $( map.insert($key.to_string(), serde_json::Value::from($value)); )*
+        serde_json::Value::Object(map)
+    }};
+}
+pub(super) use obj;
+
 /// One output page to render.
 #[derive(Debug, Clone)]
 pub enum Job {
@@ -640,7 +653,7 @@ fn module_view(data: &Data, c: &Curriculum, mi: usize, links: &Links, warnings: 
         .filter(|(_, s)| s.known.is_none())
         .map(|(i, s)| {
             let id = format!("abschnitt-{}", crate::text::slugify(&s.title, 40));
-            json!({"title": s.title, "id": id, "html": md(data, &links.root, &s.markdown, &format!("s{i}-"), &m.file, s.line, warnings).html})
+            obj!({"title": s.title.as_str(), "id": id, "html": md(data, &links.root, &s.markdown, &format!("s{i}-"), &m.file, s.line, warnings).html})
         })
         .collect();
     let cite_base = [Some(c.short_title.clone()), c.edition.clone(), Some(module_label(site, m))]
@@ -652,7 +665,7 @@ fn module_view(data: &Data, c: &Curriculum, mi: usize, links: &Links, warnings: 
         .iter()
         .map(|d| {
             let cite = format!("{cite_base}, {}", t[d.key()]);
-            json!({"key": d.key(), "label": t[d.key()], "items": items_view(site, m.competencies.get(*d), &cite)})
+            obj!({"key": d.key(), "label": t[d.key()], "items": items_view(site, m.competencies.get(*d), &cite)})
         })
         .collect();
     let workload: Vec<Value> = m
@@ -675,9 +688,9 @@ fn module_view(data: &Data, c: &Curriculum, mi: usize, links: &Links, warnings: 
             json!({"id": p.value, "title": title, "url": format!("{}#phase-{}", links.to("phasen/"), p.value)})
         })
         .collect();
-    json!({
-        "curriculum": {"id": c.id, "title": c.title, "short_title": c.short_title, "url": links.curriculum(c)},
-        "number": m.number.value, "title": m.title, "topics": m.topics,
+    obj!({
+        "curriculum": obj!({"id": c.id.as_str(), "title": c.title.as_str(), "short_title": c.short_title.as_str(), "url": links.curriculum(c)}),
+        "number": m.number.value, "title": m.title.as_str(), "topics": m.topics.as_deref(),
         "kind": m.kind.as_ref().map(|k| c.kinds.get(&k.value).cloned().unwrap_or_else(|| k.value.clone())),
         "fields": m.fields.iter().map(|f| {
             let mut v = field_label(c, &f.value);
@@ -823,4 +836,16 @@ fn markdown_page(data: &Data, p: &crate::model::Page, links: &Links, warnings: &
     let toc: Vec<Value> =
         r.headings.iter().filter(|h| h.level == 2).map(|h| json!({"id": h.id, "text": h.text})).collect();
     json!({"title": p.title, "html": r.html, "toc": toc})
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value, json};
+
+    #[test]
+    fn obj_makes_what_json_makes() {
+        let (rows, none): (Vec<Value>, Option<&str>) = (vec![json!({"a": 1}), json!("x")], None);
+        let made = obj!({"title": "T & U", "n": 3, "rows": rows.clone(), "note": none, "in": obj!({"b": true})});
+        assert_eq!(made, json!({"title": "T & U", "n": 3, "rows": rows, "note": null, "in": {"b": true}}));
+    }
 }
