@@ -328,9 +328,10 @@ enum Task {
 /// and the site's own pages, then each curriculum's module pages, each
 /// comparison as soon as both its curricula are taken up (its pair pages link
 /// to their modules' items), then the index pages (they link to every item),
-/// then the pages few others link to and the exports. The search index, the
-/// longest single task of a large site, comes early so that it does not run
-/// alone at the end.
+/// then the pages few others link to and the exports. The search index (when
+/// the render makes it: serve) comes before the index pages: late enough not
+/// to hold up a comparison (the longest task of a small site and of serve's
+/// rebuild after an edit), early enough not to run alone at the end.
 fn tasks(data: &views::Data, scope: &Scope) -> Vec<Task> {
     use views::Job;
     let n = data.site.curricula.len();
@@ -356,11 +357,9 @@ fn tasks(data: &views::Data, scope: &Scope) -> Vec<Task> {
     }
     let (early, exports): (Vec<_>, Vec<_>) =
         data_tasks(data.site, scope).into_iter().partition(|t| !matches!(t, DataTask::Curriculum(_)));
-    // Static files, the site's own pages, the search index.
     let (statics, search): (Vec<_>, Vec<_>) = early.into_iter().partition(|t| matches!(t, DataTask::Static));
     let mut out: Vec<Task> = statics.into_iter().map(Task::Data).collect();
     out.append(&mut first);
-    out.extend(search.into_iter().map(Task::Data));
     for (c, (jobs, cmps)) in modules.into_iter().zip(after.iter_mut()).enumerate() {
         if !jobs.is_empty() {
             out.push(Task::Curriculum(c, jobs));
@@ -368,6 +367,7 @@ fn tasks(data: &views::Data, scope: &Scope) -> Vec<Task> {
         out.append(cmps);
     }
     out.append(&mut after[n]);
+    out.extend(search.into_iter().map(Task::Data));
     out.append(&mut indices);
     out.append(&mut last);
     out.extend(exports.into_iter().map(Task::Data));
@@ -625,5 +625,9 @@ mod tests {
         let last_module_page = curricula.iter().max().copied().unwrap();
         let index = |t: &Task| matches!(t, Task::Page(views::Job::Methods | views::Job::Competencies(_)));
         assert!(at(&index) > last_module_page);
+        // The search index after the comparisons, before the index pages.
+        let search = at(&|t| matches!(t, Task::Data(DataTask::Search)));
+        let last_comparison = order.iter().rposition(|t| matches!(t, Task::Comparison(..))).unwrap();
+        assert!(last_comparison < search && search < at(&index));
     }
 }
