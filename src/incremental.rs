@@ -102,10 +102,7 @@ struct Made {
 }
 
 fn hash(bytes: &[u8]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut h);
-    h.finish()
+    crate::text::fingerprint(bytes)
 }
 
 /// Rebuilds a site in memory and writes only the files that changed.

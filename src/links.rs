@@ -149,7 +149,7 @@ pub fn check(site: &Site, files: &[OutFile]) -> Diagnostics {
     index.check(site)
 }
 
-/// The ids of a page, each as a 64-bit hash (SipHash with fixed keys), sorted.
+/// The ids of a page, each as a 64-bit hash ([`crate::text::fingerprint`]), sorted.
 /// A large site has millions of ids; the link check only asks whether a page
 /// has a given one, and two ids of one page (or a fragment and an id) agreeing
 /// in all 64 bits is too unlikely to matter (about 1 in 10^13 for the largest
@@ -158,11 +158,7 @@ pub fn check(site: &Site, files: &[OutFile]) -> Diagnostics {
 pub struct Ids(Vec<u64>);
 
 fn id_hash(id: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    #[allow(deprecated)] // SipHasher13 is not public; this one is stable and keyed alike everywhere.
-    let mut h = std::hash::SipHasher::new();
-    id.hash(&mut h);
-    h.finish()
+    crate::text::fingerprint(id.as_bytes())
 }
 
 impl Ids {
@@ -292,15 +288,45 @@ struct Pending {
     href: u32,
 }
 
+/// Strings kept once each and numbered in the order they came.
+#[derive(Debug, Default)]
+struct Numbered {
+    all: Vec<std::sync::Arc<str>>,
+    number: FxHashMap<std::sync::Arc<str>, u32>,
+}
+
+impl Numbered {
+    /// The number of `s`, and whether it is new.
+    fn number(&mut self, s: &str) -> (u32, bool) {
+        if let Some(&n) = self.number.get(s) {
+            return (n, false);
+        }
+        let n = self.all.len() as u32;
+        let s: std::sync::Arc<str> = s.into();
+        self.all.push(std::sync::Arc::clone(&s));
+        self.number.insert(s, n);
+        (n, true)
+    }
+
+    fn find(&self, s: &str) -> Option<u32> {
+        self.number.get(s).copied()
+    }
+}
+
+impl std::ops::Index<u32> for Numbered {
+    type Output = str;
+    fn index(&self, n: u32) -> &str {
+        &self.all[n as usize]
+    }
+}
+
 #[derive(Debug, Default)]
 struct Index {
-    /// Every path noted or linked to, each once, by number.
-    paths: Vec<std::sync::Arc<str>>,
-    number: FxHashMap<std::sync::Arc<str>, u32>,
+    /// Every path noted or linked to, and what is known of it, by number.
+    paths: Numbered,
     noted: Vec<Noted>,
-    /// The hrefs kept below, each once.
-    hrefs: Vec<std::sync::Arc<str>>,
-    href_ids: FxHashMap<std::sync::Arc<str>, u32>,
+    /// The hrefs kept below.
+    hrefs: Numbered,
     /// A link to a page already noted is checked at once and kept only if it
     /// is broken, so few links wait here: the pages are made in an order that
     /// puts most targets before the pages linking to them.
@@ -311,26 +337,15 @@ struct Index {
 
 impl Index {
     fn href(&mut self, href: &str) -> u32 {
-        if let Some(&h) = self.href_ids.get(href) {
-            return h;
-        }
-        let h = self.hrefs.len() as u32;
-        let href: std::sync::Arc<str> = href.into();
-        self.hrefs.push(std::sync::Arc::clone(&href));
-        self.href_ids.insert(href, h);
-        h
+        self.hrefs.number(href).0
     }
 
     /// The number of `path`, given on first sight.
     fn number(&mut self, path: &str) -> u32 {
-        if let Some(&n) = self.number.get(path) {
-            return n;
+        let (n, new) = self.paths.number(path);
+        if new {
+            self.noted.push(Noted::Not);
         }
-        let n = self.paths.len() as u32;
-        let path: std::sync::Arc<str> = path.into();
-        self.paths.push(std::sync::Arc::clone(&path));
-        self.number.insert(path, n);
-        self.noted.push(Noted::Not);
         n
     }
 
@@ -363,7 +378,7 @@ impl Index {
     /// The problem `missing` found, in words; the fragment is read from the
     /// href as written (`resolve` takes it from there too).
     fn problem(&self, target: u32, href: &str, anchor: bool) -> String {
-        let target = &self.paths[target as usize];
+        let target = &self.paths[target];
         if !anchor {
             return "the target page does not exist".to_string();
         }
@@ -415,7 +430,7 @@ impl LinkIndex {
     /// The ids of a page noted so far.
     pub fn ids_of(&self, path: &str) -> Option<Ids> {
         let ix = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        match &ix.noted[*ix.number.get(path)? as usize] {
+        match &ix.noted[ix.paths.find(path)? as usize] {
             Noted::Html(ids) => Some(ids.clone()),
             Noted::File | Noted::Not => None,
         }
@@ -427,14 +442,14 @@ impl LinkIndex {
         let mut found: BTreeSet<(u32, u32, String)> = ix.broken.iter().cloned().collect();
         for p in &ix.pending {
             if let Some(anchor) = ix.missing(p.target, p.frag) {
-                found.insert((p.page, p.href, ix.problem(p.target, &ix.hrefs[p.href as usize], anchor)));
+                found.insert((p.page, p.href, ix.problem(p.target, &ix.hrefs[p.href], anchor)));
             }
         }
         let mut out = Diagnostics::new();
         let mut seen = HashSet::new();
         for (page, href, problem) in found {
             if seen.insert((page, href)) {
-                out.push(broken(site, &ix.paths[page as usize], &ix.hrefs[href as usize], &problem));
+                out.push(broken(site, &ix.paths[page], &ix.hrefs[href], &problem));
             }
         }
         out

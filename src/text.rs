@@ -1,7 +1,17 @@
 //! Text helpers shared by loading, model and rendering: normalisation on load,
-//! the id rule, slugs for anchors, and "did you mean" suggestions.
+//! the id rule, slugs for anchors, "did you mean" suggestions, and the 64-bit
+//! fingerprint of texts.
 
 use unicode_normalization::UnicodeNormalization;
+
+/// A 64-bit hash of `bytes` (SipHash with fixed keys): the same within a run,
+/// which is all its users (file fingerprints, page ids, reread sources) need.
+pub fn fingerprint(bytes: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
+}
 
 /// Normalises file text as the content format promises: a leading BOM is dropped,
 /// CRLF and lone CR become LF, and everything is Unicode NFC, so an `ä` typed on a

@@ -371,10 +371,7 @@ pub struct Reread {
 }
 
 fn text_hash(text: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
-    text.hash(&mut h);
-    h.finish()
+    crate::text::fingerprint(text.as_bytes())
 }
 
 impl Reread {
