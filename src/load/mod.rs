@@ -380,10 +380,10 @@ impl Reread {
         let hashes = sources.into_iter().map(|(file, text)| (file, text_hash(&text))).collect();
         Reread { root: root.to_path_buf(), hashes }
     }
-}
 
-impl crate::render::SourceText for Reread {
-    fn text(&self, file: &str) -> (std::borrow::Cow<'_, str>, Option<Diagnostic>) {
+    /// The text of `file` as it is now (empty if it is not a loaded source),
+    /// and a warning if it is not the text the site was loaded from.
+    pub fn text(&self, file: &str) -> (std::borrow::Cow<'_, str>, Option<Diagnostic>) {
         let Some(&loaded) = self.hashes.get(file) else { return ("".into(), None) };
         let text = read_source(&self.root.join(file), file).unwrap_or_default();
         let changed = (text_hash(&text) != loaded).then(|| {
@@ -514,7 +514,6 @@ mod tests {
 
     #[test]
     fn sources_read_again_are_the_loaded_texts_or_warned_about() {
-        use crate::render::SourceText;
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.md"), "eins\r\nzwei\n").unwrap();
         std::fs::write(dir.path().join("b.md"), "alt\n").unwrap();

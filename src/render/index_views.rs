@@ -74,10 +74,15 @@ impl Occurrence<'_> {
         format!("M{}", self.m.number.value)
     }
 
-    /// The link to the item from a page whose way to the root is `root`
-    /// (as [`Links::module`] makes it).
+    /// The parts of the link to the item from a page whose way to the root is
+    /// `root` (as [`Links::module`] makes it), for [`Self::url`] and for
+    /// [`write_az`], which escapes them one by one without joining them first.
+    fn url_parts<'r>(&'r self, root: &'r str) -> [&'r str; 6] {
+        [root, &self.c.id, "/", &self.m.id, "/index.html#", self.anchor]
+    }
+
     fn url(&self, root: &str) -> String {
-        format!("{root}{}/{}/index.html#{}", self.c.id, self.m.id, self.anchor)
+        self.url_parts(root).concat()
     }
 }
 
@@ -222,8 +227,7 @@ fn write_az(out: &mut String, sections: &[Section], letters_label: &str, root: &
             out.push_str("</dt>\n  <dd><ul>");
             for o in &e.occurrences {
                 out.push_str("<li><a href=\"");
-                // The parts of `Occurrence::url`, escaped one by one.
-                for part in [root, &o.c.id, "/", &o.m.id, "/index.html#", o.anchor] {
+                for part in o.url_parts(root) {
                     escape_into(out, part);
                 }
                 out.push_str("\">");
@@ -336,7 +340,7 @@ fn az_or_views<'s, 'a>(
     }
 }
 
-/// The body of a competency page; its A–Z list may go to `insert` ([`fast_az`]).
+/// The body of a competency page; its A–Z list may go to `insert` ([`az_or_views`]).
 pub fn competencies<'a>(data: &'a Data, filter: Filter, links: &Links, insert: &mut Option<AzList<'a>>) -> tera::Value {
     let site = data.site;
     let t = i18n::strings(site.config.language);
@@ -393,7 +397,7 @@ pub fn competencies<'a>(data: &'a Data, filter: Filter, links: &Links, insert: &
     tera::Value::from_serializable(&CompetencyPage { sections, az, filters, count, distinct })
 }
 
-/// The body of the methods page; its A–Z list may go to `insert` ([`fast_az`]).
+/// The body of the methods page; its A–Z list may go to `insert` ([`az_or_views`]).
 pub fn methods<'a>(data: &'a Data, links: &Links, insert: &mut Option<AzList<'a>>) -> Value {
     let site = data.site;
     let t = i18n::strings(site.config.language);

@@ -40,6 +40,12 @@ impl SourceText for Sources {
     }
 }
 
+impl SourceText for crate::load::Reread {
+    fn text(&self, file: &str) -> (std::borrow::Cow<'_, str>, Option<Diagnostic>) {
+        crate::load::Reread::text(self, file)
+    }
+}
+
 /// One file of the output, path relative to the output root with `/`.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct OutFile {
