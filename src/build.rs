@@ -54,6 +54,8 @@ pub struct Checked {
     /// What loading alone found (to replace a file's share when it is reloaded).
     pub load_diags: Diagnostics,
     pub sources: crate::render::Sources,
+    /// The fingerprint of each file read, by path ([`load::Loaded::read`]).
+    pub read: std::collections::BTreeMap<String, u64>,
     pub timings: Timings,
 }
 
@@ -61,7 +63,7 @@ pub struct Checked {
 pub fn load_checked(root: &Path, base_url: Option<&str>) -> Result<Checked, Vec<Diagnostic>> {
     let mut timings = Timings::default();
     let t = Instant::now();
-    let Loaded { mut site, mut diags, sources } = load::load_site(root);
+    let Loaded { mut site, mut diags, sources, read } = load::load_site(root);
     let load_diags = diags.clone();
     timings.load = t.elapsed();
     if let Some(b) = base_url {
@@ -74,7 +76,7 @@ pub fn load_checked(root: &Path, base_url: Option<&str>) -> Result<Checked, Vec<
     if diags.has_errors() {
         return Err(diags.sorted());
     }
-    Ok(Checked { site, diags, load_diags, sources, timings })
+    Ok(Checked { site, diags, load_diags, sources, read, timings })
 }
 
 /// What [`reload_modules`] replaced in a [`Checked`], to put it back when the
@@ -82,7 +84,8 @@ pub fn load_checked(root: &Path, base_url: Option<&str>) -> Result<Checked, Vec<
 #[derive(Debug)]
 pub struct Undo {
     modules: Vec<((usize, usize), crate::model::Module)>,
-    sources: Vec<(String, Option<String>)>,
+    /// Each reloaded file's text and fingerprint before.
+    sources: Vec<(String, Option<String>, Option<u64>)>,
     /// The diagnostics before (all, and those of loading).
     diags: Option<(Diagnostics, Diagnostics)>,
 }
@@ -92,10 +95,14 @@ impl Undo {
         for ((ci, mi), module) in self.modules {
             checked.site.curricula[ci].modules[mi] = module;
         }
-        for (file, text) in self.sources {
+        for (file, text, hash) in self.sources {
             match text {
-                Some(t) => checked.sources.insert(file, t),
+                Some(t) => checked.sources.insert(file.clone(), t),
                 None => checked.sources.remove(&file),
+            };
+            match hash {
+                Some(h) => checked.read.insert(file, h),
+                None => checked.read.remove(&file),
             };
         }
         if let Some((diags, load_diags)) = self.diags {
@@ -129,18 +136,19 @@ pub fn reload_modules(
             .iter()
             .enumerate()
             .find_map(|(ci, c)| c.modules.iter().position(|m| m.file == *file).map(|mi| (ci, mi)))?;
-        let text = load::read_source(&root.join(file), file).ok()?;
+        let (text, hash) = load::read_source_hashed(&root.join(file), file).ok()?;
         let old = &checked.site.curricula[ci].modules[mi];
         let (module, diags) = load::parse_module(file, &old.id, &text);
         let module = module.filter(|m| m.number.value == old.number.value && !diags.has_errors())?;
         load_diags.extend(diags);
-        parsed.push(((ci, mi), module, file.clone(), text));
+        parsed.push(((ci, mi), module, file.clone(), text, hash));
     }
     let mut undo = Undo { modules: Vec::new(), sources: Vec::new(), diags: None };
     let mut changed = Vec::new();
-    for ((ci, mi), module, file, text) in parsed {
+    for ((ci, mi), module, file, text, hash) in parsed {
         undo.modules.push(((ci, mi), std::mem::replace(&mut checked.site.curricula[ci].modules[mi], module)));
-        undo.sources.push((file.clone(), checked.sources.insert(file, text)));
+        let old_hash = checked.read.insert(file.clone(), hash);
+        undo.sources.push((file.clone(), checked.sources.insert(file, text), old_hash));
         changed.push((ci, mi));
     }
     let mut diags = load_diags.clone();

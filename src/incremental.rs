@@ -21,6 +21,10 @@
 //! byte for byte (tested in tests/incremental.rs). A failed rebuild changes
 //! nothing (pages written ahead are put back, the kept site is undone): the
 //! next one is compared with the last good build again.
+//!
+//! The fingerprints kept for the last good build are those of the bytes its
+//! load read, not those of the walk before it: files change while a site
+//! loads, and the watcher's later reports of them are compared with these.
 
 use crate::build::Checked;
 use crate::diag::{Diagnostic, Diagnostics};
@@ -71,6 +75,24 @@ struct Inputs {
     content: Fingerprint,
     /// themes/.
     theme: Fingerprint,
+}
+
+impl Inputs {
+    /// Takes the fingerprints of the files a load `read` (paths relative to
+    /// `root`) as what the build was made from. A file can change between the
+    /// walk that made these inputs and the load, or appear and go again
+    /// meanwhile; the watcher's reports of it are compared with these
+    /// afterwards, so they must say what the site holds.
+    fn take_read<'a>(&mut self, root: &Path, read: impl Iterator<Item = (&'a String, &'a u64)>) {
+        for (rel, &h) in read {
+            let path = root.join(rel);
+            let list = if rel.starts_with("themes/") { &mut self.theme } else { &mut self.content };
+            match list.binary_search_by(|(p, _)| p.as_path().cmp(&path)) {
+                Ok(i) => list[i].1 = h,
+                Err(i) => list.insert(i, (path, h)),
+            }
+        }
+    }
 }
 
 /// The last good build.
@@ -149,6 +171,12 @@ impl Incremental {
         early: &mut dyn FnMut(&[String]),
     ) -> io::Result<Rebuilt> {
         let inputs = self.inputs(touched);
+        self.rebuild_from(inputs, early)
+    }
+
+    /// A rebuild from `inputs` as [`Self::inputs`] found them (the files can
+    /// have changed since).
+    fn rebuild_from(&mut self, inputs: Inputs, early: &mut dyn FnMut(&[String])) -> io::Result<Rebuilt> {
         let (attempt, mode) = match self.plan(&inputs) {
             Plan::Unchanged => {
                 let warnings = self.state.as_ref().map(|s| s.checked.diags.sorted_with(&s.render_warnings));
@@ -169,6 +197,7 @@ impl Incremental {
             Ok(next) => {
                 let (state, paths) = self.write(next)?;
                 let warnings = state.checked.diags.sorted_with(&state.render_warnings);
+                self.seen = Some(state.inputs.clone());
                 self.state = Some(state);
                 Ok(Rebuilt::Changed { paths, warnings, mode })
             }
@@ -213,8 +242,10 @@ impl Incremental {
                 });
             }
         };
-        let result = self.update(&mut state, inputs, &modules, early);
-        if !matches!(result, Ok(Rebuilt::Changed { .. })) {
+        let result = self.update(&mut state, inputs, files, &modules, early);
+        if matches!(result, Ok(Rebuilt::Changed { .. })) {
+            self.seen = Some(state.inputs.clone());
+        } else {
             undo.apply(&mut state.checked);
         }
         self.state = Some(state);
@@ -227,7 +258,8 @@ impl Incremental {
     fn update(
         &self,
         state: &mut State,
-        inputs: Inputs,
+        mut inputs: Inputs,
+        files: &[String],
         modules: &[(usize, usize)],
         early: &mut dyn FnMut(&[String]),
     ) -> io::Result<Rebuilt> {
@@ -246,6 +278,7 @@ impl Incremental {
         state.files.extend(update.kept);
         state.reuse = update.reuse;
         state.render_warnings = update.render_warnings;
+        inputs.take_read(&self.root, state.checked.read.iter().filter(|(f, _)| files.contains(f)));
         state.inputs = inputs;
         let warnings = state.checked.diags.sorted_with(&state.render_warnings);
         Ok(Rebuilt::Changed { paths, warnings, mode: Mode::Modules })
@@ -361,6 +394,8 @@ impl Incremental {
         if render_warnings.has_errors() {
             return Err(checked.diags.sorted_with(&render_warnings));
         }
+        let mut inputs = inputs;
+        inputs.take_read(&self.root, checked.read.iter().chain(theme.read()));
         let state =
             State { inputs, checked, theme: Arc::new(theme), reuse: summary.reuse, render_warnings, files: made.kept };
         Ok(Next { state, changed: made.changed, staging })
@@ -571,14 +606,12 @@ fn refresh(seen: &mut Inputs, stamps: &mut [Stamps; 2], touched: &[PathBuf]) -> 
 }
 
 /// The hash of a file's bytes (of its size if it cannot be read, e.g. a folder).
+/// The same fingerprint as the load's ([`crate::load::Loaded::read`]).
 fn hash_file(path: &Path) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
     match std::fs::read(path) {
-        Ok(bytes) => bytes.hash(&mut h),
-        Err(_) => std::fs::symlink_metadata(path).map(|m| m.len()).unwrap_or(0).hash(&mut h),
+        Ok(bytes) => hash(&bytes),
+        Err(_) => hash(&std::fs::symlink_metadata(path).map(|m| m.len()).unwrap_or(0).to_le_bytes()),
     }
-    h.finish()
 }
 
 #[cfg(test)]
@@ -614,6 +647,67 @@ mod tests {
         let third = fingerprint(&mut stamps, &[dir.path().to_path_buf()]);
         assert_ne!(of(&second, &a), of(&third, &a));
         assert_eq!(of(&third, &a), Some(hash_file(&a)));
+    }
+
+    /// A copy of the valid fixture site.
+    fn fixture() -> (tempfile::TempDir, PathBuf, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid");
+        for entry in walkdir::WalkDir::new(&from).into_iter().flatten() {
+            let to = dir.path().join("site").join(entry.path().strip_prefix(&from).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &to).unwrap();
+            }
+        }
+        let (root, out) = (dir.path().join("site"), dir.path().join("out"));
+        (dir, root, out)
+    }
+
+    fn page(out: &Path, path: &str) -> Option<String> {
+        std::fs::read_to_string(out.join(path)).ok()
+    }
+
+    #[test]
+    fn a_file_that_comes_and_goes_during_a_load_is_not_left_behind() {
+        let (_dir, root, out) = fixture();
+        let mut inc = Incremental::new(&root, &out);
+        assert!(matches!(inc.rebuild().unwrap(), Rebuilt::Changed { .. }));
+        // site.yaml is saved (a full rebuild); a new module appears after the
+        // walk that found that, but before the load reads the tree.
+        let config = root.join("site.yaml");
+        std::fs::write(&config, std::fs::read_to_string(&config).unwrap() + "# gespeichert\n").unwrap();
+        let m2 = std::fs::read_to_string(root.join("content/alpha/modules/m2.md")).unwrap();
+        let m9 = root.join("content/alpha/modules/m9.md");
+        let walked = inc.inputs(None);
+        std::fs::write(&m9, m2.replace("number: 2", "number: 9")).unwrap();
+        assert!(matches!(inc.rebuild_from(walked, &mut |_| {}).unwrap(), Rebuilt::Changed { .. }));
+        assert!(page(&out, "alpha/m9/index.html").is_some());
+        // It goes again; the watcher names it.
+        std::fs::remove_file(&m9).unwrap();
+        assert!(matches!(inc.rebuild_with(Some(&[m9]), &mut |_| {}).unwrap(), Rebuilt::Changed { .. }));
+        assert!(page(&out, "alpha/m9/index.html").is_none(), "the page of a removed module is removed");
+    }
+
+    #[test]
+    fn a_module_saved_again_while_it_is_reloaded_is_shown_as_last_saved() {
+        let (_dir, root, out) = fixture();
+        let mut inc = Incremental::new(&root, &out);
+        assert!(matches!(inc.rebuild().unwrap(), Rebuilt::Changed { .. }));
+        let m1 = root.join("content/alpha/modules/m1.md");
+        let text = std::fs::read_to_string(&m1).unwrap();
+        let save = |title: &str| std::fs::write(&m1, text.replace("title: Einführung", title)).unwrap();
+        // Saved as A; before the rebuild reads it, saved as B.
+        save("title: Erste Fassung");
+        let seen = inc.inputs(Some(std::slice::from_ref(&m1)));
+        save("title: Zweite Fassung");
+        assert!(matches!(inc.rebuild_from(seen, &mut |_| {}).unwrap(), Rebuilt::Changed { .. }));
+        assert!(page(&out, "alpha/m1/index.html").unwrap().contains("Zweite Fassung"));
+        // Then saved as A again.
+        save("title: Erste Fassung");
+        assert!(matches!(inc.rebuild_with(Some(&[m1]), &mut |_| {}).unwrap(), Rebuilt::Changed { .. }));
+        assert!(page(&out, "alpha/m1/index.html").unwrap().contains("Erste Fassung"));
     }
 
     #[test]

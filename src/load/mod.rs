@@ -46,11 +46,15 @@ pub struct Loaded {
     pub site: Site,
     pub diags: Diagnostics,
     pub sources: BTreeMap<String, String>,
+    /// The fingerprint ([`crate::text::fingerprint`]) of the bytes of every
+    /// file read, by path: what the site was made from, to be compared with
+    /// the files later (a file can change while the site loads).
+    pub read: BTreeMap<String, u64>,
 }
 
 /// Loads and normalises the site under `root`; never panics on content.
 pub fn load_site(root: &Path) -> Loaded {
-    let mut ctx = Ctx { root: root.to_path_buf(), diags: Diagnostics::new(), sources: BTreeMap::new() };
+    let mut ctx = Ctx::new(root.to_path_buf());
     let config = ctx.load_site_config();
     let content = root.join("content");
     let glossary = ctx.load_glossary(&content.join("glossary.yaml"));
@@ -61,13 +65,14 @@ pub fn load_site(root: &Path) -> Loaded {
     let loaded: Vec<(Option<Curriculum>, Ctx)> = curriculum_dirs
         .par_iter()
         .map(|d| {
-            let mut own = Ctx { root: ctx.root.clone(), diags: Diagnostics::new(), sources: BTreeMap::new() };
+            let mut own = Ctx::new(ctx.root.clone());
             (own.load_curriculum(d), own)
         })
         .collect();
     for ((c, own), d) in loaded.into_iter().zip(&curriculum_dirs) {
         ctx.diags.extend(own.diags);
         ctx.sources.extend(own.sources);
+        ctx.read.extend(own.read);
         match c {
             Some(c) => curricula.push(c),
             None => unloadable.push(file_name(d)),
@@ -83,7 +88,7 @@ pub fn load_site(root: &Path) -> Loaded {
     let site = Site { config, glossary, curricula, comparisons, rules, site_pages, unloadable };
     let mut diags = ctx.diags;
     diags.attach_excerpts_from(&ctx.sources);
-    Loaded { site, diags, sources: ctx.sources }
+    Loaded { site, diags, sources: ctx.sources, read: ctx.read }
 }
 
 /// `order` first, the rest by id.
@@ -96,15 +101,22 @@ pub(crate) struct Ctx {
     root: PathBuf,
     diags: Diagnostics,
     sources: BTreeMap<String, String>,
+    read: BTreeMap<String, u64>,
 }
 
 /// The result of reading one file: its path for diagnostics, and its text.
 pub(crate) struct Source {
     pub rel: String,
     pub text: String,
+    /// The fingerprint of the file's bytes.
+    pub hash: u64,
 }
 
 impl Ctx {
+    fn new(root: PathBuf) -> Ctx {
+        Ctx { root, diags: Diagnostics::new(), sources: BTreeMap::new(), read: BTreeMap::new() }
+    }
+
     fn rel(&self, p: &Path) -> String {
         rel_path(&self.root, p)
     }
@@ -115,10 +127,11 @@ impl Ctx {
 
     fn read(&mut self, path: &Path) -> Option<Source> {
         let rel = self.rel(path);
-        match read_source(path, &rel) {
-            Ok(text) => {
+        match read_source_hashed(path, &rel) {
+            Ok((text, hash)) => {
                 self.sources.insert(rel.clone(), text.clone());
-                Some(Source { rel, text })
+                self.read.insert(rel.clone(), hash);
+                Some(Source { rel, text, hash })
             }
             Err(d) => {
                 self.error(d);
@@ -304,9 +317,9 @@ impl Ctx {
             .map(|path| {
                 let rel = rel_path(&root, path);
                 let mut diags = Diagnostics::new();
-                match read_source(path, &rel) {
-                    Ok(text) => {
-                        let src = Source { rel, text };
+                match read_source_hashed(path, &rel) {
+                    Ok((text, hash)) => {
+                        let src = Source { rel, text, hash };
                         let value = conv(&src, &file_stem(path), &mut diags);
                         (Some(src), value, diags)
                     }
@@ -321,6 +334,7 @@ impl Ctx {
         for (src, value, diags) in results {
             self.diags.extend(diags);
             if let Some(s) = src {
+                self.read.insert(s.rel.clone(), s.hash);
                 self.sources.insert(s.rel, s.text);
             }
             out.extend(value);
@@ -356,7 +370,8 @@ impl Ctx {
 /// Parses the text of a module file as the loader does (for tests and fuzzing).
 pub fn parse_module(rel: &str, id: &str, text: &str) -> (Option<crate::model::Module>, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let src = Source { rel: rel.to_string(), text: normalize_source(text) };
+    let src =
+        Source { rel: rel.to_string(), text: normalize_source(text), hash: crate::text::fingerprint(text.as_bytes()) };
     let m = convert::module(&src, id, &mut diags);
     (m, diags)
 }
@@ -399,6 +414,11 @@ impl Reread {
 }
 
 pub fn read_source(path: &Path, rel: &str) -> Result<String, Diagnostic> {
+    read_source_hashed(path, rel).map(|(text, _)| text)
+}
+
+/// [`read_source`], and the fingerprint of the bytes read.
+pub fn read_source_hashed(path: &Path, rel: &str) -> Result<(String, u64), Diagnostic> {
     if is_symlink(path) {
         return Err(symlink_error(rel));
     }
@@ -421,8 +441,9 @@ pub fn read_source(path: &Path, rel: &str) -> Result<String, Diagnostic> {
     }
     let bytes = std::fs::read(path)
         .map_err(|e| Diagnostic::error(rel, None, format!("cannot read file: {e}")).with_hint("check permissions"))?;
+    let hash = crate::text::fingerprint(&bytes);
     match String::from_utf8(bytes) {
-        Ok(s) => Ok(normalize_source(&s)),
+        Ok(s) => Ok((normalize_source(&s), hash)),
         Err(e) => {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let prefix = String::from_utf8_lossy(valid);

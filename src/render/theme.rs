@@ -48,6 +48,8 @@ pub struct Theme {
     origins: BTreeMap<String, String>,
     /// Templates whose text differs from the built-in one (or that have none).
     custom: std::collections::BTreeSet<String>,
+    /// The fingerprint of each theme file read, by path under the root.
+    read: BTreeMap<String, u64>,
 }
 
 impl Theme {
@@ -61,8 +63,9 @@ impl Theme {
         let mut statics: BTreeMap<String, Vec<u8>> =
             STATIC.iter().map(|(n, s)| (n.to_string(), s.as_bytes().to_vec())).collect();
         let dir = root.join("themes").join(name);
+        let mut read = BTreeMap::new();
         if dir.is_dir() {
-            read_overrides(root, &dir, &mut sources, &mut statics, &mut diags);
+            read = read_overrides(root, &dir, &mut sources, &mut statics, &mut diags);
         } else if name != "default" {
             diags.push(
                 Diagnostic::error("site.yaml", None, format!("theme `{name}` not found at themes/{name}/"))
@@ -87,7 +90,13 @@ impl Theme {
             diags.push(template_error(&e, &origins, None));
             return Err(diags);
         }
-        Ok(Theme { tera, statics, origins, custom })
+        Ok(Theme { tera, statics, origins, custom, read })
+    }
+
+    /// The fingerprint of each file read from the site's theme folder, by
+    /// path under the root: what the theme was made from.
+    pub fn read(&self) -> &BTreeMap<String, u64> {
+        &self.read
     }
 
     /// Whether all of `templates` are the built-in ones (not overridden, or
@@ -122,7 +131,8 @@ fn read_overrides(
     sources: &mut BTreeMap<String, (String, String)>,
     statics: &mut BTreeMap<String, Vec<u8>>,
     diags: &mut Diagnostics,
-) {
+) -> BTreeMap<String, u64> {
+    let mut read = BTreeMap::new();
     for entry in walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name() {
         let Ok(entry) = entry else { continue };
         if !entry.file_type().is_file() {
@@ -132,8 +142,9 @@ fn read_overrides(
         let rel_in_theme = rel_path(dir, path);
         let rel = rel_path(root, path);
         if let Some(name) = rel_in_theme.strip_prefix("templates/") {
-            match crate::load::read_source(path, &rel) {
-                Ok(text) => {
+            match crate::load::read_source_hashed(path, &rel) {
+                Ok((text, hash)) => {
+                    read.insert(rel.clone(), hash);
                     sources.insert(name.to_string(), (text, rel));
                 }
                 Err(d) => diags.push(d),
@@ -141,12 +152,14 @@ fn read_overrides(
         } else if rel_in_theme.starts_with("static/") {
             match std::fs::read(path) {
                 Ok(bytes) => {
+                    read.insert(rel, crate::text::fingerprint(&bytes));
                     statics.insert(rel_in_theme, bytes);
                 }
                 Err(e) => diags.push(Diagnostic::error(rel, None, format!("cannot read file: {e}"))),
             }
         }
     }
+    read
 }
 
 fn template_error(e: &tera::Error, origins: &BTreeMap<String, String>, template: Option<&str>) -> Diagnostic {
