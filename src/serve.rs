@@ -37,11 +37,47 @@ struct Shared {
 impl Shared {
     /// Sends an event to every browser; streams that fail are dropped.
     fn broadcast(&self, event: &str, data: &str) {
-        let msg = format!("event: {event}\ndata: {}\n\n", data.replace('\n', "\ndata: "));
         if let Ok(mut clients) = self.clients.lock() {
-            clients.retain_mut(|w| w.write_all(msg.as_bytes()).and_then(|_| w.flush()).is_ok());
+            send_all(&mut clients, event, data);
         }
     }
+
+    /// Records whether the site is failing and tells every browser. Holding
+    /// the list of streams meanwhile orders this against [`Self::connect`]: a
+    /// browser connecting now either sees the new state or gets this event.
+    fn set_failing(&self, json: Option<String>) {
+        let Ok(mut clients) = self.clients.lock() else { return };
+        match &json {
+            Some(j) => send_all(&mut clients, "diagnostics", j),
+            None => send_all(&mut clients, "ok", "{}"),
+        }
+        if let Ok(mut f) = self.failing.lock() {
+            *f = json;
+        }
+    }
+
+    /// Adds a browser's event stream; a failing site's diagnostics go to it
+    /// (and only to it) at once.
+    fn connect(&self, mut writer: Box<dyn Write + Send>) {
+        let Ok(mut clients) = self.clients.lock() else { return };
+        let failing = self.failing.lock().ok().and_then(|f| f.clone());
+        if let Some(json) = failing
+            && writer.write_all(event_message("diagnostics", &json).as_bytes()).and_then(|_| writer.flush()).is_err()
+        {
+            return;
+        }
+        clients.push(writer);
+    }
+}
+
+fn event_message(event: &str, data: &str) -> String {
+    format!("event: {event}\ndata: {}\n\n", data.replace('\n', "\ndata: "))
+}
+
+/// Sends an event to `clients`; streams that fail are dropped.
+fn send_all(clients: &mut Vec<Box<dyn Write + Send>>, event: &str, data: &str) {
+    let msg = event_message(event, data);
+    clients.retain_mut(|w| w.write_all(msg.as_bytes()).and_then(|_| w.flush()).is_ok());
 }
 
 /// Builds, serves and rebuilds on every change until the process ends.
@@ -130,7 +166,10 @@ fn rebuild(
 ) -> Result<Vec<String>, ()> {
     let started = std::time::Instant::now();
     // The edited module's own pages come first; browsers showing them reload at once.
+    // They are written only when the edited files load and check cleanly, so
+    // an error shown until now is fixed: a reloading page must not get it again.
     let mut ahead = |paths: &[String]| {
+        shared.set_failing(None);
         announce(shared, paths);
         eprintln!("rebuilt the edited module's page in {:.0?}", started.elapsed());
     };
@@ -141,21 +180,14 @@ fn rebuild(
         }
         Ok(Rebuilt::Failed(diags)) => {
             eprint!("{}", crate::diag::render_human(&diags, false));
-            let json = crate::diag::render_json(&diags);
-            shared.broadcast("diagnostics", &json);
-            if let Ok(mut f) = shared.failing.lock() {
-                *f = Some(json);
-            }
+            shared.set_failing(Some(crate::diag::render_json(&diags)));
             Err(())
         }
         Ok(Rebuilt::Changed { paths, warnings, mode }) => {
             if !warnings.is_empty() && first {
                 eprint!("{}", crate::diag::render_human(&warnings, false));
             }
-            if let Ok(mut f) = shared.failing.lock() {
-                *f = None;
-            }
-            shared.broadcast("ok", "{}");
+            shared.set_failing(None);
             announce(shared, &paths);
             if !first {
                 let how = match mode {
@@ -208,13 +240,7 @@ fn serve_requests(server: &tiny_http::Server, dir: &Path, shared: &Shared) {
             if writer.write_all(head.as_bytes()).and_then(|_| writer.flush()).is_err() {
                 continue;
             }
-            let failing = shared.failing.lock().ok().and_then(|f| f.clone());
-            if let Ok(mut clients) = shared.clients.lock() {
-                clients.push(writer);
-            }
-            if let Some(json) = failing {
-                shared.broadcast("diagnostics", &json);
-            }
+            shared.connect(writer);
             continue;
         }
         let response = if url.starts_with("/__curricula/livereload.js") {

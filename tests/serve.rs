@@ -57,11 +57,28 @@ fn raw(port: u16, method: &str, path: &str) -> (u16, String) {
     (status, text)
 }
 
+/// A connected event stream of the reload script, and what came after its
+/// response head (the first event can come with it).
+fn events_stream(port: u16) -> (TcpStream, String) {
+    let mut events = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    events.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+    write!(events, "GET /__curricula/events HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+    let mut head = String::new();
+    assert!(wait_for(&mut events, &mut head, "\r\n\r\n"));
+    assert!(head.contains("text/event-stream"), "{head}");
+    let rest = head.split_once("\r\n\r\n").map(|x| x.1.to_string()).unwrap_or_default();
+    (events, rest)
+}
+
 /// Reads from an event stream until `needle` appears after what was already
 /// seen at the call (or the time is up).
 fn wait_for(stream: &mut TcpStream, seen: &mut String, needle: &str) -> bool {
+    wait_for_ms(stream, seen, needle, 15_000)
+}
+
+fn wait_for_ms(stream: &mut TcpStream, seen: &mut String, needle: &str, ms: u64) -> bool {
     let from = seen.len();
-    let deadline = Instant::now() + Duration::from_secs(15);
+    let deadline = Instant::now() + Duration::from_millis(ms);
     let mut buf = [0u8; 4096];
     while !seen[from..].contains(needle) && Instant::now() < deadline {
         match stream.read(&mut buf) {
@@ -94,12 +111,7 @@ fn live_reload_overlay_and_incremental_output() {
     let on_disk = std::fs::read_to_string(root.join("public/alpha/m1/index.html")).unwrap();
     assert!(!on_disk.contains("livereload"), "never in the output");
 
-    let mut events = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
-    events.set_read_timeout(Some(Duration::from_millis(200))).unwrap();
-    write!(events, "GET /__curricula/events HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
-    let mut seen = String::new();
-    assert!(wait_for(&mut events, &mut seen, "text/event-stream"));
-    seen.clear();
+    let (mut events, mut seen) = events_stream(server.port);
 
     let m1 = root.join("content/alpha/modules/m1.md");
     let text = std::fs::read_to_string(&m1).unwrap();
@@ -115,8 +127,23 @@ fn live_reload_overlay_and_incremental_output() {
         "last good site served"
     );
 
+    // A browser that connects now gets the diagnostics at once; the others
+    // are not told again.
+    let (mut late, mut late_seen) = events_stream(server.port);
+    assert!(
+        late_seen.contains("unknown field `numbr`") || wait_for(&mut late, &mut late_seen, "unknown field `numbr`"),
+        "{late_seen}"
+    );
+    let before = seen.len();
+    assert!(!wait_for_ms(&mut events, &mut seen, "event:", 300), "{}", &seen[before..]);
+
+    // The fixed page is written ahead of the rest of the rebuild, and the
+    // error is cleared before it reloads: the reloaded page shows no overlay.
     std::fs::write(&m1, text.replace("title: Einführung", "title: Wieder da")).unwrap();
-    assert!(wait_for(&mut events, &mut seen, "event: ok"), "overlay removed after the fix");
+    let from = seen.len();
+    assert!(wait_for(&mut events, &mut seen, "\"/alpha/m1/\""), "{seen}");
+    let ok = seen[from..].find("event: ok");
+    assert!(ok.is_some_and(|i| i < seen[from..].find("\"/alpha/m1/\"").unwrap()), "{}", &seen[from..]);
     assert!(wait_until(|| request(server.port, "GET", "/alpha/m1/").1.contains("id=\"title\">Wieder da</h1>")));
 
     // A deleted module: what refers to it is reported; once fixed, it is gone.
