@@ -41,8 +41,15 @@
   var source = new EventSource("/__curricula/events");
   source.addEventListener("diagnostics", function (e) { show(JSON.parse(e.data)); });
   source.addEventListener("ok", function () { hide(); });
+  // A page still loading finishes first: reloading it then would abort its
+  // scripts and styles half-way.
+  var waiting = false;
+  function reload() {
+    if (document.readyState === "complete") { location.reload(); return; }
+    if (!waiting) { waiting = true; window.addEventListener("load", function () { location.reload(); }); }
+  }
   source.addEventListener("reload", function (e) {
     var pages = JSON.parse(e.data);
-    if (pages.indexOf("*") >= 0 || pages.indexOf(here()) >= 0) { location.reload(); }
+    if (pages.indexOf("*") >= 0 || pages.indexOf(here()) >= 0) { reload(); }
   });
 }());
