@@ -102,6 +102,8 @@ fn module_edits_rebuild_only_dependents_and_equal_a_full_build() {
     let title = text.lines().find(|l| l.starts_with("title:")).unwrap().to_string();
     edit(&kit3, &title, "title: \"Neuer Titel mit <b>Zeichen</b> & Umlauten äöü\"");
     assert_same_as_full(&mut inc, &root, &served, &[&kit3], Mode::Modules, "title (neighbours, indices, comparison)");
+    edit(&kit3, "Neuer Titel", "Zweiter Titel");
+    assert_same_as_full(&mut inc, &root, &served, &[&kit3], Mode::Modules, "title again (the comparison is kept)");
     let item = text.lines().find(|l| l.trim_start().starts_with("- \"")).unwrap().to_string();
     edit(&kit3, &item, "    - \"Ein ganz neuer Punkt mit Hilfeplan und Netzwerk\"");
     assert_same_as_full(&mut inc, &root, &served, &[&kit3], Mode::Modules, "item text (anchors, competency index)");

@@ -239,8 +239,38 @@ fn outline_of(cmp: &Comparison, left: &Curriculum, right: &Curriculum) -> Outlin
     Outline { id: cmp.id.clone(), title: cmp.title.clone(), left: left.id.clone(), right: right.id.clone(), pairs }
 }
 
+/// A fingerprint of everything [`compare`] reads: the comparison as declared
+/// and, of both curricula, every module's id, items (text and anchor) and the
+/// two prose sections it aligns. Equal fingerprints give equal results, so
+/// `serve` keeps a comparison over an edit that does not touch it (a title, a
+/// workload, another section). `None` when [`compare`] gives `None`.
+pub fn fingerprint(site: &Site, cmp: &Comparison) -> Option<u64> {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    // The declaration is small; its Debug form covers every field (and the
+    // threshold, a float, which has no Hash).
+    format!("{cmp:?}").hash(&mut h);
+    for c in [site.curriculum(&cmp.left.value)?, site.curriculum(&cmp.right.value)?] {
+        c.id.hash(&mut h);
+        c.modules.len().hash(&mut h);
+        for m in &c.modules {
+            m.id.hash(&mut h);
+            for list in Dimension::ALL.iter().map(|d| m.competencies.get(*d)).chain([m.methods.as_slice()]) {
+                list.len().hash(&mut h);
+                for it in list {
+                    (&it.text, &it.anchor).hash(&mut h);
+                }
+            }
+            for k in [KnownSection::Kompetenzbeschreibung, KnownSection::BeruflicheHandlung] {
+                m.section(k).map(|s| &s.markdown).hash(&mut h);
+            }
+        }
+    }
+    Some(h.finish())
+}
+
 /// Compares the two curricula of `cmp`. Returns `None` when either side is missing
-/// (`check` reports that).
+/// (`check` reports that). Whatever it reads is in [`fingerprint`].
 pub fn compare(site: &Site, cmp: &Comparison) -> Option<ComparisonResult> {
     let left = site.curriculum(&cmp.left.value)?;
     let right = site.curriculum(&cmp.right.value)?;
@@ -614,4 +644,89 @@ fn flag_for(
         score: own,
         best_score,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::testutil::{curriculum, module, workload};
+    use crate::model::{Item, Pair, Section};
+
+    fn item(text: &str) -> Item {
+        Item { text: text.into(), id: None, note: None, anchor: format!("w-{}", text.len()), pos: None }
+    }
+
+    fn section(known: KnownSection, markdown: &str) -> Section {
+        Section { title: "Abschnitt".into(), known: Some(known), markdown: markdown.into(), line: 1 }
+    }
+
+    /// A change to a site and its comparison.
+    type Edit = dyn Fn(&mut Site, &mut Comparison);
+
+    /// Two curricula of one module each, compared as a pair.
+    fn site() -> (Site, Comparison) {
+        let side = |id: &str, text: &str| {
+            let mut m = module("m1", 1);
+            m.competencies.wissen = vec![item(text), item("Grundlagen der Beratung")];
+            m.methods = vec![item("Fallarbeit")];
+            m.sections = vec![
+                section(KnownSection::Kompetenzbeschreibung, "Die Teilnehmenden kennen den Ablauf."),
+                section(KnownSection::BeruflicheHandlung, "Sie planen die Hilfe."),
+            ];
+            curriculum(id, vec![m])
+        };
+        let site = Site {
+            curricula: vec![side("a", "Rechte der Versicherten"), side("b", "Rechte der Betroffenen")],
+            ..Default::default()
+        };
+        let pair =
+            Pair { left: vec![At::bare("m1".into())], right: vec![At::bare("m1".into())], note: None, pos: None };
+        let cmp = Comparison {
+            id: "a-b".into(),
+            file: "content/comparisons/a-b.yaml".into(),
+            title: "A und B".into(),
+            left: At::bare("a".into()),
+            right: At::bare("b".into()),
+            pairs: vec![pair],
+            synonyms: vec![vec!["Versicherte".into(), "Betroffene".into()]],
+            matches: vec![],
+            threshold: None,
+        };
+        (site, cmp)
+    }
+
+    #[test]
+    fn the_fingerprint_follows_what_is_compared_and_nothing_else() {
+        let (site, cmp) = site();
+        let base = fingerprint(&site, &cmp).unwrap();
+        let after = |edit: &Edit| {
+            let (mut s, mut c) = (site.clone(), cmp.clone());
+            edit(&mut s, &mut c);
+            (fingerprint(&s, &c).unwrap(), compare(&s, &c).unwrap())
+        };
+        let unchanged = compare(&site, &cmp).unwrap();
+        let not_compared: [&Edit; 3] = [
+            &|s, _| s.curricula[0].modules[0].title = "Neuer Titel".into(),
+            &|s, _| s.curricula[1].modules[0].workload.push(workload(&["P"], 8.0, "UE")),
+            &|s, _| s.curricula[1].modules[0].competencies.wissen[0].note = Some("Anmerkung".into()),
+        ];
+        for edit in not_compared {
+            let (fp, result) = after(edit);
+            assert_eq!(fp, base);
+            assert_eq!(result, unchanged, "an equal fingerprint must mean an equal result");
+        }
+        let compared: [&Edit; 8] = [
+            &|s, _| s.curricula[0].modules[0].competencies.wissen[0].text = "Pflichten".into(),
+            &|s, _| s.curricula[1].modules[0].competencies.wissen[1].anchor = "anders".into(),
+            &|s, _| s.curricula[1].modules[0].methods.push(item("Rollenspiel")),
+            &|s, _| s.curricula[0].modules[0].sections[0].markdown.push_str(" Neu."),
+            &|s, _| s.curricula[1].modules[0].sections[1].markdown = "Sie planen.".into(),
+            &|s, _| s.curricula[1].modules[0].id = "m2".into(),
+            &|_, c| c.synonyms.clear(),
+            &|_, c| c.threshold = Some(0.5),
+        ];
+        for (i, edit) in compared.into_iter().enumerate() {
+            assert_ne!(after(edit).0, base, "edit {i}");
+        }
+    }
 }

@@ -217,15 +217,22 @@ pub struct Output {
 }
 
 /// What a render computed that a later scoped render takes over where its
-/// scope says nothing changed: the search documents and sort keys.
-/// (Comparisons are not kept: only their own pages show them, and those are
-/// rendered again exactly when the comparison is computed again.)
+/// scope says nothing changed: the search documents and sort keys, and the
+/// comparisons a scoped render computed (whose pages an edit of one of their
+/// curricula renders again; a title edit changes nothing they compare).
 #[derive(Debug, Default, Clone)]
 pub struct Reuse {
     pub search: crate::search::Parts,
     /// The competency index's sort keys, by curriculum id.
     competency_keys: std::collections::HashMap<String, std::sync::Arc<index_views::CurriculumKeys>>,
+    /// By comparison id: the [`crate::compare::fingerprint`] of its inputs and
+    /// the result. Only those of the last scoped render: a whole site's
+    /// comparisons would hold far more memory than its content.
+    comparisons: std::collections::HashMap<String, Kept>,
 }
+
+/// A computed comparison and the fingerprint of what it was computed from.
+type Kept = (u64, std::sync::Arc<crate::compare::ComparisonResult>);
 
 /// A file group that is not a page: static files, the exports of one
 /// curriculum, the search index. (A comparison's exports are made with its
@@ -473,8 +480,7 @@ fn comparison_task(
 ) -> Result<Diagnostics, Diagnostics> {
     let site = data.site;
     let id = &data.outlines[k].id;
-    let Some(result) = site.comparisons.iter().find(|c| c.id == *id).and_then(|c| crate::compare::compare(site, c))
-    else {
+    let Some(result) = site.comparisons.iter().find(|c| c.id == *id).and_then(|c| computed(data, scope, c)) else {
         return Ok(Diagnostics::new());
     };
     let (rendered, exports) = rayon::join(
@@ -487,12 +493,33 @@ fn comparison_task(
             if scope.data_paths_only {
                 empty_files(crate::export::data_set_paths(id))
             } else {
-                crate::export::comparison_files(site, std::slice::from_ref(&result))
+                crate::export::comparison_files(site, std::slice::from_ref(&*result))
             }
         },
     );
     exports.into_iter().for_each(sink);
     rendered
+}
+
+/// The result of comparison `cmp`: the previous render's if nothing it reads
+/// changed since, else computed. A scoped render keeps it for the next.
+fn computed(
+    data: &views::Data,
+    scope: &Scope,
+    cmp: &crate::model::Comparison,
+) -> Option<std::sync::Arc<crate::compare::ComparisonResult>> {
+    let fingerprint = crate::compare::fingerprint(data.site, cmp)?;
+    let result = match data.comparisons.get(&cmp.id) {
+        Some((f, result)) if *f == fingerprint => result.clone(),
+        _ => std::sync::Arc::new(crate::compare::compare(data.site, cmp)?),
+    };
+    if scope.reuse && !scope.is_all() {
+        data.made_comparisons
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(cmp.id.clone(), (fingerprint, result.clone()));
+    }
+    Some(result)
 }
 
 /// Renders with an already loaded theme (serve reuses it between rebuilds).
@@ -547,7 +574,20 @@ fn prepare<'a>(
     let t = tera::Value::from_serializable(i18n::strings(site.config.language));
     let fast_az = theme.built_in(&["az.html", "competencies.html", "methods.html"]);
     let (search, made_search) = (&reuse.search, std::sync::Mutex::new(None));
-    views::Data { site, outlines, sources, t, competency_keys, terms, search, made_search, fast_az }
+    let (comparisons, made_comparisons) = (&reuse.comparisons, Default::default());
+    views::Data {
+        site,
+        outlines,
+        sources,
+        t,
+        competency_keys,
+        terms,
+        search,
+        made_search,
+        comparisons,
+        made_comparisons,
+        fast_az,
+    }
 }
 
 /// [`render_scoped`] with every file handed to `sink` as soon as it is made.
@@ -591,7 +631,13 @@ pub fn render_scoped_to(
     };
     // Without a search task (serve's first pages) the last documents stay.
     let made = data.made_search.into_inner().unwrap_or_else(|e| e.into_inner());
-    let reuse = Reuse { search: made.unwrap_or_else(|| reuse.search.clone()), competency_keys };
+    // Serve's first pages compute no comparison: the kept ones stay.
+    let comparisons = if scope.own_pages {
+        reuse.comparisons.clone()
+    } else {
+        data.made_comparisons.into_inner().unwrap_or_else(|e| e.into_inner())
+    };
+    let reuse = Reuse { search: made.unwrap_or_else(|| reuse.search.clone()), competency_keys, comparisons };
     Ok(Summary { warnings, reuse })
 }
 
