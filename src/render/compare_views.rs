@@ -107,6 +107,89 @@ fn row_view(data: &Data, r: &ComparisonResult, row: &Row, links: &Links) -> Valu
     })
 }
 
+/// The rows of a pair's table as `cmp_row.html` renders them from
+/// [`row_view`], byte for byte (a test compares both): with the built-in
+/// theme the tables, most of a comparison's pages, are written here once
+/// instead of twice through the template engine (pair page and print view).
+fn rows_html(data: &Data, r: &ComparisonResult, rows: &[&Row], links: &Links) -> String {
+    let (l, rc) = sides(data, &r.left, &r.right);
+    let tt = t(data.site);
+    let mut out = String::with_capacity(rows.len() * 600);
+    let push = |out: &mut String, s: &str| super::escape_into(out, s);
+    for row in rows {
+        let key = row.relation.key();
+        out.push_str("<tr class=\"rel-");
+        push(&mut out, key);
+        out.push_str("\">\n  <td data-label=\"");
+        push(&mut out, &l.short_title);
+        out.push_str("\">");
+        if let Some(side) = &row.left {
+            side_html(&mut out, data, l, side, links);
+            out.push_str(&crate::markdown::render_inline(&side.text, data.site.config.allow_raw_html));
+        }
+        out.push_str("</td>\n  <td data-label=\"");
+        push(&mut out, tt["relation"]);
+        out.push_str("\"><span class=\"badge rel-");
+        push(&mut out, key);
+        out.push_str("\"><span aria-hidden=\"true\">");
+        push(&mut out, symbol(row.relation));
+        out.push_str("</span> ");
+        push(&mut out, &relation_label(data.site, row.relation, &l.short_title, &rc.short_title));
+        if row.relation == Relation::Similar {
+            out.push(' ');
+            push(&mut out, &pct(row.score));
+            out.push_str(" %");
+        }
+        out.push_str("</span>");
+        if row.manual {
+            out.push_str(" <span class=\"aside\">(");
+            push(&mut out, tt["manual"]);
+            out.push_str(")</span>");
+        }
+        if row.dimension_changed {
+            out.push_str(" <span class=\"flag\">");
+            push(&mut out, tt["dimension_changed"]);
+            out.push_str(": ");
+            if let Some(x) = &row.left {
+                push(&mut out, tt[if x.group == "methods" { "methods" } else { x.group }]);
+            }
+            out.push_str("</span>");
+        }
+        out.push_str("</td>\n  <td data-label=\"");
+        push(&mut out, &rc.short_title);
+        out.push_str("\">");
+        if let Some(side) = &row.right {
+            side_html(&mut out, data, rc, side, links);
+            match row.diff.as_ref().map(|d| diff_html(data.site, d)).filter(|d| !d.is_empty()) {
+                Some(diff) => {
+                    out.push_str("<span class=\"diff\">");
+                    out.push_str(&diff);
+                    out.push_str("</span>");
+                }
+                None => out.push_str(&crate::markdown::render_inline(&side.text, data.site.config.allow_raw_html)),
+            }
+        }
+        out.push_str("</td>\n</tr>\n");
+    }
+    out
+}
+
+/// An item's reference link and the space after it, as in `cmp_row.html`.
+fn side_html(out: &mut String, data: &Data, c: &Curriculum, s: &ItemSide, links: &Links) {
+    let module = c.module(&s.module);
+    out.push_str("<a class=\"item-ref\" href=\"");
+    if let Some(m) = module {
+        super::escape_into(out, &format!("{}#{}", links.module(c, m), s.anchor));
+    }
+    out.push_str("\">");
+    super::escape_into(out, &module.map_or(s.module.clone(), |m| format!("M{}", m.number.value)));
+    out.push_str(" · ");
+    super::escape_into(out, t(data.site)[if s.group == "methods" { "methods" } else { s.group }]);
+    out.push(' ');
+    out.push_str(&s.position.to_string());
+    out.push_str("</a> ");
+}
+
 const RELATIONS: [Relation; 7] = [
     Relation::Identical,
     Relation::Equivalent,
@@ -144,10 +227,16 @@ pub fn pair(data: &Data, r: &ComparisonResult, p: usize, links: &Links) -> Value
         .map(|tab| {
             let (same, changed): (Vec<&Row>, Vec<&Row>) =
                 tab.rows.iter().partition(|x| x.relation == Relation::Identical);
+            let rows = |rows: &[&Row]| -> Value {
+                if data.fast_rows {
+                    Value::String(rows_html(data, r, rows, links))
+                } else {
+                    Value::Array(rows.iter().map(|x| row_view(data, r, x, links)).collect())
+                }
+            };
             obj!({
                 "group": tab.group, "label": tt[tab.group],
-                "rows": changed.iter().map(|x| row_view(data, r, x, links)).collect::<Vec<_>>(),
-                "identical": same.iter().map(|x| row_view(data, r, x, links)).collect::<Vec<_>>(),
+                "rows": rows(&changed), "identical": rows(&same), "identical_n": same.len(),
                 "counts": counts_view(data.site, &tab.counts, &l.short_title, &rc.short_title),
             })
         })
@@ -486,4 +575,60 @@ pub fn overview(data: &Data, r: &ComparisonResult, links: &Links, print_bodies: 
         .map(|(p, body)| with_key(p, "body", body.clone()))
         .collect();
     with_key(&v, "pairs", tera::Value::from(pairs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_written_directly_equal_cmp_row_html() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut site = crate::load::load_site(root).site;
+        site.curricula[0].short_title = "K&T <1>".into();
+        site.curricula[1].short_title = "\"E'U\"".into();
+        let cmp = site.comparisons[0].clone();
+        let mut r = crate::compare::compare(&site, &cmp).unwrap();
+        // Every branch of a row: flags, a side missing, a diff, text to escape.
+        let mut rows: Vec<Row> = r.pairs.iter().flat_map(|p| p.tables.iter().flat_map(|t| t.rows.clone())).collect();
+        let mut extra = rows.clone();
+        for (i, row) in extra.iter_mut().enumerate() {
+            row.manual = i % 2 == 0;
+            row.dimension_changed = i % 3 == 0 && row.left.is_some();
+            if let Some(side) = row.right.as_mut().filter(|_| i % 5 == 0) {
+                side.text = "Neu: <b>fett</b> & \"zitiert\"".into();
+            }
+        }
+        rows.extend(extra);
+        for (rel, missing) in [(Relation::OnlyLeft, false), (Relation::OnlyRight, true)] {
+            assert!(rows.iter().any(|x| x.relation == rel && (x.left.is_none() == missing)), "{rel:?}");
+        }
+        assert!(rows.iter().any(|x| x.diff.is_some()) && rows.iter().any(|x| x.relation == Relation::Similar));
+        r.pairs.truncate(1);
+        let site = site;
+        let dir = tempfile::tempdir().unwrap();
+        let theme = super::super::Theme::load(dir.path(), "default").unwrap();
+        let reuse = super::super::Reuse::default();
+        let sources = std::collections::BTreeMap::new();
+        let data = super::super::prepare(&site, &theme, &sources, &super::super::Scope::all(), &reuse);
+        let links = Links::new(&format!("compare/{}/{}/", r.id, r.pairs[0].slug));
+        let (l, rc) = sides(&data, &r.left, &r.right);
+        let pb = json!({"left": {"short": l.short_title}, "right": {"short": rc.short_title}});
+        let templated: String = rows
+            .iter()
+            .map(|row| {
+                let ctx = super::super::views::PageContext {
+                    frame: json!({ "row": row_view(&data, &r, row, &links), "pb": pb }),
+                    body: tera::Value::from(""),
+                    t: data.t.clone(),
+                    insert: None,
+                };
+                theme.render("cmp_row.html", ctx).unwrap()
+            })
+            .collect();
+        let refs: Vec<&Row> = rows.iter().collect();
+        let direct = rows_html(&data, &r, &refs, &links);
+        assert!(direct.contains("K&amp;T &lt;1&gt;") && direct.contains("fett"), "{direct}");
+        assert_eq!(direct, templated);
+    }
 }

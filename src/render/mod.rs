@@ -61,7 +61,7 @@ pub fn escape(s: &str) -> String {
 }
 
 /// [`escape`], appended to `out`.
-fn escape_into(out: &mut String, s: &str) {
+pub(crate) fn escape_into(out: &mut String, s: &str) {
     escaped(s).for_each(|piece| out.push_str(piece));
 }
 
@@ -573,6 +573,7 @@ fn prepare<'a>(
     let terms = std::sync::Arc::new(views::glossary_terms(site));
     let t = tera::Value::from_serializable(i18n::strings(site.config.language));
     let fast_az = theme.built_in(&["az.html", "competencies.html", "methods.html"]);
+    let fast_rows = theme.built_in(&["pair_body.html", "cmp_table.html", "cmp_row.html"]);
     let (search, made_search) = (&reuse.search, std::sync::Mutex::new(None));
     let (comparisons, made_comparisons) = (&reuse.comparisons, Default::default());
     views::Data {
@@ -587,6 +588,7 @@ fn prepare<'a>(
         comparisons,
         made_comparisons,
         fast_az,
+        fast_rows,
     }
 }
 

@@ -75,6 +75,10 @@ pub struct Data<'a> {
     /// Whether the A–Z lists may be written directly instead of through
     /// `az.html` (the theme overrides none of the templates involved).
     pub fast_az: bool,
+    /// Whether the rows of the comparison tables may be written directly
+    /// instead of through `cmp_row.html` (none of the templates involved is
+    /// overridden).
+    pub fast_rows: bool,
 }
 
 impl Job {
