@@ -6,7 +6,7 @@ use super::svg;
 use super::views::{Data, Links, amount, ledger_view, module_label, obj, tv, with_key};
 use crate::compare::diff::Span;
 use crate::compare::rules::Outcome;
-use crate::compare::{ComparisonResult, GROUPS, ItemSide, Relation, Row};
+use crate::compare::{ComparisonResult, GROUPS, ItemSide, ModuleProse, Relation, Row};
 use crate::model::ledger::ledger;
 use crate::model::{Curriculum, Site};
 use serde_json::{Value, json};
@@ -105,6 +105,77 @@ fn row_view(data: &Data, r: &ComparisonResult, row: &Row, links: &Links) -> Valu
         "right": side_view(data, rc, &row.right, links),
         "diff": row.diff.as_ref().map(|d| diff_html(data.site, d)),
     })
+}
+
+/// The prose comparison of one right module, with its `sentences` (a list
+/// of views, or their rows' HTML).
+fn prose_view(data: &Data, r: &ComparisonResult, mp: &ModuleProse, sentences: Value, links: &Links) -> Value {
+    let (l, rc) = sides(data, &r.left, &r.right);
+    let m = rc.module(&mp.module);
+    obj!({
+        "module": m.map_or(mp.module.clone(), |m| module_label(data.site, m)),
+        "title": m.map(|m| m.title.clone()),
+        "url": m.map(|m| links.module(rc, m)),
+        "reuse": pct(mp.reuse_share),
+        "sources": mp.sources.iter().map(|(id, share)| json!({"module": l.module(id).map_or(id.clone(), |m| format!("{} M{}", l.short_title, m.number.value)), "share": pct(*share)})).collect::<Vec<_>>(),
+        "sentences": sentences,
+    })
+}
+
+/// The rows of a module's prose table as the loop over `mp.sentences` in
+/// `pair_body.html` renders them, byte for byte (a test compares both).
+fn sentences_html(data: &Data, r: &ComparisonResult, mp: &ModuleProse, links: &Links) -> String {
+    let (l, rc) = sides(data, &r.left, &r.right);
+    let tt = t(data.site);
+    let mut out = String::with_capacity(mp.sentences.len() * 500);
+    let push = |out: &mut String, s: &str| super::escape_into(out, s);
+    for s in &mp.sentences {
+        let key = s.relation.key();
+        out.push_str("\n    <tr class=\"rel-");
+        push(&mut out, key);
+        out.push_str("\">\n      <td data-label=\"");
+        push(&mut out, &rc.short_title);
+        out.push_str("\"><span class=\"section-label\">");
+        push(&mut out, tt[s.section]);
+        out.push_str("</span> ");
+        match s.diff.as_ref().map(|d| diff_html(data.site, d)).filter(|d| !d.is_empty()) {
+            Some(diff) => out.push_str(&diff),
+            None => push(&mut out, &s.text),
+        }
+        out.push_str("</td>\n      <td data-label=\"");
+        push(&mut out, tt["relation"]);
+        out.push_str("\"><span class=\"badge rel-");
+        push(&mut out, key);
+        out.push_str("\"><span aria-hidden=\"true\">");
+        push(&mut out, symbol(s.relation));
+        out.push_str("</span> ");
+        if s.relation == Relation::OnlyRight {
+            push(&mut out, tt["new_text"]);
+        } else {
+            push(&mut out, &relation_label(data.site, s.relation, &l.short_title, &rc.short_title));
+        }
+        if s.relation == Relation::Similar {
+            out.push(' ');
+            push(&mut out, &pct(s.score));
+            out.push_str(" %");
+        }
+        out.push_str("</span></td>\n      <td data-label=\"");
+        push(&mut out, &l.short_title);
+        out.push_str("\">");
+        if let Some(src) = &s.source {
+            let lm = l.module(&src.module);
+            out.push_str("<a href=\"");
+            if let Some(m) = lm {
+                push(&mut out, &format!("{}#{}", links.module(l, m), src.section.replace('_', "-")));
+            }
+            out.push_str("\">");
+            push(&mut out, &lm.map_or(src.module.clone(), |m| format!("{} M{}", l.short_title, m.number.value)));
+            out.push_str("</a>: ");
+            push(&mut out, &src.text);
+        }
+        out.push_str("</td>\n    </tr>\n  ");
+    }
+    out
 }
 
 /// The rows of a pair's table as `cmp_row.html` renders them from
@@ -245,7 +316,9 @@ pub fn pair(data: &Data, r: &ComparisonResult, p: usize, links: &Links) -> Value
         .prose
         .iter()
         .map(|mp| {
-            let m = rc.module(&mp.module);
+            if data.fast_rows {
+                return prose_view(data, r, mp, Value::String(sentences_html(data, r, mp, links)), links);
+            }
             let sentences: Vec<Value> = mp
                 .sentences
                 .iter()
@@ -266,14 +339,7 @@ pub fn pair(data: &Data, r: &ComparisonResult, p: usize, links: &Links) -> Value
                     })
                 })
                 .collect();
-            obj!({
-                "module": m.map_or(mp.module.clone(), |m| module_label(data.site, m)),
-                "title": m.map(|m| m.title.clone()),
-                "url": m.map(|m| links.module(rc, m)),
-                "reuse": pct(mp.reuse_share),
-                "sources": mp.sources.iter().map(|(id, share)| json!({"module": l.module(id).map_or(id.clone(), |m| format!("{} M{}", l.short_title, m.number.value)), "share": pct(*share)})).collect::<Vec<_>>(),
-                "sentences": sentences,
-            })
+            prose_view(data, r, mp, Value::Array(sentences), links)
         })
         .collect();
     let mods = |c: &Curriculum, ids: &[String]| -> Vec<Value> {
@@ -630,5 +696,50 @@ mod tests {
         let direct = rows_html(&data, &r, &refs, &links);
         assert!(direct.contains("K&amp;T &lt;1&gt;") && direct.contains("fett"), "{direct}");
         assert_eq!(direct, templated);
+    }
+
+    #[test]
+    fn pair_bodies_with_rows_written_directly_equal_the_templates() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut site = crate::load::load_site(root).site;
+        site.curricula[0].short_title = "K&T <1>".into();
+        let cmp = site.comparisons[0].clone();
+        let mut r = crate::compare::compare(&site, &cmp).unwrap();
+        for (i, s) in
+            r.pairs.iter_mut().flat_map(|p| p.prose.iter_mut().flat_map(|m| m.sentences.iter_mut())).enumerate()
+        {
+            if i % 4 == 0 {
+                s.text.push_str(" <b>&\"'");
+                if let Some(src) = s.source.as_mut() {
+                    src.text.push_str(" <i>&");
+                }
+            }
+        }
+        let sentences = r.pairs.iter().flat_map(|p| p.prose.iter().flat_map(|m| m.sentences.iter()));
+        let relations: std::collections::BTreeSet<&str> = sentences.clone().map(|s| s.relation.key()).collect();
+        assert!(relations.len() >= 3 && sentences.clone().any(|s| s.diff.is_some() && s.source.is_some()));
+        let dir = tempfile::tempdir().unwrap();
+        let theme = super::super::Theme::load(dir.path(), "default").unwrap();
+        let reuse = super::super::Reuse::default();
+        let sources = std::collections::BTreeMap::new();
+        let mut data = super::super::prepare(&site, &theme, &sources, &super::super::Scope::all(), &reuse);
+        assert!(data.fast_rows, "the built-in templates");
+        let body = |data: &Data, p: usize, printing: bool| {
+            let links = Links::new(&format!("compare/{}/{}/", r.id, r.pairs[p].slug));
+            let ctx = super::super::views::PageContext {
+                frame: json!({ "pb": pair(data, &r, p, &links), "h": 3, "printing": printing }),
+                body: tera::Value::from(""),
+                t: data.t.clone(),
+                insert: None,
+            };
+            theme.render("pair_body.html", ctx).unwrap()
+        };
+        let fast: Vec<String> =
+            (0..r.pairs.len()).flat_map(|p| [body(&data, p, false), body(&data, p, true)]).collect();
+        data.fast_rows = false;
+        let slow: Vec<String> =
+            (0..r.pairs.len()).flat_map(|p| [body(&data, p, false), body(&data, p, true)]).collect();
+        assert!(fast.iter().any(|b| b.contains("&lt;b&gt;&amp;") && b.contains("&lt;i&gt;&amp;")), "escaped");
+        assert_eq!(fast, slow);
     }
 }
