@@ -649,8 +649,9 @@ mod tests {
         assert_eq!(of(&third, &a), Some(hash_file(&a)));
     }
 
-    /// A copy of the valid fixture site.
-    fn fixture() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    /// A copy of the valid fixture site, built once: the folder, the site's
+    /// root and output, and the rebuilder.
+    fn fixture() -> (tempfile::TempDir, PathBuf, PathBuf, Incremental) {
         let dir = tempfile::tempdir().unwrap();
         let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/valid");
         for entry in walkdir::WalkDir::new(&from).into_iter().flatten() {
@@ -662,7 +663,9 @@ mod tests {
             }
         }
         let (root, out) = (dir.path().join("site"), dir.path().join("out"));
-        (dir, root, out)
+        let mut inc = Incremental::new(&root, &out);
+        assert!(matches!(inc.rebuild().unwrap(), Rebuilt::Changed { .. }));
+        (dir, root, out, inc)
     }
 
     fn page(out: &Path, path: &str) -> Option<String> {
@@ -671,9 +674,7 @@ mod tests {
 
     #[test]
     fn a_file_that_comes_and_goes_during_a_load_is_not_left_behind() {
-        let (_dir, root, out) = fixture();
-        let mut inc = Incremental::new(&root, &out);
-        assert!(matches!(inc.rebuild().unwrap(), Rebuilt::Changed { .. }));
+        let (_dir, root, out, mut inc) = fixture();
         // site.yaml is saved (a full rebuild); a new module appears after the
         // walk that found that, but before the load reads the tree.
         let config = root.join("site.yaml");
@@ -692,9 +693,7 @@ mod tests {
 
     #[test]
     fn a_module_saved_again_while_it_is_reloaded_is_shown_as_last_saved() {
-        let (_dir, root, out) = fixture();
-        let mut inc = Incremental::new(&root, &out);
-        assert!(matches!(inc.rebuild().unwrap(), Rebuilt::Changed { .. }));
+        let (_dir, root, out, mut inc) = fixture();
         let m1 = root.join("content/alpha/modules/m1.md");
         let text = std::fs::read_to_string(&m1).unwrap();
         let save = |title: &str| std::fs::write(&m1, text.replace("title: Einführung", title)).unwrap();

@@ -143,22 +143,12 @@ fn sentences_html(data: &Data, r: &ComparisonResult, mp: &ModuleProse, links: &L
             None => push(&mut out, &s.text),
         }
         out.push_str("</td>\n      <td data-label=\"");
-        push(&mut out, tt["relation"]);
-        out.push_str("\"><span class=\"badge rel-");
-        push(&mut out, key);
-        out.push_str("\"><span aria-hidden=\"true\">");
-        push(&mut out, symbol(s.relation));
-        out.push_str("</span> ");
-        if s.relation == Relation::OnlyRight {
-            push(&mut out, tt["new_text"]);
+        let label = if s.relation == Relation::OnlyRight {
+            tt["new_text"].to_string()
         } else {
-            push(&mut out, &relation_label(data.site, s.relation, &l.short_title, &rc.short_title));
-        }
-        if s.relation == Relation::Similar {
-            out.push(' ');
-            push(&mut out, &pct(s.score));
-            out.push_str(" %");
-        }
+            relation_label(data.site, s.relation, &l.short_title, &rc.short_title)
+        };
+        badge_html(&mut out, data.site, s.relation, &label, s.score);
         out.push_str("</span></td>\n      <td data-label=\"");
         push(&mut out, &l.short_title);
         out.push_str("\">");
@@ -199,18 +189,8 @@ fn rows_html(data: &Data, r: &ComparisonResult, rows: &[&Row], links: &Links) ->
             out.push_str(&crate::markdown::render_inline(&side.text, data.site.config.allow_raw_html));
         }
         out.push_str("</td>\n  <td data-label=\"");
-        push(&mut out, tt["relation"]);
-        out.push_str("\"><span class=\"badge rel-");
-        push(&mut out, key);
-        out.push_str("\"><span aria-hidden=\"true\">");
-        push(&mut out, symbol(row.relation));
-        out.push_str("</span> ");
-        push(&mut out, &relation_label(data.site, row.relation, &l.short_title, &rc.short_title));
-        if row.relation == Relation::Similar {
-            out.push(' ');
-            push(&mut out, &pct(row.score));
-            out.push_str(" %");
-        }
+        let label = relation_label(data.site, row.relation, &l.short_title, &rc.short_title);
+        badge_html(&mut out, data.site, row.relation, &label, row.score);
         out.push_str("</span>");
         if row.manual {
             out.push_str(" <span class=\"aside\">(");
@@ -243,6 +223,24 @@ fn rows_html(data: &Data, r: &ComparisonResult, rows: &[&Row], links: &Links) ->
         out.push_str("</td>\n</tr>\n");
     }
     out
+}
+
+/// The relation cell's label and opening, as both tables write it: the
+/// column's name, then the badge with symbol, label and (for similar text)
+/// the score; the badge's `</span>` is the caller's.
+fn badge_html(out: &mut String, site: &Site, rel: Relation, label: &str, score: f64) {
+    super::escape_into(out, t(site)["relation"]);
+    out.push_str("\"><span class=\"badge rel-");
+    super::escape_into(out, rel.key());
+    out.push_str("\"><span aria-hidden=\"true\">");
+    super::escape_into(out, symbol(rel));
+    out.push_str("</span> ");
+    super::escape_into(out, label);
+    if rel == Relation::Similar {
+        out.push(' ');
+        super::escape_into(out, &pct(score));
+        out.push_str(" %");
+    }
 }
 
 /// An item's reference link and the space after it, as in `cmp_row.html`.

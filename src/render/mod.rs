@@ -228,11 +228,11 @@ pub struct Reuse {
     /// By comparison id: the [`crate::compare::fingerprint`] of its inputs and
     /// the result. Only those of the last scoped render: a whole site's
     /// comparisons would hold far more memory than its content.
-    comparisons: std::collections::HashMap<String, Kept>,
+    comparisons: std::collections::HashMap<String, KeptComparison>,
 }
 
 /// A computed comparison and the fingerprint of what it was computed from.
-type Kept = (u64, std::sync::Arc<crate::compare::ComparisonResult>);
+type KeptComparison = (u64, std::sync::Arc<crate::compare::ComparisonResult>);
 
 /// A file group that is not a page: static files, the exports of one
 /// curriculum, the search index. (A comparison's exports are made with its

@@ -70,8 +70,8 @@ pub struct Data<'a> {
     pub made_search: std::sync::Mutex<Option<crate::search::Parts>>,
     /// The comparisons the last scoped render computed, and those this one
     /// computes or takes over when they are to be kept.
-    pub comparisons: &'a std::collections::HashMap<String, super::Kept>,
-    pub made_comparisons: std::sync::Mutex<std::collections::HashMap<String, super::Kept>>,
+    pub comparisons: &'a std::collections::HashMap<String, super::KeptComparison>,
+    pub made_comparisons: std::sync::Mutex<std::collections::HashMap<String, super::KeptComparison>>,
     /// Whether the A–Z lists may be written directly instead of through
     /// `az.html` (the theme overrides none of the templates involved).
     pub fast_az: bool,
