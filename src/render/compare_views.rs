@@ -6,7 +6,7 @@ use super::svg;
 use super::views::{Data, Links, amount, ledger_view, module_label, obj, tv, with_key};
 use crate::compare::diff::Span;
 use crate::compare::rules::Outcome;
-use crate::compare::{ComparisonResult, GROUPS, ItemSide, ModuleProse, Relation, Row};
+use crate::compare::{ComparisonResult, GROUPS, ItemSide, ModuleProse, Relation, Row, Sentence, SourceRef};
 use crate::model::ledger::ledger;
 use crate::model::{Curriculum, Site};
 use serde_json::{Value, json};
@@ -80,14 +80,50 @@ pub(super) fn diff_html(site: &Site, spans: &[Span]) -> String {
         .collect()
 }
 
+/// The label of a group of items (a DQR dimension or the methods).
+fn group_label(site: &Site, group: &str) -> &'static str {
+    t(site)[if group == "methods" { "methods" } else { group }]
+}
+
+/// An item's module label ("M3") and link to the item.
+fn side_link(c: &Curriculum, s: &ItemSide, links: &Links) -> (String, Option<String>) {
+    let m = c.module(&s.module);
+    (
+        m.map_or(s.module.clone(), |m| format!("M{}", m.number.value)),
+        m.map(|m| format!("{}#{}", links.module(c, m), s.anchor)),
+    )
+}
+
+/// A reused sentence's source module label ("KiT M3") and link to its section.
+fn source_link(l: &Curriculum, src: &SourceRef, links: &Links) -> (String, Option<String>) {
+    let m = l.module(&src.module);
+    (
+        m.map_or(src.module.clone(), |m| format!("{} M{}", l.short_title, m.number.value)),
+        m.map(|m| format!("{}#{}", links.module(l, m), src.section.replace('_', "-"))),
+    )
+}
+
+/// A sentence's relation as its badge says it.
+fn sentence_label(site: &Site, s: &Sentence, l: &Curriculum, rc: &Curriculum) -> String {
+    if s.relation == Relation::OnlyRight {
+        t(site)["new_text"].to_string()
+    } else {
+        relation_label(site, s.relation, &l.short_title, &rc.short_title)
+    }
+}
+
+/// A diff as HTML, if there is one to show (an empty one shows the text).
+fn shown_diff(site: &Site, diff: &Option<Vec<Span>>) -> Option<String> {
+    diff.as_ref().map(|d| diff_html(site, d)).filter(|d| !d.is_empty())
+}
+
 fn side_view(data: &Data, c: &Curriculum, s: &Option<ItemSide>, links: &Links) -> Value {
     let Some(s) = s else { return Value::Null };
-    let label = c.module(&s.module).map_or(s.module.clone(), |m| format!("M{}", m.number.value));
-    let url = c.module(&s.module).map(|m| format!("{}#{}", links.module(c, m), s.anchor));
+    let (label, url) = side_link(c, s, links);
     json!({
         "html": crate::markdown::render_inline(&s.text, data.site.config.allow_raw_html),
         "module": label, "url": url, "position": s.position,
-        "group": t(data.site)[if s.group == "methods" { "methods" } else { s.group }],
+        "group": group_label(data.site, s.group),
     })
 }
 
@@ -100,7 +136,7 @@ fn row_view(data: &Data, r: &ComparisonResult, row: &Row, links: &Links) -> Valu
         "score": (row.relation == Relation::Similar).then(|| pct(row.score)),
         "manual": row.manual,
         "dimension_changed": row.dimension_changed,
-        "from_group": row.left.as_ref().map(|x| t(data.site)[if x.group == "methods" { "methods" } else { x.group }]),
+        "from_group": row.left.as_ref().map(|x| group_label(data.site, x.group)),
         "left": side_view(data, l, &row.left, links),
         "right": side_view(data, rc, &row.right, links),
         "diff": row.diff.as_ref().map(|d| diff_html(data.site, d)),
@@ -138,28 +174,21 @@ fn sentences_html(data: &Data, r: &ComparisonResult, mp: &ModuleProse, links: &L
         out.push_str("\"><span class=\"section-label\">");
         push(&mut out, tt[s.section]);
         out.push_str("</span> ");
-        match s.diff.as_ref().map(|d| diff_html(data.site, d)).filter(|d| !d.is_empty()) {
+        match shown_diff(data.site, &s.diff) {
             Some(diff) => out.push_str(&diff),
             None => push(&mut out, &s.text),
         }
         out.push_str("</td>\n      <td data-label=\"");
-        let label = if s.relation == Relation::OnlyRight {
-            tt["new_text"].to_string()
-        } else {
-            relation_label(data.site, s.relation, &l.short_title, &rc.short_title)
-        };
-        badge_html(&mut out, data.site, s.relation, &label, s.score);
+        badge_html(&mut out, data.site, s.relation, &sentence_label(data.site, s, l, rc), s.score);
         out.push_str("</span></td>\n      <td data-label=\"");
         push(&mut out, &l.short_title);
         out.push_str("\">");
         if let Some(src) = &s.source {
-            let lm = l.module(&src.module);
+            let (label, url) = source_link(l, src, links);
             out.push_str("<a href=\"");
-            if let Some(m) = lm {
-                push(&mut out, &format!("{}#{}", links.module(l, m), src.section.replace('_', "-")));
-            }
+            push(&mut out, url.as_deref().unwrap_or(""));
             out.push_str("\">");
-            push(&mut out, &lm.map_or(src.module.clone(), |m| format!("{} M{}", l.short_title, m.number.value)));
+            push(&mut out, &label);
             out.push_str("</a>: ");
             push(&mut out, &src.text);
         }
@@ -202,7 +231,7 @@ fn rows_html(data: &Data, r: &ComparisonResult, rows: &[&Row], links: &Links) ->
             push(&mut out, tt["dimension_changed"]);
             out.push_str(": ");
             if let Some(x) = &row.left {
-                push(&mut out, tt[if x.group == "methods" { "methods" } else { x.group }]);
+                push(&mut out, group_label(data.site, x.group));
             }
             out.push_str("</span>");
         }
@@ -211,7 +240,7 @@ fn rows_html(data: &Data, r: &ComparisonResult, rows: &[&Row], links: &Links) ->
         out.push_str("\">");
         if let Some(side) = &row.right {
             side_html(&mut out, data, rc, side, links);
-            match row.diff.as_ref().map(|d| diff_html(data.site, d)).filter(|d| !d.is_empty()) {
+            match shown_diff(data.site, &row.diff) {
                 Some(diff) => {
                     out.push_str("<span class=\"diff\">");
                     out.push_str(&diff);
@@ -245,15 +274,13 @@ fn badge_html(out: &mut String, site: &Site, rel: Relation, label: &str, score: 
 
 /// An item's reference link and the space after it, as in `cmp_row.html`.
 fn side_html(out: &mut String, data: &Data, c: &Curriculum, s: &ItemSide, links: &Links) {
-    let module = c.module(&s.module);
+    let (label, url) = side_link(c, s, links);
     out.push_str("<a class=\"item-ref\" href=\"");
-    if let Some(m) = module {
-        super::escape_into(out, &format!("{}#{}", links.module(c, m), s.anchor));
-    }
+    super::escape_into(out, url.as_deref().unwrap_or(""));
     out.push_str("\">");
-    super::escape_into(out, &module.map_or(s.module.clone(), |m| format!("M{}", m.number.value)));
+    super::escape_into(out, &label);
     out.push_str(" · ");
-    super::escape_into(out, t(data.site)[if s.group == "methods" { "methods" } else { s.group }]);
+    super::escape_into(out, group_label(data.site, s.group));
     out.push(' ');
     out.push_str(&s.position.to_string());
     out.push_str("</a> ");
@@ -322,16 +349,12 @@ pub fn pair(data: &Data, r: &ComparisonResult, p: usize, links: &Links) -> Value
                 .iter()
                 .map(|s| {
                     let src = s.source.as_ref().map(|src| {
-                        let lm = l.module(&src.module);
-                        obj!({
-                            "module": lm.map_or(src.module.clone(), |m| format!("{} M{}", l.short_title, m.number.value)),
-                            "url": lm.map(|m| format!("{}#{}", links.module(l, m), src.section.replace('_', "-"))),
-                            "text": src.text.as_str(),
-                        })
+                        let (label, url) = source_link(l, src, links);
+                        obj!({ "module": label, "url": url, "text": src.text.as_str() })
                     });
                     obj!({
                         "section": tt[s.section], "relation": s.relation.key(), "symbol": symbol(s.relation),
-                        "label": if s.relation == Relation::OnlyRight { tt["new_text"].to_string() } else { relation_label(data.site, s.relation, &l.short_title, &rc.short_title) },
+                        "label": sentence_label(data.site, s, l, rc),
                         "score": pct(s.score), "text": s.text.as_str(), "source": src,
                         "diff": s.diff.as_ref().map(|d| diff_html(data.site, d)),
                     })
