@@ -1,5 +1,6 @@
-//! Precomputed matching features of a text, built once and reused for every
-//! comparison it takes part in: the normalised form, the synonym-applied key,
+//! Precomputed matching features of a text, built once per synonyms and
+//! reused for every comparison with those synonyms it takes part in
+//! (`compare::Preparations`): the normalised form, the synonym-applied key,
 //! character bigrams for the fuzzy score, and token prefixes for the cheap
 //! candidate filter.
 

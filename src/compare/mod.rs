@@ -21,7 +21,8 @@ pub use items::Relation;
 use items::{Decision, Entry, RowIdx, match_entries, row_diff};
 use normalize::Synonyms;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// Least fuzzy score of a "similar" item row unless the comparison sets `threshold`.
 pub const DEFAULT_THRESHOLD: f64 = 0.75;
@@ -140,7 +141,7 @@ pub struct ComparisonResult {
 }
 
 /// Matching features of every item and sentence of a curriculum, computed once.
-struct Prepared<'a> {
+pub struct Prepared<'a> {
     c: &'a Curriculum,
     /// Per module: (group, index in list, item) with features.
     items: Vec<Vec<(&'static str, usize, &'a crate::model::Item, Features)>>,
@@ -191,6 +192,69 @@ fn prepare<'a>(c: &'a Curriculum, syn: &Synonyms) -> Prepared<'a> {
         })
         .collect();
     Prepared { c, items, sentences: per_module.into_iter().flatten().collect() }
+}
+
+/// A curriculum and the synonyms it is prepared with.
+type PreparedKey<'a> = (&'a str, &'a [Vec<String>]);
+
+/// The curricula a render's comparisons prepare: one that takes part in
+/// several comparisons with the same synonyms (a curriculum compared with its
+/// predecessor and its successor) is prepared once and held until the last
+/// of them took it. The features do not depend on anything else of a
+/// comparison.
+#[derive(Default)]
+pub struct Preparations<'a> {
+    /// How many comparisons prepare each curriculum with each synonyms.
+    uses: HashMap<PreparedKey<'a>, usize>,
+    /// Those prepared and still to be taken: how many times more.
+    held: std::sync::Mutex<HashMap<PreparedKey<'a>, (Arc<Prepared<'a>>, usize)>>,
+}
+
+impl<'a> Preparations<'a> {
+    /// For `comparisons` of `site` (counting one that is then not computed
+    /// only holds its curricula until the render ends).
+    pub fn new(site: &'a Site, comparisons: impl Iterator<Item = &'a Comparison>) -> Self {
+        let mut uses: HashMap<PreparedKey<'a>, usize> = HashMap::new();
+        for cmp in comparisons {
+            for side in [&cmp.left.value, &cmp.right.value] {
+                if let Some(c) = site.curriculum(side) {
+                    *uses.entry((c.id.as_str(), cmp.synonyms.as_slice())).or_default() += 1;
+                }
+            }
+        }
+        uses.retain(|_, n| *n > 1);
+        Preparations { uses, held: Default::default() }
+    }
+
+    /// `c` prepared with `synonyms`: held from an earlier comparison, or made.
+    /// Two comparisons that need it at the same time both make it: waiting
+    /// could block a thread whose own work the waited-for one depends on.
+    fn take(
+        &self,
+        c: &'a Curriculum,
+        synonyms: &'a [Vec<String>],
+        make: impl FnOnce() -> Prepared<'a>,
+    ) -> Arc<Prepared<'a>> {
+        let key = (c.id.as_str(), synonyms);
+        let Some(&uses) = self.uses.get(&key) else { return Arc::new(make()) };
+        let take_held = |held: &mut HashMap<PreparedKey<'a>, (Arc<Prepared<'a>>, usize)>| {
+            let (prepared, left) = held.get_mut(&key)?;
+            let prepared = prepared.clone();
+            *left -= 1;
+            if *left == 0 {
+                held.remove(&key);
+            }
+            Some(prepared)
+        };
+        if let Some(p) = take_held(&mut self.held.lock().unwrap_or_else(|e| e.into_inner())) {
+            return p;
+        }
+        let made = Arc::new(make());
+        let mut held = self.held.lock().unwrap_or_else(|e| e.into_inner());
+        held.entry(key).or_insert_with(|| (made.clone(), uses));
+        take_held(&mut held);
+        made
+    }
 }
 
 /// What a comparison is before it is computed: its curricula and declared
@@ -272,12 +336,23 @@ pub fn fingerprint(site: &Site, cmp: &Comparison) -> Option<u64> {
 /// Compares the two curricula of `cmp`. Returns `None` when either side is missing
 /// (`check` reports that). Whatever it reads is in [`fingerprint`].
 pub fn compare(site: &Site, cmp: &Comparison) -> Option<ComparisonResult> {
+    compare_with(site, cmp, &Preparations::default())
+}
+
+/// [`compare`], taking the prepared curricula from (and leaving them in)
+/// `preparations`, which a render shares between its comparisons.
+pub fn compare_with<'a>(
+    site: &'a Site,
+    cmp: &'a Comparison,
+    preparations: &Preparations<'a>,
+) -> Option<ComparisonResult> {
     let left = site.curriculum(&cmp.left.value)?;
     let right = site.curriculum(&cmp.right.value)?;
     let outline = outline_of(cmp, left, right);
     let syn = Synonyms::new(&cmp.synonyms);
     let threshold = cmp.threshold.unwrap_or(DEFAULT_THRESHOLD);
-    let (lp, rp) = rayon::join(|| prepare(left, &syn), || prepare(right, &syn));
+    let prepared = |c| preparations.take(c, &cmp.synonyms, || prepare(c, &syn));
+    let (lp, rp) = rayon::join(|| prepared(left), || prepared(right));
     let alignment = align_prose(&lp, &rp);
     use rayon::prelude::*;
     let (pairs, matrix) = rayon::join(
@@ -728,5 +803,43 @@ mod tests {
         for (i, edit) in compared.into_iter().enumerate() {
             assert_ne!(after(edit).0, base, "edit {i}");
         }
+    }
+
+    /// A curriculum compared with two others under the same synonyms is
+    /// prepared once, and each comparison's result is what it is alone.
+    #[test]
+    fn a_curriculum_in_two_comparisons_with_the_same_synonyms_is_prepared_once() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let (mut site, ab) = site();
+        let mut c = site.curricula[0].clone();
+        c.id = "c".into();
+        site.curricula.push(c);
+        let bc = Comparison { id: "b-c".into(), left: At::bare("b".into()), right: At::bare("c".into()), ..ab.clone() };
+        let other = Comparison { id: "b-a".into(), synonyms: vec![], ..ab.clone() };
+        site.comparisons = vec![ab, bc, other];
+        let preparations = Preparations::new(&site, site.comparisons.iter());
+        let made = AtomicUsize::new(0);
+        let b = site.curriculum("b").unwrap();
+        let prepared = |cmp: &Comparison| {
+            let cmp = site.comparisons.iter().find(|c| c.id == cmp.id).unwrap();
+            preparations.take(b, &cmp.synonyms, || {
+                made.fetch_add(1, Ordering::Relaxed);
+                prepare(b, &Synonyms::new(&cmp.synonyms))
+            })
+        };
+        let first = prepared(&site.comparisons[0]);
+        let second = prepared(&site.comparisons[1]);
+        assert!(Arc::ptr_eq(&first, &second));
+        assert_eq!(made.load(Ordering::Relaxed), 1);
+        assert!(preparations.held.lock().unwrap().is_empty(), "held until its last comparison took it");
+        // Other synonyms: prepared again, and not held (no other comparison uses them).
+        prepared(&site.comparisons[2]);
+        assert_eq!(made.load(Ordering::Relaxed), 2);
+        assert!(preparations.held.lock().unwrap().is_empty());
+        let shared = Preparations::new(&site, site.comparisons.iter());
+        for cmp in &site.comparisons {
+            assert_eq!(compare_with(&site, cmp, &shared), compare(&site, cmp), "{}", cmp.id);
+        }
+        assert!(shared.held.lock().unwrap().is_empty());
     }
 }

@@ -503,15 +503,15 @@ fn comparison_task(
 
 /// The result of comparison `cmp`: the previous render's if nothing it reads
 /// changed since, else computed. A scoped render keeps it for the next.
-fn computed(
-    data: &views::Data,
+fn computed<'a>(
+    data: &views::Data<'a>,
     scope: &Scope,
-    cmp: &crate::model::Comparison,
+    cmp: &'a crate::model::Comparison,
 ) -> Option<std::sync::Arc<crate::compare::ComparisonResult>> {
     let fingerprint = crate::compare::fingerprint(data.site, cmp)?;
     let result = match data.comparisons.get(&cmp.id) {
         Some((f, result)) if *f == fingerprint => result.clone(),
-        _ => std::sync::Arc::new(crate::compare::compare(data.site, cmp)?),
+        _ => std::sync::Arc::new(crate::compare::compare_with(data.site, cmp, &data.preparations)?),
     };
     if scope.reuse && !scope.is_all() {
         data.made_comparisons
@@ -576,6 +576,10 @@ fn prepare<'a>(
     let fast_rows = theme.built_in(&["pair_body.html", "cmp_table.html", "cmp_row.html"]);
     let (search, made_search) = (&reuse.search, std::sync::Mutex::new(None));
     let (comparisons, made_comparisons) = (&reuse.comparisons, Default::default());
+    let preparations = crate::compare::Preparations::new(
+        site,
+        site.comparisons.iter().filter(|c| scope.comparison(site, &c.left.value, &c.right.value)),
+    );
     views::Data {
         site,
         outlines,
@@ -587,6 +591,7 @@ fn prepare<'a>(
         made_search,
         comparisons,
         made_comparisons,
+        preparations,
         fast_az,
         fast_rows,
     }

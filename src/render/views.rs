@@ -72,6 +72,8 @@ pub struct Data<'a> {
     /// computes or takes over when they are to be kept.
     pub comparisons: &'a std::collections::HashMap<String, super::KeptComparison>,
     pub made_comparisons: std::sync::Mutex<std::collections::HashMap<String, super::KeptComparison>>,
+    /// The curricula the comparisons computed in this render prepare, shared.
+    pub preparations: crate::compare::Preparations<'a>,
     /// Whether the A–Z lists may be written directly instead of through
     /// `az.html` (the theme overrides none of the templates involved).
     pub fast_az: bool,
