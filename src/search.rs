@@ -81,13 +81,35 @@ fn snippet(s: &str) -> String {
     }
 }
 
-/// The documents of one curriculum, each with its folded tokens (sorted, distinct).
+/// Documents, each with its folded tokens (sorted, distinct).
 pub type Part = Vec<(Doc, Vec<String>)>;
 
+/// The documents of one curriculum: each module's (by module id) and its
+/// chapters', in the order of the index.
+#[derive(Debug, Default)]
+pub struct CurriculumPart {
+    modules: Vec<(String, std::sync::Arc<Part>)>,
+    pages: std::sync::Arc<Part>,
+}
+
+impl CurriculumPart {
+    /// Its documents, moved out where no one else holds them.
+    fn into_part(self) -> Part {
+        let take = |p: std::sync::Arc<Part>| std::sync::Arc::try_unwrap(p).unwrap_or_else(|p| (*p).clone());
+        let mut all: Part = self.modules.into_iter().flat_map(|(_, p)| take(p)).collect();
+        all.extend(take(self.pages));
+        all
+    }
+
+    fn docs(&self) -> impl Iterator<Item = &(Doc, Vec<String>)> {
+        self.modules.iter().flat_map(|(_, p)| p.iter()).chain(self.pages.iter())
+    }
+}
+
 /// The documents of every curriculum, by curriculum id: `serve` keeps them
-/// between rebuilds, so that an edit folds only its own curriculum's texts again.
+/// between rebuilds, so that an edit folds only its own modules' texts again.
 #[derive(Debug, Default, Clone)]
-pub struct Parts(std::collections::HashMap<String, std::sync::Arc<Part>>);
+pub struct Parts(std::collections::HashMap<String, std::sync::Arc<CurriculumPart>>);
 
 fn with_tokens(docs: Vec<(Doc, String)>) -> Part {
     docs.into_iter()
@@ -101,34 +123,76 @@ fn with_tokens(docs: Vec<(Doc, String)>) -> Part {
         .collect()
 }
 
-fn curriculum_part(c: &crate::model::Curriculum, labels: &BTreeMap<&str, &str>) -> Part {
-    let mut docs = Vec::new();
-    for m in &c.modules {
-        module_docs(c, m, labels, &mut docs);
-    }
-    for p in &c.pages {
-        page_docs(c, p, labels, &mut docs);
-    }
-    with_tokens(docs)
+/// What of a curriculum's documents [`parts`] may take over from before.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Unchanged {
+    /// All of them.
+    All,
+    /// Its chapters' and those of every module but these (by index).
+    AllBut(Vec<usize>),
+    /// None.
+    Nothing,
 }
 
-/// The parts of every curriculum: those of `previous` where `unchanged`
-/// says so (by curriculum index), the others made again (in parallel).
+/// The documents of curriculum `c`, taking over from `previous` what
+/// `unchanged` allows (a module's only under the same id at the same place).
+fn curriculum_part(
+    c: &crate::model::Curriculum,
+    labels: &BTreeMap<&str, &str>,
+    previous: Option<&CurriculumPart>,
+    unchanged: &Unchanged,
+) -> CurriculumPart {
+    let kept = |mi: usize, id: &str| {
+        let p = previous.filter(|_| *unchanged != Unchanged::Nothing)?;
+        let (was, docs) = p.modules.get(mi)?;
+        let edited = matches!(unchanged, Unchanged::AllBut(edited) if edited.contains(&mi));
+        (was == id && !edited).then(|| docs.clone())
+    };
+    let modules = c
+        .modules
+        .iter()
+        .enumerate()
+        .map(|(mi, m)| {
+            let docs = kept(mi, &m.id).unwrap_or_else(|| {
+                let mut docs = Vec::new();
+                module_docs(c, m, labels, &mut docs);
+                std::sync::Arc::new(with_tokens(docs))
+            });
+            (m.id.clone(), docs)
+        })
+        .collect();
+    let pages = match previous {
+        Some(p) if *unchanged != Unchanged::Nothing => p.pages.clone(),
+        _ => {
+            let mut docs = Vec::new();
+            for p in &c.pages {
+                page_docs(c, p, labels, &mut docs);
+            }
+            std::sync::Arc::new(with_tokens(docs))
+        }
+    };
+    CurriculumPart { modules, pages }
+}
+
+/// The parts of every curriculum, taking over from `previous` what
+/// `unchanged` says of each (by curriculum index); the rest is made again
+/// (in parallel).
 pub fn parts(
     site: &Site,
     labels: &BTreeMap<&str, &str>,
     previous: &Parts,
-    unchanged: impl Fn(usize) -> bool + Sync,
+    unchanged: impl Fn(usize) -> Unchanged + Sync,
 ) -> Parts {
     use rayon::prelude::*;
-    let made: Vec<(String, std::sync::Arc<Part>)> = site
+    let made: Vec<(String, std::sync::Arc<CurriculumPart>)> = site
         .curricula
         .par_iter()
         .enumerate()
         .map(|(ci, c)| {
-            let part = match previous.0.get(&c.id) {
-                Some(p) if unchanged(ci) => std::sync::Arc::clone(p),
-                _ => std::sync::Arc::new(curriculum_part(c, labels)),
+            let before = previous.0.get(&c.id);
+            let part = match (before, unchanged(ci)) {
+                (Some(p), Unchanged::All) => std::sync::Arc::clone(p),
+                (before, how) => std::sync::Arc::new(curriculum_part(c, labels, before.map(|p| &**p), &how)),
             };
             (c.id.clone(), part)
         })
@@ -165,7 +229,7 @@ struct View<'a> {
 
 fn view<'a>(site: &Site, parts: &'a Parts, glossary: &'a Part) -> View<'a> {
     let all: Vec<&(Doc, Vec<String>)> =
-        site.curricula.iter().filter_map(|c| parts.0.get(&c.id)).flat_map(|p| p.iter()).chain(glossary).collect();
+        site.curricula.iter().filter_map(|c| parts.0.get(&c.id)).flat_map(|p| p.docs()).chain(glossary).collect();
     // Postings by token in document order, then only the distinct tokens sorted.
     let mut postings: rustc_hash::FxHashMap<&str, Vec<u32>> = Default::default();
     for (i, (_, toks)) in all.iter().enumerate() {
@@ -180,7 +244,7 @@ fn view<'a>(site: &Site, parts: &'a Parts, glossary: &'a Part) -> View<'a> {
 
 /// Builds the search index of the whole site.
 pub fn build(site: &Site, labels: &BTreeMap<&str, &str>) -> Index {
-    let parts = parts(site, labels, &Parts::default(), |_| false);
+    let parts = parts(site, labels, &Parts::default(), |_| Unchanged::Nothing);
     let glossary = glossary_part(site, labels);
     let v = view(site, &parts, &glossary);
     Index {
@@ -222,8 +286,8 @@ impl Segment {
         seg
     }
 
-    fn of_part(part: &Part) -> Segment {
-        Segment::new(part.iter().map(|(d, t)| (d, t.iter().map(String::as_str).collect())))
+    fn of_part(part: &CurriculumPart) -> Segment {
+        Segment::new(part.docs().map(|(d, t)| (d, t.iter().map(String::as_str).collect())))
     }
 
     fn of_owned(part: Part) -> Segment {
@@ -302,7 +366,8 @@ impl<W: std::io::Write> Joiner<W> {
 /// The script of the search index over `parts` (see [`parts`]) and the glossary.
 pub fn js(site: &Site, labels: &BTreeMap<&str, &str>, parts: &Parts) -> Vec<u8> {
     use rayon::prelude::*;
-    let present: Vec<&Part> = site.curricula.iter().filter_map(|c| parts.0.get(&c.id).map(|p| &**p)).collect();
+    let present: Vec<&CurriculumPart> =
+        site.curricula.iter().filter_map(|c| parts.0.get(&c.id).map(|p| &**p)).collect();
     let segments: Vec<Segment> = present.par_iter().map(|p| Segment::of_part(p)).collect();
     let joined = (|| {
         let mut joiner = Joiner::new(Vec::new())?;
@@ -321,7 +386,10 @@ pub fn write_streamed(site: &Site, labels: &BTreeMap<&str, &str>, out: impl std:
     use rayon::prelude::*;
     let mut joiner = Joiner::new(out)?;
     for chunk in site.curricula.chunks(64) {
-        let segments: Vec<Segment> = chunk.par_iter().map(|c| Segment::of_owned(curriculum_part(c, labels))).collect();
+        let segments: Vec<Segment> = chunk
+            .par_iter()
+            .map(|c| Segment::of_owned(curriculum_part(c, labels, None, &Unchanged::Nothing).into_part()))
+            .collect();
         segments.into_iter().try_for_each(|s| joiner.add(s))?;
     }
     joiner.add(Segment::of_owned(glossary_part(site, labels)))?;
@@ -468,7 +536,7 @@ mod tests {
         let mut streamed = Vec::new();
         write_streamed(&site, &labels, &mut streamed).unwrap();
         assert_eq!(String::from_utf8_lossy(&streamed), reference);
-        let parts = parts(&site, &labels, &Parts::default(), |_| false);
+        let parts = parts(&site, &labels, &Parts::default(), |_| Unchanged::Nothing);
         assert_eq!(String::from_utf8_lossy(&js(&site, &labels, &parts)), reference);
     }
 
@@ -497,5 +565,32 @@ mod tests {
             let spaced = t.replace(['\n', '\r', '\t'], " ");
             assert_eq!(fold_tokens(t), fold_tokens_by_slug(&spaced), "{t:.60}");
         }
+    }
+
+    #[test]
+    fn only_the_edited_modules_documents_are_made_again() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut site = crate::load::load_site(root).site;
+        let labels = labels();
+        let fresh = |site: &Site| js(site, &labels, &parts(site, &labels, &Parts::default(), |_| Unchanged::Nothing));
+        let before = parts(&site, &labels, &Parts::default(), |_| Unchanged::Nothing);
+        site.curricula[0].modules[2].title.push_str(" neu");
+        let only = |c: usize, edited: Vec<usize>| {
+            move |ci: usize| {
+                if ci == c { Unchanged::AllBut(edited.clone()) } else { Unchanged::All }
+            }
+        };
+        let after = parts(&site, &labels, &before, only(0, vec![2]));
+        assert_eq!(js(&site, &labels, &after), fresh(&site));
+        let id = &site.curricula[0].id;
+        let (b, a) = (&before.0[id], &after.0[id]);
+        assert!(std::sync::Arc::ptr_eq(&b.modules[1].1, &a.modules[1].1), "an unedited module's are taken over");
+        assert!(std::sync::Arc::ptr_eq(&b.pages, &a.pages));
+        assert!(!std::sync::Arc::ptr_eq(&b.modules[2].1, &a.modules[2].1));
+        assert!(std::sync::Arc::ptr_eq(&before.0[&site.curricula[1].id], &after.0[&site.curricula[1].id]));
+        // A module at another place is made again, whatever the caller says.
+        site.curricula[0].modules.swap(0, 1);
+        let swapped = parts(&site, &labels, &after, only(0, vec![]));
+        assert_eq!(js(&site, &labels, &swapped), fresh(&site));
     }
 }

@@ -183,6 +183,19 @@ impl Scope {
             })
     }
 
+    /// What of curriculum `c`'s search documents stays as it was: all of
+    /// them when it is unchanged, all but the edited modules' when only
+    /// modules changed (their documents read nothing else).
+    fn search_unchanged(&self, c: usize) -> crate::search::Unchanged {
+        match &self.changed {
+            _ if !self.curriculum(c) => crate::search::Unchanged::All,
+            Some(_) => crate::search::Unchanged::AllBut(
+                self.modules.iter().filter(|(ci, _)| *ci == c).map(|(_, m)| *m).collect(),
+            ),
+            None => crate::search::Unchanged::Nothing,
+        }
+    }
+
     /// Whether a page can differ after the change. Module pages of a changed
     /// curriculum all depend on it (neighbour titles, the course's total in
     /// JSON-LD); chapters, site pages and other curricula's pages do not show
@@ -306,7 +319,7 @@ fn run_data_task(task: &DataTask, data: &views::Data, theme: &Theme, scope: &Sco
             // Serve keeps them and makes only the changed curricula's again (here,
             // not before the tasks start: the other tasks need none of them).
             let bytes = if scope.reuse {
-                let parts = crate::search::parts(site, labels, data.search, |c| !scope.curriculum(c));
+                let parts = crate::search::parts(site, labels, data.search, |c| scope.search_unchanged(c));
                 let bytes = crate::search::js(site, labels, &parts);
                 *data.made_search.lock().unwrap_or_else(|e| e.into_inner()) = Some(parts);
                 bytes
