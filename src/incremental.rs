@@ -358,9 +358,15 @@ impl Incremental {
         let base_url = &checked.site.config.base_url;
         let made = Mutex::new(Made { kept: BTreeMap::new(), changed: BTreeMap::new() });
         let sink = |f: OutFile| {
-            let kept =
-                Kept { hash: hash(&f.bytes), links: Arc::new(crate::links::summarize(&f.path, &f.bytes, base_url)) };
-            let same = old.and_then(|o| o.get(&f.path)).is_some_and(|k| k.hash == kept.hash);
+            let hash = hash(&f.bytes);
+            let before = old.and_then(|o| o.get(&f.path)).filter(|k| k.hash == hash);
+            let same = before.is_some();
+            // A file as it was has the links it had (most files an edit renders again).
+            let links = before.map_or_else(
+                || Arc::new(crate::links::summarize(&f.path, &f.bytes, base_url)),
+                |k| Arc::clone(&k.links),
+            );
+            let kept = Kept { hash, links };
             if let Some(s) = staging {
                 s.put(&f);
             }
