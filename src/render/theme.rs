@@ -179,7 +179,9 @@ fn template_error(e: &tera::Error, origins: &BTreeMap<String, String>, template:
 mod tests {
     #[test]
     fn escapes_as_tera_does() {
-        for text in ["", "plain", "<a href=\"x\">Tom & Jerry's</a>", "&&", "ä<ß>é'\"", "end&"] {
+        for text in
+            ["", "plain", "<a href=\"x\">Tom & Jerry's</a>", "&&", "ä<ß>é'\"", "end&", "日本<語>", "€&€\"€", "<"]
+        {
             let (mut ours, mut teras) = (Vec::new(), Vec::new());
             super::escape_html(text, &mut ours).unwrap();
             tera::escape_html(text, &mut teras).unwrap();
