@@ -65,28 +65,62 @@ fn unescape(s: &str) -> std::borrow::Cow<'_, str> {
 
 /// Resolves `href` from the page at `page` (a path like `kit/m1/index.html`)
 /// to an output path and fragment; `None` for external links.
-fn resolve(page: &str, href: &str, base_url: &str) -> Option<(String, Option<String>)> {
-    let href = unescape(href).into_owned();
-    if href.contains("://") || href.starts_with("mailto:") || href.starts_with("tel:") || href.starts_with("data:") {
-        return None;
+#[cfg(test)]
+fn resolve(page: &str, href: &str, base_url: &str) -> Option<Target> {
+    Resolver::new(page, base_url).resolve(href)
+}
+
+/// Resolves the links of one page. A page links to few distinct paths with
+/// many fragments (the page of all items: hundreds of thousands of links to a
+/// few thousand module pages), so each path is made absolute once.
+struct Resolver<'a> {
+    page: &'a str,
+    base_url: &'a str,
+    /// Path part of an href (before `#`, query included) → output path.
+    paths: FxHashMap<String, String>,
+}
+
+impl<'a> Resolver<'a> {
+    fn new(page: &'a str, base_url: &'a str) -> Self {
+        Resolver { page, base_url, paths: FxHashMap::default() }
     }
-    let (path, frag) = match href.split_once('#') {
-        Some((p, f)) => (p.to_string(), Some(f.to_string())),
-        None => (href.clone(), None),
-    };
-    let path = path.split('?').next().unwrap_or("").to_string();
-    let mut parts: Vec<&str> = if path.is_empty() {
-        return Some((page.to_string(), frag));
-    } else if let Some(abs) = path.strip_prefix('/') {
-        // Absolute links (the 404 page) are relative to base_url's path.
-        let base = base_url.split("://").nth(1).map_or(base_url, |r| r.find('/').map_or("/", |i| &r[i..]));
-        let rest = abs.strip_prefix(base.trim_start_matches('/')).unwrap_or(abs);
-        return Some((normalize(&[], rest), frag));
-    } else {
-        page.split('/').collect()
-    };
-    parts.pop();
-    Some((normalize(&parts, &path), frag))
+
+    /// `href`'s output path and fragment; `None` for external links.
+    fn resolve(&mut self, href: &str) -> Option<Target> {
+        let href = unescape(href);
+        if href.contains("://") || href.starts_with("mailto:") || href.starts_with("tel:") || href.starts_with("data:")
+        {
+            return None;
+        }
+        let (path, frag) = match href.split_once('#') {
+            Some((p, f)) => (p, Some(f.to_string())),
+            None => (&*href, None),
+        };
+        if let Some(target) = self.paths.get(path) {
+            return Some((target.clone(), frag));
+        }
+        let target = self.target(path);
+        self.paths.insert(path.to_string(), target.clone());
+        Some((target, frag))
+    }
+
+    /// The output path of an internal href's path part.
+    fn target(&self, path: &str) -> String {
+        let path = path.split('?').next().unwrap_or("");
+        if path.is_empty() {
+            return self.page.to_string();
+        }
+        if let Some(abs) = path.strip_prefix('/') {
+            // Absolute links (the 404 page) are relative to base_url's path.
+            let base_url = self.base_url;
+            let base = base_url.split("://").nth(1).map_or(base_url, |r| r.find('/').map_or("/", |i| &r[i..]));
+            let rest = abs.strip_prefix(base.trim_start_matches('/')).unwrap_or(abs);
+            return normalize(&[], rest);
+        }
+        let mut parts: Vec<&str> = self.page.split('/').collect();
+        parts.pop();
+        normalize(&parts, path)
+    }
 }
 
 fn normalize(base: &[&str], rel: &str) -> String {
@@ -207,11 +241,12 @@ pub fn summarize(path: &str, bytes: &[u8], base_url: &str) -> PageLinks {
         // A page repeats many links (navigation, module links in every row);
         // problems are reported once per page and href, so each is resolved once.
         let mut seen = FxHashSet::default();
+        let mut resolver = Resolver::new(path, base_url);
         attrs
             .links
             .iter()
             .filter(|h| seen.insert(**h))
-            .filter_map(|h| resolve(path, h, base_url).map(|t| (h.to_string(), t)))
+            .filter_map(|h| resolver.resolve(h).map(|t| (h.to_string(), t)))
             .collect()
     };
     PageLinks { html: true, ids, links }
@@ -409,9 +444,10 @@ impl LinkIndex {
         // Resolved a few thousand at a time: the page of all items of a large
         // site has hundreds of thousands of links, whose resolved targets
         // would otherwise all be held at once.
+        let mut resolver = Resolver::new(path, &self.base_url);
         for chunk in hrefs.chunks(RESOLVED_AT_ONCE) {
             let resolved: Vec<(&str, Target)> =
-                chunk.iter().filter_map(|h| resolve(path, h, &self.base_url).map(|t| (*h, t))).collect();
+                chunk.iter().filter_map(|h| resolver.resolve(h).map(|t| (*h, t))).collect();
             let mut ix = self.inner.lock().unwrap_or_else(|e| e.into_inner());
             for (href, (target, frag)) in resolved {
                 ix.link(page, href, &target, frag.as_deref());
@@ -567,6 +603,29 @@ mod tests {
         );
         assert_eq!(resolve("a/index.html", "../b/", "/"), Some(("b/index.html".into(), None)));
         assert_eq!(resolve("a/index.html", "https://x.de/", "/"), None);
+    }
+
+    #[test]
+    fn a_resolver_answers_as_a_fresh_one_for_every_href_of_a_page() {
+        let hrefs = [
+            "../m2/index.html#a",
+            "../m2/index.html#b",
+            "../m2/index.html",
+            "#x",
+            "",
+            "?q#y",
+            "?q",
+            "/sub/kit/index.html#z",
+            "../m2/index.html?v=1#c",
+            "a&amp;b/#c",
+            "https://x.de/#a",
+        ];
+        let mut shared = Resolver::new("kit/m1/index.html", "https://a.de/sub/");
+        for h in hrefs {
+            let fresh = Resolver::new("kit/m1/index.html", "https://a.de/sub/").resolve(h);
+            assert_eq!(shared.resolve(h), fresh, "{h}");
+        }
+        assert_eq!(shared.resolve("../m2/index.html#b"), Some(("kit/m2/index.html".into(), Some("b".into()))));
     }
 
     #[test]
