@@ -90,10 +90,18 @@ pub type Part = Vec<(Doc, Vec<String>)>;
 pub struct CurriculumPart {
     modules: Vec<(String, std::sync::Arc<Part>)>,
     pages: std::sync::Arc<Part>,
+    /// Its share of the script, made when first needed: a curriculum that
+    /// `serve` takes over unchanged keeps it, so a rebuild serializes only
+    /// the edited curricula's documents again.
+    segment: std::sync::OnceLock<Segment>,
 }
 
 impl CurriculumPart {
     /// Its documents, moved out where no one else holds them.
+    fn segment(&self) -> &Segment {
+        self.segment.get_or_init(|| Segment::of_part(self))
+    }
+
     fn into_part(self) -> Part {
         let take = |p: std::sync::Arc<Part>| std::sync::Arc::try_unwrap(p).unwrap_or_else(|p| (*p).clone());
         let mut all: Part = self.modules.into_iter().flat_map(|(_, p)| take(p)).collect();
@@ -171,7 +179,7 @@ fn curriculum_part(
             std::sync::Arc::new(with_tokens(docs))
         }
     };
-    CurriculumPart { modules, pages }
+    CurriculumPart { modules, pages, segment: Default::default() }
 }
 
 /// The parts of every curriculum, taking over from `previous` what
@@ -255,6 +263,7 @@ pub fn build(site: &Site, labels: &BTreeMap<&str, &str>) -> Index {
 
 /// One part's share of the index script: its documents as JSON (joined by
 /// commas, `<` escaped) and each token with the part's documents containing it.
+#[derive(Debug)]
 struct Segment {
     json: Vec<u8>,
     docs: u32,
@@ -324,18 +333,45 @@ impl<W: std::io::Write> Joiner<W> {
     }
 
     fn add(&mut self, seg: Segment) -> std::io::Result<()> {
-        if seg.docs == 0 {
+        let offset = self.docs;
+        if !self.append_docs(&seg)? {
             return Ok(());
+        }
+        // Segments come in document order, so every list stays ascending.
+        for (t, ids) in seg.postings {
+            self.postings.entry(t).or_default().extend(ids.into_iter().map(|i| i + offset));
+        }
+        Ok(())
+    }
+
+    /// Writes a segment's documents and counts them; false if it has none.
+    fn append_docs(&mut self, seg: &Segment) -> std::io::Result<bool> {
+        if seg.docs == 0 {
+            return Ok(false);
         }
         if self.docs > 0 {
             self.out.write_all(b",")?;
         }
         self.out.write_all(&seg.json)?;
-        // Segments come in document order, so every list stays ascending.
-        for (t, ids) in seg.postings {
-            self.postings.entry(t).or_default().extend(ids.into_iter().map(|i| i + self.docs));
-        }
         self.docs += seg.docs;
+        Ok(true)
+    }
+
+    /// [`Joiner::add`] of a segment that is kept for the next index.
+    fn add_kept(&mut self, seg: &Segment) -> std::io::Result<()> {
+        let offset = self.docs;
+        if !self.append_docs(seg)? {
+            return Ok(());
+        }
+        for (t, ids) in &seg.postings {
+            let shifted = ids.iter().map(|i| i + offset);
+            match self.postings.get_mut(t) {
+                Some(all) => all.extend(shifted),
+                None => {
+                    self.postings.insert(t.clone(), shifted.collect());
+                }
+            }
+        }
         Ok(())
     }
 
@@ -368,10 +404,10 @@ pub fn js(site: &Site, labels: &BTreeMap<&str, &str>, parts: &Parts) -> Vec<u8> 
     use rayon::prelude::*;
     let present: Vec<&CurriculumPart> =
         site.curricula.iter().filter_map(|c| parts.0.get(&c.id).map(|p| &**p)).collect();
-    let segments: Vec<Segment> = present.par_iter().map(|p| Segment::of_part(p)).collect();
+    let segments: Vec<&Segment> = present.par_iter().map(|p| p.segment()).collect();
     let joined = (|| {
         let mut joiner = Joiner::new(Vec::new())?;
-        segments.into_iter().try_for_each(|s| joiner.add(s))?;
+        segments.into_iter().try_for_each(|s| joiner.add_kept(s))?;
         joiner.add(Segment::of_owned(glossary_part(site, labels)))?;
         joiner.finish()
     })();
@@ -574,6 +610,10 @@ mod tests {
         let labels = labels();
         let fresh = |site: &Site| js(site, &labels, &parts(site, &labels, &Parts::default(), |_| Unchanged::Nothing));
         let before = parts(&site, &labels, &Parts::default(), |_| Unchanged::Nothing);
+        // The first script makes each curriculum's share; the second takes them as made.
+        let first = js(&site, &labels, &before);
+        assert!(before.0.values().all(|p| p.segment.get().is_some()));
+        assert_eq!(js(&site, &labels, &before), first);
         site.curricula[0].modules[2].title.push_str(" neu");
         let only = |c: usize, edited: Vec<usize>| {
             move |ci: usize| {
@@ -582,6 +622,7 @@ mod tests {
         };
         let after = parts(&site, &labels, &before, only(0, vec![2]));
         assert_eq!(js(&site, &labels, &after), fresh(&site));
+        assert_ne!(js(&site, &labels, &after), first, "the edited curriculum's share is made again");
         let id = &site.curricula[0].id;
         let (b, a) = (&before.0[id], &after.0[id]);
         assert!(std::sync::Arc::ptr_eq(&b.modules[1].1, &a.modules[1].1), "an unedited module's are taken over");
