@@ -97,11 +97,11 @@ pub struct CurriculumPart {
 }
 
 impl CurriculumPart {
-    /// Its documents, moved out where no one else holds them.
     fn segment(&self) -> &Segment {
         self.segment.get_or_init(|| Segment::of_part(self))
     }
 
+    /// Its documents, moved out where no one else holds them.
     fn into_part(self) -> Part {
         let take = |p: std::sync::Arc<Part>| std::sync::Arc::try_unwrap(p).unwrap_or_else(|p| (*p).clone());
         let mut all: Part = self.modules.into_iter().flat_map(|(_, p)| take(p)).collect();
@@ -332,46 +332,28 @@ impl<W: std::io::Write> Joiner<W> {
         Ok(Joiner { out, docs: 0, postings: Default::default() })
     }
 
-    fn add(&mut self, seg: Segment) -> std::io::Result<()> {
-        let offset = self.docs;
-        if !self.append_docs(&seg)? {
-            return Ok(());
-        }
-        // Segments come in document order, so every list stays ascending.
-        for (t, ids) in seg.postings {
-            self.postings.entry(t).or_default().extend(ids.into_iter().map(|i| i + offset));
-        }
-        Ok(())
-    }
-
-    /// Writes a segment's documents and counts them; false if it has none.
-    fn append_docs(&mut self, seg: &Segment) -> std::io::Result<bool> {
+    /// Appends a segment's documents and postings (the segment may be kept:
+    /// only tokens new to the index are copied).
+    fn add(&mut self, seg: &Segment) -> std::io::Result<()> {
         if seg.docs == 0 {
-            return Ok(false);
+            return Ok(());
         }
         if self.docs > 0 {
             self.out.write_all(b",")?;
         }
         self.out.write_all(&seg.json)?;
-        self.docs += seg.docs;
-        Ok(true)
-    }
-
-    /// [`Joiner::add`] of a segment that is kept for the next index.
-    fn add_kept(&mut self, seg: &Segment) -> std::io::Result<()> {
-        let offset = self.docs;
-        if !self.append_docs(seg)? {
-            return Ok(());
-        }
+        // Segments come in document order, so every list stays ascending.
         for (t, ids) in &seg.postings {
-            let shifted = ids.iter().map(|i| i + offset);
+            let shifted = ids.iter().map(|i| i + self.docs);
             match self.postings.get_mut(t) {
                 Some(all) => all.extend(shifted),
                 None => {
-                    self.postings.insert(t.clone(), shifted.collect());
+                    let ids = shifted.collect();
+                    self.postings.insert(t.clone(), ids);
                 }
             }
         }
+        self.docs += seg.docs;
         Ok(())
     }
 
@@ -407,8 +389,8 @@ pub fn js(site: &Site, labels: &BTreeMap<&str, &str>, parts: &Parts) -> Vec<u8> 
     let segments: Vec<&Segment> = present.par_iter().map(|p| p.segment()).collect();
     let joined = (|| {
         let mut joiner = Joiner::new(Vec::new())?;
-        segments.into_iter().try_for_each(|s| joiner.add_kept(s))?;
-        joiner.add(Segment::of_owned(glossary_part(site, labels)))?;
+        segments.into_iter().try_for_each(|s| joiner.add(s))?;
+        joiner.add(&Segment::of_owned(glossary_part(site, labels)))?;
         joiner.finish()
     })();
     // Writing into memory cannot fail.
@@ -426,9 +408,9 @@ pub fn write_streamed(site: &Site, labels: &BTreeMap<&str, &str>, out: impl std:
             .par_iter()
             .map(|c| Segment::of_owned(curriculum_part(c, labels, None, &Unchanged::Nothing).into_part()))
             .collect();
-        segments.into_iter().try_for_each(|s| joiner.add(s))?;
+        segments.iter().try_for_each(|s| joiner.add(s))?;
     }
-    joiner.add(Segment::of_owned(glossary_part(site, labels)))?;
+    joiner.add(&Segment::of_owned(glossary_part(site, labels)))?;
     joiner.finish()?.flush()
 }
 
