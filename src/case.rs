@@ -99,72 +99,9 @@ pub const ASSOCIATION_TYPES: [&str; 10] = [
 pub const NAMESPACE_URL: [u8; 16] =
     [0x6b, 0xa7, 0xb8, 0x11, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8];
 
-// ---------------------------------------------------------------------------------------
-// SHA-1 and UUID v5
-// ---------------------------------------------------------------------------------------
-
-/// SHA-1 (FIPS 180-4). Used only for name-based UUIDs, not for security.
-pub fn sha1(data: &[u8]) -> [u8; 20] {
-    let mut h: [u32; 5] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0];
-    let mut msg = data.to_vec();
-    msg.push(0x80);
-    while msg.len() % 64 != 56 {
-        msg.push(0);
-    }
-    msg.extend_from_slice(&((data.len() as u64).wrapping_mul(8)).to_be_bytes());
-    for block in msg.chunks_exact(64) {
-        let mut w = [0u32; 80];
-        for (word, bytes) in w.iter_mut().zip(block.chunks_exact(4)) {
-            *word = u32::from_be_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
-        }
-        for i in 16..80 {
-            w[i] = (w[i - 3] ^ w[i - 8] ^ w[i - 14] ^ w[i - 16]).rotate_left(1);
-        }
-        let [mut a, mut b, mut c, mut d, mut e] = h;
-        for (i, wi) in w.iter().enumerate() {
-            let (f, k) = match i {
-                0..=19 => ((b & c) | (!b & d), 0x5A82_7999),
-                20..=39 => (b ^ c ^ d, 0x6ED9_EBA1),
-                40..=59 => ((b & c) | (b & d) | (c & d), 0x8F1B_BCDC),
-                _ => (b ^ c ^ d, 0xCA62_C1D6),
-            };
-            let t = a.rotate_left(5).wrapping_add(f).wrapping_add(e).wrapping_add(k).wrapping_add(*wi);
-            e = d;
-            d = c;
-            c = b.rotate_left(30);
-            b = a;
-            a = t;
-        }
-        for (x, y) in h.iter_mut().zip([a, b, c, d, e]) {
-            *x = x.wrapping_add(y);
-        }
-    }
-    let mut out = [0u8; 20];
-    for (chunk, x) in out.chunks_exact_mut(4).zip(h) {
-        chunk.copy_from_slice(&x.to_be_bytes());
-    }
-    out
-}
-
-/// The name-based UUID (version 5) of `name` in `namespace`, lowercase 8-4-4-4-12.
+/// The name-based UUID (version 5, SHA-1) of `name` in `namespace`, lowercase 8-4-4-4-12.
 pub fn uuid_v5(namespace: &[u8; 16], name: &str) -> String {
-    let mut data = namespace.to_vec();
-    data.extend_from_slice(name.as_bytes());
-    let hash = sha1(&data);
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&hash[..16]);
-    b[6] = (b[6] & 0x0f) | 0x50;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(36);
-    for (i, byte) in b.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            s.push('-');
-        }
-        s.push(char::from(HEX[usize::from(byte >> 4)]));
-        s.push(char::from(HEX[usize::from(byte & 15)]));
-    }
-    s
+    uuid::Uuid::new_v5(&uuid::Uuid::from_bytes(*namespace), name.as_bytes()).hyphenated().to_string()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -929,23 +866,6 @@ mod tests {
     use crate::model::testutil::{curriculum, module};
     use crate::model::{Item, Module, SiteConfig, assign_anchors};
     use std::collections::BTreeMap;
-
-    fn hex(b: &[u8]) -> String {
-        b.iter().map(|x| format!("{x:02x}")).collect()
-    }
-
-    #[test]
-    fn sha1_matches_the_standard_test_vectors() {
-        assert_eq!(hex(&sha1(b"abc")), "a9993e364706816aba3e25717850c26c9cd0d89d");
-        assert_eq!(hex(&sha1(b"")), "da39a3ee5e6b4b0d3255bfef95601890afd80709");
-        // 56 bytes: the padding needs a second block.
-        assert_eq!(
-            hex(&sha1(b"abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
-            "84983e441c3bd26ebaae4aa1f95129e5e54670f1"
-        );
-        let million = vec![b'a'; 1_000_000];
-        assert_eq!(hex(&sha1(&million)), "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
-    }
 
     #[test]
     fn uuid_v5_matches_the_known_vector() {
