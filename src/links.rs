@@ -77,7 +77,7 @@ struct Resolver<'a> {
     page: &'a str,
     base_url: &'a str,
     /// Path part of an href (before `#`, query included) → output path.
-    paths: FxHashMap<String, String>,
+    paths: FxHashMap<String, std::sync::Arc<str>>,
 }
 
 impl<'a> Resolver<'a> {
@@ -99,7 +99,7 @@ impl<'a> Resolver<'a> {
         if let Some(target) = self.paths.get(path) {
             return Some((target.clone(), frag));
         }
-        let target = self.target(path);
+        let target: std::sync::Arc<str> = self.target(path).into();
         self.paths.insert(path.to_string(), target.clone());
         Some((target, frag))
     }
@@ -300,8 +300,9 @@ pub struct LinkIndex {
 /// How many links of a page [`LinkIndex::add`] resolves before it notes them.
 const RESOLVED_AT_ONCE: usize = 4096;
 
-/// A link target: output path and fragment.
-type Target = (String, Option<String>);
+/// A link target: output path (shared by the links of a page to the same
+/// path) and fragment.
+type Target = (std::sync::Arc<str>, Option<String>);
 
 /// What is known of a path so far.
 #[derive(Debug)]
@@ -520,7 +521,7 @@ pub fn check_summaries_of(
             // per page (see `summarize`), so each problem is reported once.
             let mut by_target: FxHashMap<&str, Vec<(&str, Option<&str>)>> = FxHashMap::default();
             for (href, (target, frag)) in &summary.links {
-                by_target.entry(target.as_str()).or_default().push((href.as_str(), frag.as_deref()));
+                by_target.entry(&**target).or_default().push((href.as_str(), frag.as_deref()));
             }
             let mut problems = Vec::new();
             for (target, links) in by_target {
