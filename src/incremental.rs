@@ -320,7 +320,7 @@ impl Incremental {
             }
             let target = self.output.join(&f.path);
             ahead.previous.push((target.clone(), std::fs::read(&target).ok()));
-            if let Err(e) = std::fs::write(&target, &f.bytes) {
+            if let Err(e) = crate::output::overwrite(&target, &f.bytes) {
                 ahead.restore();
                 return Err(e);
             }
@@ -466,21 +466,19 @@ impl Incremental {
     }
 
     /// Writes `changed` files but those `ahead` already wrote with the same
-    /// bytes; returns the paths written.
+    /// bytes, in parallel; returns the paths written.
     fn write_changed(&self, changed: &BTreeMap<String, Vec<u8>>, ahead: &Ahead) -> io::Result<Vec<String>> {
-        let mut paths = Vec::new();
-        for (path, bytes) in changed {
-            if ahead.written.get(path).is_some_and(|h| *h == hash(bytes)) {
-                continue;
-            }
+        use rayon::prelude::*;
+        let todo: Vec<(&String, &Vec<u8>)> =
+            changed.iter().filter(|(path, bytes)| ahead.written.get(*path).is_none_or(|h| *h != hash(bytes))).collect();
+        todo.par_iter().try_for_each(|(path, bytes)| {
             let target = self.output.join(path);
             if let Some(p) = target.parent() {
                 std::fs::create_dir_all(p)?;
             }
-            std::fs::write(&target, bytes)?;
-            paths.push(path.clone());
-        }
-        Ok(paths)
+            crate::output::overwrite(&target, bytes)
+        })?;
+        Ok(todo.into_iter().map(|(path, _)| path.clone()).collect())
     }
 }
 
@@ -506,7 +504,7 @@ impl Ahead {
     fn restore(&self) {
         for (target, bytes) in &self.previous {
             let _ = match bytes {
-                Some(b) => std::fs::write(target, b),
+                Some(b) => crate::output::overwrite(target, b),
                 None => std::fs::remove_file(target),
             };
         }

@@ -52,6 +52,17 @@ fn safe_rel(path: &str) -> bool {
     !path.is_empty() && Path::new(path).components().all(|c| matches!(c, Component::Normal(_)))
 }
 
+/// Makes the file at `path` hold `bytes`, reusing its storage: serve's rebuilds
+/// write files that mostly exist already, and truncating a file first frees its
+/// pages only for the write to allocate and zero them again (on tmpfs that was
+/// three quarters of the time). Like `fs::write`, a reader may see the file
+/// half-written; the old bytes past the new end are cut off.
+pub fn overwrite(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut file = std::fs::OpenOptions::new().write(true).create(true).truncate(false).open(path)?;
+    io::Write::write_all(&mut file, bytes)?;
+    file.set_len(bytes.len() as u64)
+}
+
 /// Writes `files` as the new content of `out`, replacing what was there.
 pub fn write_atomically(out: &Path, files: &[OutFile]) -> io::Result<()> {
     use rayon::prelude::*;
@@ -191,6 +202,16 @@ mod tests {
 
     fn file(p: &str, s: &str) -> OutFile {
         OutFile { path: p.into(), bytes: s.as_bytes().to_vec() }
+    }
+
+    #[test]
+    fn overwrite_leaves_exactly_the_new_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.html");
+        for text in ["a longer first text", "short", "", "longer again than before"] {
+            overwrite(&path, text.as_bytes()).unwrap();
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+        }
     }
 
     #[test]
