@@ -4,13 +4,11 @@
 
 use unicode_normalization::UnicodeNormalization;
 
-/// A 64-bit hash of `bytes` (SipHash with fixed keys): the same within a run,
-/// which is all its users (file fingerprints, page ids, reread sources) need.
+/// A 64-bit hash of `bytes` (XXH3): the same within a run, which is all its
+/// users (file fingerprints, page ids, reread sources) need. Serve hashes every
+/// file a rebuild makes; SipHash spent about 3 % of a bundled rebuild on that.
 pub fn fingerprint(bytes: &[u8]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::hash::DefaultHasher::new();
-    bytes.hash(&mut h);
-    h.finish()
+    xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
 /// Normalises file text as the content format promises: a leading BOM is dropped,
