@@ -171,11 +171,15 @@ pub fn check(root: &Path) -> Vec<Diagnostic> {
         Err(d) => return d,
     };
     let sources = load::Reread::new(root, std::mem::take(&mut checked.sources));
-    match render_streamed(root, &checked, &sources, &render::Scope::check(), &|_| {}, &[]) {
+    let (streamed, old_pages) = rayon::join(
+        || render_streamed(root, &checked, &sources, &render::Scope::check(), &|_| {}, &[]),
+        || crate::links::OldPages::read(&checked.site, &root.join("public")),
+    );
+    match streamed {
         Ok(streamed) => {
             let mut found = streamed.found;
             let index = &streamed.index;
-            found.extend(crate::links::removed_anchors(&checked.site, &root.join("public"), &|p| index.ids_of(p)));
+            found.extend(old_pages.removed(&checked.site, &|p| index.ids_of(p)));
             checked.diags.sorted_with(&found)
         }
         Err(d) => d,
@@ -245,18 +249,24 @@ pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
     // The search index is streamed to its file beside the pages: its script
     // is the largest file of a large site.
     let search = render::SEARCH_INDEX;
-    let (streamed, ()) = rayon::join(
+    // The previous build's pages are read meanwhile, for the anchors it would lose.
+    let (streamed, ((), old_pages)) = rayon::join(
         || {
             let scope = render::Scope::all_but_search();
             render_streamed(&opts.root, &checked, &sources, &scope, &|f| staging.put(f), &[search])
         },
-        || staging.write_with(search, |out| render::write_search_index(&checked.site, out)),
+        || {
+            rayon::join(
+                || staging.write_with(search, |out| render::write_search_index(&checked.site, out)),
+                || crate::links::OldPages::read(&checked.site, &output),
+            )
+        },
     );
     let streamed = streamed.map_err(Failure::Content)?;
     timings.render = t.elapsed();
     let mut found = streamed.found;
     let index = &streamed.index;
-    found.extend(crate::links::removed_anchors(&checked.site, &output, &|p| index.ids_of(p)));
+    found.extend(old_pages.removed(&checked.site, &|p| index.ids_of(p)));
     let t = Instant::now();
     staging.commit().map_err(io)?;
     timings.write = t.elapsed();

@@ -546,20 +546,43 @@ fn broken(site: &Site, page: &str, href: &str, why: &str) -> Diagnostic {
     )
 }
 
-/// Warnings for anchors and pages of a previous build (in `old`) that the new
-/// build would remove (`new_ids`: the ids of a new page, `None` if it is gone):
-/// published links to them would break.
-pub fn removed_anchors(site: &Site, old: &Path, new_ids: &dyn Fn(&str) -> Option<Ids>) -> Diagnostics {
-    let mut out = Diagnostics::new();
-    for c in &site.curricula {
-        let dir = old.join(&c.id);
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
-        let mut pages: Vec<String> =
-            entries.flatten().map(|e| format!("{}/{}/index.html", c.id, e.file_name().to_string_lossy())).collect();
-        pages.sort();
-        for page in pages {
-            let Ok(old_html) = std::fs::read_to_string(old.join(&page)) else { continue };
-            let Some(new_ids) = new_ids(&page) else {
+/// The curriculum pages of a previous build with their ids, read before the
+/// new build replaces them: a build reads them while it renders, instead of
+/// after with one core idle.
+pub struct OldPages(Vec<(String, Option<BTreeSet<String>>)>);
+
+impl OldPages {
+    /// Reads the pages of every curriculum's folder in `old` in parallel
+    /// (`None`: a folder entry without a readable page).
+    pub fn read(site: &Site, old: &Path) -> OldPages {
+        use rayon::prelude::*;
+        let pages = site.curricula.iter().flat_map(|c| {
+            let entries = std::fs::read_dir(old.join(&c.id)).into_iter().flatten().flatten();
+            let mut pages: Vec<String> =
+                entries.map(|e| format!("{}/{}/index.html", c.id, e.file_name().to_string_lossy())).collect();
+            pages.sort();
+            pages
+        });
+        OldPages(
+            pages
+                .collect::<Vec<_>>()
+                .into_par_iter()
+                .map(|page| {
+                    let ids = std::fs::read_to_string(old.join(&page)).ok().map(|html| ids(&html));
+                    (page, ids)
+                })
+                .collect(),
+        )
+    }
+
+    /// Warnings for the anchors and pages of these that the new build would
+    /// remove (`new_ids`: the ids of a new page, `None` if it is gone):
+    /// published links to them would break.
+    pub fn removed(&self, site: &Site, new_ids: &dyn Fn(&str) -> Option<Ids>) -> Diagnostics {
+        let mut out = Diagnostics::new();
+        for (page, old_ids) in &self.0 {
+            let Some(old_ids) = old_ids else { continue };
+            let Some(new_ids) = new_ids(page) else {
                 out.push(
                     Diagnostic::warning(
                         format!("(previous build) {page}"),
@@ -570,16 +593,16 @@ pub fn removed_anchors(site: &Site, old: &Path, new_ids: &dyn Fn(&str) -> Option
                 );
                 continue;
             };
-            let gone: Vec<String> = ids(&old_html).into_iter().filter(|i| !new_ids.contains(i)).collect();
+            let gone: Vec<&str> = old_ids.iter().filter(|i| !new_ids.contains(i)).map(String::as_str).collect();
             if !gone.is_empty() {
                 out.push(
-                    Diagnostic::warning(source_of(site, &page), None, format!("anchors of {page} in the previous build would disappear: #{}", gone.join(", #")))
+                    Diagnostic::warning(source_of(site, page), None, format!("anchors of {page} in the previous build would disappear: #{}", gone.join(", #")))
                         .with_hint("citations of these anchors will break; give the item an explicit `id:` with the old anchor to keep it"),
                 );
             }
         }
+        out
     }
-    out
 }
 
 #[cfg(test)]

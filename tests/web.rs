@@ -148,6 +148,29 @@ fn removed_anchors_of_the_previous_build_are_warned_about() {
 }
 
 #[test]
+fn a_build_warns_about_the_anchors_and_pages_it_removes() {
+    let (_tmp, root) = common::scratch("valid");
+    let out = root.join("public");
+    build(&root, &out).unwrap();
+    let m1 = root.join("content/alpha/modules/m1.md");
+    let text =
+        std::fs::read_to_string(&m1).unwrap().replace("    - Selbstreflexion\n", "    - Selbstreflexion im Team\n");
+    std::fs::write(&m1, text).unwrap();
+    std::fs::remove_file(root.join("content/alpha/pages/intro.md")).unwrap();
+    let report = build(&root, &out).unwrap();
+    let warned = |what: &str, file: &str| {
+        report.diagnostics.iter().any(|d| d.severity == Severity::Warning && d.message.contains(what) && d.file == file)
+    };
+    assert!(warned("#selbststaendigkeit-selbstreflexion", "content/alpha/modules/m1.md"), "{:#?}", report.diagnostics);
+    assert!(
+        warned("page alpha/intro/index.html", "(previous build) alpha/intro/index.html"),
+        "{:#?}",
+        report.diagnostics
+    );
+    assert!(!out.join("alpha/intro").exists());
+}
+
+#[test]
 fn curriculum_exports_and_sitemap() {
     let (_tmp, out) = bundled();
     let v: serde_json::Value = serde_json::from_str(&read(&out, "data/kit.json")).unwrap();
