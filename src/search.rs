@@ -15,14 +15,22 @@ use std::collections::BTreeMap;
 /// Folds text into search tokens: the words of [`crate::text::slugify`], made
 /// in one pass without building the slug (this runs over every text of the site).
 pub fn fold_tokens(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut token = String::new();
-    let mut push = |ascii: &str, token: &mut String| {
+    let mut folded = String::new();
+    fold_into(text, &mut folded);
+    folded.split(' ').filter(|t| !t.is_empty()).map(str::to_string).collect()
+}
+
+/// Appends the tokens of `text` to `out`, each followed by a space.
+fn fold_into(text: &str, out: &mut String) {
+    let mut in_token = false;
+    let mut push = |ascii: &str, out: &mut String| {
         for b in ascii.bytes() {
             if b.is_ascii_alphanumeric() {
-                token.push(b.to_ascii_lowercase() as char);
-            } else if !token.is_empty() {
-                out.push(std::mem::take(token));
+                out.push(b.to_ascii_lowercase() as char);
+                in_token = true;
+            } else if in_token {
+                out.push(' ');
+                in_token = false;
             }
         }
     };
@@ -36,10 +44,9 @@ pub fn fold_tokens(text: &str) -> Vec<String> {
             c if c.is_ascii() => c.encode_utf8(&mut buf),
             c => deunicode::deunicode_char(c).unwrap_or("[?]"),
         };
-        push(ascii, &mut token);
+        push(ascii, out);
     }
-    push(" ", &mut token);
-    out
+    push(" ", out);
 }
 
 /// The reference definition of [`fold_tokens`].
@@ -119,13 +126,19 @@ impl CurriculumPart {
 #[derive(Debug, Default, Clone)]
 pub struct Parts(std::collections::HashMap<String, std::sync::Arc<CurriculumPart>>);
 
+/// Each document with its distinct tokens (of its text and title); a token
+/// is allocated once however often it occurs.
 fn with_tokens(docs: Vec<(Doc, String)>) -> Part {
+    let mut folded = String::new();
     docs.into_iter()
         .map(|(doc, text)| {
-            let mut toks = fold_tokens(&text);
-            toks.extend(fold_tokens(&doc.title));
+            folded.clear();
+            fold_into(&text, &mut folded);
+            fold_into(&doc.title, &mut folded);
+            let mut toks: Vec<&str> = folded.split(' ').filter(|t| !t.is_empty()).collect();
             toks.sort_unstable();
             toks.dedup();
+            let toks = toks.into_iter().map(str::to_string).collect();
             (doc, toks)
         })
         .collect()
@@ -562,6 +575,19 @@ mod tests {
     fn folding_matches_the_javascript_side() {
         assert_eq!(fold_tokens("Netzwerkarbeit, Übung/Simulation"), vec!["netzwerkarbeit", "uebung", "simulation"]);
         assert_eq!(fold_tokens("Größe Café"), vec!["groesse", "cafe"]);
+    }
+
+    #[test]
+    fn a_document_has_the_distinct_tokens_of_its_text_and_title_sorted() {
+        let doc = Doc {
+            title: "Netzwerk-Übung".into(),
+            url: "kit/m1/".into(),
+            group: "KiT".into(),
+            context: "Modul 1".into(),
+            text: String::new(),
+        };
+        let part = with_tokens(vec![(doc, "Übung: Netzwerk, netzwerk  und Hilfeplan.".into())]);
+        assert_eq!(part[0].1, ["hilfeplan", "netzwerk", "uebung", "und"]);
     }
 
     #[test]
