@@ -129,15 +129,22 @@ fn broken_markdown_links_are_errors_naming_page_and_source() {
     assert!(!out.exists(), "nothing written");
 }
 
-#[test]
-fn removed_anchors_of_the_previous_build_are_warned_about() {
-    let (_tmp, root) = common::scratch("valid");
+/// The valid fixture built into its `public/`, then an item renamed (its
+/// anchor `#selbststaendigkeit-selbstreflexion` goes away): (guard, root, output).
+fn built_then_item_renamed() -> (tempfile::TempDir, std::path::PathBuf, std::path::PathBuf) {
+    let (tmp, root) = common::scratch("valid");
     let out = root.join("public");
     build(&root, &out).unwrap();
     let m1 = root.join("content/alpha/modules/m1.md");
     let text =
         std::fs::read_to_string(&m1).unwrap().replace("    - Selbstreflexion\n", "    - Selbstreflexion im Team\n");
     std::fs::write(&m1, text).unwrap();
+    (tmp, root, out)
+}
+
+#[test]
+fn removed_anchors_of_the_previous_build_are_warned_about() {
+    let (_tmp, root, _) = built_then_item_renamed();
     let diags = curricula::build::check(&root);
     assert!(
         diags.iter().any(|d| d.severity == Severity::Warning
@@ -149,13 +156,7 @@ fn removed_anchors_of_the_previous_build_are_warned_about() {
 
 #[test]
 fn a_build_warns_about_the_anchors_and_pages_it_removes() {
-    let (_tmp, root) = common::scratch("valid");
-    let out = root.join("public");
-    build(&root, &out).unwrap();
-    let m1 = root.join("content/alpha/modules/m1.md");
-    let text =
-        std::fs::read_to_string(&m1).unwrap().replace("    - Selbstreflexion\n", "    - Selbstreflexion im Team\n");
-    std::fs::write(&m1, text).unwrap();
+    let (_tmp, root, out) = built_then_item_renamed();
     std::fs::remove_file(root.join("content/alpha/pages/intro.md")).unwrap();
     let report = build(&root, &out).unwrap();
     let warned = |what: &str, file: &str| {
