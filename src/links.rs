@@ -549,11 +549,11 @@ fn broken(site: &Site, page: &str, href: &str, why: &str) -> Diagnostic {
 /// The curriculum pages of a previous build with their ids, read before the
 /// new build replaces them: a build reads them while it renders, instead of
 /// after with one core idle.
-pub struct OldPages(Vec<(String, Option<BTreeSet<String>>)>);
+pub struct OldPages(Vec<(String, BTreeSet<String>)>);
 
 impl OldPages {
     /// Reads the pages of every curriculum's folder in `old` in parallel
-    /// (`None`: a folder entry without a readable page).
+    /// (a folder entry without a readable page is left out).
     pub fn read(site: &Site, old: &Path) -> OldPages {
         use rayon::prelude::*;
         let pages = site.curricula.iter().flat_map(|c| {
@@ -567,9 +567,9 @@ impl OldPages {
             pages
                 .collect::<Vec<_>>()
                 .into_par_iter()
-                .map(|page| {
-                    let ids = std::fs::read_to_string(old.join(&page)).ok().map(|html| ids(&html));
-                    (page, ids)
+                .filter_map(|page| {
+                    let html = std::fs::read_to_string(old.join(&page)).ok()?;
+                    Some((page, ids(&html)))
                 })
                 .collect(),
         )
@@ -581,7 +581,6 @@ impl OldPages {
     pub fn removed(&self, site: &Site, new_ids: &dyn Fn(&str) -> Option<Ids>) -> Diagnostics {
         let mut out = Diagnostics::new();
         for (page, old_ids) in &self.0 {
-            let Some(old_ids) = old_ids else { continue };
             let Some(new_ids) = new_ids(page) else {
                 out.push(
                     Diagnostic::warning(
