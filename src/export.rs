@@ -259,12 +259,11 @@ pub fn comparison_files<R: std::borrow::Borrow<ComparisonResult> + Sync>(
         .par_iter()
         .flat_map_iter(|r| {
             let r = r.borrow();
-            data_set(
-                &r.id,
-                comparison_json(site, r),
-                comparison_csv(site, r),
-                crate::case::comparison_package_json(site, r),
-            )
+            let ((json, csv), case) = rayon::join(
+                || rayon::join(|| comparison_json(site, r), || comparison_csv(site, r)),
+                || crate::case::comparison_package_json(site, r),
+            );
+            data_set(&r.id, json, csv, case)
         })
         .collect()
 }
@@ -464,12 +463,13 @@ pub fn curriculum_files(site: &Site, which: &[usize]) -> Vec<OutFile> {
         .par_iter()
         .filter_map(|&ci| site.curricula.get(ci))
         .flat_map_iter(|c| {
-            data_set(
-                &c.id,
-                curriculum_json(site, c),
-                curriculum_csv(site, c),
-                crate::case::curriculum_package_json(site, c),
-            )
+            // Joined: the last task of a rebuild is often one curriculum's
+            // exports, which the other thread can then share.
+            let ((json, csv), case) = rayon::join(
+                || rayon::join(|| curriculum_json(site, c), || curriculum_csv(site, c)),
+                || crate::case::curriculum_package_json(site, c),
+            );
+            data_set(&c.id, json, csv, case)
         })
         .collect()
 }
