@@ -34,6 +34,9 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+/// Told which files a rebuild wrote ahead of the others (serve reloads them at once).
+pub type Early<'a> = &'a mut (dyn FnMut(&[String]) + Send);
+
 /// The outcome of one rebuild.
 pub enum Rebuilt {
     /// The build succeeded; these output paths were written or removed.
@@ -165,18 +168,14 @@ impl Incremental {
     /// `touched` are the paths a file watcher reported since the last rebuild
     /// (as it was given them under the root): when they are all known files,
     /// only those are read, instead of the whole tree. `None` reads the tree.
-    pub fn rebuild_with(
-        &mut self,
-        touched: Option<&[PathBuf]>,
-        early: &mut dyn FnMut(&[String]),
-    ) -> io::Result<Rebuilt> {
+    pub fn rebuild_with(&mut self, touched: Option<&[PathBuf]>, early: Early) -> io::Result<Rebuilt> {
         let inputs = self.inputs(touched);
         self.rebuild_from(inputs, early)
     }
 
     /// A rebuild from `inputs` as [`Self::inputs`] found them (the files can
     /// have changed since).
-    fn rebuild_from(&mut self, inputs: Inputs, early: &mut dyn FnMut(&[String])) -> io::Result<Rebuilt> {
+    fn rebuild_from(&mut self, inputs: Inputs, early: Early) -> io::Result<Rebuilt> {
         let (attempt, mode) = match self.plan(&inputs) {
             Plan::Unchanged => {
                 let warnings = self.state.as_ref().map(|s| s.checked.diags.sorted_with(&s.render_warnings));
@@ -229,7 +228,7 @@ impl Incremental {
         &mut self,
         inputs: Inputs,
         files: &[String],
-        early: &mut dyn FnMut(&[String]),
+        early: Early,
     ) -> io::Result<Result<Rebuilt, Inputs>> {
         let Some(mut state) = self.state.take() else { return Ok(Err(inputs)) };
         let (modules, undo) = match crate::build::reload_modules(&self.root, &mut state.checked, files) {
@@ -261,13 +260,24 @@ impl Incremental {
         mut inputs: Inputs,
         files: &[String],
         modules: &[(usize, usize)],
-        early: &mut dyn FnMut(&[String]),
+        early: Early,
     ) -> io::Result<Rebuilt> {
-        let ahead = self.write_own_pages(state, modules)?;
-        if !ahead.written.is_empty() {
-            early(&ahead.written.keys().cloned().collect::<Vec<_>>());
-        }
-        let update = match self.render_modules(state, modules) {
+        // The rest renders meanwhile: the own pages keep one thread busy for
+        // only part of their time, and nothing of the rest is written before both end.
+        let (ahead, update) = rayon::join(
+            || {
+                let ahead = self.write_own_pages(state, modules);
+                if let Ok(a) = &ahead
+                    && !a.written.is_empty()
+                {
+                    early(&a.written.keys().cloned().collect::<Vec<_>>());
+                }
+                ahead
+            },
+            || self.render_modules(state, modules),
+        );
+        let ahead = ahead?;
+        let update = match update {
             Ok(u) => u,
             Err(diags) => {
                 ahead.restore();
