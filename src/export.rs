@@ -268,6 +268,22 @@ pub fn comparison_files<R: std::borrow::Borrow<ComparisonResult> + Sync>(
         .collect()
 }
 
+/// A fingerprint of everything [`comparison_files`] reads of the site besides
+/// the comparison's result: the two curricula's titles, ledgers and rule
+/// results, and the settings the files name. Serve keeps a comparison's files
+/// while this and the result stay the same.
+pub fn comparison_files_key(site: &Site, r: &ComparisonResult) -> u64 {
+    let title = |id: &str| site.curriculum(id).map(|c| c.title.as_str());
+    let inputs = json!({
+        "ledgers": [ledger_json(site, &r.left), ledger_json(site, &r.right)],
+        "rules": value(&rule_results(site, r)),
+        "titles": [title(&r.left), title(&r.right)],
+        "base_url": site.config.base_url, "site_title": site.config.title,
+        "language": site.config.language.code(),
+    });
+    crate::text::fingerprint(inputs.to_string().as_bytes())
+}
+
 /// The schema identifier of curriculum JSON files.
 pub const CURRICULUM_SCHEMA: &str = "curricula/curriculum@1";
 

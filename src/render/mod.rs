@@ -234,8 +234,9 @@ pub struct Output {
 
 /// What a render computed that a later scoped render takes over where its
 /// scope says nothing changed: the search documents and sort keys, and the
-/// comparisons a scoped render computed (whose pages an edit of one of their
-/// curricula renders again; a title edit changes nothing they compare).
+/// comparisons a scoped render computed and their exports (whose pages an
+/// edit of one of their curricula renders again; a title edit changes nothing
+/// they compare or export).
 #[derive(Debug, Default, Clone)]
 pub struct Reuse {
     pub search: crate::search::Parts,
@@ -247,8 +248,16 @@ pub struct Reuse {
     comparisons: std::collections::HashMap<String, KeptComparison>,
 }
 
-/// A computed comparison and the fingerprint of what it was computed from.
-type KeptComparison = (u64, std::sync::Arc<crate::compare::ComparisonResult>);
+/// A computed comparison, the fingerprint of what it was computed from and,
+/// once made, its exports with the [`crate::export::comparison_files_key`]
+/// they were made for: a title edit changes none of them, and they were
+/// about a tenth of the bundled site's rebuild.
+#[derive(Debug, Clone)]
+pub struct KeptComparison {
+    fingerprint: u64,
+    result: std::sync::Arc<crate::compare::ComparisonResult>,
+    exports: Option<(u64, std::sync::Arc<Vec<OutFile>>)>,
+}
 
 /// A file group that is not a page: static files, the exports of one
 /// curriculum, the search index. (A comparison's exports are made with its
@@ -510,12 +519,40 @@ fn comparison_task(
             if scope.data_paths_only {
                 empty_files(crate::export::data_set_paths(id))
             } else {
-                crate::export::comparison_files(site, std::slice::from_ref(&*result))
+                comparison_exports(data, scope, &result)
             }
         },
     );
     exports.into_iter().for_each(sink);
     rendered
+}
+
+/// The exports of a computed comparison: those a scoped render kept with
+/// `result` if nothing else they read changed since, else made (and kept).
+fn comparison_exports(
+    data: &views::Data,
+    scope: &Scope,
+    result: &std::sync::Arc<crate::compare::ComparisonResult>,
+) -> Vec<OutFile> {
+    let make = || crate::export::comparison_files(data.site, std::slice::from_ref(&**result));
+    if !scope.reuse || scope.is_all() {
+        return make();
+    }
+    let key = crate::export::comparison_files_key(data.site, result);
+    let made = &data.made_comparisons;
+    let lock = || made.lock().unwrap_or_else(|e| e.into_inner());
+    let same = |k: &KeptComparison| std::sync::Arc::ptr_eq(&k.result, result);
+    let kept = lock().get(&result.id).filter(|k| same(k)).and_then(|k| k.exports.clone());
+    if let Some((k, files)) = kept
+        && k == key
+    {
+        return files.to_vec();
+    }
+    let files = std::sync::Arc::new(make());
+    if let Some(k) = lock().get_mut(&result.id).filter(|k| same(k)) {
+        k.exports = Some((key, files.clone()));
+    }
+    files.to_vec()
 }
 
 /// The result of comparison `cmp`: the previous render's if nothing it reads
@@ -526,15 +563,18 @@ fn computed<'a>(
     cmp: &'a crate::model::Comparison,
 ) -> Option<std::sync::Arc<crate::compare::ComparisonResult>> {
     let fingerprint = crate::compare::fingerprint(data.site, cmp)?;
-    let result = match data.comparisons.get(&cmp.id) {
-        Some((f, result)) if *f == fingerprint => result.clone(),
-        _ => std::sync::Arc::new(crate::compare::compare_with(data.site, cmp, &data.preparations)?),
+    let kept = data.comparisons.get(&cmp.id).filter(|k| k.fingerprint == fingerprint);
+    let result = match kept {
+        Some(k) => k.result.clone(),
+        None => std::sync::Arc::new(crate::compare::compare_with(data.site, cmp, &data.preparations)?),
     };
     if scope.reuse && !scope.is_all() {
+        // The exports stay with the result they were made from.
+        let exports = kept.and_then(|k| k.exports.clone());
         data.made_comparisons
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(cmp.id.clone(), (fingerprint, result.clone()));
+            .insert(cmp.id.clone(), KeptComparison { fingerprint, result: result.clone(), exports });
     }
     Some(result)
 }
