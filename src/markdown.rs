@@ -253,6 +253,15 @@ impl Terms {
         self.terms.is_empty()
     }
 
+    /// A fingerprint of the terms and their links: equal for equal glossaries.
+    pub fn fingerprint(&self) -> u64 {
+        let count = (self.targets.len() as u64).to_le_bytes();
+        let indices: Vec<[u8; 8]> = self.terms.iter().map(|(_, k)| (*k as u64).to_le_bytes()).collect();
+        let terms = self.terms.iter().zip(&indices).flat_map(|((t, _), k)| [t.as_bytes(), k.as_slice()]);
+        let targets = self.targets.iter().map(|t| t.as_bytes());
+        crate::text::fingerprint_parts(std::iter::once(count.as_slice()).chain(targets).chain(terms))
+    }
+
     /// The earliest term at word boundaries whose target is not yet linked,
     /// the longest at that position: (start, len, target).
     fn first(&self, text: &str, done: &[bool]) -> Option<(usize, usize, usize)> {
@@ -406,6 +415,16 @@ fn prefix_footnotes<'a>(events: Vec<Event<'a>>, prefix: &str) -> Vec<Event<'a>> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn glossaries_with_other_terms_or_links_have_other_fingerprints() {
+        let terms = |t: &[(&str, &str)]| Terms::new(t.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect());
+        let base = terms(&[("Hilfeplan", "g#hilfeplan"), ("Case", "g#case")]);
+        assert_eq!(base.fingerprint(), terms(&[("Case", "g#case"), ("Hilfeplan", "g#hilfeplan")]).fingerprint());
+        assert_ne!(base.fingerprint(), terms(&[("Hilfeplan", "g#hilfeplan"), ("Case", "g#fall")]).fingerprint());
+        assert_ne!(base.fingerprint(), terms(&[("Hilfeplan", "g#case"), ("Case", "g#hilfeplan")]).fingerprint());
+        assert_ne!(base.fingerprint(), terms(&[("Hilfeplan", "g#hilfeplan")]).fingerprint());
+    }
 
     #[test]
     fn sections_split_at_h2_with_lines() {

@@ -11,6 +11,17 @@ pub fn fingerprint(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
+/// A fingerprint of several byte strings together, each preceded by its
+/// length so that parts cannot run into each other.
+pub fn fingerprint_parts<'a>(parts: impl IntoIterator<Item = &'a [u8]>) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for p in parts {
+        h.update(&(p.len() as u64).to_le_bytes());
+        h.update(p);
+    }
+    h.digest()
+}
+
 /// Normalises file text as the content format promises: a leading BOM is dropped,
 /// CRLF and lone CR become LF, and everything is Unicode NFC, so an `ä` typed on a
 /// Mac equals one typed elsewhere.
@@ -117,6 +128,13 @@ pub fn fmt_num(x: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parts_do_not_run_into_each_other() {
+        let f = |parts: [&str; 2]| fingerprint_parts(parts.map(str::as_bytes));
+        assert_ne!(f(["ab", "c"]), f(["a", "bc"]));
+        assert_eq!(f(["ab", "c"]), f(["ab", "c"]));
+    }
 
     #[test]
     fn normalizes_bom_crlf_and_nfc() {

@@ -246,7 +246,13 @@ pub struct Reuse {
     /// the result. Only those of the last scoped render: a whole site's
     /// comparisons would hold far more memory than its content.
     comparisons: std::collections::HashMap<String, KeptComparison>,
+    /// The Markdown a scoped render rendered (only that: a whole site's would
+    /// hold about as much memory as its content).
+    markdown: MarkdownCache,
 }
+
+/// Rendered Markdown by [`views::md_key`].
+pub type MarkdownCache = std::collections::HashMap<u64, std::sync::Arc<crate::markdown::Rendered>>;
 
 /// A computed comparison, the fingerprint of what it was computed from and,
 /// once made, its exports with the [`crate::export::comparison_files_key`]
@@ -633,6 +639,11 @@ fn prepare<'a>(
     let fast_rows = theme.built_in(&["pair_body.html", "cmp_table.html", "cmp_row.html"]);
     let (search, made_search) = (&reuse.search, std::sync::Mutex::new(None));
     let (comparisons, made_comparisons) = (&reuse.comparisons, Default::default());
+    let made_markdown = (scope.reuse && !scope.is_all()).then(Default::default);
+    let markdown_salt = crate::text::fingerprint_parts([
+        &terms.fingerprint().to_le_bytes()[..],
+        &[u8::from(site.config.allow_raw_html)],
+    ]);
     let preparations = crate::compare::Preparations::new(
         site,
         site.comparisons.iter().filter(|c| scope.comparison(site, &c.left.value, &c.right.value)),
@@ -648,6 +659,9 @@ fn prepare<'a>(
         made_search,
         comparisons,
         made_comparisons,
+        markdown: &reuse.markdown,
+        made_markdown,
+        markdown_salt,
         preparations,
         fast_az,
         fast_rows,
@@ -701,7 +715,12 @@ pub fn render_scoped_to(
     } else {
         data.made_comparisons.into_inner().unwrap_or_else(|e| e.into_inner())
     };
-    let reuse = Reuse { search: made.unwrap_or_else(|| reuse.search.clone()), competency_keys, comparisons };
+    // Serve's first pages keep the Markdown kept before (they render little).
+    let markdown = match data.made_markdown {
+        Some(made) if !scope.own_pages => made.into_inner().unwrap_or_else(|e| e.into_inner()),
+        _ => reuse.markdown.clone(),
+    };
+    let reuse = Reuse { search: made.unwrap_or_else(|| reuse.search.clone()), competency_keys, comparisons, markdown };
     Ok(Summary { warnings, reuse })
 }
 

@@ -72,6 +72,14 @@ pub struct Data<'a> {
     /// computes or takes over when they are to be kept.
     pub comparisons: &'a std::collections::HashMap<String, super::KeptComparison>,
     pub made_comparisons: std::sync::Mutex<std::collections::HashMap<String, super::KeptComparison>>,
+    /// Markdown the last scoped render rendered, by [`md_key`], and what this
+    /// one renders or takes over when it is to be kept (serve's rebuilds
+    /// after an edit render a curriculum's prose again, mostly unchanged).
+    pub markdown: &'a super::MarkdownCache,
+    pub made_markdown: Option<std::sync::Mutex<super::MarkdownCache>>,
+    /// Everything besides its text and place that Markdown renders from: the
+    /// glossary's terms and the raw HTML setting.
+    pub markdown_salt: u64,
     /// The curricula the comparisons computed in this render prepare, shared.
     pub preparations: crate::compare::Preparations<'a>,
     /// Whether the A–Z lists may be written directly instead of through
@@ -613,11 +621,24 @@ fn md(
     file: &str,
     line: u32,
     warnings: &mut Diagnostics,
-) -> markdown::Rendered {
-    let site = data.site;
-    let opts =
-        RenderOptions { glossary: Some(data.terms.clone()), glossary_root: root.to_string(), ..md_opts(site, prefix) };
-    let r = markdown::render(text, &opts);
+) -> std::sync::Arc<markdown::Rendered> {
+    let render = || {
+        let opts = RenderOptions {
+            glossary: Some(data.terms.clone()),
+            glossary_root: root.to_string(),
+            ..md_opts(data.site, prefix)
+        };
+        std::sync::Arc::new(markdown::render(text, &opts))
+    };
+    let r = match &data.made_markdown {
+        None => render(),
+        Some(made) => {
+            let key = md_key(data.markdown_salt, root, prefix, text);
+            let r = data.markdown.get(&key).cloned().unwrap_or_else(render);
+            made.lock().unwrap_or_else(|e| e.into_inner()).insert(key, r.clone());
+            r
+        }
+    };
     for h in &r.raw_html {
         warnings.push(
             Diagnostic::warning(file, Some(crate::diag::Pos::new(line, 1)), format!("raw HTML `{h}` is shown as text"))
@@ -627,6 +648,12 @@ fn md(
         );
     }
     r
+}
+
+/// The key of Markdown `text` rendered with links from `root` and ids
+/// prefixed with `prefix`, given the [`Data::markdown_salt`].
+pub(super) fn md_key(salt: u64, root: &str, prefix: &str, text: &str) -> u64 {
+    crate::text::fingerprint_parts([&salt.to_le_bytes()[..], root.as_bytes(), prefix.as_bytes(), text.as_bytes()])
 }
 
 /// Items with their HTML and citation line (`cite` is the citation without the position).
@@ -652,7 +679,7 @@ fn module_view(data: &Data, c: &Curriculum, mi: usize, links: &Links, warnings: 
     let m = &c.modules[mi];
     let l = ledger::ledger(c);
     let section = |known: KnownSection, prefix: &str, warnings: &mut Diagnostics| {
-        m.section(known).map(|s| md(data, &links.root, &s.markdown, prefix, &m.file, s.line, warnings).html)
+        m.section(known).map(|s| md(data, &links.root, &s.markdown, prefix, &m.file, s.line, warnings).html.clone())
     };
     let kb = section(KnownSection::Kompetenzbeschreibung, "kb-", warnings);
     let bh = section(KnownSection::BeruflicheHandlung, "bh-", warnings);
@@ -663,7 +690,7 @@ fn module_view(data: &Data, c: &Curriculum, mi: usize, links: &Links, warnings: 
         .filter(|(_, s)| s.known.is_none())
         .map(|(i, s)| {
             let id = format!("abschnitt-{}", crate::text::slugify(&s.title, 40));
-            obj!({"title": s.title.as_str(), "id": id, "html": md(data, &links.root, &s.markdown, &format!("s{i}-"), &m.file, s.line, warnings).html})
+            obj!({"title": s.title.as_str(), "id": id, "html": md(data, &links.root, &s.markdown, &format!("s{i}-"), &m.file, s.line, warnings).html.as_str()})
         })
         .collect();
     let cite_base = [Some(c.short_title.clone()), c.edition.clone(), Some(module_label(site, m))]
@@ -711,7 +738,7 @@ fn module_view(data: &Data, c: &Curriculum, mi: usize, links: &Links, warnings: 
         "referenced_by": referrers(c, m, links),
         "source_url": links.to(&format!("{}/{}/quelltext/", c.id, m.id)),
         "edit_url": edit_url(site, &m.file),
-        "preamble": (!m.preamble.is_empty()).then(|| md(data, &links.root, &m.preamble, "pre-", &m.file, 1, warnings).html),
+        "preamble": (!m.preamble.is_empty()).then(|| md(data, &links.root, &m.preamble, "pre-", &m.file, 1, warnings).html.clone()),
         "kompetenzbeschreibung": kb, "berufliche_handlung": bh, "other_sections": others,
         "dims": dims, "methods": items_view(site, &m.methods, &format!("{cite_base}, {}", t["methods"])),
         "work_package": m.work_package.as_ref().map(|w| json!({
@@ -749,7 +776,7 @@ fn curriculum_print(
         .iter()
         .map(|p| {
             let r = md(data, &links.root, &p.markdown, &format!("{}-", p.id), &p.file, p.body_line, warnings);
-            json!({"id": p.id, "title": p.title, "html": r.html})
+            json!({"id": p.id, "title": p.title, "html": r.html.as_str()})
         })
         .collect();
     let body = tv(&json!({"curriculum": curriculum(site, c, links), "chapters": chapters}));
@@ -845,7 +872,7 @@ fn markdown_page(data: &Data, p: &crate::model::Page, links: &Links, warnings: &
     let r = md(data, &links.root, &p.markdown, "", &p.file, p.body_line, warnings);
     let toc: Vec<Value> =
         r.headings.iter().filter(|h| h.level == 2).map(|h| json!({"id": h.id, "text": h.text})).collect();
-    json!({"title": p.title, "html": r.html, "toc": toc})
+    json!({"title": p.title, "html": r.html.as_str(), "toc": toc})
 }
 
 #[cfg(test)]
