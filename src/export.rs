@@ -233,14 +233,21 @@ pub fn comparison_csv(site: &Site, r: &ComparisonResult) -> String {
     out
 }
 
-/// The three data files of one curriculum or comparison: `data/<id>.json`,
-/// `data/<id>.csv` and `data/case/<id>.json`.
 /// The paths of a curriculum's or comparison's data files: JSON, CSV, CASE.
 pub fn data_set_paths(id: &str) -> [String; 3] {
     [format!("data/{id}.json"), format!("data/{id}.csv"), format!("data/case/{id}.json")]
 }
 
-fn data_set(id: &str, json: Vec<u8>, csv: String, case: Vec<u8>) -> [OutFile; 3] {
+/// The three data files of one curriculum or comparison: `data/<id>.json`,
+/// `data/<id>.csv` and `data/case/<id>.json`, made side by side (a rebuild
+/// after an edit can end with one curriculum's, which the other thread then shares).
+fn data_set(
+    id: &str,
+    json: impl FnOnce() -> Vec<u8> + Send,
+    csv: impl FnOnce() -> String + Send,
+    case: impl FnOnce() -> Vec<u8> + Send,
+) -> [OutFile; 3] {
+    let ((json, csv), case) = rayon::join(|| rayon::join(json, csv), case);
     let [json_path, csv_path, case_path] = data_set_paths(id);
     [
         OutFile { path: json_path, bytes: json },
@@ -259,11 +266,12 @@ pub fn comparison_files<R: std::borrow::Borrow<ComparisonResult> + Sync>(
         .par_iter()
         .flat_map_iter(|r| {
             let r = r.borrow();
-            let ((json, csv), case) = rayon::join(
-                || rayon::join(|| comparison_json(site, r), || comparison_csv(site, r)),
+            data_set(
+                &r.id,
+                || comparison_json(site, r),
+                || comparison_csv(site, r),
                 || crate::case::comparison_package_json(site, r),
-            );
-            data_set(&r.id, json, csv, case)
+            )
         })
         .collect()
 }
@@ -479,13 +487,12 @@ pub fn curriculum_files(site: &Site, which: &[usize]) -> Vec<OutFile> {
         .par_iter()
         .filter_map(|&ci| site.curricula.get(ci))
         .flat_map_iter(|c| {
-            // Joined: the last task of a rebuild is often one curriculum's
-            // exports, which the other thread can then share.
-            let ((json, csv), case) = rayon::join(
-                || rayon::join(|| curriculum_json(site, c), || curriculum_csv(site, c)),
+            data_set(
+                &c.id,
+                || curriculum_json(site, c),
+                || curriculum_csv(site, c),
                 || crate::case::curriculum_package_json(site, c),
-            );
-            data_set(&c.id, json, csv, case)
+            )
         })
         .collect()
 }
