@@ -249,6 +249,48 @@ pub struct Reuse {
     /// The Markdown a scoped render rendered (only that: a whole site's would
     /// hold about as much memory as its content).
     markdown: MarkdownCache,
+    /// The module, pair and comparison pages a scoped render made, with the
+    /// values they were made from (see [`KeptPage`]).
+    pages: KeptPages,
+}
+
+/// Pages by output path.
+pub type KeptPages = std::collections::HashMap<String, std::sync::Arc<KeptPage>>;
+
+/// A page with the values its template was given. A page whose values are
+/// [`identical`] to these has these bytes: an edit of a module's title leaves
+/// most module and pair pages of its curriculum as they were, and their
+/// templates were a tenth of the bundled site's rebuild.
+#[derive(Debug)]
+pub struct KeptPage {
+    template: &'static str,
+    frame: serde_json::Value,
+    body: tera::Value,
+    bytes: Vec<u8>,
+}
+
+/// Whether two template values render alike: of the same kinds, with the same
+/// strings (marked safe alike), numbers and map entries in the same order.
+/// (tera's `==` takes `1` for `1.0`, a safe string for an unsafe one and maps
+/// in any order for each other.)
+fn identical(a: &tera::Value, b: &tera::Value) -> bool {
+    use tera::value::ValueKind as K;
+    match (a.kind(), b.kind()) {
+        (ka, kb) if ka != kb => false,
+        (K::String, _) => a.as_str() == b.as_str() && a.is_safe() == b.is_safe(),
+        (K::F64, _) => a.as_f64().map(f64::to_bits) == b.as_f64().map(f64::to_bits),
+        (K::Array, _) => {
+            let (x, y) = (a.as_array().unwrap_or_default(), b.as_array().unwrap_or_default());
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| identical(x, y))
+        }
+        (K::Map, _) => match (a.as_map(), b.as_map()) {
+            (Some(x), Some(y)) => {
+                x.len() == y.len() && x.iter().zip(y.iter()).all(|((kx, x), (ky, y))| kx == ky && identical(x, y))
+            }
+            _ => false,
+        },
+        _ => a == b,
+    }
 }
 
 /// Rendered Markdown by [`views::md_key`].
@@ -454,16 +496,38 @@ fn render_pages(
             let (mut ctx, warnings) = views::context(data, job, bodies);
             let path = job.path(data);
             let insert = ctx.insert.take();
-            let html = theme.render(job.template(), ctx)?;
-            let bytes = match insert {
-                Some(list) => list.splice(html),
-                None => html.into_bytes(),
+            let Some(made) = data.made_pages.as_ref().filter(|_| insert.is_none() && kept_kind(job)) else {
+                let html = theme.render(job.template(), ctx)?;
+                let bytes = match insert {
+                    Some(list) => list.splice(html),
+                    None => html.into_bytes(),
+                };
+                sink(OutFile { path, bytes });
+                return Ok(warnings);
             };
-            sink(OutFile { path, bytes });
+            let same = |k: &&std::sync::Arc<KeptPage>| {
+                k.template == job.template() && k.frame == ctx.frame && identical(&k.body, &ctx.body)
+            };
+            let page = match data.pages.get(&path).filter(same) {
+                Some(kept) => kept.clone(),
+                None => {
+                    let (template, frame, body) = (job.template(), ctx.frame.clone(), ctx.body.clone());
+                    let bytes = theme.render(template, ctx)?.into_bytes();
+                    std::sync::Arc::new(KeptPage { template, frame, body, bytes })
+                }
+            };
+            sink(OutFile { path: path.clone(), bytes: page.bytes.clone() });
+            made.lock().unwrap_or_else(|e| e.into_inner()).insert(path, page);
             Ok(warnings)
         })
         .collect();
     merge(results)
+}
+
+/// The pages serve keeps with their values: those a module edit often leaves
+/// as they were, with values of a bounded size (not the index pages).
+fn kept_kind(job: &views::Job) -> bool {
+    matches!(job, views::Job::Module(..) | views::Job::Pair(..) | views::Job::Compare(_))
 }
 
 /// Warnings of all results, or the errors if any failed.
@@ -640,6 +704,7 @@ fn prepare<'a>(
     let (search, made_search) = (&reuse.search, std::sync::Mutex::new(None));
     let (comparisons, made_comparisons) = (&reuse.comparisons, Default::default());
     let made_markdown = (scope.reuse && !scope.is_all()).then(Default::default);
+    let made_pages = (scope.reuse && !scope.is_all() && !scope.own_pages).then(Default::default);
     let markdown_salt = crate::text::fingerprint_parts([
         &terms.fingerprint().to_le_bytes()[..],
         &[u8::from(site.config.allow_raw_html)],
@@ -661,6 +726,8 @@ fn prepare<'a>(
         made_comparisons,
         markdown: &reuse.markdown,
         made_markdown,
+        pages: &reuse.pages,
+        made_pages,
         markdown_salt,
         preparations,
         fast_az,
@@ -720,13 +787,40 @@ pub fn render_scoped_to(
         Some(made) if !scope.own_pages => made.into_inner().unwrap_or_else(|e| e.into_inner()),
         _ => reuse.markdown.clone(),
     };
-    let reuse = Reuse { search: made.unwrap_or_else(|| reuse.search.clone()), competency_keys, comparisons, markdown };
+    let pages = match data.made_pages {
+        Some(made) => made.into_inner().unwrap_or_else(|e| e.into_inner()),
+        None => reuse.pages.clone(),
+    };
+    let search = made.unwrap_or_else(|| reuse.search.clone());
+    let reuse = Reuse { search, competency_keys, comparisons, markdown, pages };
     Ok(Summary { warnings, reuse })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_are_identical_only_when_they_render_alike() {
+        let v = |j: serde_json::Value| tera::Value::from_serializable(&j);
+        let same = |a: &tera::Value, b: &tera::Value| identical(a, b) && identical(b, a);
+        let page = v(serde_json::json!({"a": [1, "x", {"b": 2.5}], "c": null}));
+        assert!(same(&page, &v(serde_json::json!({"a": [1, "x", {"b": 2.5}], "c": null}))));
+        assert!(!same(&page, &v(serde_json::json!({"a": [1, "y", {"b": 2.5}], "c": null}))));
+        // tera's `==` takes each of these pairs for equal; they render differently.
+        let (one, one_f) = (v(serde_json::json!(1)), v(serde_json::json!(1.0)));
+        assert!(one == one_f && !same(&one, &one_f));
+        let (plain, safe) = (tera::Value::from("<b>"), tera::Value::safe_string("<b>"));
+        assert!(plain == safe && !same(&plain, &safe));
+        let mut ab = tera::value::Map::new();
+        ab.insert("a".into(), tera::Value::from(1));
+        ab.insert("b".into(), tera::Value::from(2));
+        let mut ba = tera::value::Map::new();
+        ba.insert("b".into(), tera::Value::from(2));
+        ba.insert("a".into(), tera::Value::from(1));
+        let (ab, ba) = (tera::Value::from(ab), tera::Value::from(ba));
+        assert!(ab == ba && !same(&ab, &ba));
+    }
 
     /// The order of the tasks keeps the link index small (see [`tasks`]).
     #[test]

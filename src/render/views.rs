@@ -77,6 +77,10 @@ pub struct Data<'a> {
     /// after an edit render a curriculum's prose again, mostly unchanged).
     pub markdown: &'a super::MarkdownCache,
     pub made_markdown: Option<std::sync::Mutex<super::MarkdownCache>>,
+    /// The pages the last scoped render kept with their values, and those
+    /// this one makes or takes over when they are to be kept.
+    pub pages: &'a super::KeptPages,
+    pub made_pages: Option<std::sync::Mutex<super::KeptPages>>,
     /// Everything besides its text and place that Markdown renders from: the
     /// glossary's terms and the raw HTML setting.
     pub markdown_salt: u64,
