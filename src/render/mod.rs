@@ -728,6 +728,7 @@ fn prepare<'a>(
         made_markdown,
         pages: &reuse.pages,
         made_pages,
+        ledgers: site.curricula.iter().map(|_| std::sync::OnceLock::new()).collect(),
         markdown_salt,
         preparations,
         fast_az,

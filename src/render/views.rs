@@ -77,6 +77,9 @@ pub struct Data<'a> {
     /// after an edit render a curriculum's prose again, mostly unchanged).
     pub markdown: &'a super::MarkdownCache,
     pub made_markdown: Option<std::sync::Mutex<super::MarkdownCache>>,
+    /// Each curriculum's workload ledger, made when first needed: a module's
+    /// page and body both show figures of the whole curriculum.
+    pub ledgers: Vec<std::sync::OnceLock<Ledger>>,
     /// The pages the last scoped render kept with their values, and those
     /// this one makes or takes over when they are to be kept.
     pub pages: &'a super::KeptPages,
@@ -93,6 +96,13 @@ pub struct Data<'a> {
     /// instead of through `cmp_row.html` (none of the templates involved is
     /// overridden).
     pub fast_rows: bool,
+}
+
+impl Data<'_> {
+    /// The workload ledger of curriculum `ci`.
+    pub fn ledger(&self, ci: usize) -> &Ledger {
+        self.ledgers[ci].get_or_init(|| ledger::ledger(&self.site.curricula[ci]))
+    }
 }
 
 impl Job {
@@ -280,8 +290,8 @@ fn main_nav(data: &Data, links: &Links, dir: &str) -> Vec<Value> {
 fn jsonld(data: &Data, job: &Job) -> Option<String> {
     let site = data.site;
     let url = |p: &str| format!("{}{p}", site.config.base_url);
-    let course = |c: &Curriculum| {
-        let l = ledger::ledger(c);
+    let course = |ci: usize| {
+        let (c, l) = (&site.curricula[ci], data.ledger(ci));
         json!({
             "@type": "Course", "@id": url(&format!("{}/", c.id)), "url": url(&format!("{}/", c.id)),
             "name": c.title, "alternateName": c.short_title,
@@ -294,14 +304,14 @@ fn jsonld(data: &Data, job: &Job) -> Option<String> {
     let value = match *job {
         Job::Curriculum(ci) => {
             let c = &site.curricula[ci];
-            let mut v = course(c);
+            let mut v = course(ci);
             v["hasPart"] = json!(c.modules.iter().map(|m| json!({"@type": "Course", "@id": url(&format!("{}/{}/", c.id, m.id)), "name": m.title, "courseCode": format!("M{}", m.number.value)})).collect::<Vec<_>>());
             v
         }
         Job::Module(ci, mi) => {
             let c = &site.curricula[ci];
             let m = &c.modules[mi];
-            let l = ledger::ledger(c);
+            let l = data.ledger(ci);
             let teaches: Vec<Value> = Dimension::ALL
                 .iter()
                 .flat_map(|d| m.competencies.get(*d).iter().map(move |it| (d, it)))
@@ -309,7 +319,7 @@ fn jsonld(data: &Data, job: &Job) -> Option<String> {
                 .collect();
             json!({
                 "@type": "Course", "@id": url(&format!("{}/{}/", c.id, m.id)), "url": url(&format!("{}/{}/", c.id, m.id)),
-                "name": m.title, "courseCode": format!("M{}", m.number.value), "isPartOf": course(c),
+                "name": m.title, "courseCode": format!("M{}", m.number.value), "isPartOf": course(ci),
                 "teaches": teaches, "timeRequired": format!("PT{}M", l.modules[mi].1.total.round() as i64),
                 "inLanguage": site.config.language.code(),
             })
@@ -677,11 +687,12 @@ fn items_view(site: &Site, items: &[Item], cite: &str) -> Vec<Value> {
         .collect()
 }
 
-fn module_view(data: &Data, c: &Curriculum, mi: usize, links: &Links, warnings: &mut Diagnostics) -> Value {
+fn module_view(data: &Data, ci: usize, mi: usize, links: &Links, warnings: &mut Diagnostics) -> Value {
     let site = data.site;
     let t = i18n::strings(site.config.language);
+    let c = &site.curricula[ci];
     let m = &c.modules[mi];
-    let l = ledger::ledger(c);
+    let l = data.ledger(ci);
     let section = |known: KnownSection, prefix: &str, warnings: &mut Diagnostics| {
         m.section(known).map(|s| md(data, &links.root, &s.markdown, prefix, &m.file, s.line, warnings).html.clone())
     };
@@ -751,7 +762,7 @@ fn module_view(data: &Data, c: &Curriculum, mi: usize, links: &Links, warnings: 
             "tasks": w.tasks.iter().map(|x| markdown::render_inline(x, site.config.allow_raw_html)).collect::<Vec<_>>(),
         })),
         "workload": workload,
-        "workload_total": amount(&l, l.modules[mi].1.total),
+        "workload_total": amount(l, l.modules[mi].1.total),
         "comparisons": super::compare_views::pairs_of_module(data, c, &m.id, links),
         "prev": neighbour(mi.checked_sub(1).and_then(|i| c.modules.get(i))),
         "next": neighbour(c.modules.get(mi + 1)),
@@ -800,7 +811,7 @@ pub fn module_bodies(data: &Data, ci: usize, shown: &Shown) -> (Vec<tera::Value>
             }
             let mut w = Diagnostics::new();
             let links = Links::new(&format!("{}/{}/", c.id, c.modules[mi].id));
-            (tv(&module_view(data, c, mi, &links, &mut w)), w)
+            (tv(&module_view(data, ci, mi, &links, &mut w)), w)
         })
         .collect();
     let mut warnings = Diagnostics::new();
