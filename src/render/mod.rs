@@ -769,32 +769,29 @@ pub fn render_scoped_to(
         let pages = pages.into_inner().unwrap_or_else(|e| e.into_inner());
         crate::export::site_files(site, &pages).into_iter().for_each(sink);
     }
-    // Serve's first pages (own_pages) compute no keys: the previous ones stay.
-    let competency_keys = if scope.own_pages {
-        reuse.competency_keys.clone()
-    } else {
-        site.curricula.iter().map(|c| c.id.clone()).zip(data.competency_keys).collect()
-    };
-    // Without a search task (serve's first pages) the last documents stay.
-    let made = data.made_search.into_inner().unwrap_or_else(|e| e.into_inner());
-    // Serve's first pages compute no comparison: the kept ones stay.
-    let comparisons = if scope.own_pages {
-        reuse.comparisons.clone()
-    } else {
-        data.made_comparisons.into_inner().unwrap_or_else(|e| e.into_inner())
-    };
-    // Serve's first pages keep the Markdown kept before (they render little).
-    let markdown = match data.made_markdown {
-        Some(made) if !scope.own_pages => made.into_inner().unwrap_or_else(|e| e.into_inner()),
-        _ => reuse.markdown.clone(),
-    };
-    let pages = match data.made_pages {
-        Some(made) => made.into_inner().unwrap_or_else(|e| e.into_inner()),
-        None => reuse.pages.clone(),
-    };
-    let search = made.unwrap_or_else(|| reuse.search.clone());
-    let reuse = Reuse { search, competency_keys, comparisons, markdown, pages };
+    let reuse = next_reuse(site, scope, data, reuse);
     Ok(Summary { warnings, reuse })
+}
+
+/// What a render leaves for the next scoped render: what it made or took
+/// over, or, where it made nothing (serve's first pages compute no sort keys,
+/// comparisons or search documents, and keep no Markdown), what `reuse` held.
+fn next_reuse(site: &Site, scope: &Scope, data: views::Data, reuse: &Reuse) -> Reuse {
+    fn taken<T>(made: std::sync::Mutex<T>) -> T {
+        made.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+    fn or_kept<T: Clone>(made: Option<T>, kept: &T) -> T {
+        made.unwrap_or_else(|| kept.clone())
+    }
+    let fresh = !scope.own_pages;
+    let keys = fresh.then(|| site.curricula.iter().map(|c| c.id.clone()).zip(data.competency_keys).collect());
+    Reuse {
+        search: or_kept(taken(data.made_search), &reuse.search),
+        competency_keys: or_kept(keys, &reuse.competency_keys),
+        comparisons: or_kept(fresh.then(|| taken(data.made_comparisons)), &reuse.comparisons),
+        markdown: or_kept(data.made_markdown.filter(|_| fresh).map(taken), &reuse.markdown),
+        pages: or_kept(data.made_pages.map(taken), &reuse.pages),
+    }
 }
 
 #[cfg(test)]
