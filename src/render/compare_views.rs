@@ -386,14 +386,50 @@ pub fn pair(data: &Data, r: &ComparisonResult, p: usize, links: &Links) -> Value
     })
 }
 
-/// The pair bodies of comparison `k`, made in parallel with links from a page
-/// at `compare/<id>/<pair>/`.
-pub fn pair_bodies(data: &Data, r: &ComparisonResult) -> Vec<tera::Value> {
+/// The pair bodies of result `r`, each with its [`pair_key`], made in
+/// parallel with links from a page at `compare/<id>/<pair>/`. A body in
+/// `kept` (made from `r` itself) with the same key is taken over.
+pub fn pair_bodies(data: &Data, r: &ComparisonResult, kept: &[(u64, tera::Value)]) -> Vec<(u64, tera::Value)> {
     use rayon::prelude::*;
     (0..r.pairs.len())
         .into_par_iter()
-        .map(|p| tv(&pair(data, r, p, &Links::new(&format!("compare/{}/{}/", r.id, r.pairs[p].slug)))))
+        .map(|p| {
+            let key = pair_key(data, r, p);
+            match kept.get(p).filter(|(k, _)| *k == key) {
+                Some(made) => made.clone(),
+                None => (key, tv(&pair(data, r, p, &Links::new(&format!("compare/{}/{}/", r.id, r.pairs[p].slug))))),
+            }
+        })
         .collect()
+}
+
+/// A fingerprint of what [`pair`] reads besides the result: the settings
+/// (language, raw HTML, the row templates' shortcut), both curricula's short
+/// titles and module numbers, and the titles of the pair's own modules (the
+/// only titles it shows). A title edit thus changes only the bodies of the
+/// pairs the module is part of.
+pub fn pair_key(data: &Data, r: &ComparisonResult, p: usize) -> u64 {
+    let (l, rc) = sides(data, &r.left, &r.right);
+    let config = &data.site.config;
+    // Module counts and numbers of both sides, as one part.
+    let mut numbers = Vec::new();
+    for c in [l, rc] {
+        numbers.extend((c.modules.len() as u64).to_le_bytes());
+        numbers.extend(c.modules.iter().flat_map(|m| m.number.value.to_le_bytes()));
+    }
+    let flags = [u8::from(config.allow_raw_html), u8::from(data.fast_rows)];
+    let mut parts: Vec<&[u8]> = vec![config.language.code().as_bytes(), &flags, &numbers];
+    for c in [l, rc] {
+        parts.extend([c.id.as_bytes(), c.short_title.as_bytes()]);
+        parts.extend(c.modules.iter().map(|m| m.id.as_bytes()));
+    }
+    let pr = &r.pairs[p];
+    fn title<'c>(c: &'c Curriculum, id: &str) -> &'c [u8] {
+        c.module(id).map_or(b"", |m| m.title.as_bytes())
+    }
+    parts.extend(pr.left.iter().map(|id| title(l, id)));
+    parts.extend(pr.right.iter().chain(pr.prose.iter().map(|mp| &mp.module)).map(|id| title(rc, id)));
+    crate::text::fingerprint_parts(parts)
 }
 
 /// Links from a module page to the pairs it takes part in.

@@ -279,13 +279,16 @@ fn identical(a: &tera::Value, b: &tera::Value) -> bool {
         (ka, kb) if ka != kb => false,
         (K::String, _) => a.as_str() == b.as_str() && a.is_safe() == b.is_safe(),
         (K::F64, _) => a.as_f64().map(f64::to_bits) == b.as_f64().map(f64::to_bits),
+        // Shared (kept) arrays and maps are identical without a look inside.
         (K::Array, _) => {
             let (x, y) = (a.as_array().unwrap_or_default(), b.as_array().unwrap_or_default());
-            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| identical(x, y))
+            std::ptr::eq(x, y) || x.len() == y.len() && x.iter().zip(y).all(|(x, y)| identical(x, y))
         }
         (K::Map, _) => match (a.as_map(), b.as_map()) {
             (Some(x), Some(y)) => {
-                x.len() == y.len() && x.iter().zip(y.iter()).all(|((kx, x), (ky, y))| kx == ky && identical(x, y))
+                std::ptr::eq(x, y)
+                    || x.len() == y.len()
+                        && x.iter().zip(y.iter()).all(|((kx, x), (ky, y))| kx == ky && identical(x, y))
             }
             _ => false,
         },
@@ -300,11 +303,16 @@ pub type MarkdownCache = std::collections::HashMap<u64, std::sync::Arc<crate::ma
 /// once made, its exports with the [`crate::export::comparison_files_key`]
 /// they were made for: a title edit changes none of them, and they were
 /// about a tenth of the bundled site's rebuild.
+///
+/// Its pair bodies are kept with it too, each with its
+/// [`compare_views::pair_key`]: a title edit changes only those of the pairs
+/// the module is part of.
 #[derive(Debug, Clone)]
 pub struct KeptComparison {
     fingerprint: u64,
     result: std::sync::Arc<crate::compare::ComparisonResult>,
     exports: Option<(u64, std::sync::Arc<Vec<OutFile>>)>,
+    pairs: std::sync::Arc<Vec<(u64, tera::Value)>>,
 }
 
 /// A file group that is not a page: static files, the exports of one
@@ -581,7 +589,7 @@ fn comparison_task(
     };
     let (rendered, exports) = rayon::join(
         || {
-            let pairs = compare_views::pair_bodies(data, &result);
+            let pairs = pair_bodies(data, scope, &result);
             let bodies = views::Bodies { pairs: &pairs, comparison: Some(&result), ..Default::default() };
             render_pages(jobs, data, theme, bodies, sink)
         },
@@ -595,6 +603,25 @@ fn comparison_task(
     );
     exports.into_iter().for_each(sink);
     rendered
+}
+
+/// The pair bodies of a computed comparison: those a scoped render kept with
+/// `result` if their key is unchanged, else made (and kept).
+fn pair_bodies(
+    data: &views::Data,
+    scope: &Scope,
+    result: &std::sync::Arc<crate::compare::ComparisonResult>,
+) -> Vec<tera::Value> {
+    let keep = scope.reuse && !scope.is_all();
+    let lock = || data.made_comparisons.lock().unwrap_or_else(|e| e.into_inner());
+    let same = |k: &KeptComparison| std::sync::Arc::ptr_eq(&k.result, result);
+    let kept = if keep { lock().get(&result.id).filter(|k| same(k)).map(|k| k.pairs.clone()) } else { None };
+    let made = compare_views::pair_bodies(data, result, kept.as_deref().map_or(&[], |v| v.as_slice()));
+    let bodies = made.iter().map(|(_, body)| body.clone()).collect();
+    if let Some(k) = lock().get_mut(&result.id).filter(|k| keep && same(k)) {
+        k.pairs = std::sync::Arc::new(made);
+    }
+    bodies
 }
 
 /// The exports of a computed comparison: those a scoped render kept with
@@ -639,12 +666,13 @@ fn computed<'a>(
         None => std::sync::Arc::new(crate::compare::compare_with(data.site, cmp, &data.preparations)?),
     };
     if scope.reuse && !scope.is_all() {
-        // The exports stay with the result they were made from.
+        // The exports and pair bodies stay with the result they were made from.
         let exports = kept.and_then(|k| k.exports.clone());
+        let pairs = kept.map(|k| k.pairs.clone()).unwrap_or_default();
         data.made_comparisons
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .insert(cmp.id.clone(), KeptComparison { fingerprint, result: result.clone(), exports });
+            .insert(cmp.id.clone(), KeptComparison { fingerprint, result: result.clone(), exports, pairs });
     }
     Some(result)
 }
