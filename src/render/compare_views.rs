@@ -403,33 +403,39 @@ pub fn pair_bodies(data: &Data, r: &ComparisonResult, kept: &[(u64, tera::Value)
         .collect()
 }
 
-/// A fingerprint of what [`pair`] reads besides the result: the settings
-/// (language, raw HTML, the row templates' shortcut), both curricula's short
-/// titles and module numbers, and the titles of the pair's own modules (the
-/// only titles it shows). A title edit thus changes only the bodies of the
-/// pairs the module is part of.
-pub fn pair_key(data: &Data, r: &ComparisonResult, p: usize) -> u64 {
+/// What the views of a comparison read besides the result, apart from
+/// module titles and workloads: the settings (language, raw HTML, the row
+/// templates' shortcut) and both curricula's ids, titles, short titles and
+/// module ids and numbers.
+fn sides_key(data: &Data, r: &ComparisonResult) -> Vec<Vec<u8>> {
     let (l, rc) = sides(data, &r.left, &r.right);
     let config = &data.site.config;
-    // Module counts and numbers of both sides, as one part.
-    let mut numbers = Vec::new();
+    let mut parts = vec![
+        config.language.code().as_bytes().to_vec(),
+        vec![u8::from(config.allow_raw_html), u8::from(data.fast_rows)],
+    ];
     for c in [l, rc] {
-        numbers.extend((c.modules.len() as u64).to_le_bytes());
-        numbers.extend(c.modules.iter().flat_map(|m| m.number.value.to_le_bytes()));
+        let numbers = c.modules.iter().flat_map(|m| m.number.value.to_le_bytes());
+        parts.push((c.modules.len() as u64).to_le_bytes().into_iter().chain(numbers).collect());
+        parts.extend([&c.id, &c.title, &c.short_title].map(|s| s.as_bytes().to_vec()));
+        parts.extend(c.modules.iter().map(|m| m.id.as_bytes().to_vec()));
     }
-    let flags = [u8::from(config.allow_raw_html), u8::from(data.fast_rows)];
-    let mut parts: Vec<&[u8]> = vec![config.language.code().as_bytes(), &flags, &numbers];
-    for c in [l, rc] {
-        parts.extend([c.id.as_bytes(), c.short_title.as_bytes()]);
-        parts.extend(c.modules.iter().map(|m| m.id.as_bytes()));
-    }
-    let pr = &r.pairs[p];
+    parts
+}
+
+/// A fingerprint of what [`pair`] reads besides the result: [`sides_key`]
+/// and the titles of the pair's own modules (the only titles it shows). A
+/// title edit thus changes only the bodies of the pairs the module is part of.
+pub fn pair_key(data: &Data, r: &ComparisonResult, p: usize) -> u64 {
     fn title<'c>(c: &'c Curriculum, id: &str) -> &'c [u8] {
         c.module(id).map_or(b"", |m| m.title.as_bytes())
     }
-    parts.extend(pr.left.iter().map(|id| title(l, id)));
-    parts.extend(pr.right.iter().chain(pr.prose.iter().map(|mp| &mp.module)).map(|id| title(rc, id)));
-    crate::text::fingerprint_parts(parts)
+    let (l, rc) = sides(data, &r.left, &r.right);
+    let sides = sides_key(data, r);
+    let pr = &r.pairs[p];
+    let left = pr.left.iter().map(|id| title(l, id));
+    let right = pr.right.iter().chain(pr.prose.iter().map(|mp| &mp.module)).map(|id| title(rc, id));
+    crate::text::fingerprint_parts(sides.iter().map(Vec::as_slice).chain(left).chain(right))
 }
 
 /// Links from a module page to the pairs it takes part in.
@@ -640,9 +646,12 @@ fn rules_view(data: &Data, r: &ComparisonResult) -> Vec<Value> {
         .collect()
 }
 
-/// The body of the comparison overview; given the pair bodies, of its print view.
-pub fn overview(data: &Data, r: &ComparisonResult, links: &Links, print_bodies: Option<&[tera::Value]>) -> tera::Value {
-    let print = print_bodies.is_some();
+/// The comparison-derived part of the overview (or of its print view): all
+/// but the workload ledgers and rule checks, which [`overview`] adds. It reads
+/// the result and what [`sides_key`] covers, so serve keeps it over a title
+/// or workload edit.
+pub fn overview_core(data: &Data, r: &ComparisonResult, print: bool) -> tera::Value {
+    let links = Links::new(&format!("compare/{}/{}", r.id, if print { "print/" } else { "" }));
     let (l, rc) = sides(data, &r.left, &r.right);
     // Manual relations get a column only where the comparison uses them.
     let used: Vec<Relation> = RELATIONS
@@ -670,7 +679,7 @@ pub fn overview(data: &Data, r: &ComparisonResult, links: &Links, print_bodies: 
             })
         })
         .collect();
-    let v = tv(&json!({
+    tv(&json!({
         "id": r.id, "title": r.title, "print": print,
         "print_url": links.to(&format!("compare/{}/print/", r.id)),
         "left": {"short": l.short_title, "title": l.title, "url": links.curriculum(l)},
@@ -680,15 +689,29 @@ pub fn overview(data: &Data, r: &ComparisonResult, links: &Links, print_bodies: 
         "overlap": overlap_view(data, r, print),
         "matrix": matrix_view(data, r, print),
         "flags": flags_view(data, r),
-        "ledgers": [ledger_side(data, l, links), ledger_side(data, rc, links)],
-        "rules": rules_view(data, r),
+        "ledgers": null,
+        "rules": null,
         "pairs": pairs,
         "json_url": format!("{}data/{}.json", links.root, r.id),
         "csv_url": format!("{}data/{}.csv", links.root, r.id),
         "case_url": format!("{}data/case/{}.json", links.root, r.id),
-    }));
+    }))
+}
+
+/// The overview (or print view) of result `r`: its [`overview_core`] with
+/// the workload ledgers and rule checks, and in the print view every pair's
+/// body (shared with the pair pages).
+pub fn overview(
+    data: &Data,
+    r: &ComparisonResult,
+    links: &Links,
+    core: &tera::Value,
+    print_bodies: Option<&[tera::Value]>,
+) -> tera::Value {
+    let (l, rc) = sides(data, &r.left, &r.right);
+    let ledgers = tv(&json!([ledger_side(data, l, links), ledger_side(data, rc, links)]));
+    let v = with_key(&with_key(core, "ledgers", ledgers), "rules", tv(&Value::from(rules_view(data, r))));
     let Some(bodies) = print_bodies else { return v };
-    // The print view shows every pair's body, shared with the pair pages.
     let pairs: Vec<tera::Value> = v
         .get_from_path("pairs")
         .and_then(|p| p.as_array())
@@ -698,6 +721,21 @@ pub fn overview(data: &Data, r: &ComparisonResult, links: &Links, print_bodies: 
         .map(|(p, body)| with_key(p, "body", body.clone()))
         .collect();
     with_key(&v, "pairs", tera::Value::from(pairs))
+}
+
+/// The overview cores (plain, print) of result `r`, each with the key of what
+/// it reads besides the result; those in `kept` (made from `r` itself) with
+/// the same key are taken over.
+pub fn overview_cores(data: &Data, r: &ComparisonResult, kept: &[(u64, tera::Value)]) -> Vec<(u64, tera::Value)> {
+    let key = crate::text::fingerprint_parts(sides_key(data, r).iter().map(Vec::as_slice));
+    [false, true]
+        .into_iter()
+        .enumerate()
+        .map(|(i, print)| match kept.get(i).filter(|(k, _)| *k == key) {
+            Some(made) => made.clone(),
+            None => (key, overview_core(data, r, print)),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -304,16 +304,20 @@ pub type MarkdownCache = std::collections::HashMap<u64, std::sync::Arc<crate::ma
 /// they were made for: a title edit changes none of them, and they were
 /// about a tenth of the bundled site's rebuild.
 ///
-/// Its pair bodies are kept with it too, each with its
-/// [`compare_views::pair_key`]: a title edit changes only those of the pairs
-/// the module is part of.
+/// Its pair bodies and overview cores are kept with it too, each with the
+/// key of what it reads besides the result: a title edit changes only the
+/// bodies of the pairs the module is part of, and no overview core.
 #[derive(Debug, Clone)]
 pub struct KeptComparison {
     fingerprint: u64,
     result: std::sync::Arc<crate::compare::ComparisonResult>,
     exports: Option<(u64, std::sync::Arc<Vec<OutFile>>)>,
-    pairs: std::sync::Arc<Vec<(u64, tera::Value)>>,
+    pairs: KeptValues,
+    overviews: KeptValues,
 }
+
+/// Template values with the keys they were made for.
+type KeptValues = std::sync::Arc<Vec<(u64, tera::Value)>>;
 
 /// A file group that is not a page: static files, the exports of one
 /// curriculum, the search index. (A comparison's exports are made with its
@@ -589,8 +593,28 @@ fn comparison_task(
     };
     let (rendered, exports) = rayon::join(
         || {
-            let pairs = pair_bodies(data, scope, &result);
-            let bodies = views::Bodies { pairs: &pairs, comparison: Some(&result), ..Default::default() };
+            let (pairs, overviews) = rayon::join(
+                || {
+                    kept_values(
+                        data,
+                        scope,
+                        &result,
+                        |k| &mut k.pairs,
+                        |kept| compare_views::pair_bodies(data, &result, kept),
+                    )
+                },
+                || {
+                    kept_values(
+                        data,
+                        scope,
+                        &result,
+                        |k| &mut k.overviews,
+                        |kept| compare_views::overview_cores(data, &result, kept),
+                    )
+                },
+            );
+            let bodies =
+                views::Bodies { pairs: &pairs, overviews: &overviews, comparison: Some(&result), ..Default::default() };
             render_pages(jobs, data, theme, bodies, sink)
         },
         || {
@@ -605,23 +629,26 @@ fn comparison_task(
     rendered
 }
 
-/// The pair bodies of a computed comparison: those a scoped render kept with
-/// `result` if their key is unchanged, else made (and kept).
-fn pair_bodies(
+/// Values made from a computed comparison by `make`, given those a scoped
+/// render kept with `result` in `field` (to take over where their key is
+/// unchanged); a scoped render keeps them for the next.
+fn kept_values(
     data: &views::Data,
     scope: &Scope,
     result: &std::sync::Arc<crate::compare::ComparisonResult>,
+    field: fn(&mut KeptComparison) -> &mut KeptValues,
+    make: impl FnOnce(&[(u64, tera::Value)]) -> Vec<(u64, tera::Value)>,
 ) -> Vec<tera::Value> {
     let keep = scope.reuse && !scope.is_all();
     let lock = || data.made_comparisons.lock().unwrap_or_else(|e| e.into_inner());
-    let same = |k: &KeptComparison| std::sync::Arc::ptr_eq(&k.result, result);
-    let kept = if keep { lock().get(&result.id).filter(|k| same(k)).map(|k| k.pairs.clone()) } else { None };
-    let made = compare_views::pair_bodies(data, result, kept.as_deref().map_or(&[], |v| v.as_slice()));
-    let bodies = made.iter().map(|(_, body)| body.clone()).collect();
-    if let Some(k) = lock().get_mut(&result.id).filter(|k| keep && same(k)) {
-        k.pairs = std::sync::Arc::new(made);
+    let same = |k: &&mut KeptComparison| keep && std::sync::Arc::ptr_eq(&k.result, result);
+    let kept = lock().get_mut(&result.id).filter(same).map(|k| field(k).clone());
+    let made = make(kept.as_deref().map_or(&[], Vec::as_slice));
+    let values = made.iter().map(|(_, v)| v.clone()).collect();
+    if let Some(k) = lock().get_mut(&result.id).filter(same) {
+        *field(k) = std::sync::Arc::new(made);
     }
-    bodies
+    values
 }
 
 /// The exports of a computed comparison: those a scoped render kept with
@@ -668,11 +695,9 @@ fn computed<'a>(
     if scope.reuse && !scope.is_all() {
         // The exports and pair bodies stay with the result they were made from.
         let exports = kept.and_then(|k| k.exports.clone());
-        let pairs = kept.map(|k| k.pairs.clone()).unwrap_or_default();
-        data.made_comparisons
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(cmp.id.clone(), KeptComparison { fingerprint, result: result.clone(), exports, pairs });
+        let (pairs, overviews) = kept.map(|k| (k.pairs.clone(), k.overviews.clone())).unwrap_or_default();
+        let kept = KeptComparison { fingerprint, result: result.clone(), exports, pairs, overviews };
+        data.made_comparisons.lock().unwrap_or_else(|e| e.into_inner()).insert(cmp.id.clone(), kept);
     }
     Some(result)
 }

@@ -221,6 +221,8 @@ pub(super) fn with_key(v: &tera::Value, key: &str, val: tera::Value) -> tera::Va
 pub struct Bodies<'b> {
     pub modules: &'b [tera::Value],
     pub pairs: &'b [tera::Value],
+    /// The comparison's overview cores: plain and print.
+    pub overviews: &'b [tera::Value],
     /// The computed comparison, for its own pages.
     pub comparison: Option<&'b crate::compare::ComparisonResult>,
 }
@@ -399,8 +401,9 @@ fn page_parts<'a>(
             } else {
                 vec![crumb(&r.title, None)]
             };
-            let body = bodies.comparison.map_or_else(tera::Value::none, |result| {
-                super::compare_views::overview(data, result, links, print.then_some(bodies.pairs))
+            let core = bodies.overviews.get(usize::from(print));
+            let body = bodies.comparison.zip(core).map_or_else(tera::Value::none, |(result, core)| {
+                super::compare_views::overview(data, result, links, core, print.then_some(bodies.pairs))
             });
             (r.title.clone(), crumbs, body)
         }
