@@ -377,37 +377,77 @@ impl<W: std::io::Write> Joiner<W> {
         // Written a batch of entries at a time: the token list of a large site
         // is tens of megabytes.
         let mut json = Vec::new();
-        for (i, entry) in tokens.iter().enumerate() {
+        for (i, (t, ids)) in tokens.iter().enumerate() {
             if i > 0 {
                 json.push(b',');
             }
-            // Strings and numbers only: serializing cannot fail.
-            let _ = serde_json::to_writer(&mut json, entry);
+            write_entry(&mut json, t, ids.iter().copied());
             if json.len() > 1 << 16 {
-                self.out.write_all(&escape_lt(std::mem::take(&mut json)))?;
+                self.out.write_all(&std::mem::take(&mut json))?;
             }
         }
         json.extend_from_slice(b"]}");
-        self.out.write_all(&escape_lt(json))?;
+        self.out.write_all(&json)?;
         self.out.write_all(b";\n")?;
         Ok(self.out)
     }
 }
 
-/// The script of the search index over `parts` (see [`parts`]) and the glossary.
+/// The script of the search index over `parts` (see [`parts`]) and the
+/// glossary: the same bytes as [`write_streamed`], made from the kept
+/// segments of unchanged curricula. Their postings are merged by reference
+/// (no token is copied): the merge was most of a `serve` rebuild's index.
 pub fn js(site: &Site, labels: &BTreeMap<&str, &str>, parts: &Parts) -> Vec<u8> {
     use rayon::prelude::*;
     let present: Vec<&CurriculumPart> =
         site.curricula.iter().filter_map(|c| parts.0.get(&c.id).map(|p| &**p)).collect();
-    let segments: Vec<&Segment> = present.par_iter().map(|p| p.segment()).collect();
-    let joined = (|| {
-        let mut joiner = Joiner::new(Vec::new())?;
-        segments.into_iter().try_for_each(|s| joiner.add(s))?;
-        joiner.add(&Segment::of_owned(glossary_part(site, labels)))?;
-        joiner.finish()
-    })();
-    // Writing into memory cannot fail.
-    joined.unwrap_or_default()
+    let glossary = Segment::of_owned(glossary_part(site, labels));
+    let mut segments: Vec<&Segment> = present.par_iter().map(|p| p.segment()).collect();
+    segments.push(&glossary);
+    let mut out = b"window.CURRICULA_SEARCH={\"docs\":[".to_vec();
+    // Each token with the postings of every segment containing it, shifted
+    // by the number of documents before that segment.
+    let mut postings: rustc_hash::FxHashMap<&str, Vec<(u32, &[u32])>> = Default::default();
+    let mut base = 0;
+    for seg in segments.iter().filter(|s| s.docs > 0) {
+        if base > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(&seg.json);
+        for (t, ids) in &seg.postings {
+            postings.entry(t.as_str()).or_default().push((base, ids.as_slice()));
+        }
+        base += seg.docs;
+    }
+    let mut tokens: Vec<_> = postings.into_iter().collect();
+    tokens.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    out.extend_from_slice(b"],\"tokens\":[");
+    for (i, (t, lists)) in tokens.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_entry(&mut out, t, lists.iter().flat_map(|(base, ids)| ids.iter().map(move |i| i + base)));
+    }
+    out.extend_from_slice(b"]};\n");
+    out
+}
+
+/// One entry of the token list, `["token",[ids]]`, as `serde_json` writes it.
+/// Tokens are folded to ASCII letters and digits, so nothing in them needs
+/// escaping (not even `<`).
+fn write_entry(out: &mut Vec<u8>, token: &str, ids: impl Iterator<Item = u32>) {
+    debug_assert!(token.bytes().all(|b| b.is_ascii_alphanumeric()));
+    out.extend_from_slice(b"[\"");
+    out.extend_from_slice(token.as_bytes());
+    out.extend_from_slice(b"\",[");
+    let mut buf = itoa::Buffer::new();
+    for (i, id) in ids.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(buf.format(id).as_bytes());
+    }
+    out.extend_from_slice(b"]]");
 }
 
 /// Writes the script of the search index to `out`, each curriculum's
