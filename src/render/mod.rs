@@ -7,6 +7,7 @@
 //! byte-identical for the same input.
 
 mod compare_views;
+mod fragments;
 mod i18n;
 mod index_views;
 pub mod svg;
@@ -252,6 +253,9 @@ pub struct Reuse {
     /// The module, pair and comparison pages a scoped render made, with the
     /// values they were made from (see [`KeptPage`]).
     pages: KeptPages,
+    /// The sections of the print views a scoped render made, with the values
+    /// they were rendered from.
+    fragments: fragments::KeptFragments,
 }
 
 /// Pages by output path.
@@ -507,6 +511,7 @@ fn render_pages(
         .map(|job| {
             let (mut ctx, warnings) = views::context(data, job, bodies);
             let path = job.path(data);
+            ctx.body = fragments::prerender(data, theme, job, &path, ctx.body, &ctx.t)?;
             let insert = ctx.insert.take();
             let Some(made) = data.made_pages.as_ref().filter(|_| insert.is_none() && kept_kind(job)) else {
                 let html = theme.render(job.template(), ctx)?;
@@ -758,6 +763,7 @@ fn prepare<'a>(
     let (comparisons, made_comparisons) = (&reuse.comparisons, Default::default());
     let made_markdown = (scope.reuse && !scope.is_all()).then(Default::default);
     let made_pages = (scope.reuse && !scope.is_all() && !scope.own_pages).then(Default::default);
+    let made_fragments = made_pages.as_ref().map(|_| Default::default());
     let markdown_salt = crate::text::fingerprint_parts([
         &terms.fingerprint().to_le_bytes()[..],
         &[u8::from(site.config.allow_raw_html)],
@@ -781,6 +787,8 @@ fn prepare<'a>(
         made_markdown,
         pages: &reuse.pages,
         made_pages,
+        fragments: &reuse.fragments,
+        made_fragments,
         ledgers: site.curricula.iter().map(|_| std::sync::OnceLock::new()).collect(),
         markdown_salt,
         preparations,
@@ -844,6 +852,7 @@ fn next_reuse(site: &Site, scope: &Scope, data: views::Data, reuse: &Reuse) -> R
         comparisons: or_kept(fresh.then(|| taken(data.made_comparisons)), &reuse.comparisons),
         markdown: or_kept(data.made_markdown.filter(|_| fresh).map(taken), &reuse.markdown),
         pages: or_kept(data.made_pages.map(taken), &reuse.pages),
+        fragments: or_kept(data.made_fragments.map(taken), &reuse.fragments),
     }
 }
 

@@ -113,6 +113,22 @@ impl Theme {
         self.tera.render(template, &context).map_err(|e| template_error(&e, &self.origins, Some(template)))
     }
 
+    /// Renders `template` on its own, given `vars` and the UI strings (a
+    /// section of a page, see [`super::fragments`]).
+    pub fn render_fragment(
+        &self,
+        template: &str,
+        vars: Vec<(&'static str, tera::Value)>,
+        t: tera::Value,
+    ) -> Result<String, Diagnostic> {
+        let mut context = tera::Context::new();
+        for (name, value) in vars {
+            context.insert_value(name, value);
+        }
+        context.insert_value("t", t);
+        self.tera.render(template, &context).map_err(|e| template_error(&e, &self.origins, Some(template)))
+    }
+
     pub fn static_files(&self) -> Vec<OutFile> {
         self.statics.iter().map(|(p, b)| OutFile { path: p.clone(), bytes: b.clone() }).collect()
     }

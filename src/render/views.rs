@@ -84,6 +84,9 @@ pub struct Data<'a> {
     /// this one makes or takes over when they are to be kept.
     pub pages: &'a super::KeptPages,
     pub made_pages: Option<std::sync::Mutex<super::KeptPages>>,
+    /// The same for the sections of the print views.
+    pub fragments: &'a super::fragments::KeptFragments,
+    pub made_fragments: Option<std::sync::Mutex<super::fragments::KeptFragments>>,
     /// Everything besides its text and place that Markdown renders from: the
     /// glossary's terms and the raw HTML setting.
     pub markdown_salt: u64,
