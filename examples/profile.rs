@@ -27,7 +27,10 @@ fn main() {
     println!("cmp exports {:?}", t.elapsed());
     let t = Instant::now();
     let all: Vec<usize> = (0..site.curricula.len()).collect();
-    let _ = curricula::export::curriculum_files(&site, &all);
+    for &ci in &all {
+        let c = &site.curricula[ci];
+        let _ = curricula::export::curriculum_files(&site, c, &curricula::export::module_exports(&site, c, &[]));
+    }
     println!("cur exports {:?}", t.elapsed());
     let t = Instant::now();
     let theme = curricula::render::Theme::load(&root, &site.config.theme).expect("theme");

@@ -308,20 +308,20 @@ impl<'a> CfItem<'a> {
     }
 }
 
-/// A `CFPackage`.
+/// A `CFPackage` (of associations `A` and items `I`, typed or serialized).
 #[derive(Serialize)]
-struct Package<'a> {
+struct Package<A, I> {
     #[serde(rename = "CFAssociations")]
-    associations: Vec<Association<'a>>,
+    associations: Vec<A>,
     #[serde(rename = "CFDefinitions", skip_serializing_if = "Option::is_none")]
     definitions: Option<Value>,
     #[serde(rename = "CFDocument")]
     document: Map<String, Value>,
     #[serde(rename = "CFItems")]
-    items: Vec<CfItem<'a>>,
+    items: Vec<I>,
 }
 
-impl Package<'_> {
+impl<A: Serialize, I: Serialize> Package<A, I> {
     fn to_json(&self) -> Vec<u8> {
         serde_json::to_vec(self).unwrap_or_else(|_| b"{}".to_vec())
     }
@@ -380,43 +380,82 @@ fn module_nodes<'c>(base: &str, c: &'c Curriculum, m: &'c crate::model::Module) 
     (Node::page(module_uri(base, &c.id, &m.id), &m.title), items)
 }
 
-/// The CASE 1.1 `CFPackage` of one curriculum, as JSON. See the module
-/// documentation for identifiers and codes, [`curriculum_document`] for the document.
-pub fn curriculum_package_json(site: &Site, c: &Curriculum) -> Vec<u8> {
+/// The document node of a curriculum's package.
+fn curriculum_doc(site: &Site, c: &Curriculum) -> Node {
+    Node::page(format!("{}{}/", site.config.base_url, c.id), &c.title)
+}
+
+/// The node of every item type (the module type first).
+fn type_nodes(base: &str) -> Vec<(&'static ItemType, Node)> {
+    std::iter::once(&MODULE_TYPE).chain(GROUP_TYPES.iter()).map(|t| (t, t.node(base))).collect()
+}
+
+/// A module's share of its curriculum's package: its items and their
+/// associations, each serialized. It reads the module, its place `mi`, the
+/// curriculum's id and title and the base URL (see
+/// [`crate::export::ModuleExports`]).
+#[derive(Debug)]
+pub struct ModuleShare {
+    items: Vec<Box<serde_json::value::RawValue>>,
+    associations: Vec<Box<serde_json::value::RawValue>>,
+}
+
+/// Module `mi` of curriculum `c`'s share of its package.
+pub fn module_share(site: &Site, c: &Curriculum, mi: usize) -> ModuleShare {
     let base = site.config.base_url.as_str();
-    let lang = site.config.language;
-    let doc = Node::page(format!("{base}{}/", c.id), &c.title);
-    // Every node first: items and associations borrow them.
-    let kinds: Vec<(&'static ItemType, Node)> =
-        std::iter::once(&MODULE_TYPE).chain(GROUP_TYPES.iter()).map(|t| (t, t.node(base))).collect();
+    let doc = curriculum_doc(site, c);
+    let kinds = type_nodes(base);
     let kind_node = |t: &ItemType| kinds.iter().find(|k| k.0.key == t.key).map_or(&kinds[0].1, |k| &k.1);
-    let modules: Vec<_> = c.modules.iter().map(|m| module_nodes(base, c, m)).collect();
-    let mut items = Vec::new();
-    let mut associations = Vec::new();
-    for (mi, (m, (module, listed))) in c.modules.iter().zip(&modules).enumerate() {
-        let number = m.number.value;
-        items.push(CfItem::new(module, (&MODULE_TYPE, &kinds[0].1), &doc, format!("M{number}"), number.to_string()));
-        associations.push(Association::child_of(base, module, &doc, &doc, mi + 1));
-        for (sequence, (kind, position, node, note)) in listed.iter().enumerate() {
-            let coding = format!("M{number}.{}{position}", kind.code);
-            let item = CfItem::new(node, (kind, kind_node(kind)), &doc, coding, position.to_string());
-            items.push(CfItem { notes: *note, ..item });
-            associations.push(Association::child_of(base, node, module, &doc, sequence + 1));
-        }
+    let Some(m) = c.modules.get(mi) else { return ModuleShare { items: Vec::new(), associations: Vec::new() } };
+    let (module, listed) = module_nodes(base, c, m);
+    let number = m.number.value;
+    let mut items =
+        vec![raw(&CfItem::new(&module, (&MODULE_TYPE, &kinds[0].1), &doc, format!("M{number}"), number.to_string()))];
+    let mut associations = vec![raw(&Association::child_of(base, &module, &doc, &doc, mi + 1))];
+    for (sequence, (kind, position, node, note)) in listed.iter().enumerate() {
+        let coding = format!("M{number}.{}{position}", kind.code);
+        let item = CfItem::new(node, (kind, kind_node(kind)), &doc, coding, position.to_string());
+        items.push(raw(&CfItem { notes: *note, ..item }));
+        associations.push(raw(&Association::child_of(base, node, &module, &doc, sequence + 1)));
     }
-    let types: Vec<Value> = kinds.iter().map(|(t, _)| t.definition(base, lang)).collect();
+    ModuleShare { items, associations }
+}
+
+/// `v` serialized. Package objects are strings, numbers and objects of them:
+/// serializing them cannot fail.
+fn raw(v: &impl Serialize) -> Box<serde_json::value::RawValue> {
+    serde_json::value::to_raw_value(v).unwrap_or_default()
+}
+
+/// The CASE 1.1 `CFPackage` of one curriculum, as JSON, from its modules'
+/// shares (in module order). See the module documentation for identifiers
+/// and codes, [`curriculum_document`] for the document.
+pub fn curriculum_package_json(site: &Site, c: &Curriculum, shares: &[&ModuleShare]) -> Vec<u8> {
+    let lang = site.config.language;
+    let doc = curriculum_doc(site, c);
+    let types: Vec<Value> =
+        type_nodes(&site.config.base_url).iter().map(|(t, _)| t.definition(&site.config.base_url, lang)).collect();
+    let all = |list: fn(&ModuleShare) -> &[Box<serde_json::value::RawValue>]| -> Vec<&serde_json::value::RawValue> {
+        shares.iter().flat_map(|s| list(s)).map(|r| &**r).collect()
+    };
     Package {
-        associations,
+        associations: all(|s| &s.associations),
         definitions: Some(json!({"CFItemTypes": types})),
         document: curriculum_document(&doc, c, lang),
-        items,
+        items: all(|s| &s.items),
     }
     .to_json()
 }
 
+/// [`curriculum_package_json`] with every module's share made.
+fn whole_curriculum_package_json(site: &Site, c: &Curriculum) -> Vec<u8> {
+    let shares: Vec<ModuleShare> = (0..c.modules.len()).map(|mi| module_share(site, c, mi)).collect();
+    curriculum_package_json(site, c, &shares.iter().collect::<Vec<_>>())
+}
+
 /// [`curriculum_package_json`] as a JSON value.
 pub fn curriculum_package(site: &Site, c: &Curriculum) -> Value {
-    serde_json::from_slice(&curriculum_package_json(site, c)).unwrap_or(Value::Null)
+    serde_json::from_slice(&whole_curriculum_package_json(site, c)).unwrap_or(Value::Null)
 }
 
 /// The `CFDocument` of a comparison.
@@ -476,8 +515,8 @@ pub fn comparison_package_json(site: &Site, r: &ComparisonResult) -> Vec<u8> {
         };
         associations.push(Association { extensions: Some(extensions), ..a });
     }
-    Package { associations, definitions: None, document: comparison_document(site, r, &doc), items: Vec::new() }
-        .to_json()
+    let items: Vec<CfItem> = Vec::new();
+    Package { associations, definitions: None, document: comparison_document(site, r, &doc), items }.to_json()
 }
 
 /// [`comparison_package_json`] as a JSON value.
@@ -1042,7 +1081,7 @@ mod tests {
         // bytes only if the typed package wrote them in that order too.
         let s = site();
         let r = comparison(&s);
-        for bytes in [curriculum_package_json(&s, &s.curricula[0]), comparison_package_json(&s, &r)] {
+        for bytes in [whole_curriculum_package_json(&s, &s.curricula[0]), comparison_package_json(&s, &r)] {
             let value: Value = serde_json::from_slice(&bytes).unwrap();
             assert_eq!(
                 String::from_utf8(serde_json::to_vec(&value).unwrap()).unwrap(),

@@ -369,7 +369,7 @@ struct CurriculumJson<'a> {
     issuer: &'a Option<String>,
     kinds: Value,
     ledger: Value,
-    modules: Vec<ModuleJson<'a>>,
+    modules: Vec<&'a serde_json::value::RawValue>,
     pages: Value,
     rules: Value,
     schema: &'static str,
@@ -416,8 +416,54 @@ fn module_json<'a>(site: &Site, c: &crate::model::Curriculum, m: &'a crate::mode
     }
 }
 
+/// A module's share of its curriculum's exports (JSON, CSV, CASE), with the
+/// key of what it was made from besides the module itself (see [`module_exports`]).
+#[derive(Debug)]
+pub struct ModuleExports {
+    key: u64,
+    module: crate::model::Module,
+    json: Box<serde_json::value::RawValue>,
+    csv: String,
+    case: crate::case::ModuleShare,
+}
+
+/// Module shares of the curricula a scoped render exported, by curriculum id.
+pub type KeptExports = std::collections::HashMap<String, Vec<std::sync::Arc<ModuleExports>>>;
+
+/// The module shares of curriculum `c`'s exports: those in `kept` made from
+/// an equal module at the same place with the same key, the others made.
+/// A share reads the module, its place, the curriculum's id and title, the
+/// base URL and the language.
+pub fn module_exports(
+    site: &Site,
+    c: &crate::model::Curriculum,
+    kept: &[std::sync::Arc<ModuleExports>],
+) -> Vec<std::sync::Arc<ModuleExports>> {
+    use rayon::prelude::*;
+    let config = &site.config;
+    c.modules
+        .par_iter()
+        .enumerate()
+        .map(|(mi, m)| {
+            let parts =
+                [config.base_url.as_bytes(), config.language.code().as_bytes(), c.id.as_bytes(), c.title.as_bytes()];
+            let key = crate::text::fingerprint_parts(parts.into_iter().chain([&(mi as u64).to_le_bytes()[..]]));
+            if let Some(made) = kept.get(mi).filter(|k| k.key == key && k.module == *m) {
+                return made.clone();
+            }
+            std::sync::Arc::new(ModuleExports {
+                key,
+                module: m.clone(),
+                json: serde_json::value::to_raw_value(&module_json(site, c, m)).unwrap_or_default(),
+                csv: module_csv(site, c, m),
+                case: crate::case::module_share(site, c, mi),
+            })
+        })
+        .collect()
+}
+
 /// The JSON export of one curriculum: the full model and its computed ledger.
-pub fn curriculum_json(site: &Site, c: &crate::model::Curriculum) -> Vec<u8> {
+pub fn curriculum_json(site: &Site, c: &crate::model::Curriculum, shares: &[std::sync::Arc<ModuleExports>]) -> Vec<u8> {
     let formats: Vec<Value> = c
         .formats
         .iter()
@@ -438,7 +484,7 @@ pub fn curriculum_json(site: &Site, c: &crate::model::Curriculum) -> Vec<u8> {
         issuer: &c.issuer,
         kinds: value(&c.kinds),
         ledger: ledger_json(site, &c.id),
-        modules: c.modules.iter().map(|m| module_json(site, c, m)).collect(),
+        modules: shares.iter().map(|s| &*s.json).collect(),
         pages: Value::Array(pages),
         rules: value(&evaluate_all(&site.rules, c)),
         schema: CURRICULUM_SCHEMA,
@@ -451,50 +497,55 @@ pub fn curriculum_json(site: &Site, c: &crate::model::Curriculum) -> Vec<u8> {
 }
 
 /// The CSV export of one curriculum: one line per item.
-pub fn curriculum_csv(site: &Site, c: &crate::model::Curriculum) -> String {
-    use crate::model::Dimension;
+pub fn curriculum_csv(shares: &[std::sync::Arc<ModuleExports>]) -> String {
     let mut out = String::from("\u{feff}module,module_number,module_title,dimension,position,text,anchor,url\r\n");
-    for m in &c.modules {
-        let groups = Dimension::ALL
-            .iter()
-            .map(|d| (d.key(), m.competencies.get(*d)))
-            .chain(std::iter::once(("methods", m.methods.as_slice())));
-        for (group, items) in groups {
-            for (i, it) in items.iter().enumerate() {
-                let url = format!("{}{}/{}/#{}", site.config.base_url, c.id, m.id, it.anchor);
-                let fields = [
-                    m.id.clone(),
-                    m.number.value.to_string(),
-                    m.title.clone(),
-                    group.to_string(),
-                    (i + 1).to_string(),
-                    it.text.clone(),
-                    it.anchor.clone(),
-                    url,
-                ];
-                out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
-                out.push_str("\r\n");
-            }
+    shares.iter().for_each(|s| out.push_str(&s.csv));
+    out
+}
+
+/// A module's lines of the CSV export.
+fn module_csv(site: &Site, c: &crate::model::Curriculum, m: &crate::model::Module) -> String {
+    use crate::model::Dimension;
+    let mut out = String::new();
+    let groups = Dimension::ALL
+        .iter()
+        .map(|d| (d.key(), m.competencies.get(*d)))
+        .chain(std::iter::once(("methods", m.methods.as_slice())));
+    for (group, items) in groups {
+        for (i, it) in items.iter().enumerate() {
+            let url = format!("{}{}/{}/#{}", site.config.base_url, c.id, m.id, it.anchor);
+            let fields = [
+                m.id.clone(),
+                m.number.value.to_string(),
+                m.title.clone(),
+                group.to_string(),
+                (i + 1).to_string(),
+                it.text.clone(),
+                it.anchor.clone(),
+                url,
+            ];
+            out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+            out.push_str("\r\n");
         }
     }
     out
 }
 
-/// `data/<curriculum>.json` and `.csv`, and the CASE packages, for the curricula `which` (indices).
-pub fn curriculum_files(site: &Site, which: &[usize]) -> Vec<OutFile> {
-    use rayon::prelude::*;
-    which
-        .par_iter()
-        .filter_map(|&ci| site.curricula.get(ci))
-        .flat_map_iter(|c| {
-            data_set(
-                &c.id,
-                || curriculum_json(site, c),
-                || curriculum_csv(site, c),
-                || crate::case::curriculum_package_json(site, c),
-            )
-        })
-        .collect()
+/// `data/<curriculum>.json` and `.csv`, and the CASE package, of curriculum
+/// `c` from its module shares (see [`module_exports`]).
+pub fn curriculum_files(
+    site: &Site,
+    c: &crate::model::Curriculum,
+    shares: &[std::sync::Arc<ModuleExports>],
+) -> Vec<OutFile> {
+    let case: Vec<&crate::case::ModuleShare> = shares.iter().map(|s| &s.case).collect();
+    data_set(
+        &c.id,
+        || curriculum_json(site, c, shares),
+        || curriculum_csv(shares),
+        || crate::case::curriculum_package_json(site, c, &case),
+    )
+    .into()
 }
 
 fn xml_escape(s: &str) -> String {
@@ -537,7 +588,8 @@ mod tests {
         // Written again from a JSON value (whose maps keep their keys sorted),
         // an export gives the same bytes only if it wrote them sorted too.
         let site = crate::load::load_site(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).site;
-        let mut files: Vec<Vec<u8>> = site.curricula.iter().map(|c| curriculum_json(&site, c)).collect();
+        let json = |c| curriculum_json(&site, c, &module_exports(&site, c, &[]));
+        let mut files: Vec<Vec<u8>> = site.curricula.iter().map(json).collect();
         for cmp in &site.comparisons {
             files.push(comparison_json(&site, &crate::compare::compare(&site, cmp).unwrap()));
         }

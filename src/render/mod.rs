@@ -256,6 +256,8 @@ pub struct Reuse {
     /// The sections of the print views a scoped render made, with the values
     /// they were rendered from.
     fragments: fragments::KeptFragments,
+    /// The module shares of the exports of the curricula a scoped render exported.
+    exports: crate::export::KeptExports,
 }
 
 /// Pages by output path.
@@ -388,7 +390,16 @@ fn run_data_task(task: &DataTask, data: &views::Data, theme: &Theme, scope: &Sco
             }
             files
         }
-        DataTask::Curriculum(c) => crate::export::curriculum_files(site, &[c]),
+        DataTask::Curriculum(ci) => {
+            let Some(c) = site.curricula.get(ci) else { return Vec::new() };
+            let kept = data.exports.get(&c.id).map_or(&[][..], Vec::as_slice);
+            let shares = crate::export::module_exports(site, c, kept);
+            let files = crate::export::curriculum_files(site, c, &shares);
+            if let Some(made) = &data.made_exports {
+                made.lock().unwrap_or_else(|e| e.into_inner()).insert(c.id.clone(), shares);
+            }
+            files
+        }
         DataTask::Search => {
             let labels = i18n::strings(site.config.language);
             // A build keeps no documents: each curriculum's are made and dropped in turn.
@@ -764,6 +775,7 @@ fn prepare<'a>(
     let made_markdown = (scope.reuse && !scope.is_all()).then(Default::default);
     let made_pages = (scope.reuse && !scope.is_all() && !scope.own_pages).then(Default::default);
     let made_fragments = made_pages.as_ref().map(|_| Default::default());
+    let made_exports = made_pages.as_ref().map(|_| Default::default());
     let markdown_salt = crate::text::fingerprint_parts([
         &terms.fingerprint().to_le_bytes()[..],
         &[u8::from(site.config.allow_raw_html)],
@@ -789,6 +801,8 @@ fn prepare<'a>(
         made_pages,
         fragments: &reuse.fragments,
         made_fragments,
+        exports: &reuse.exports,
+        made_exports,
         ledgers: site.curricula.iter().map(|_| std::sync::OnceLock::new()).collect(),
         markdown_salt,
         preparations,
@@ -853,6 +867,7 @@ fn next_reuse(site: &Site, scope: &Scope, data: views::Data, reuse: &Reuse) -> R
         markdown: or_kept(data.made_markdown.filter(|_| fresh).map(taken), &reuse.markdown),
         pages: or_kept(data.made_pages.map(taken), &reuse.pages),
         fragments: or_kept(data.made_fragments.map(taken), &reuse.fragments),
+        exports: or_kept(data.made_exports.map(taken), &reuse.exports),
     }
 }
 

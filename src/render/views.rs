@@ -87,6 +87,9 @@ pub struct Data<'a> {
     /// The same for the sections of the print views.
     pub fragments: &'a super::fragments::KeptFragments,
     pub made_fragments: Option<std::sync::Mutex<super::fragments::KeptFragments>>,
+    /// The same for the module shares of the curricula's exports.
+    pub exports: &'a crate::export::KeptExports,
+    pub made_exports: Option<std::sync::Mutex<crate::export::KeptExports>>,
     /// Everything besides its text and place that Markdown renders from: the
     /// glossary's terms and the raw HTML setting.
     pub markdown_salt: u64,
