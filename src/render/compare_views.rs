@@ -583,14 +583,22 @@ fn alignment_svg(data: &Data, r: &ComparisonResult, print: bool) -> String {
 }
 
 fn ledger_side(data: &Data, c: &Curriculum, links: &Links) -> Value {
-    let l = ledger(c);
+    // `c` is one of the site's curricula (see `sides`), whose ledger the render makes once.
+    let made;
+    let l = match data.site.curricula.iter().position(|x| std::ptr::eq(x, c)) {
+        Some(ci) => data.ledger(ci),
+        None => {
+            made = ledger(c);
+            &made
+        }
+    };
     let modules: Vec<Value> = c
         .modules
         .iter()
         .zip(&l.modules)
-        .map(|(m, (_, f))| json!({"label": format!("M{}", m.number.value), "title": m.title, "url": links.module(c, m), "total": amount(&l, f.total), "presence": [amount(&l, f.presence.min), amount(&l, f.presence.max)], "online": [amount(&l, f.online.min), amount(&l, f.online.max)]}))
+        .map(|(m, (_, f))| json!({"label": format!("M{}", m.number.value), "title": m.title, "url": links.module(c, m), "total": amount(l, f.total), "presence": [amount(l, f.presence.min), amount(l, f.presence.max)], "online": [amount(l, f.online.min), amount(l, f.online.max)]}))
         .collect();
-    json!({"short": c.short_title, "ledger": ledger_view(data.site, c, &l), "modules": modules})
+    json!({"short": c.short_title, "ledger": ledger_view(data.site, c, l), "modules": modules})
 }
 
 fn rules_view(data: &Data, r: &ComparisonResult) -> Vec<Value> {
