@@ -110,6 +110,24 @@ pub fn render(md: &str, opts: &RenderOptions) -> Rendered {
 
 /// Renders one line of inline Markdown (a list item) without the `<p>` wrapper.
 pub fn render_inline(text: &str, allow_raw_html: bool) -> String {
+    if is_plain(text) {
+        return text.to_string();
+    }
+    render_inline_parsed(text, allow_raw_html)
+}
+
+/// Whether `text` renders as itself: one line starting with a letter, of
+/// letters, digits, spaces and punctuation that neither starts a block nor
+/// marks anything inline nor needs escaping. Most list items are such, and
+/// parsing them was most of the making of a module's values.
+fn is_plain(text: &str) -> bool {
+    let punctuation = |c: char| matches!(c, ' ' | ',' | '.' | ';' | ':' | '(' | ')' | '/' | '-' | '?' | '%' | '+');
+    text.chars().next().is_some_and(char::is_alphabetic)
+        && !text.ends_with(' ')
+        && text.chars().all(|c| c.is_alphanumeric() || punctuation(c) || matches!(c, '–' | '„' | '“' | '”' | '…'))
+}
+
+fn render_inline_parsed(text: &str, allow_raw_html: bool) -> String {
     let r = render(text, &RenderOptions { allow_raw_html, top_level: 1, ..Default::default() });
     let h = r.html.trim_end();
     match h.strip_prefix("<p>").and_then(|s| s.strip_suffix("</p>")) {
@@ -415,6 +433,43 @@ fn prefix_footnotes<'a>(events: Vec<Event<'a>>, prefix: &str) -> Vec<Event<'a>> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn plain_lines_render_as_parsed(s in "[a-zA-ZäöüßÄ][a-zA-Z0-9äöüß ,.;:()/?%+–„“”…-]{0,40}", raw: bool) {
+            if is_plain(&s) {
+                proptest::prop_assert_eq!(render_inline(&s, raw), render_inline_parsed(&s, raw));
+            }
+        }
+    }
+
+    #[test]
+    fn only_plain_lines_skip_the_parser() {
+        let marks = (0x21u8..0x7f).map(char::from).filter(|c| !c.is_ascii_alphanumeric()).chain(['–', '„', '…', '\t']);
+        for c in marks {
+            for s in [
+                format!("a{c}b{c}"),
+                format!("a {c}b{c} c"),
+                format!("a{c}{c}b{c}{c}"),
+                format!("a{c}"),
+                format!("a {c} b"),
+            ] {
+                if is_plain(&s) {
+                    assert_eq!(render_inline(&s, false), render_inline_parsed(&s, false), "{s:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn what_may_start_or_mark_markdown_is_not_plain() {
+        for s in
+            ["1. Liste", "- Punkt", "# Titel", "a *b*", "a_b_", "a <b>", "a & b", "[x](y)", "a ", "", "a\nb", "a\"b\""]
+        {
+            assert!(!is_plain(s), "{s:?}");
+        }
+        assert!(is_plain("Phasen im Case Management (Intake, Assessment) – 100 % Reha-/Teilhabeplanung"));
+    }
 
     #[test]
     fn glossaries_with_other_terms_or_links_have_other_fingerprints() {
