@@ -91,33 +91,50 @@ fn snippet(s: &str) -> String {
 /// Documents, each with its folded tokens (sorted, distinct).
 pub type Part = Vec<(Doc, Vec<String>)>;
 
+/// Documents with their share of the script, made when first needed: kept
+/// documents keep it, so a rebuild serializes only the edited modules'
+/// documents again.
+#[derive(Debug, Default)]
+pub struct Docs {
+    part: Part,
+    segment: std::sync::OnceLock<Segment>,
+}
+
+impl Docs {
+    fn new(part: Part) -> std::sync::Arc<Docs> {
+        std::sync::Arc::new(Docs { part, segment: Default::default() })
+    }
+
+    fn segment(&self) -> &Segment {
+        self.segment
+            .get_or_init(|| Segment::new(self.part.iter().map(|(d, t)| (d, t.iter().map(String::as_str).collect()))))
+    }
+}
+
 /// The documents of one curriculum: each module's (by module id) and its
 /// chapters', in the order of the index.
 #[derive(Debug, Default)]
 pub struct CurriculumPart {
-    modules: Vec<(String, std::sync::Arc<Part>)>,
-    pages: std::sync::Arc<Part>,
-    /// Its share of the script, made when first needed: a curriculum that
-    /// `serve` takes over unchanged keeps it, so a rebuild serializes only
-    /// the edited curricula's documents again.
-    segment: std::sync::OnceLock<Segment>,
+    modules: Vec<(String, std::sync::Arc<Docs>)>,
+    pages: std::sync::Arc<Docs>,
 }
 
 impl CurriculumPart {
-    fn segment(&self) -> &Segment {
-        self.segment.get_or_init(|| Segment::of_part(self))
+    /// The shares of the script of its modules and chapters, in order.
+    fn segments(&self) -> impl Iterator<Item = &std::sync::Arc<Docs>> {
+        self.modules.iter().map(|(_, d)| d).chain(std::iter::once(&self.pages))
     }
 
     /// Its documents, moved out where no one else holds them.
     fn into_part(self) -> Part {
-        let take = |p: std::sync::Arc<Part>| std::sync::Arc::try_unwrap(p).unwrap_or_else(|p| (*p).clone());
+        let take = |p: std::sync::Arc<Docs>| std::sync::Arc::try_unwrap(p).map_or_else(|p| p.part.clone(), |d| d.part);
         let mut all: Part = self.modules.into_iter().flat_map(|(_, p)| take(p)).collect();
         all.extend(take(self.pages));
         all
     }
 
     fn docs(&self) -> impl Iterator<Item = &(Doc, Vec<String>)> {
-        self.modules.iter().flat_map(|(_, p)| p.iter()).chain(self.pages.iter())
+        self.segments().flat_map(|d| d.part.iter())
     }
 }
 
@@ -177,7 +194,7 @@ fn curriculum_part(
             let docs = kept(mi, &m.id).unwrap_or_else(|| {
                 let mut docs = Vec::new();
                 module_docs(c, m, labels, &mut docs);
-                std::sync::Arc::new(with_tokens(docs))
+                Docs::new(with_tokens(docs))
             });
             (m.id.clone(), docs)
         })
@@ -189,10 +206,10 @@ fn curriculum_part(
             for p in &c.pages {
                 page_docs(c, p, labels, &mut docs);
             }
-            std::sync::Arc::new(with_tokens(docs))
+            Docs::new(with_tokens(docs))
         }
     };
-    CurriculumPart { modules, pages, segment: Default::default() }
+    CurriculumPart { modules, pages }
 }
 
 /// The parts of every curriculum, taking over from `previous` what
@@ -308,10 +325,6 @@ impl Segment {
         seg
     }
 
-    fn of_part(part: &CurriculumPart) -> Segment {
-        Segment::new(part.docs().map(|(d, t)| (d, t.iter().map(String::as_str).collect())))
-    }
-
     fn of_owned(part: Part) -> Segment {
         let (docs, tokens): (Vec<Doc>, Vec<Vec<String>>) = part.into_iter().unzip();
         Segment::new(docs.iter().zip(tokens))
@@ -402,7 +415,8 @@ pub fn js(site: &Site, labels: &BTreeMap<&str, &str>, parts: &Parts) -> Vec<u8> 
     let present: Vec<&CurriculumPart> =
         site.curricula.iter().filter_map(|c| parts.0.get(&c.id).map(|p| &**p)).collect();
     let glossary = Segment::of_owned(glossary_part(site, labels));
-    let mut segments: Vec<&Segment> = present.par_iter().map(|p| p.segment()).collect();
+    let docs: Vec<&std::sync::Arc<Docs>> = present.iter().flat_map(|p| p.segments()).collect();
+    let mut segments: Vec<&Segment> = docs.par_iter().map(|d| d.segment()).collect();
     segments.push(&glossary);
     let mut out = b"window.CURRICULA_SEARCH={\"docs\":[".to_vec();
     // Each token with the postings of every segment containing it, shifted
@@ -660,7 +674,7 @@ mod tests {
         let before = parts(&site, &labels, &Parts::default(), |_| Unchanged::Nothing);
         // The first script makes each curriculum's share; the second takes them as made.
         let first = js(&site, &labels, &before);
-        assert!(before.0.values().all(|p| p.segment.get().is_some()));
+        assert!(before.0.values().all(|p| p.segments().all(|d| d.segment.get().is_some())));
         assert_eq!(js(&site, &labels, &before), first);
         site.curricula[0].modules[2].title.push_str(" neu");
         let only = |c: usize, edited: Vec<usize>| {
