@@ -433,10 +433,12 @@ pub fn js(site: &Site, labels: &BTreeMap<&str, &str>, parts: &Parts) -> Vec<u8> 
         }
         base += seg.docs;
     }
-    let mut tokens: Vec<_> = postings.into_iter().collect();
-    tokens.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    // Sorted by their first eight bytes as a number, then by the rest: the
+    // same order, with most comparisons of one number instead of two strings.
+    let mut tokens: Vec<_> = postings.into_iter().map(|(t, lists)| (prefix(t), t, lists)).collect();
+    tokens.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(b.1)));
     out.extend_from_slice(b"],\"tokens\":[");
-    for (i, (t, lists)) in tokens.iter().enumerate() {
+    for (i, (_, t, lists)) in tokens.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
@@ -444,6 +446,16 @@ pub fn js(site: &Site, labels: &BTreeMap<&str, &str>, parts: &Parts) -> Vec<u8> 
     }
     out.extend_from_slice(b"]};\n");
     out
+}
+
+/// The first eight bytes of `token` as a big-endian number (zero-padded): a
+/// token that is smaller by the number is smaller as a string (tokens hold
+/// letters and digits, never a zero byte that padding could be taken for).
+fn prefix(token: &str) -> u64 {
+    let mut b = [0u8; 8];
+    let n = token.len().min(8);
+    b[..n].copy_from_slice(&token.as_bytes()[..n]);
+    u64::from_be_bytes(b)
 }
 
 /// One entry of the token list, `["token",[ids]]`, as `serde_json` writes it.
