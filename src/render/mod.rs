@@ -609,25 +609,11 @@ fn comparison_task(
     };
     let (rendered, exports) = rayon::join(
         || {
+            type Make<'m> = &'m (dyn Fn(&[(u64, tera::Value)]) -> Vec<(u64, tera::Value)> + Sync);
+            let keep = |field, make: Make| kept_values(data, scope, &result, field, make);
             let (pairs, overviews) = rayon::join(
-                || {
-                    kept_values(
-                        data,
-                        scope,
-                        &result,
-                        |k| &mut k.pairs,
-                        |kept| compare_views::pair_bodies(data, &result, kept),
-                    )
-                },
-                || {
-                    kept_values(
-                        data,
-                        scope,
-                        &result,
-                        |k| &mut k.overviews,
-                        |kept| compare_views::overview_cores(data, &result, kept),
-                    )
-                },
+                || keep(|k| &mut k.pairs, &|kept| compare_views::pair_bodies(data, &result, kept)),
+                || keep(|k| &mut k.overviews, &|kept| compare_views::overview_cores(data, &result, kept)),
             );
             let bodies =
                 views::Bodies { pairs: &pairs, overviews: &overviews, comparison: Some(&result), ..Default::default() };
