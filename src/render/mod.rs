@@ -258,6 +258,8 @@ pub struct Reuse {
     fragments: fragments::KeptFragments,
     /// The module shares of the exports of the curricula a scoped render exported.
     exports: crate::export::KeptExports,
+    /// The module bodies of the curricula a scoped render made them for.
+    bodies: views::KeptBodies,
 }
 
 /// Pages by output path.
@@ -762,6 +764,7 @@ fn prepare<'a>(
     let made_pages = (scope.reuse && !scope.is_all() && !scope.own_pages).then(Default::default);
     let made_fragments = made_pages.as_ref().map(|_| Default::default());
     let made_exports = made_pages.as_ref().map(|_| Default::default());
+    let made_bodies = made_pages.as_ref().map(|_| Default::default());
     let markdown_salt = crate::text::fingerprint_parts([
         &terms.fingerprint().to_le_bytes()[..],
         &[u8::from(site.config.allow_raw_html)],
@@ -789,6 +792,8 @@ fn prepare<'a>(
         made_fragments,
         exports: &reuse.exports,
         made_exports,
+        bodies: &reuse.bodies,
+        made_bodies,
         ledgers: site.curricula.iter().map(|_| std::sync::OnceLock::new()).collect(),
         markdown_salt,
         preparations,
@@ -854,6 +859,7 @@ fn next_reuse(site: &Site, scope: &Scope, data: views::Data, reuse: &Reuse) -> R
         pages: or_kept(data.made_pages.map(taken), &reuse.pages),
         fragments: or_kept(data.made_fragments.map(taken), &reuse.fragments),
         exports: or_kept(data.made_exports.map(taken), &reuse.exports),
+        bodies: or_kept(data.made_bodies.map(taken), &reuse.bodies),
     }
 }
 

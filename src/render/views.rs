@@ -87,6 +87,9 @@ pub struct Data<'a> {
     /// The same for the sections of the print views.
     pub fragments: &'a super::fragments::KeptFragments,
     pub made_fragments: Option<std::sync::Mutex<super::fragments::KeptFragments>>,
+    /// The same for the module bodies.
+    pub bodies: &'a KeptBodies,
+    pub made_bodies: Option<std::sync::Mutex<KeptBodies>>,
     /// The same for the module shares of the curricula's exports.
     pub exports: &'a crate::export::KeptExports,
     pub made_exports: Option<std::sync::Mutex<crate::export::KeptExports>>,
@@ -812,15 +815,31 @@ fn curriculum_print(
 pub fn module_bodies(data: &Data, ci: usize, shown: &Shown) -> (Vec<tera::Value>, Diagnostics) {
     use rayon::prelude::*;
     let c = &data.site.curricula[ci];
+    let base = data.made_bodies.as_ref().map(|_| curriculum_key(data, ci));
     let made: Vec<(tera::Value, Diagnostics)> = (0..c.modules.len())
         .into_par_iter()
         .map(|mi| {
             if !shown.includes(mi) {
                 return (tera::Value::none(), Diagnostics::new());
             }
-            let mut w = Diagnostics::new();
-            let links = Links::new(&format!("{}/{}/", c.id, c.modules[mi].id));
-            (tv(&module_view(data, ci, mi, &links, &mut w)), w)
+            let m = &c.modules[mi];
+            let links = Links::new(&format!("{}/{}/", c.id, m.id));
+            let Some((made, base)) = data.made_bodies.as_ref().zip(base) else {
+                let mut w = Diagnostics::new();
+                return (tv(&module_view(data, ci, mi, &links, &mut w)), w);
+            };
+            let slot = format!("{}/{}", c.id, m.id);
+            let key = body_key(data, ci, mi, base, &links);
+            let body = match data.bodies.get(&slot).filter(|k| k.key == key && k.module == *m) {
+                Some(kept) => kept.clone(),
+                None => {
+                    let mut warnings = Diagnostics::new();
+                    let body = tv(&module_view(data, ci, mi, &links, &mut warnings));
+                    std::sync::Arc::new(KeptBody { key, module: m.clone(), body, warnings })
+                }
+            };
+            made.lock().unwrap_or_else(|e| e.into_inner()).insert(slot, body.clone());
+            (body.body.clone(), body.warnings.clone())
         })
         .collect();
     let mut warnings = Diagnostics::new();
@@ -832,6 +851,42 @@ pub fn module_bodies(data: &Data, ci: usize, shown: &Shown) -> (Vec<tera::Value>
         })
         .collect();
     (bodies, warnings)
+}
+
+/// A module body with what it was made from besides its module (the key of
+/// [`body_key`]), the module, and the warnings found making it.
+#[derive(Debug)]
+pub struct KeptBody {
+    key: u64,
+    module: Module,
+    body: tera::Value,
+    warnings: Diagnostics,
+}
+
+/// Module bodies by `<curriculum>/<module>`.
+pub type KeptBodies = std::collections::HashMap<String, std::sync::Arc<KeptBody>>;
+
+/// What every module body of curriculum `ci` reads besides its module: the
+/// settings, the glossary's phases and terms, the curriculum's own fields,
+/// its chapters (which may name the module) and its ledger's display unit.
+fn curriculum_key(data: &Data, ci: usize) -> u64 {
+    let (site, c, l) = (data.site, &data.site.curricula[ci], data.ledger(ci));
+    let own = (&c.id, &c.title, &c.short_title, &c.edition, &c.kinds, &c.fields, &c.formats, &c.units);
+    let text =
+        format!("{:?}", (&site.config, &site.glossary.phases, data.markdown_salt, own, (&l.unit, l.unit_minutes)));
+    let chapters = c.pages.iter().flat_map(|p| [p.id.as_bytes(), p.title.as_bytes(), p.markdown.as_bytes()]);
+    crate::text::fingerprint_parts(std::iter::once(text.as_bytes()).chain(chapters))
+}
+
+/// What module `mi`'s body reads besides the module and [`curriculum_key`]
+/// (`base`): its place, its neighbours' ids, numbers and titles, its ledger
+/// figures and the comparison pairs it takes part in.
+fn body_key(data: &Data, ci: usize, mi: usize, base: u64, links: &Links) -> u64 {
+    let (c, l) = (&data.site.curricula[ci], data.ledger(ci));
+    let neighbour = |i: Option<usize>| i.and_then(|i| c.modules.get(i)).map(|m| (&m.id, m.number.value, &m.title));
+    let pairs = Value::from(super::compare_views::pairs_of_module(data, c, &c.modules[mi].id, links));
+    let around = (neighbour(mi.checked_sub(1)), neighbour(Some(mi + 1)), l.modules.get(mi));
+    crate::text::fingerprint(format!("{base} {mi} {around:?} {pairs}").as_bytes())
 }
 
 /// Which of a curriculum's modules a group of jobs shows.
