@@ -86,9 +86,7 @@ pub(super) fn prerender(
                 }
             };
             let html = fragment.html.clone();
-            if let Some(made) = &data.made_fragments {
-                made.lock().unwrap_or_else(|e| e.into_inner()).insert(slot, fragment);
-            }
+            data.fragments.note(slot, fragment);
             Ok(with_key(element, "html", html))
         })
         .collect::<Result<Vec<_>, Diagnostic>>()?;

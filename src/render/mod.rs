@@ -307,6 +307,45 @@ fn identical(a: &tera::Value, b: &tera::Value) -> bool {
 /// Rendered Markdown by [`views::md_key`].
 pub type MarkdownCache = std::collections::HashMap<u64, std::sync::Arc<crate::markdown::Rendered>>;
 
+/// Things of one kind that a scoped render takes over from the last one
+/// (`kept`) and, when it keeps them for the next, what it makes or takes
+/// over meanwhile (`made`).
+pub struct Keep<'a, K, V> {
+    kept: &'a std::collections::HashMap<K, V>,
+    made: Option<std::sync::Mutex<std::collections::HashMap<K, V>>>,
+}
+
+impl<'a, K: Eq + std::hash::Hash + Clone, V: Clone> Keep<'a, K, V> {
+    fn new(kept: &'a std::collections::HashMap<K, V>, keeping: bool) -> Self {
+        Keep { kept, made: keeping.then(Default::default) }
+    }
+
+    /// Whether this render keeps things of this kind (and takes them over).
+    pub fn keeping(&self) -> bool {
+        self.made.is_some()
+    }
+
+    /// The thing kept under `key`, if this render takes things over.
+    pub fn get(&self, key: &K) -> Option<&V> {
+        self.made.as_ref().and_then(|_| self.kept.get(key))
+    }
+
+    /// Keeps `value` under `key` for the next render, if this one keeps things.
+    pub fn note(&self, key: K, value: V) {
+        if let Some(made) = &self.made {
+            made.lock().unwrap_or_else(|e| e.into_inner()).insert(key, value);
+        }
+    }
+
+    /// What the next render takes over: what this one kept, else `before`.
+    fn into_next(self, before: &std::collections::HashMap<K, V>) -> std::collections::HashMap<K, V> {
+        match self.made {
+            Some(made) => made.into_inner().unwrap_or_else(|e| e.into_inner()),
+            None => before.clone(),
+        }
+    }
+}
+
 /// A computed comparison, the fingerprint of what it was computed from and,
 /// once made, its exports with the [`crate::export::comparison_files_key`]
 /// they were made for: a title edit changes none of them, and they were
@@ -397,9 +436,7 @@ fn run_data_task(task: &DataTask, data: &views::Data, theme: &Theme, scope: &Sco
             let kept = data.exports.get(&c.id).map_or(&[][..], Vec::as_slice);
             let shares = crate::export::module_exports(site, c, kept);
             let files = crate::export::curriculum_files(site, c, &shares);
-            if let Some(made) = &data.made_exports {
-                made.lock().unwrap_or_else(|e| e.into_inner()).insert(c.id.clone(), shares);
-            }
+            data.exports.note(c.id.clone(), shares);
             files
         }
         DataTask::Search => {
@@ -526,7 +563,7 @@ fn render_pages(
             let path = job.path(data);
             ctx.body = fragments::prerender(data, theme, job, &path, ctx.body, &ctx.t)?;
             let insert = ctx.insert.take();
-            let Some(made) = data.made_pages.as_ref().filter(|_| insert.is_none() && kept_kind(job)) else {
+            if !(data.pages.keeping() && insert.is_none() && kept_kind(job)) {
                 let html = theme.render(job.template(), ctx)?;
                 let bytes = match insert {
                     Some(list) => list.splice(html),
@@ -534,7 +571,7 @@ fn render_pages(
                 };
                 sink(OutFile { path, bytes });
                 return Ok(warnings);
-            };
+            }
             let same = |k: &&std::sync::Arc<KeptPage>| {
                 k.template == job.template() && k.frame == ctx.frame && identical(&k.body, &ctx.body)
             };
@@ -547,7 +584,7 @@ fn render_pages(
                 }
             };
             sink(OutFile { path: path.clone(), bytes: page.bytes.clone() });
-            made.lock().unwrap_or_else(|e| e.into_inner()).insert(path, page);
+            data.pages.note(path, page);
             Ok(warnings)
         })
         .collect();
@@ -760,11 +797,8 @@ fn prepare<'a>(
     let fast_rows = theme.built_in(&["pair_body.html", "cmp_table.html", "cmp_row.html"]);
     let (search, made_search) = (&reuse.search, std::sync::Mutex::new(None));
     let (comparisons, made_comparisons) = (&reuse.comparisons, Default::default());
-    let made_markdown = (scope.reuse && !scope.is_all()).then(Default::default);
-    let made_pages = (scope.reuse && !scope.is_all() && !scope.own_pages).then(Default::default);
-    let made_fragments = made_pages.as_ref().map(|_| Default::default());
-    let made_exports = made_pages.as_ref().map(|_| Default::default());
-    let made_bodies = made_pages.as_ref().map(|_| Default::default());
+    let scoped = scope.reuse && !scope.is_all();
+    let keeping = scoped && !scope.own_pages;
     let markdown_salt = crate::text::fingerprint_parts([
         &terms.fingerprint().to_le_bytes()[..],
         &[u8::from(site.config.allow_raw_html)],
@@ -784,16 +818,11 @@ fn prepare<'a>(
         made_search,
         comparisons,
         made_comparisons,
-        markdown: &reuse.markdown,
-        made_markdown,
-        pages: &reuse.pages,
-        made_pages,
-        fragments: &reuse.fragments,
-        made_fragments,
-        exports: &reuse.exports,
-        made_exports,
-        bodies: &reuse.bodies,
-        made_bodies,
+        markdown: Keep::new(&reuse.markdown, scoped),
+        pages: Keep::new(&reuse.pages, keeping),
+        fragments: Keep::new(&reuse.fragments, keeping),
+        exports: Keep::new(&reuse.exports, keeping),
+        bodies: Keep::new(&reuse.bodies, keeping),
         ledgers: site.curricula.iter().map(|_| std::sync::OnceLock::new()).collect(),
         markdown_salt,
         preparations,
@@ -855,11 +884,11 @@ fn next_reuse(site: &Site, scope: &Scope, data: views::Data, reuse: &Reuse) -> R
         search: or_kept(taken(data.made_search), &reuse.search),
         competency_keys: or_kept(keys, &reuse.competency_keys),
         comparisons: or_kept(fresh.then(|| taken(data.made_comparisons)), &reuse.comparisons),
-        markdown: or_kept(data.made_markdown.filter(|_| fresh).map(taken), &reuse.markdown),
-        pages: or_kept(data.made_pages.map(taken), &reuse.pages),
-        fragments: or_kept(data.made_fragments.map(taken), &reuse.fragments),
-        exports: or_kept(data.made_exports.map(taken), &reuse.exports),
-        bodies: or_kept(data.made_bodies.map(taken), &reuse.bodies),
+        markdown: if fresh { data.markdown.into_next(&reuse.markdown) } else { reuse.markdown.clone() },
+        pages: data.pages.into_next(&reuse.pages),
+        fragments: data.fragments.into_next(&reuse.fragments),
+        exports: data.exports.into_next(&reuse.exports),
+        bodies: data.bodies.into_next(&reuse.bodies),
     }
 }
 

@@ -72,27 +72,20 @@ pub struct Data<'a> {
     /// computes or takes over when they are to be kept.
     pub comparisons: &'a std::collections::HashMap<String, super::KeptComparison>,
     pub made_comparisons: std::sync::Mutex<std::collections::HashMap<String, super::KeptComparison>>,
-    /// Markdown the last scoped render rendered, by [`md_key`], and what this
-    /// one renders or takes over when it is to be kept (serve's rebuilds
-    /// after an edit render a curriculum's prose again, mostly unchanged).
-    pub markdown: &'a super::MarkdownCache,
-    pub made_markdown: Option<std::sync::Mutex<super::MarkdownCache>>,
+    /// Markdown the last scoped render rendered, by [`md_key`] (serve's
+    /// rebuilds after an edit render a curriculum's prose again, mostly unchanged).
+    pub markdown: super::Keep<'a, u64, std::sync::Arc<markdown::Rendered>>,
     /// Each curriculum's workload ledger, made when first needed: a module's
     /// page and body both show figures of the whole curriculum.
     pub ledgers: Vec<std::sync::OnceLock<Ledger>>,
-    /// The pages the last scoped render kept with their values, and those
-    /// this one makes or takes over when they are to be kept.
-    pub pages: &'a super::KeptPages,
-    pub made_pages: Option<std::sync::Mutex<super::KeptPages>>,
-    /// The same for the sections of the print views.
-    pub fragments: &'a super::fragments::KeptFragments,
-    pub made_fragments: Option<std::sync::Mutex<super::fragments::KeptFragments>>,
-    /// The same for the module bodies.
-    pub bodies: &'a KeptBodies,
-    pub made_bodies: Option<std::sync::Mutex<KeptBodies>>,
-    /// The same for the module shares of the curricula's exports.
-    pub exports: &'a crate::export::KeptExports,
-    pub made_exports: Option<std::sync::Mutex<crate::export::KeptExports>>,
+    /// The module, pair and comparison pages with their values.
+    pub pages: super::Keep<'a, String, std::sync::Arc<super::KeptPage>>,
+    /// The sections of the print views.
+    pub fragments: super::Keep<'a, String, std::sync::Arc<super::fragments::KeptFragment>>,
+    /// The module bodies.
+    pub bodies: super::Keep<'a, String, std::sync::Arc<KeptBody>>,
+    /// The module shares of the curricula's exports.
+    pub exports: super::Keep<'a, String, Vec<std::sync::Arc<crate::export::ModuleExports>>>,
     /// Everything besides its text and place that Markdown renders from: the
     /// glossary's terms and the raw HTML setting.
     pub markdown_salt: u64,
@@ -656,14 +649,13 @@ fn md(
         };
         std::sync::Arc::new(markdown::render(text, &opts))
     };
-    let r = match &data.made_markdown {
-        None => render(),
-        Some(made) => {
-            let key = md_key(data.markdown_salt, root, prefix, text);
-            let r = data.markdown.get(&key).cloned().unwrap_or_else(render);
-            made.lock().unwrap_or_else(|e| e.into_inner()).insert(key, r.clone());
-            r
-        }
+    let r = if data.markdown.keeping() {
+        let key = md_key(data.markdown_salt, root, prefix, text);
+        let r = data.markdown.get(&key).cloned().unwrap_or_else(render);
+        data.markdown.note(key, r.clone());
+        r
+    } else {
+        render()
     };
     for h in &r.raw_html {
         warnings.push(
@@ -815,7 +807,7 @@ fn curriculum_print(
 pub fn module_bodies(data: &Data, ci: usize, shown: &Shown) -> (Vec<tera::Value>, Diagnostics) {
     use rayon::prelude::*;
     let c = &data.site.curricula[ci];
-    let base = data.made_bodies.as_ref().map(|_| curriculum_key(data, ci));
+    let base = data.bodies.keeping().then(|| curriculum_key(data, ci));
     let made: Vec<(tera::Value, Diagnostics)> = (0..c.modules.len())
         .into_par_iter()
         .map(|mi| {
@@ -824,7 +816,7 @@ pub fn module_bodies(data: &Data, ci: usize, shown: &Shown) -> (Vec<tera::Value>
             }
             let m = &c.modules[mi];
             let links = Links::new(&format!("{}/{}/", c.id, m.id));
-            let Some((made, base)) = data.made_bodies.as_ref().zip(base) else {
+            let Some(base) = base else {
                 let mut w = Diagnostics::new();
                 return (tv(&module_view(data, ci, mi, &links, &mut w)), w);
             };
@@ -838,7 +830,7 @@ pub fn module_bodies(data: &Data, ci: usize, shown: &Shown) -> (Vec<tera::Value>
                     std::sync::Arc::new(KeptBody { key, module: m.clone(), body, warnings })
                 }
             };
-            made.lock().unwrap_or_else(|e| e.into_inner()).insert(slot, body.clone());
+            data.bodies.note(slot, body.clone());
             (body.body.clone(), body.warnings.clone())
         })
         .collect();
