@@ -163,13 +163,57 @@ pub fn reload_modules(
     Some(Ok((changed, undo)))
 }
 
-/// `curricula check`: every diagnostic a build would report, nothing written
-/// (and nothing kept of the pages but the link index).
+/// `curricula check`: every diagnostic a build would report, nothing written.
+/// The pages are made (and nothing kept of them but the link index) only when
+/// the content could make a page's links or anchors fail ([`check_unrendered`]).
 pub fn check(root: &Path) -> Vec<Diagnostic> {
-    let mut checked = match load_checked(root, None) {
-        Ok(c) => c,
-        Err(d) => return d,
-    };
+    match load_checked(root, None) {
+        Ok(checked) => check_unrendered(root, &checked).unwrap_or_else(|| check_rendered(root, checked)),
+        Err(d) => d,
+    }
+}
+
+/// [`check`] with every page made, whatever the content (to compare both ways).
+pub fn check_with_pages(root: &Path) -> Vec<Diagnostic> {
+    match load_checked(root, None) {
+        Ok(checked) => check_rendered(root, checked),
+        Err(d) => d,
+    }
+}
+
+/// [`check`] without making pages, `None` where that could miss something.
+pub fn check_without_pages(root: &Path) -> Option<Vec<Diagnostic>> {
+    match load_checked(root, None) {
+        Ok(checked) => check_unrendered(root, &checked),
+        Err(d) => Some(d),
+    }
+}
+
+/// The diagnostics of a build found without making its pages, when nothing
+/// but the content's Markdown could add any. That holds when the theme is the
+/// built-in one (whose links and anchors the tests check on every kind of
+/// page), no content file may hold a link of its own
+/// ([`crate::links::may_link`]), "edit this file" links leave the site, and no
+/// previous build's pages wait in `public/` to have their anchors compared
+/// with new ones. What is left is raw HTML in Markdown.
+fn check_unrendered(root: &Path, checked: &Checked) -> Option<Vec<Diagnostic>> {
+    use rayon::prelude::*;
+    let site = &checked.site;
+    let raw_html = site.config.allow_raw_html;
+    if site.config.repository.as_deref().is_some_and(|r| !crate::links::is_external(r)) {
+        return None;
+    }
+    if checked.sources.par_iter().any(|(_, text)| crate::links::may_link(text, raw_html)) {
+        return None;
+    }
+    let theme = render::Theme::load(root, &site.config.theme).ok()?;
+    if !theme.is_built_in() || crate::links::OldPages::exist(site, &root.join("public")) {
+        return None;
+    }
+    Some(checked.diags.sorted_with(&render::raw_html_warnings(site)))
+}
+
+fn check_rendered(root: &Path, mut checked: Checked) -> Vec<Diagnostic> {
     let sources = load::Reread::new(root, std::mem::take(&mut checked.sources));
     let (streamed, old_pages) = rayon::join(
         || render_streamed(root, &checked, &sources, &render::Scope::check(), &|_| {}, &[]),

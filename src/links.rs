@@ -59,6 +59,34 @@ fn unescape(s: &str) -> std::borrow::Cow<'_, str> {
     )
 }
 
+/// Whether the link check leaves `href` alone (another site, mail, phone, inline data).
+pub fn is_external(href: &str) -> bool {
+    href.contains("://") || href.starts_with("mailto:") || href.starts_with("tel:") || href.starts_with("data:")
+}
+
+/// Whether Markdown made from `text` (a content file, as loaded) may hold a
+/// link the link check has to judge: an inline link or image (`](`), a link
+/// or footnote definition (`]:`), an autolink that is not external, with raw
+/// HTML allowed an `href=` or `src=`, or a YAML escape or line continuation
+/// that could spell any of these once decoded. Without such a mark every link
+/// of a page comes from the theme and the site's structure, so `check` need
+/// not render the pages to judge them.
+pub fn may_link(text: &str, raw_html: bool) -> bool {
+    let has = |pattern: &str| memchr::memmem::find(text.as_bytes(), pattern.as_bytes()).is_some();
+    let escapes = ["\\x", "\\u", "\\U", "\\\n"].iter().any(|e| has(e));
+    has("](") || has("]:") || escapes || (raw_html && (has("href=") || has("src="))) || internal_autolink(text)
+}
+
+/// Whether `text` has `<…:…>` (no space inside) that is not an external link.
+fn internal_autolink(text: &str) -> bool {
+    memchr::memchr_iter(b'<', text.as_bytes()).any(|at| {
+        let rest = &text[at + 1..];
+        let end = rest.find(|c: char| c == '>' || c.is_whitespace() || c == '<').unwrap_or(rest.len());
+        let inner = &rest[..end];
+        rest[end..].starts_with('>') && inner.contains(':') && !is_external(inner)
+    })
+}
+
 /// Resolves `href` from the page at `page` (a path like `kit/m1/index.html`)
 /// to an output path and fragment; `None` for external links.
 #[cfg(test)]
@@ -84,8 +112,7 @@ impl<'a> Resolver<'a> {
     /// `href`'s output path and fragment; `None` for external links.
     fn resolve(&mut self, href: &str) -> Option<Target> {
         let href = unescape(href);
-        if href.contains("://") || href.starts_with("mailto:") || href.starts_with("tel:") || href.starts_with("data:")
-        {
+        if is_external(&href) {
             return None;
         }
         let (path, frag) = match href.split_once('#') {
@@ -571,6 +598,14 @@ impl OldPages {
         )
     }
 
+    /// Whether `old` holds a page [`OldPages::read`] would read (without reading it).
+    pub fn exist(site: &Site, old: &Path) -> bool {
+        site.curricula.iter().any(|c| {
+            let entries = std::fs::read_dir(old.join(&c.id)).into_iter().flatten().flatten();
+            entries.into_iter().any(|e| e.path().join("index.html").is_file())
+        })
+    }
+
     /// Warnings for the anchors and pages of these that the new build would
     /// remove (`new_ids`: the ids of a new page, `None` if it is gone):
     /// published links to them would break.
@@ -606,6 +641,33 @@ mod tests {
 
     fn f(path: &str, html: &str) -> OutFile {
         OutFile { path: path.into(), bytes: html.as_bytes().to_vec() }
+    }
+
+    #[test]
+    fn marks_of_links_are_found_and_plain_text_is_not_taken_for_one() {
+        for text in [
+            "[a](b)",
+            "![a](b.png)",
+            "[a]: ../b/",
+            "[^1]: Notiz",
+            "<urn:isbn:1>",
+            "x: \"\\x5D(\"",
+            "a \\\n b",
+            "<javascript:alert(1)>",
+        ] {
+            assert!(may_link(text, false), "{text}");
+        }
+        for text in [
+            "Kinder < 6 Jahre, [Hinweis] (siehe unten)",
+            "<https://a.de/> und <mailto:a@b.de> und <a@b.de>",
+            "phases: [assessment, planning]",
+            "<b>fett</b> und <a href=\"x\">",
+            "a < b: c > d",
+        ] {
+            assert!(!may_link(text, false), "{text}");
+        }
+        assert!(may_link("<a href=\"x\">", true));
+        assert!(may_link("<img src=x>", true));
     }
 
     #[test]

@@ -99,6 +99,14 @@ impl Theme {
         &self.read
     }
 
+    /// Whether the theme is the built-in one: every template and static file
+    /// as built in (a folder of copies, like this repository's, counts).
+    pub fn is_built_in(&self) -> bool {
+        self.custom.is_empty()
+            && self.statics.len() == STATIC.len()
+            && STATIC.iter().all(|(n, s)| self.statics.get(*n).is_some_and(|b| b == s.as_bytes()))
+    }
+
     /// Whether all of `templates` are the built-in ones (not overridden, or
     /// overridden by the same text).
     pub fn built_in(&self, templates: &[&str]) -> bool {

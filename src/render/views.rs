@@ -658,14 +658,46 @@ fn md(
         render()
     };
     for h in &r.raw_html {
-        warnings.push(
-            Diagnostic::warning(file, Some(crate::diag::Pos::new(line, 1)), format!("raw HTML `{h}` is shown as text"))
-                .with_hint(
-                    "write Markdown instead, or set `allow_raw_html: true` in site.yaml if you trust every author",
-                ),
-        );
+        warnings.push(raw_html_warning(file, line, h));
     }
     r
+}
+
+fn raw_html_warning(file: &str, line: u32, html: &str) -> Diagnostic {
+    Diagnostic::warning(file, Some(crate::diag::Pos::new(line, 1)), format!("raw HTML `{html}` is shown as text"))
+        .with_hint("write Markdown instead, or set `allow_raw_html: true` in site.yaml if you trust every author")
+}
+
+/// The warnings [`md`] gives when the pages are made, found without making
+/// them (for `check`): the same texts (module sections and preambles,
+/// curriculum and site pages), each once. Raw HTML starts with `<`, so only
+/// texts with one are parsed.
+pub fn raw_html_warnings(site: &Site) -> Diagnostics {
+    use rayon::prelude::*;
+    let mut texts: Vec<(&str, &str, u32)> = Vec::new();
+    for c in &site.curricula {
+        for m in &c.modules {
+            // As `module_view`: the first of each known section shown as text, every other section.
+            let known = [KnownSection::Kompetenzbeschreibung, KnownSection::BeruflicheHandlung];
+            let shown =
+                known.iter().filter_map(|&k| m.section(k)).chain(m.sections.iter().filter(|s| s.known.is_none()));
+            texts.extend(shown.map(|s| (s.markdown.as_str(), m.file.as_str(), s.line)));
+            texts.push((&m.preamble, &m.file, 1));
+        }
+        texts.extend(c.pages.iter().map(|p| (p.markdown.as_str(), p.file.as_str(), p.body_line)));
+    }
+    texts.extend(site.site_pages.iter().map(|p| (p.markdown.as_str(), p.file.as_str(), p.body_line)));
+    let found: Vec<Diagnostic> = texts
+        .par_iter()
+        .filter(|(text, ..)| !site.config.allow_raw_html && text.contains('<'))
+        .flat_map_iter(|&(text, file, line)| {
+            let raw = markdown::render(text, &md_opts(site, "")).raw_html;
+            raw.into_iter().map(move |h| raw_html_warning(file, line, &h))
+        })
+        .collect();
+    let mut out = Diagnostics::new();
+    out.extend(found);
+    out
 }
 
 /// The key of Markdown `text` rendered with links from `root` and ids

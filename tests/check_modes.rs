@@ -1,0 +1,141 @@
+//! `check` skips making the pages when nothing but raw HTML in Markdown could
+//! add a diagnostic. These tests hold it to that: wherever it skips them, it
+//! reports exactly what the check that makes every page reports, and content
+//! that could break a link (or anything else it cannot judge without pages)
+//! makes it take the long way, which then finds the broken link.
+
+mod common;
+
+use curricula::build::{check, check_with_pages, check_without_pages};
+use curricula::diag::{Diagnostic, Severity};
+use std::path::Path;
+
+const M1: &str = "content/alpha/modules/m1.md";
+
+fn replace(root: &Path, file: &str, from: &str, to: &str) {
+    let path = root.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} has no `{from}`");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// The valid fixture without its footnote (a footnote is a link within the page).
+fn plain_site() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (tmp, root) = common::scratch("valid");
+    replace(&root, M1, "DQR[^1]", "DQR");
+    replace(&root, M1, "[^1]: Deutscher Qualifikationsrahmen.", "");
+    (tmp, root)
+}
+
+/// Checks `root` both ways and returns what the short way found.
+fn same_both_ways(root: &Path) -> Vec<Diagnostic> {
+    let short = check_without_pages(root).expect("check can leave the pages unmade");
+    assert_eq!(short, check_with_pages(root), "the short check differs from the one that makes every page");
+    assert_eq!(short, check(root));
+    short
+}
+
+#[test]
+fn a_plain_site_is_checked_without_pages_with_the_same_result() {
+    let (_tmp, root) = plain_site();
+    same_both_ways(&root);
+}
+
+#[test]
+fn raw_html_in_every_kind_of_markdown_text_is_reported_without_pages() {
+    let (_tmp, root) = plain_site();
+    replace(&root, M1, "kennen den DQR", "kennen den <b>DQR</b>");
+    replace(&root, M1, "binden das Konzept ein.", "binden das Konzept ein.\n\n<div>Kasten</div>");
+    replace(&root, M1, "- Ein Buch.", "- Ein <i>Buch</i>.");
+    replace(&root, "content/alpha/pages/intro.md", "Text.", "Text <span>mit</span> HTML.");
+    std::fs::write(root.join("content/barrierefreiheit.md"), "---\ntitle: Barrierefreiheit\n---\n\nEin <u>Satz</u>.\n")
+        .unwrap();
+    let found = same_both_ways(&root);
+    let raw: Vec<(&str, u32)> = found
+        .iter()
+        .filter(|d| d.message.starts_with("raw HTML"))
+        .map(|d| (d.file.as_str(), d.pos.map_or(0, |p| p.line)))
+        .collect();
+    // An HTML block is one piece of raw HTML, inline HTML is one per tag.
+    assert_eq!(raw.len(), 9, "{found:#?}");
+    assert!(raw.iter().any(|(f, _)| *f == "content/barrierefreiheit.md"));
+    assert!(raw.iter().any(|(f, _)| *f == "content/alpha/pages/intro.md"));
+}
+
+#[test]
+fn the_synthetic_corpus_is_checked_without_pages_with_the_same_result() {
+    let tmp = tempfile::tempdir().unwrap();
+    curricula::synth::write_site(tmp.path(), 40, 4, 7).unwrap();
+    same_both_ways(tmp.path());
+}
+
+#[test]
+fn the_bundled_site_gives_the_same_either_way() {
+    let root = common::repo_root();
+    assert_eq!(check(&root), check_with_pages(&root));
+}
+
+/// Each of these could break a link (or add an anchor warning) that only the
+/// pages show: `check` must make them, and so find the broken link.
+#[test]
+fn content_that_could_break_a_link_makes_check_make_the_pages() {
+    let broken = |name: &str, edit: &dyn Fn(&Path)| {
+        let (_tmp, root) = plain_site();
+        edit(&root);
+        assert_eq!(check_without_pages(&root), None, "{name}: the short check must not be used");
+        let found = check(&root);
+        assert!(
+            found.iter().any(|d| d.severity == Severity::Error && d.message.starts_with("broken link")),
+            "{name}: {found:#?}"
+        );
+    };
+    broken("inline link", &|r| replace(r, M1, "kennen den DQR", "kennen den [DQR](../fehlt/)"));
+    broken("image", &|r| replace(r, M1, "kennen den DQR", "kennen den ![DQR](bild.png)"));
+    broken("link definition", &|r| {
+        replace(r, M1, "binden das Konzept ein.", "binden das [Konzept][k] ein.\n\n[k]: ../fehlt/")
+    });
+    broken("footnote without reference", &|r| {
+        replace(r, M1, "binden das Konzept ein.", "binden das Konzept ein.\n\n[^x]: Eine Notiz.")
+    });
+    broken("internal autolink", &|r| replace(r, M1, "kennen den DQR", "kennen den <urn:dqr>"));
+    broken("link in a list item", &|r| {
+        replace(r, M1, "- Überlegen Sie einen Fall.", "- Überlegen Sie [einen Fall](#fall).")
+    });
+    broken("link spelled with a YAML escape", &|r| {
+        replace(r, M1, "- Überlegen Sie einen Fall.", "- \"Überlegen Sie [einen Fall\\x5D(#fall).\"")
+    });
+    broken("raw HTML link where raw HTML is allowed", &|r| {
+        replace(r, "site.yaml", "language: de", "language: de\nallow_raw_html: true");
+        replace(r, M1, "kennen den DQR", "kennen den <a href=\"../fehlt/\">DQR</a>");
+    });
+    broken("edit links into the site", &|r| {
+        replace(r, "site.yaml", "language: de", "language: de\nrepository: quelle/");
+    });
+    broken("a theme of its own", &|r| {
+        let dir = r.join("themes/default/templates");
+        std::fs::create_dir_all(&dir).unwrap();
+        let base = std::fs::read_to_string(common::repo_root().join("themes/default/templates/base.html")).unwrap();
+        assert!(base.contains("<main"));
+        std::fs::write(dir.join("base.html"), base.replacen("<main", "<a href=\"fehlt/\">x</a><main", 1)).unwrap();
+    });
+}
+
+#[test]
+fn external_links_and_a_copy_of_the_built_in_theme_keep_the_short_check() {
+    let (_tmp, root) = plain_site();
+    replace(&root, M1, "kennen den DQR", "kennen den DQR (<https://www.dqr.de/>, <mailto:info@dqr.de>)");
+    common::copy_tree(&common::repo_root().join("themes"), &root.join("themes"));
+    same_both_ways(&root);
+}
+
+#[test]
+fn a_previous_build_makes_check_compare_its_anchors() {
+    let (_tmp, root) = plain_site();
+    let (code, _, err) = common::run(&["build", "--root", root.to_str().unwrap()], &root);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(check_without_pages(&root), None, "the old pages' anchors need the new pages");
+    replace(&root, M1, "- Ein Buch.", "- Ein Buch.\n\n## Neu\n\nText.");
+    replace(&root, M1, "## Literatur", "## Quellen");
+    let found = check(&root);
+    assert!(found.iter().any(|d| d.message.contains("would disappear")), "{found:#?}");
+}
