@@ -16,13 +16,24 @@ pub fn check_site(site: &Site) -> Diagnostics {
     let mut out = Diagnostics::new();
     let phase_ids: Vec<&str> = site.glossary.phases.iter().map(|p| p.id.as_str()).collect();
     check_unique("content/glossary.yaml", phase_ids.iter().copied(), "phase", &mut out);
-    for c in &site.curricula {
-        check_curriculum(c, &phase_ids, &mut out);
-    }
+    // Curricula and comparisons are checked side by side; their findings are
+    // merged in site order.
+    let each = |f: &(dyn Fn(usize, &mut Diagnostics) + Sync), n: usize| -> Vec<Diagnostics> {
+        use rayon::prelude::*;
+        (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let mut found = Diagnostics::new();
+                f(i, &mut found);
+                found
+            })
+            .collect()
+    };
+    let curricula = each(&|i, found| check_curriculum(&site.curricula[i], &phase_ids, found), site.curricula.len());
+    out.extend(curricula.into_iter().flatten());
     check_order(site, &mut out);
-    for cmp in &site.comparisons {
-        check_comparison(site, cmp, &mut out);
-    }
+    let comparisons = each(&|i, found| check_comparison(site, &site.comparisons[i], found), site.comparisons.len());
+    out.extend(comparisons.into_iter().flatten());
     for rs in &site.rules {
         check_rules(site, rs, &mut out);
     }
@@ -168,7 +179,7 @@ fn check_curriculum(c: &Curriculum, phase_ids: &[&str], out: &mut Diagnostics) {
 }
 
 fn warn_duplicates(file: &str, list: &str, items: &[Item], out: &mut Diagnostics) {
-    let mut seen = HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     for it in items {
         if !seen.insert(it.text.as_str()) {
             out.push(

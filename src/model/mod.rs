@@ -453,7 +453,7 @@ impl Site {
 /// `<dimension>-<slug of text>`; a repeated anchor gets `-2`, `-3` … in source order.
 /// Derived from the item alone, an anchor survives reordering and edits elsewhere.
 pub fn assign_anchors(module: &mut Module) {
-    let mut seen: std::collections::HashMap<String, usize> = Default::default();
+    let mut seen: rustc_hash::FxHashMap<String, usize> = Default::default();
     let mut unique = |base: String| -> String {
         let n = seen.entry(base.clone()).or_insert(0);
         *n += 1;
