@@ -443,7 +443,7 @@ pub fn read_source_hashed(path: &Path, rel: &str) -> Result<(String, u64), Diagn
         .map_err(|e| Diagnostic::error(rel, None, format!("cannot read file: {e}")).with_hint("check permissions"))?;
     let hash = crate::text::fingerprint(&bytes);
     match String::from_utf8(bytes) {
-        Ok(s) => Ok((normalize_source(&s), hash)),
+        Ok(s) => Ok((crate::text::normalize_source_owned(s), hash)),
         Err(e) => {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let prefix = String::from_utf8_lossy(valid);
