@@ -6,6 +6,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::{self, Loaded};
 use crate::model::{Site, check};
 use crate::render::{self, OutFile};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -190,27 +191,57 @@ pub fn check_without_pages(root: &Path) -> Option<Vec<Diagnostic>> {
 }
 
 /// The diagnostics of a build found without making its pages, when nothing
-/// but the content's Markdown could add any. That holds when the theme is the
-/// built-in one (whose links and anchors the tests check on every kind of
-/// page), no content file may hold a link of its own
-/// ([`crate::links::may_link`]), "edit this file" links leave the site, and no
-/// previous build's pages wait in `public/` to have their anchors compared
-/// with new ones. What is left is raw HTML in Markdown.
+/// but raw HTML in the content's Markdown could add any. That holds when the
+/// theme is the built-in one (whose links and anchors the tests check on every
+/// kind of page), "edit this file" links leave the site, no previous build's
+/// pages wait in `public/` to have their anchors compared with new ones, and
+/// every mark of a link in the content ([`crate::links::link_marks`]) is in a
+/// Markdown text whose links, as rendered for the page where the link check
+/// judges them, leave the site or stay inside the text
+/// ([`crate::links::self_contained`]: external links, footnotes).
 fn check_unrendered(root: &Path, checked: &Checked) -> Option<Vec<Diagnostic>> {
+    use crate::links::{link_marks, self_contained};
     use rayon::prelude::*;
     let site = &checked.site;
     let raw_html = site.config.allow_raw_html;
     if site.config.repository.as_deref().is_some_and(|r| !crate::links::is_external(r)) {
         return None;
     }
-    if checked.sources.par_iter().any(|(_, text)| crate::links::may_link(text, raw_html)) {
-        return None;
-    }
     let theme = render::Theme::load(root, &site.config.theme).ok()?;
     if !theme.is_built_in() || crate::links::OldPages::exist(site, &root.join("public")) {
         return None;
     }
-    Some(checked.diags.sorted_with(&render::raw_html_warnings(site)))
+    let marked: BTreeMap<&str, usize> = checked
+        .sources
+        .par_iter()
+        .map(|(file, text)| (file.as_str(), link_marks(text, raw_html)))
+        .filter(|(_, marks)| *marks > 0)
+        .collect();
+    let texts = render::markdown_texts(site);
+    let judged: Vec<(&str, usize, bool, Vec<Diagnostic>)> = texts
+        .par_iter()
+        .filter_map(|t| {
+            let marks = link_marks(t.text, raw_html);
+            // Raw HTML starts with `<`.
+            let raw = !raw_html && t.text.contains('<');
+            (marks > 0 || raw).then(|| {
+                let (html, warnings) = render::render_markdown_text(site, t);
+                (t.file, marks, self_contained(&html), warnings)
+            })
+        })
+        .collect();
+    let mut in_texts: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut warnings = Diagnostics::new();
+    for (file, marks, contained, found) in judged {
+        if !contained {
+            return None;
+        }
+        if marks > 0 {
+            *in_texts.entry(file).or_default() += marks;
+        }
+        warnings.extend(found);
+    }
+    (in_texts == marked).then(|| checked.diags.sorted_with(&warnings))
 }
 
 fn check_rendered(root: &Path, mut checked: Checked) -> Vec<Diagnostic> {

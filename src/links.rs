@@ -64,27 +64,42 @@ pub fn is_external(href: &str) -> bool {
     href.contains("://") || href.starts_with("mailto:") || href.starts_with("tel:") || href.starts_with("data:")
 }
 
-/// Whether Markdown made from `text` (a content file, as loaded) may hold a
-/// link the link check has to judge: an inline link or image (`](`), a link
-/// or footnote definition (`]:`), an autolink that is not external, with raw
-/// HTML allowed an `href=` or `src=`, or a YAML escape or line continuation
-/// that could spell any of these once decoded. Without such a mark every link
-/// of a page comes from the theme and the site's structure, so `check` need
-/// not render the pages to judge them.
-pub fn may_link(text: &str, raw_html: bool) -> bool {
-    let has = |pattern: &str| memchr::memmem::find(text.as_bytes(), pattern.as_bytes()).is_some();
-    let escapes = ["\\x", "\\u", "\\U", "\\\n"].iter().any(|e| has(e));
-    has("](") || has("]:") || escapes || (raw_html && (has("href=") || has("src="))) || internal_autolink(text)
+/// How many marks of a link `text` (a content file as loaded, or a part of
+/// one) has: inline links and images (`](`), link and footnote definitions
+/// (`]:`), autolinks that do not leave the site, with raw HTML allowed `href=`
+/// and `src=`, and YAML escapes and line continuations that could spell any
+/// of these. Markdown without a mark has no link of its own, so every link of
+/// a page without such Markdown comes from the theme and the site's structure.
+/// A superset: a mark need not be a link.
+pub fn link_marks(text: &str, raw_html: bool) -> usize {
+    let count = |pattern: &str| memchr::memmem::find_iter(text.as_bytes(), pattern.as_bytes()).count();
+    let escapes: usize = ["\\x", "\\u", "\\U", "\\\n"].iter().map(|e| count(e)).sum();
+    let raw = if raw_html { count("href=") + count("src=") } else { 0 };
+    count("](") + count("]:") + escapes + raw + internal_autolinks(text)
 }
 
-/// Whether `text` has `<…:…>` (no space inside) that is not an external link.
-fn internal_autolink(text: &str) -> bool {
-    memchr::memchr_iter(b'<', text.as_bytes()).any(|at| {
-        let rest = &text[at + 1..];
-        let end = rest.find(|c: char| c == '>' || c.is_whitespace() || c == '<').unwrap_or(rest.len());
-        let inner = &rest[..end];
-        rest[end..].starts_with('>') && inner.contains(':') && !is_external(inner)
+/// Whether every link of an HTML fragment leaves the site or names an id of
+/// the fragment itself (as footnotes do): such links hold on any page that
+/// shows the fragment.
+pub fn self_contained(html: &str) -> bool {
+    let attrs = scan(html.as_bytes());
+    let ids: FxHashSet<std::borrow::Cow<'_, str>> = attrs.ids.iter().map(|i| unescape(i)).collect();
+    attrs.links.iter().all(|l| {
+        let href = unescape(l);
+        is_external(&href) || href.strip_prefix('#').is_some_and(|f| f.is_empty() || ids.contains(f))
     })
+}
+
+/// How often `text` has `<…:…>` (no space inside) that is not an external link.
+fn internal_autolinks(text: &str) -> usize {
+    memchr::memchr_iter(b'<', text.as_bytes())
+        .filter(|&at| {
+            let rest = &text[at + 1..];
+            let end = rest.find(|c: char| c == '>' || c.is_whitespace() || c == '<').unwrap_or(rest.len());
+            let inner = &rest[..end];
+            rest[end..].starts_with('>') && inner.contains(':') && !is_external(inner)
+        })
+        .count()
 }
 
 /// Resolves `href` from the page at `page` (a path like `kit/m1/index.html`)
@@ -655,7 +670,7 @@ mod tests {
             "a \\\n b",
             "<javascript:alert(1)>",
         ] {
-            assert!(may_link(text, false), "{text}");
+            assert!(link_marks(text, false) > 0, "{text}");
         }
         for text in [
             "Kinder < 6 Jahre, [Hinweis] (siehe unten)",
@@ -664,10 +679,21 @@ mod tests {
             "<b>fett</b> und <a href=\"x\">",
             "a < b: c > d",
         ] {
-            assert!(!may_link(text, false), "{text}");
+            assert_eq!(link_marks(text, false), 0, "{text}");
         }
-        assert!(may_link("<a href=\"x\">", true));
-        assert!(may_link("<img src=x>", true));
+        assert_eq!(link_marks("<a href=\"x\"> <img src=x> [a](b) [c]: d", true), 4);
+    }
+
+    #[test]
+    fn fragments_whose_links_stay_inside_are_told_apart() {
+        assert!(self_contained("<a href=\"#fn-1\" id=\"r\">1</a><div id=\"fn-1\"><a href=\"#r\">r</a></div>"));
+        assert!(self_contained(
+            "<a href=\"https://a.de/#x\">a</a> <img src=\"https://a.de/b.png\"> <a href=\"#\">j</a>"
+        ));
+        assert!(!self_contained("<div id=\"fn-y\"><a href=\"#fnref-y\">y</a></div>"));
+        assert!(!self_contained("<a href=\"../m3/index.html\">m3</a>"));
+        assert!(!self_contained("<a href=\"\">here</a>"));
+        assert!(!self_contained("<a href=\"?q#a\" id=\"a\">q</a>"));
     }
 
     #[test]

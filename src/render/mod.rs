@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 pub use theme::Theme;
-pub use views::raw_html_warnings;
+pub use views::{MdText, markdown_texts, render_markdown_text};
 
 /// The normalised text of every source file, by path relative to the root.
 pub type Sources = std::collections::BTreeMap<String, String>;

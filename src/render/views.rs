@@ -668,36 +668,54 @@ fn raw_html_warning(file: &str, line: u32, html: &str) -> Diagnostic {
         .with_hint("write Markdown instead, or set `allow_raw_html: true` in site.yaml if you trust every author")
 }
 
-/// The warnings [`md`] gives when the pages are made, found without making
-/// them (for `check`): the same texts (module sections and preambles,
-/// curriculum and site pages), each once. Raw HTML starts with `<`, so only
-/// texts with one are parsed.
-pub fn raw_html_warnings(site: &Site) -> Diagnostics {
-    use rayon::prelude::*;
-    let mut texts: Vec<(&str, &str, u32)> = Vec::new();
+/// A Markdown text that [`md`] renders on the pages, where it comes from, and
+/// its id prefix on the page whose links the link check judges (see
+/// `module_view` and `markdown_page`; the print views, which repeat those
+/// pages, are not judged).
+pub struct MdText<'a> {
+    pub text: &'a str,
+    pub file: &'a str,
+    pub line: u32,
+    pub prefix: String,
+}
+
+/// Every text [`md`] renders when the pages are made, each once (for `check`,
+/// which may not make the pages).
+pub fn markdown_texts(site: &Site) -> Vec<MdText<'_>> {
+    let mut texts: Vec<MdText<'_>> = Vec::new();
+    let mut add = |text, file, line, prefix| texts.push(MdText { text, file, line, prefix });
     for c in &site.curricula {
         for m in &c.modules {
             // As `module_view`: the first of each known section shown as text, every other section.
-            let known = [KnownSection::Kompetenzbeschreibung, KnownSection::BeruflicheHandlung];
-            let shown =
-                known.iter().filter_map(|&k| m.section(k)).chain(m.sections.iter().filter(|s| s.known.is_none()));
-            texts.extend(shown.map(|s| (s.markdown.as_str(), m.file.as_str(), s.line)));
-            texts.push((&m.preamble, &m.file, 1));
+            for (k, prefix) in [(KnownSection::Kompetenzbeschreibung, "kb-"), (KnownSection::BeruflicheHandlung, "bh-")]
+            {
+                if let Some(s) = m.section(k) {
+                    add(&s.markdown, &m.file, s.line, prefix.to_string());
+                }
+            }
+            for (i, s) in m.sections.iter().enumerate().filter(|(_, s)| s.known.is_none()) {
+                add(&s.markdown, &m.file, s.line, format!("s{i}-"));
+            }
+            if !m.preamble.is_empty() {
+                add(&m.preamble, &m.file, 1, "pre-".to_string());
+            }
         }
-        texts.extend(c.pages.iter().map(|p| (p.markdown.as_str(), p.file.as_str(), p.body_line)));
+        for p in &c.pages {
+            add(&p.markdown, &p.file, p.body_line, String::new());
+        }
     }
-    texts.extend(site.site_pages.iter().map(|p| (p.markdown.as_str(), p.file.as_str(), p.body_line)));
-    let found: Vec<Diagnostic> = texts
-        .par_iter()
-        .filter(|(text, ..)| !site.config.allow_raw_html && text.contains('<'))
-        .flat_map_iter(|&(text, file, line)| {
-            let raw = markdown::render(text, &md_opts(site, "")).raw_html;
-            raw.into_iter().map(move |h| raw_html_warning(file, line, &h))
-        })
-        .collect();
-    let mut out = Diagnostics::new();
-    out.extend(found);
-    out
+    for p in &site.site_pages {
+        add(&p.markdown, &p.file, p.body_line, String::new());
+    }
+    texts
+}
+
+/// The HTML [`md`] makes of `text` on its judged page, without glossary links
+/// (which only ever link to the glossary), and the warnings it gives.
+pub fn render_markdown_text(site: &Site, text: &MdText<'_>) -> (String, Vec<Diagnostic>) {
+    let r = markdown::render(text.text, &md_opts(site, &text.prefix));
+    let warnings = r.raw_html.iter().map(|h| raw_html_warning(text.file, text.line, h)).collect();
+    (r.html, warnings)
 }
 
 /// The key of Markdown `text` rendered with links from `root` and ids
