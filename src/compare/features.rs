@@ -54,7 +54,7 @@ fn hash_chars(chars: impl Iterator<Item = char>) -> u32 {
 impl Features {
     pub fn new(text: &str, syn: &Synonyms) -> Self {
         let norm = normalize(text);
-        let key_tokens = syn.apply(&tokens(&norm));
+        let key_tokens = syn.apply(tokens(&norm));
         let key = key_tokens.join(" ");
         let chars: Vec<char> = key.chars().collect();
         let mut grams: Vec<u32> = chars.windows(2).map(|w| hash_chars(w.iter().copied())).collect();
