@@ -7,8 +7,11 @@
 //! which hold immutable data, not mutable state.
 
 use std::sync::LazyLock;
+#[cfg(test)]
 use syntect::highlighting::ThemeSet;
-use syntect::html::{ClassStyle, ClassedHTMLGenerator, css_for_theme_with_class_style};
+#[cfg(test)]
+use syntect::html::css_for_theme_with_class_style;
+use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
@@ -29,8 +32,11 @@ pub fn highlight(code: &str, lang: &str) -> Option<String> {
 }
 
 /// The stylesheet for highlighted code: a light theme, and a dark one under
-/// `prefers-color-scheme: dark`.
-pub fn css() -> String {
+/// `prefers-color-scheme: dark`. It is the built-in theme's
+/// `static/highlight.css` (a test keeps the file current), so that a build
+/// need not load syntect's themes.
+#[cfg(test)]
+fn css() -> String {
     let themes = ThemeSet::load_defaults();
     let mut out = String::from("/* Code highlighting (generated from syntect themes) */\n");
     // Contrast is checked against the code background of style.css (--soft).
@@ -141,6 +147,7 @@ fn yaml_value(out: &mut String, value: &str) {
 /// Darkens (or, on a dark background, lightens) every `color:` of a
 /// stylesheet until it reaches 4.5:1 contrast with `bg` (WCAG AA): syntect's
 /// themes use pale colours.
+#[cfg(test)]
 fn with_contrast(css: &str, bg: (f64, f64, f64)) -> String {
     let lum = |(r, g, b): (f64, f64, f64)| {
         let f = |c: f64| if c <= 0.03928 { c / 12.92 } else { ((c + 0.055) / 1.055).powf(2.4) };
@@ -202,6 +209,16 @@ mod tests {
         assert!(html.contains("<span class=\"hl-heading\">## Kompetenzbeschreibung</span>"), "{html}");
         assert!(html.contains("Text &lt;i&gt;"));
         assert_eq!(html.matches('\n').count(), 9, "lines are kept");
+    }
+
+    #[test]
+    fn the_built_in_stylesheet_is_made_from_the_syntect_themes() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/static/highlight.css");
+        if std::env::var_os("UPDATE_GOLDEN").is_some() {
+            std::fs::write(&path, css()).unwrap();
+        }
+        let file = std::fs::read_to_string(&path).unwrap();
+        assert!(file == css(), "{} is not what css() makes; run with UPDATE_GOLDEN=1", path.display());
     }
 
     #[test]

@@ -424,14 +424,7 @@ fn run_data_task(task: &DataTask, data: &views::Data, theme: &Theme, scope: &Sco
         return files;
     }
     match *task {
-        DataTask::Static => {
-            let mut files = theme.static_files();
-            if !files.iter().any(|f| f.path == "static/highlight.css") {
-                files
-                    .push(OutFile { path: "static/highlight.css".into(), bytes: crate::highlight::css().into_bytes() });
-            }
-            files
-        }
+        DataTask::Static => theme.static_files(),
         DataTask::Curriculum(ci) => {
             let Some(c) = site.curricula.get(ci) else { return Vec::new() };
             let kept = data.exports.get(&c.id).map_or(&[][..], Vec::as_slice);

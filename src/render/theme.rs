@@ -38,6 +38,7 @@ const STATIC: &[(&str, &str)] = &[
     ("static/style.css", include_str!("../../themes/default/static/style.css")),
     ("static/site.js", include_str!("../../themes/default/static/site.js")),
     ("static/favicon.svg", include_str!("../../themes/default/static/favicon.svg")),
+    ("static/highlight.css", include_str!("../../themes/default/static/highlight.css")),
 ];
 
 /// Compiled templates plus the static files to copy.
