@@ -207,8 +207,7 @@ fn check_unrendered(root: &Path, checked: &Checked) -> Option<Vec<Diagnostic>> {
     if site.config.repository.as_deref().is_some_and(|r| !crate::links::is_external(r)) {
         return None;
     }
-    let theme = render::Theme::load(root, &site.config.theme).ok()?;
-    if !theme.is_built_in() || crate::links::OldPages::exist(site, &root.join("public")) {
+    if crate::links::OldPages::exist(site, &root.join("public")) {
         return None;
     }
     let marked: BTreeMap<&str, usize> = checked
@@ -241,7 +240,9 @@ fn check_unrendered(root: &Path, checked: &Checked) -> Option<Vec<Diagnostic>> {
         }
         warnings.extend(found);
     }
-    (in_texts == marked).then(|| checked.diags.sorted_with(&warnings))
+    // The theme last: the long way loads it again.
+    let built_in = || render::Theme::load(root, &site.config.theme).is_ok_and(|t| t.is_built_in());
+    (in_texts == marked && built_in()).then(|| checked.diags.sorted_with(&warnings))
 }
 
 fn check_rendered(root: &Path, mut checked: Checked) -> Vec<Diagnostic> {
