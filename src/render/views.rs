@@ -668,6 +668,17 @@ fn raw_html_warning(file: &str, line: u32, html: &str) -> Diagnostic {
         .with_hint("write Markdown instead, or set `allow_raw_html: true` in site.yaml if you trust every author")
 }
 
+/// The known sections a module page shows as text, with their ids' prefix
+/// (shared by `module_view` and [`markdown_texts`], which must agree).
+const SHOWN_SECTIONS: [(KnownSection, &str); 2] =
+    [(KnownSection::Kompetenzbeschreibung, "kb-"), (KnownSection::BeruflicheHandlung, "bh-")];
+const PREAMBLE_PREFIX: &str = "pre-";
+
+/// The ids' prefix of the `i`th section of a module, one of no known kind.
+fn other_section_prefix(i: usize) -> String {
+    format!("s{i}-")
+}
+
 /// A Markdown text that [`md`] renders on the pages, where it comes from, and
 /// its id prefix on the page whose links the link check judges (see
 /// `module_view` and `markdown_page`; the print views, which repeat those
@@ -687,17 +698,16 @@ pub fn markdown_texts(site: &Site) -> Vec<MdText<'_>> {
     for c in &site.curricula {
         for m in &c.modules {
             // As `module_view`: the first of each known section shown as text, every other section.
-            for (k, prefix) in [(KnownSection::Kompetenzbeschreibung, "kb-"), (KnownSection::BeruflicheHandlung, "bh-")]
-            {
+            for (k, prefix) in SHOWN_SECTIONS {
                 if let Some(s) = m.section(k) {
                     add(&s.markdown, &m.file, s.line, prefix.to_string());
                 }
             }
             for (i, s) in m.sections.iter().enumerate().filter(|(_, s)| s.known.is_none()) {
-                add(&s.markdown, &m.file, s.line, format!("s{i}-"));
+                add(&s.markdown, &m.file, s.line, other_section_prefix(i));
             }
             if !m.preamble.is_empty() {
-                add(&m.preamble, &m.file, 1, "pre-".to_string());
+                add(&m.preamble, &m.file, 1, PREAMBLE_PREFIX.to_string());
             }
         }
         for p in &c.pages {
@@ -750,8 +760,9 @@ fn module_view(data: &Data, ci: usize, mi: usize, links: &Links, warnings: &mut 
     let section = |known: KnownSection, prefix: &str, warnings: &mut Diagnostics| {
         m.section(known).map(|s| md(data, &links.root, &s.markdown, prefix, &m.file, s.line, warnings).html.clone())
     };
-    let kb = section(KnownSection::Kompetenzbeschreibung, "kb-", warnings);
-    let bh = section(KnownSection::BeruflicheHandlung, "bh-", warnings);
+    let [(kb_section, kb_prefix), (bh_section, bh_prefix)] = SHOWN_SECTIONS;
+    let kb = section(kb_section, kb_prefix, warnings);
+    let bh = section(bh_section, bh_prefix, warnings);
     let others: Vec<Value> = m
         .sections
         .iter()
@@ -759,7 +770,7 @@ fn module_view(data: &Data, ci: usize, mi: usize, links: &Links, warnings: &mut 
         .filter(|(_, s)| s.known.is_none())
         .map(|(i, s)| {
             let id = format!("abschnitt-{}", crate::text::slugify(&s.title, 40));
-            obj!({"title": s.title.as_str(), "id": id, "html": md(data, &links.root, &s.markdown, &format!("s{i}-"), &m.file, s.line, warnings).html.as_str()})
+            obj!({"title": s.title.as_str(), "id": id, "html": md(data, &links.root, &s.markdown, &other_section_prefix(i), &m.file, s.line, warnings).html.as_str()})
         })
         .collect();
     let cite_base = [Some(c.short_title.clone()), c.edition.clone(), Some(module_label(site, m))]
@@ -807,7 +818,7 @@ fn module_view(data: &Data, ci: usize, mi: usize, links: &Links, warnings: &mut 
         "referenced_by": referrers(c, m, links),
         "source_url": links.to(&format!("{}/{}/quelltext/", c.id, m.id)),
         "edit_url": edit_url(site, &m.file),
-        "preamble": (!m.preamble.is_empty()).then(|| md(data, &links.root, &m.preamble, "pre-", &m.file, 1, warnings).html.clone()),
+        "preamble": (!m.preamble.is_empty()).then(|| md(data, &links.root, &m.preamble, PREAMBLE_PREFIX, &m.file, 1, warnings).html.clone()),
         "kompetenzbeschreibung": kb, "berufliche_handlung": bh, "other_sections": others,
         "dims": dims, "methods": items_view(site, &m.methods, &format!("{cite_base}, {}", t["methods"])),
         "work_package": m.work_package.as_ref().map(|w| json!({
