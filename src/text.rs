@@ -38,17 +38,18 @@ pub fn normalize_source_owned(mut s: String) -> String {
     if s.contains('\r') {
         s = s.replace("\r\n", "\n").replace('\r', "\n");
     }
-    if unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
-        s
-    } else {
-        s.nfc().collect()
-    }
+    nfc_owned(s)
 }
 
 /// NFC of a string; cheap when it is already NFC, which is nearly always.
 pub fn nfc(s: &str) -> String {
+    nfc_owned(s.to_string())
+}
+
+/// [`nfc`] of `s`, returned as it is when it is already NFC.
+fn nfc_owned(s: String) -> String {
     if unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
-        s.to_string()
+        s
     } else {
         s.nfc().collect()
     }
