@@ -239,7 +239,7 @@ pub struct Terms {
     /// The link of each target, relative to the site root.
     targets: Vec<String>,
     /// Indices into `terms` by the term's first character, in `terms` order.
-    by_first: std::collections::HashMap<char, Vec<usize>>,
+    by_first: rustc_hash::FxHashMap<char, Vec<usize>>,
 }
 
 impl Terms {
@@ -258,7 +258,7 @@ impl Terms {
                 (t, k)
             })
             .collect();
-        let mut by_first: std::collections::HashMap<char, Vec<usize>> = std::collections::HashMap::new();
+        let mut by_first: rustc_hash::FxHashMap<char, Vec<usize>> = Default::default();
         for (i, (t, _)) in terms.iter().enumerate() {
             if let Some(c) = t.chars().next() {
                 by_first.entry(c).or_default().push(i);
@@ -287,7 +287,12 @@ impl Terms {
         for (start, c) in text.char_indices() {
             let at_boundary = prev.is_none_or(|p| !is_word_char(p));
             prev = Some(c);
-            let Some(candidates) = self.by_first.get(&c).filter(|_| at_boundary) else { continue };
+            // Only a word's first character is looked up (a lookup for every
+            // character was half of rendering Markdown).
+            if !at_boundary {
+                continue;
+            }
+            let Some(candidates) = self.by_first.get(&c) else { continue };
             for &i in candidates {
                 let (term, target) = (&self.terms[i].0, self.terms[i].1);
                 if done[target] || !text[start..].starts_with(term.as_str()) {
