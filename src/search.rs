@@ -22,11 +22,13 @@ pub fn fold_tokens(text: &str) -> Vec<String> {
 
 /// Appends the tokens of `text` to `out`, each followed by a space.
 fn fold_into(text: &str, out: &mut String) {
+    // Most of a German text is ASCII: its runs are taken a byte at a time,
+    // without decoding characters.
     let mut in_token = false;
-    let mut push = |ascii: &str, out: &mut String| {
-        for b in ascii.bytes() {
+    let mut push = |ascii: &[u8], out: &mut String| {
+        for &b in ascii {
             if b.is_ascii_alphanumeric() {
-                out.push(b.to_ascii_lowercase() as char);
+                out.push(char::from(b.to_ascii_lowercase()));
                 in_token = true;
             } else if in_token {
                 out.push(' ');
@@ -34,19 +36,23 @@ fn fold_into(text: &str, out: &mut String) {
             }
         }
     };
-    for c in text.chars() {
-        let mut buf = [0u8; 4];
-        let ascii: &str = match c {
+    let mut rest = text;
+    while !rest.is_empty() {
+        let ascii = rest.bytes().position(|b| !b.is_ascii()).unwrap_or(rest.len());
+        push(&rest.as_bytes()[..ascii], out);
+        rest = &rest[ascii..];
+        let Some(c) = rest.chars().next() else { break };
+        let folded: &str = match c {
             'ä' | 'Ä' => "ae",
             'ö' | 'Ö' => "oe",
             'ü' | 'Ü' => "ue",
             'ß' => "ss",
-            c if c.is_ascii() => c.encode_utf8(&mut buf),
             c => deunicode::deunicode_char(c).unwrap_or("[?]"),
         };
-        push(ascii, out);
+        push(folded.as_bytes(), out);
+        rest = &rest[c.len_utf8()..];
     }
-    push(" ", out);
+    push(b" ", out);
 }
 
 /// The reference definition of [`fold_tokens`].
