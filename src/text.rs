@@ -48,11 +48,15 @@ pub fn nfc(s: &str) -> String {
 
 /// [`nfc`] of `s`, returned as it is when it is already NFC.
 fn nfc_owned(s: String) -> String {
-    if unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes {
-        s
-    } else {
-        s.nfc().collect()
-    }
+    if is_nfc(&s) { s } else { s.nfc().collect() }
+}
+
+/// Whether `s` is in NFC by the quick check (`false` where it cannot tell).
+pub fn is_nfc(s: &str) -> bool {
+    // Characters below U+0300 (no byte of theirs is 0xCC or above) are in NFC
+    // whatever follows them: most of a German text.
+    s.bytes().all(|b| b < 0xCC)
+        || unicode_normalization::is_nfc_quick(s.chars()) == unicode_normalization::IsNormalized::Yes
 }
 
 /// The id rule of the content format: lower-case ASCII letters, digits and `-`,

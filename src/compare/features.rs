@@ -4,7 +4,7 @@
 //! character bigrams for the fuzzy score, and token prefixes for the cheap
 //! candidate filter.
 
-use super::normalize::{Synonyms, normalize, tokens};
+use super::normalize::{Synonyms, normalize, token_slices};
 
 #[derive(Debug, Clone)]
 pub struct Features {
@@ -51,13 +51,32 @@ fn hash_chars(chars: impl Iterator<Item = char>) -> u32 {
     h
 }
 
+/// [`hash_chars`] of two characters, unrolled (every bigram of every text
+/// of a comparison is hashed).
+fn hash_pair(a: char, b: char) -> u32 {
+    let bytes = (u64::from(a) | u64::from(b) << 32).to_le_bytes();
+    let mut h: u32 = 0x811c_9dc5;
+    for b in bytes {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
 impl Features {
     pub fn new(text: &str, syn: &Synonyms) -> Self {
         let norm = normalize(text);
-        let key_tokens = syn.apply(tokens(&norm));
+        let toks: Vec<&str> = token_slices(&norm).collect();
+        let key_tokens = syn.apply(&toks);
         let key = key_tokens.join(" ");
-        let chars: Vec<char> = key.chars().collect();
-        let mut grams: Vec<u32> = chars.windows(2).map(|w| hash_chars(w.iter().copied())).collect();
+        let mut grams: Vec<u32> = Vec::with_capacity(key.len());
+        let mut chars = key.chars();
+        if let Some(mut prev) = chars.next() {
+            for c in chars {
+                grams.push(hash_pair(prev, c));
+                prev = c;
+            }
+        }
         grams.sort_unstable();
         grams.dedup();
         let mut prefixes: Vec<u32> = key_tokens
@@ -167,6 +186,13 @@ fn intersect(a: &[u32], b: &[u32]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pair_hashes_as_its_two_characters() {
+        for (a, b) in [('a', 'b'), ('ä', 'ß'), (' ', '*'), ('\u{1F600}', 'x')] {
+            assert_eq!(hash_pair(a, b), hash_chars([a, b].into_iter()));
+        }
+    }
 
     proptest::proptest! {
         /// The bounds only ever skip pairs that cannot reach `least`: long
