@@ -22,24 +22,29 @@ pub fn fold_tokens(text: &str) -> Vec<String> {
 
 /// Appends the tokens of `text` to `out`, each followed by a space.
 fn fold_into(text: &str, out: &mut String) {
-    // Most of a German text is ASCII: its runs are taken a byte at a time,
-    // without decoding characters.
+    // Tokens are ASCII, built as bytes; most of a German text is ASCII, whose
+    // runs are taken a byte at a time through a table, without decoding.
+    let mut bytes = std::mem::take(out).into_bytes();
     let mut in_token = false;
-    let mut push = |ascii: &[u8], out: &mut String| {
+    let mut push = |ascii: &[u8], bytes: &mut Vec<u8>| {
         for &b in ascii {
-            if b.is_ascii_alphanumeric() {
-                out.push(char::from(b.to_ascii_lowercase()));
-                in_token = true;
-            } else if in_token {
-                out.push(' ');
-                in_token = false;
+            match FOLDED[usize::from(b)] {
+                0 if in_token => {
+                    bytes.push(b' ');
+                    in_token = false;
+                }
+                0 => {}
+                f => {
+                    bytes.push(f);
+                    in_token = true;
+                }
             }
         }
     };
     let mut rest = text;
     while !rest.is_empty() {
         let ascii = rest.bytes().position(|b| !b.is_ascii()).unwrap_or(rest.len());
-        push(&rest.as_bytes()[..ascii], out);
+        push(&rest.as_bytes()[..ascii], &mut bytes);
         rest = &rest[ascii..];
         let Some(c) = rest.chars().next() else { break };
         let folded: &str = match c {
@@ -49,11 +54,27 @@ fn fold_into(text: &str, out: &mut String) {
             'ß' => "ss",
             c => deunicode::deunicode_char(c).unwrap_or("[?]"),
         };
-        push(folded.as_bytes(), out);
+        push(folded.as_bytes(), &mut bytes);
         rest = &rest[c.len_utf8()..];
     }
-    push(b" ", out);
+    push(b" ", &mut bytes);
+    // Only ASCII was added to what was a `String`: this cannot fail.
+    *out = String::from_utf8(bytes).unwrap_or_default();
 }
+
+/// Each ASCII letter or digit folded (lower case), zero for every other byte.
+const FOLDED: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            table[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    table
+};
 
 /// The reference definition of [`fold_tokens`].
 #[cfg(test)]
@@ -85,16 +106,32 @@ pub struct Index {
 }
 
 fn snippet(s: &str) -> String {
-    let plain = crate::compare::prose::plain_text(s).split_whitespace().collect::<Vec<_>>().join(" ");
-    if plain.chars().count() > 220 {
-        let cut: String = plain.chars().take(220).collect();
-        format!("{}…", cut.rsplit_once(' ').map_or(cut.as_str(), |x| x.0))
-    } else {
-        plain
-    }
+    snippet_of_plain(&crate::compare::prose::plain_text(s))
 }
 
-/// Documents, each with its folded tokens (sorted, distinct).
+/// The snippet of a text already plain: its words joined by single spaces,
+/// cut after the last whole word within 220 characters (with `…`) when longer.
+/// The words are joined only until the cut is known (a module's text is
+/// thousands of characters).
+fn snippet_of_plain(plain: &str) -> String {
+    let mut joined = String::new();
+    let mut chars = 0;
+    for word in plain.split_whitespace() {
+        if !joined.is_empty() {
+            joined.push(' ');
+            chars += 1;
+        }
+        joined.push_str(word);
+        chars += word.chars().count();
+        if chars > 220 {
+            let cut: String = joined.chars().take(220).collect();
+            return format!("{}…", cut.rsplit_once(' ').map_or(cut.as_str(), |x| x.0));
+        }
+    }
+    joined
+}
+
+/// Documents, each with its folded tokens (distinct, in the order they first occur).
 pub type Part = Vec<(Doc, Vec<String>)>;
 
 /// Documents with their share of the script, made when first needed: kept
@@ -158,10 +195,10 @@ fn with_tokens(docs: Vec<(Doc, String)>) -> Part {
             folded.clear();
             fold_into(&text, &mut folded);
             fold_into(&doc.title, &mut folded);
-            let mut toks: Vec<&str> = folded.split(' ').filter(|t| !t.is_empty()).collect();
-            toks.sort_unstable();
-            toks.dedup();
-            let toks = toks.into_iter().map(str::to_string).collect();
+            // Distinct by a hash set, not by sorting: a module's text has
+            // hundreds of tokens, and the index sorts them once in the end.
+            let mut seen: rustc_hash::FxHashSet<&str> = Default::default();
+            let toks = folded.split(' ').filter(|t| !t.is_empty() && seen.insert(t)).map(str::to_string).collect();
             (doc, toks)
         })
         .collect()
@@ -509,14 +546,14 @@ fn module_docs(
     let base = format!("{}/{}/", c.id, m.id);
     let label = format!("{} {}", labels["module"], m.number.value);
     let body: String = m.sections.iter().map(|s| s.markdown.as_str()).collect::<Vec<_>>().join("\n\n");
-    let full =
-        format!("{} {} {}", m.title, m.topics.clone().unwrap_or_default(), crate::compare::prose::plain_text(&body));
+    let plain_body = crate::compare::prose::plain_text(&body);
+    let full = format!("{} {} {}", m.title, m.topics.clone().unwrap_or_default(), plain_body);
     let doc = Doc {
         title: m.title.clone(),
         url: base.clone(),
         group: c.short_title.clone(),
         context: label.clone(),
-        text: snippet(m.topics.as_deref().unwrap_or(&body)),
+        text: m.topics.as_deref().map_or_else(|| snippet_of_plain(&plain_body), snippet),
     };
     docs.push((doc, full));
     for k in [KnownSection::Kompetenzbeschreibung, KnownSection::BeruflicheHandlung] {
@@ -525,14 +562,15 @@ fn module_docs(
                 KnownSection::Kompetenzbeschreibung => ("kompetenzbeschreibung", "kompetenzbeschreibung"),
                 KnownSection::BeruflicheHandlung => ("berufliche_handlung", "berufliche-handlung"),
             };
+            let plain = crate::compare::prose::plain_text(&s.markdown);
             let doc = Doc {
                 title: labels[key].to_string(),
                 url: format!("{base}#{anchor}"),
                 group: c.short_title.clone(),
                 context: format!("{label}: {}", m.title),
-                text: snippet(&s.markdown),
+                text: snippet_of_plain(&plain),
             };
-            docs.push((doc, crate::compare::prose::plain_text(&s.markdown)));
+            docs.push((doc, plain));
         }
     }
     for d in Dimension::ALL {
@@ -643,6 +681,24 @@ mod tests {
         assert_eq!(String::from_utf8_lossy(&js(&site, &labels, &parts)), reference);
     }
 
+    /// [`snippet_of_plain`] as first written: all words joined, then cut.
+    fn snippet_joining_all(plain: &str) -> String {
+        let plain = plain.split_whitespace().collect::<Vec<_>>().join(" ");
+        if plain.chars().count() > 220 {
+            let cut: String = plain.chars().take(220).collect();
+            format!("{}…", cut.rsplit_once(' ').map_or(cut.as_str(), |x| x.0))
+        } else {
+            plain
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn snippets_join_only_what_they_show(plain in "([a-zäöü]{0,30}[ \n]{1,2}){0,30}") {
+            proptest::prop_assert_eq!(snippet_of_plain(&plain), snippet_joining_all(&plain));
+        }
+    }
+
     #[test]
     fn folding_matches_the_javascript_side() {
         assert_eq!(fold_tokens("Netzwerkarbeit, Übung/Simulation"), vec!["netzwerkarbeit", "uebung", "simulation"]);
@@ -650,7 +706,7 @@ mod tests {
     }
 
     #[test]
-    fn a_document_has_the_distinct_tokens_of_its_text_and_title_sorted() {
+    fn a_document_has_the_distinct_tokens_of_its_text_and_title() {
         let doc = Doc {
             title: "Netzwerk-Übung".into(),
             url: "kit/m1/".into(),
@@ -659,7 +715,7 @@ mod tests {
             text: String::new(),
         };
         let part = with_tokens(vec![(doc, "Übung: Netzwerk, netzwerk  und Hilfeplan.".into())]);
-        assert_eq!(part[0].1, ["hilfeplan", "netzwerk", "uebung", "und"]);
+        assert_eq!(part[0].1, ["uebung", "netzwerk", "und", "hilfeplan"]);
     }
 
     #[test]
