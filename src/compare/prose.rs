@@ -17,16 +17,7 @@ const ABBREVIATIONS: [&str; 30] = [
 /// Plain text of a Markdown section: markup characters and footnotes removed.
 pub fn plain_text(md: &str) -> String {
     let mut out = String::with_capacity(md.len());
-    for line in md.lines() {
-        let t = line.trim_start();
-        if t.starts_with("[^") && t.contains("]:") {
-            continue;
-        }
-        // Table separator rows carry no text; cell borders become spaces.
-        if t.starts_with('|') && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ')) {
-            continue;
-        }
-        let t = t.trim_start_matches(['#', '>', '-', '+']).trim_start();
+    for t in md.lines().filter_map(line_text) {
         // A bullet `* ` (`*|` reads as one once borders are spaces).
         let t = match t.as_bytes() {
             [b'*', b' ' | b'|', ..] => &t[2..],
@@ -35,11 +26,25 @@ pub fn plain_text(md: &str) -> String {
         push_plain(t, &mut out);
         out.push('\n');
     }
-    while let Some(start) = out.find("[^") {
-        let Some(len) = out[start..].find(']') else { break };
-        out.replace_range(start..start + len + 1, "");
-    }
+    drop_footnote_marks(&mut out);
     out
+}
+
+/// A line's text after block marks (`#`, `>`, `-`, `+`), or `None` for a line
+/// without text: a footnote definition or a table's separator row.
+fn line_text(line: &str) -> Option<&str> {
+    let t = line.trim_start();
+    let footnote = t.starts_with("[^") && t.contains("]:");
+    let separator = t.starts_with('|') && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' '));
+    (!footnote && !separator).then(|| t.trim_start_matches(['#', '>', '-', '+']).trim_start())
+}
+
+/// Removes footnote references (`[^…]`), also those that removing one forms.
+fn drop_footnote_marks(s: &mut String) {
+    while let Some(start) = s.find("[^") {
+        let Some(len) = s[start..].find(']') else { break };
+        s.replace_range(start..start + len + 1, "");
+    }
 }
 
 /// Appends a line's text without emphasis marks: `*` and `_` dropped except
@@ -226,28 +231,18 @@ mod tests {
         assert_eq!(s, vec!["Im Jahr 2016. wurde es anders.", "Die 1. Auflage erschien."]);
     }
 
-    /// [`plain_text`] as it was written first, a pass per rule.
+    /// [`plain_text`] as it was written first, a pass per rule for the marks
+    /// within lines (which lines have text is decided alike).
     fn plain_text_stepwise(md: &str) -> String {
         let mut out = String::with_capacity(md.len());
-        for line in md.lines() {
-            let t = line.trim_start();
-            if t.starts_with("[^") && t.contains("]:") {
-                continue;
-            }
-            if t.starts_with('|') && t.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ')) {
-                continue;
-            }
-            let t = t.trim_start_matches(['#', '>', '-', '+']).trim_start();
+        for t in md.lines().filter_map(line_text) {
             let t = &t.replace('|', " ");
             let t = t.strip_prefix("* ").unwrap_or(t);
             out.push_str(t);
             out.push('\n');
         }
         let mut s = out.replace("\\*", "\u{1}").replace(['*', '_'], "").replace('\u{1}', "*");
-        while let Some(start) = s.find("[^") {
-            let Some(len) = s[start..].find(']') else { break };
-            s.replace_range(start..start + len + 1, "");
-        }
+        drop_footnote_marks(&mut s);
         s
     }
 
