@@ -401,9 +401,9 @@ impl<W: std::io::Write> Joiner<W> {
         Ok(Joiner { out, docs: 0, postings: Default::default() })
     }
 
-    /// Appends a segment's documents and postings (the segment may be kept:
-    /// only tokens new to the index are copied).
-    fn add(&mut self, seg: &Segment) -> std::io::Result<()> {
+    /// Appends a segment's documents and postings, taking over its tokens
+    /// and lists where they are new to the index.
+    fn add(&mut self, seg: Segment) -> std::io::Result<()> {
         if seg.docs == 0 {
             return Ok(());
         }
@@ -412,13 +412,12 @@ impl<W: std::io::Write> Joiner<W> {
         }
         self.out.write_all(&seg.json)?;
         // Segments come in document order, so every list stays ascending.
-        for (t, ids) in &seg.postings {
-            let shifted = ids.iter().map(|i| i + self.docs);
-            match self.postings.get_mut(t) {
-                Some(all) => all.extend(shifted),
+        for (t, mut ids) in seg.postings {
+            ids.iter_mut().for_each(|i| *i += self.docs);
+            match self.postings.get_mut(&t) {
+                Some(all) => all.extend(ids),
                 None => {
-                    let ids = shifted.collect();
-                    self.postings.insert(t.clone(), ids);
+                    self.postings.insert(t, ids);
                 }
             }
         }
@@ -530,9 +529,9 @@ pub fn write_streamed(site: &Site, labels: &BTreeMap<&str, &str>, out: impl std:
             .par_iter()
             .map(|c| Segment::of_owned(curriculum_part(c, labels, None, &Unchanged::Nothing).into_part()))
             .collect();
-        segments.iter().try_for_each(|s| joiner.add(s))?;
+        segments.into_iter().try_for_each(|s| joiner.add(s))?;
     }
-    joiner.add(&Segment::of_owned(glossary_part(site, labels)))?;
+    joiner.add(Segment::of_owned(glossary_part(site, labels)))?;
     joiner.finish()?.flush()
 }
 
