@@ -24,30 +24,57 @@ struct Attrs<'a> {
 /// few dozen bytes), with the same result (a value ends at its quote, and a
 /// `>` before it ends the tag).
 fn scan(html: &[u8]) -> Attrs<'_> {
+    let ids = scan_ids(html);
+    Attrs { links: scan_links(html), ids }
+}
+
+/// Whether the link check takes the links of the page at `path`: not those
+/// of print views, which repeat pages checked on their own (checking them
+/// again would only report every broken link twice). Their ids count.
+fn links_checked(path: &str) -> bool {
+    !path.ends_with("/print/index.html")
+}
+
+/// [`scan`] of a page whose links are not checked: the ids alone (a print
+/// view is a third of a small site's HTML).
+fn scan_for<'h>(path: &str, html: &'h [u8]) -> Attrs<'h> {
+    if links_checked(path) { scan(html) } else { Attrs { links: Vec::new(), ids: scan_ids(html) } }
+}
+
+/// The values of one attribute (` href="` and the like) inside tags, with
+/// where they are.
+fn attribute<'h>(html: &'h [u8], pattern: &'static [u8]) -> impl Iterator<Item = (usize, &'h str)> {
     use memchr::memmem::find_iter;
-    let inside_tag = |at: usize| memchr::memrchr2(b'<', b'>', &html[..at]).is_some_and(|i| html[i] == b'<');
-    let value = |start: usize| {
+    let inside_tag = move |at: usize| memchr::memrchr2(b'<', b'>', &html[..at]).is_some_and(|i| html[i] == b'<');
+    let value = move |start: usize| {
         let rest = &html[start..];
         let end = memchr::memchr2(b'"', b'>', rest).filter(|&q| rest[q] == b'"')?;
         std::str::from_utf8(&rest[..end]).ok()
     };
-    let found = |pattern: &'static [u8]| {
-        find_iter(html, pattern)
-            .filter(move |&at| inside_tag(at))
-            .filter_map(move |at| value(at + pattern.len()).map(|v| (at, v)))
-    };
-    let mut links: Vec<(usize, &str)> = found(b" href=\"").collect();
-    let srcs: Vec<(usize, &str)> = found(b" src=\"").collect();
+    find_iter(html, pattern)
+        .filter(move |&at| inside_tag(at))
+        .filter_map(move |at| value(at + pattern.len()).map(|v| (at, v)))
+}
+
+/// The link targets of a page, in page order.
+fn scan_links(html: &[u8]) -> Vec<&str> {
+    let mut links: Vec<(usize, &str)> = attribute(html, b" href=\"").collect();
+    let srcs: Vec<(usize, &str)> = attribute(html, b" src=\"").collect();
     if !srcs.is_empty() {
         links.extend(srcs);
         links.sort_unstable_by_key(|x| x.0);
     }
-    Attrs { links: links.into_iter().map(|x| x.1).collect(), ids: found(b" id=\"").map(|x| x.1).collect() }
+    links.into_iter().map(|x| x.1).collect()
+}
+
+/// The ids of a page, in page order.
+fn scan_ids(html: &[u8]) -> Vec<&str> {
+    attribute(html, b" id=\"").map(|x| x.1).collect()
 }
 
 /// The ids of an HTML page.
 pub fn ids(html: &str) -> BTreeSet<String> {
-    scan(html.as_bytes()).ids.into_iter().map(|i| unescape(i).into_owned()).collect()
+    scan_ids(html.as_bytes()).into_iter().map(|i| unescape(i).into_owned()).collect()
 }
 
 fn unescape(s: &str) -> std::borrow::Cow<'_, str> {
@@ -269,11 +296,9 @@ pub fn summarize(path: &str, bytes: &[u8], base_url: &str) -> PageLinks {
     if !path.ends_with(".html") {
         return PageLinks::default();
     }
-    let attrs = scan(bytes);
+    let attrs = scan_for(path, bytes);
     let ids = Ids::new(attrs.ids.iter().copied());
-    // Print views repeat pages that are checked on their own; checking them
-    // again would only report every broken link twice.
-    let links = if path.ends_with("/print/index.html") {
+    let links = if !links_checked(path) {
         Vec::new()
     } else {
         // A page repeats many links (navigation, module links in every row);
@@ -472,10 +497,9 @@ impl LinkIndex {
             self.note(path, Noted::File);
             return;
         }
-        let attrs = scan(bytes);
+        let attrs = scan_for(path, bytes);
         let page = self.note(path, Noted::Html(Ids::new(attrs.ids.iter().copied())));
-        // Print views repeat pages checked on their own (as in `summarize`).
-        if path.ends_with("/print/index.html") {
+        if !links_checked(path) {
             return;
         }
         let mut seen = FxHashSet::default();
@@ -770,11 +794,17 @@ mod tests {
                 "<a href=\"a/index.html#ok\">x</a><a href=\"a/index.html#nope\">y</a><a href=\"b/index.html\">z</a><a href=\"b/index.html\">z</a><a href=\"data/x.json#frag\">j</a><a href=\"a/#\">e</a><a href=\"#top\">t</a>",
             ),
             f("a/index.html", "<p id=\"ok\">x</p><a href=\"../index.html#gone\">back</a><a href=\"../c/\">c</a>"),
-            f("a/print/index.html", "<a href=\"../../nowhere/\">skipped in print views</a>"),
+            f(
+                "a/print/index.html",
+                "<a href=\"../../nowhere/\">skipped in print views</a><h2 id=\"p\">p</h2><a href=\"#p\">p</a>",
+            ),
+            // A print view's ids count, though its links are skipped.
+            f("b/index.html", "<a href=\"../a/print/index.html#p\">p</a><a href=\"../a/print/#q\">q</a>"),
             OutFile { path: "data/x.json".into(), bytes: b"{}".to_vec() },
         ];
         let expected = messages(check(&site, &files));
         assert_eq!(expected.len(), 5, "{expected:#?}");
+        assert_eq!(expected.iter().filter(|m| m.contains("print")).count(), 1, "{expected:#?}");
         assert_eq!(messages(checked_summaries(&site, &files)), expected);
     }
 
