@@ -28,17 +28,12 @@ fn scan(html: &[u8]) -> Attrs<'_> {
     Attrs { links: scan_links(html), ids }
 }
 
-/// Whether the link check takes the links of the page at `path`: not those
-/// of print views, which repeat pages checked on their own (checking them
-/// again would only report every broken link twice). Their ids count.
-fn links_checked(path: &str) -> bool {
-    !path.ends_with("/print/index.html")
-}
-
-/// [`scan`] of a page whose links are not checked: the ids alone (a print
-/// view is a third of a small site's HTML).
+/// What the link check takes of the page at `path`: [`scan`], but only the
+/// ids of a print view. Print views repeat pages checked on their own
+/// (checking their links again would only report every broken link twice),
+/// and are a third of a small site's HTML.
 fn scan_for<'h>(path: &str, html: &'h [u8]) -> Attrs<'h> {
-    if links_checked(path) { scan(html) } else { Attrs { links: Vec::new(), ids: scan_ids(html) } }
+    if path.ends_with("/print/index.html") { Attrs { links: Vec::new(), ids: scan_ids(html) } } else { scan(html) }
 }
 
 /// The values of one attribute (` href="` and the like) inside tags, with
@@ -298,20 +293,17 @@ pub fn summarize(path: &str, bytes: &[u8], base_url: &str) -> PageLinks {
     }
     let attrs = scan_for(path, bytes);
     let ids = Ids::new(attrs.ids.iter().copied());
-    let links = if !links_checked(path) {
-        Vec::new()
-    } else {
-        // A page repeats many links (navigation, module links in every row);
-        // problems are reported once per page and href, so each is resolved once.
-        let mut seen = FxHashSet::default();
-        let mut resolver = Resolver::new(path, base_url);
-        attrs
-            .links
-            .iter()
-            .filter(|h| seen.insert(**h))
-            .filter_map(|h| resolver.resolve(h).map(|t| (h.to_string(), t)))
-            .collect()
-    };
+    // A page repeats many links (navigation, module links in every row);
+    // problems are reported once per page and href, so each is resolved once.
+    // (A print view's links are not taken: see `scan_for`.)
+    let mut seen = FxHashSet::default();
+    let mut resolver = Resolver::new(path, base_url);
+    let links = attrs
+        .links
+        .iter()
+        .filter(|h| seen.insert(**h))
+        .filter_map(|h| resolver.resolve(h).map(|t| (h.to_string(), t)))
+        .collect();
     PageLinks { html: true, ids, links }
 }
 
@@ -499,9 +491,6 @@ impl LinkIndex {
         }
         let attrs = scan_for(path, bytes);
         let page = self.note(path, Noted::Html(Ids::new(attrs.ids.iter().copied())));
-        if !links_checked(path) {
-            return;
-        }
         let mut seen = FxHashSet::default();
         let hrefs: Vec<&str> = attrs.links.into_iter().filter(|h| seen.insert(*h)).collect();
         // Resolved a few thousand at a time: the page of all items of a large

@@ -50,16 +50,10 @@ pub fn word_diff(left: &str, right: &str) -> Vec<Span> {
     let mut ids: rustc_hash::FxHashMap<&str, u32> = Default::default();
     let (a_ids, b_ids) = (numbers(&mut ids, &a), numbers(&mut ids, &b));
     let mut out: Vec<Span> = Vec::new();
-    let mut push = |op: &'static str, tokens: &[&str]| {
-        if tokens.is_empty() {
-            return;
-        }
-        if out.last().is_none_or(|last| last.op != op) {
-            out.push(Span { op, text: String::new() });
-        }
-        if let Some(last) = out.last_mut() {
-            tokens.iter().for_each(|t| last.text.push_str(t));
-        }
+    let mut push = |op: &'static str, tokens: &[&str]| match out.last_mut() {
+        _ if tokens.is_empty() => {}
+        Some(last) if last.op == op => tokens.iter().for_each(|t| last.text.push_str(t)),
+        _ => out.push(Span { op, text: tokens.concat() }),
     };
     for op in similar::capture_diff_slices(similar::Algorithm::Myers, &a_ids, &b_ids) {
         let (tag, old, new) = op.as_tag_tuple();
