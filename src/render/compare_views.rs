@@ -792,7 +792,7 @@ mod tests {
                     t: data.t.clone(),
                     insert: None,
                 };
-                theme.render("cmp_row.html", ctx).unwrap()
+                String::from_utf8(theme.render("cmp_row.html", ctx).unwrap()).unwrap()
             })
             .collect();
         let refs: Vec<&Row> = rows.iter().collect();
@@ -835,7 +835,7 @@ mod tests {
                 t: data.t.clone(),
                 insert: None,
             };
-            theme.render("pair_body.html", ctx).unwrap()
+            String::from_utf8(theme.render("pair_body.html", ctx).unwrap()).unwrap()
         };
         let fast: Vec<String> =
             (0..r.pairs.len()).flat_map(|p| [body(&data, p, false), body(&data, p, true)]).collect();

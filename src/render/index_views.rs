@@ -190,12 +190,13 @@ impl AzList<'_> {
     /// buffer sized ahead: the list of all items of a large site is tens of
     /// megabytes, and neither a copy of it nor a buffer growing by doubling
     /// is held beside the page.
-    pub fn splice(&self, page: String) -> Vec<u8> {
-        let Some(at) = page.find(AZ_PLACE) else { return page.into_bytes() };
+    pub fn splice(&self, page: Vec<u8>) -> Vec<u8> {
+        let Some(at) = memchr::memmem::find(&page, AZ_PLACE.as_bytes()) else { return page };
         let mut out = String::with_capacity(page.len() + az_estimate(&self.sections, &self.root));
-        out.push_str(&page[..at]);
+        // A template's page is UTF-8 (see `Theme::render`): nothing is replaced.
+        out.push_str(&String::from_utf8_lossy(&page[..at]));
         write_az(&mut out, &self.sections, self.label, &self.root);
-        out.push_str(&page[at + AZ_PLACE.len()..]);
+        out.push_str(&String::from_utf8_lossy(&page[at + AZ_PLACE.len()..]));
         out.into_bytes()
     }
 }
@@ -538,7 +539,7 @@ mod tests {
                 t: tera::Value::from_serializable(&json!({ "letters": letters })),
                 insert: None,
             };
-            theme.render("az.html", ctx).unwrap()
+            String::from_utf8(theme.render("az.html", ctx).unwrap()).unwrap()
         };
         let direct = az_html(&sections, "Buchstaben & Zeichen", "../../");
         assert!(direct.contains("../../kit/m&amp;1/index.html#a&amp;b&quot;"), "{direct}");

@@ -561,7 +561,7 @@ fn render_pages(
                 let html = theme.render(job.template(), ctx)?;
                 let bytes = match insert {
                     Some(list) => list.splice(html),
-                    None => html.into_bytes(),
+                    None => html,
                 };
                 sink(OutFile { path, bytes });
                 return Ok(warnings);
@@ -573,7 +573,7 @@ fn render_pages(
                 Some(kept) => kept.clone(),
                 None => {
                     let (template, frame, body) = (job.template(), ctx.frame.clone(), ctx.body.clone());
-                    let bytes = theme.render(template, ctx)?.into_bytes();
+                    let bytes = theme.render(template, ctx)?;
                     std::sync::Arc::new(KeptPage { template, frame, body, bytes })
                 }
             };

@@ -4,6 +4,7 @@ use super::OutFile;
 use crate::diag::{Diagnostic, Diagnostics, rel_path};
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The built-in theme, compiled in so an installed binary works anywhere.
 const TEMPLATES: &[(&str, &str)] = &[
@@ -51,7 +52,14 @@ pub struct Theme {
     custom: std::collections::BTreeSet<String>,
     /// The fingerprint of each theme file read, by path under the root.
     read: BTreeMap<String, u64>,
+    /// The largest page each template has made so far: the next one starts
+    /// in a buffer of that size (grown by doubling, every page was copied
+    /// two or three times on the way).
+    sizes: std::collections::HashMap<String, AtomicUsize>,
 }
+
+/// The least buffer a page starts in.
+const LEAST_PAGE: usize = 16 << 10;
 
 impl Theme {
     /// Loads the built-in theme and the overrides in `<root>/themes/<name>/`.
@@ -91,7 +99,8 @@ impl Theme {
             diags.push(template_error(&e, &origins, None));
             return Err(diags);
         }
-        Ok(Theme { tera, statics, origins, custom, read })
+        let sizes = origins.keys().map(|n| (n.clone(), AtomicUsize::new(LEAST_PAGE))).collect();
+        Ok(Theme { tera, statics, origins, custom, read, sizes })
     }
 
     /// The fingerprint of each file read from the site's theme folder, by
@@ -114,12 +123,20 @@ impl Theme {
         templates.iter().all(|t| self.origins.contains_key(*t) && !self.custom.contains(*t))
     }
 
-    pub fn render(&self, template: &str, ctx: super::views::PageContext<'_>) -> Result<String, Diagnostic> {
-        let mut context =
-            tera::Context::from_serialize(&ctx.frame).map_err(|e| template_error(&e, &self.origins, Some(template)))?;
+    /// The page's bytes. Templates write only what they are given, all of it
+    /// text, so the bytes are UTF-8 without checking them again.
+    pub fn render(&self, template: &str, ctx: super::views::PageContext<'_>) -> Result<Vec<u8>, Diagnostic> {
+        let error = |e: tera::Error| template_error(&e, &self.origins, Some(template));
+        let mut context = tera::Context::from_serialize(&ctx.frame).map_err(error)?;
         context.insert_value("body", ctx.body);
         context.insert_value("t", ctx.t);
-        self.tera.render(template, &context).map_err(|e| template_error(&e, &self.origins, Some(template)))
+        let size = self.sizes.get(template);
+        let mut out = Vec::with_capacity(size.map_or(LEAST_PAGE, |s| s.load(Ordering::Relaxed)));
+        self.tera.render_to(template, &context, &mut out).map_err(error)?;
+        if let Some(s) = size {
+            s.fetch_max(out.len(), Ordering::Relaxed);
+        }
+        Ok(out)
     }
 
     /// Renders `template` on its own, given `vars` and the UI strings (a
