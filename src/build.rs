@@ -247,8 +247,12 @@ fn check_unrendered(root: &Path, checked: &Checked) -> Option<Vec<Diagnostic>> {
 
 fn check_rendered(root: &Path, mut checked: Checked) -> Vec<Diagnostic> {
     let sources = load::Reread::new(root, std::mem::take(&mut checked.sources));
+    let theme = match render::Theme::load(root, &checked.site.config.theme) {
+        Ok(theme) => theme,
+        Err(d) => return checked.diags.sorted_with(&d),
+    };
     let (streamed, old_pages) = rayon::join(
-        || render_streamed(root, &checked, &sources, &render::Scope::check(), &|_| {}, &[]),
+        || render_streamed(&checked, &theme, &sources, &render::Scope::check(), &|_| {}, &[]),
         || crate::links::OldPages::read(&checked.site, &root.join("public")),
     );
     match streamed {
@@ -275,8 +279,8 @@ struct Streamed {
 /// links (`apart`: files the caller writes itself, which links may name);
 /// `Err` carries every diagnostic when there are errors.
 fn render_streamed(
-    root: &Path,
     checked: &Checked,
+    theme: &render::Theme,
     sources: &dyn render::SourceText,
     scope: &render::Scope,
     put: &(dyn Fn(&OutFile) + Sync),
@@ -284,7 +288,6 @@ fn render_streamed(
 ) -> Result<Streamed, Vec<Diagnostic>> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let site = &checked.site;
-    let theme = render::Theme::load(root, &site.config.theme).map_err(|d| checked.diags.sorted_with(&d))?;
     let index = crate::links::LinkIndex::new(&site.config.base_url);
     apart.iter().for_each(|path| index.add(path, &[]));
     let (pages, files) = (AtomicUsize::new(0), AtomicUsize::new(apart.len()));
@@ -296,7 +299,7 @@ fn render_streamed(
             pages.fetch_add(1, Ordering::Relaxed);
         }
     };
-    let summary = render::render_scoped_to(site, &theme, sources, scope, &render::Reuse::default(), &sink)
+    let summary = render::render_scoped_to(site, theme, sources, scope, &render::Reuse::default(), &sink)
         .map_err(|d| checked.diags.sorted_with(&d))?;
     let mut found = summary.warnings;
     found.extend(index.check(site));
@@ -314,7 +317,19 @@ fn render_streamed(
 pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
     let output = opts.output.clone().unwrap_or_else(|| opts.root.join("public"));
     crate::output::check_output_dir(&opts.root, &output).map_err(Failure::Io)?;
-    let mut checked = load_checked(&opts.root, opts.base_url.as_deref()).map_err(Failure::Content)?;
+    // The theme loads beside the content (loading keeps only one core busy
+    // for much of its time), under the name site.yaml gives; again after it
+    // if that name was not the one loaded.
+    let (checked, early) = rayon::join(
+        || load_checked(&opts.root, opts.base_url.as_deref()),
+        || load::theme_name(&opts.root).map(|name| (render::Theme::load(&opts.root, &name), name)),
+    );
+    let mut checked = checked.map_err(Failure::Content)?;
+    let theme = match early {
+        Some((Ok(theme), name)) if name == checked.site.config.theme => theme,
+        _ => render::Theme::load(&opts.root, &checked.site.config.theme)
+            .map_err(|d| Failure::Content(checked.diags.sorted_with(&d)))?,
+    };
     let mut timings = checked.timings.clone();
     // Each source is read again for its source view: a large site's sources
     // are not held through the render.
@@ -329,7 +344,7 @@ pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
     let (streamed, ((), old_pages)) = rayon::join(
         || {
             let scope = render::Scope::all_but_search();
-            render_streamed(&opts.root, &checked, &sources, &scope, &|f| staging.put(f), &[search])
+            render_streamed(&checked, &theme, &sources, &scope, &|f| staging.put(f), &[search])
         },
         || {
             rayon::join(

@@ -417,6 +417,15 @@ pub fn read_source(path: &Path, rel: &str) -> Result<String, Diagnostic> {
     read_source_hashed(path, rel).map(|(text, _)| text)
 }
 
+/// The theme `site.yaml` names (`default` if none), read on its own so that
+/// a build can load the theme while it loads the content; `None` when the
+/// file does not read or parse (loading the site reports why).
+pub fn theme_name(root: &Path) -> Option<String> {
+    let (text, _) = read_source_hashed(&root.join("site.yaml"), "site.yaml").ok()?;
+    let file = crate::yaml::parse::<raw::SiteFile>(&text, "site.yaml", 0).ok()?;
+    Some(convert::site_config(file).theme)
+}
+
 /// [`read_source`], and the fingerprint of the bytes read.
 pub fn read_source_hashed(path: &Path, rel: &str) -> Result<(String, u64), Diagnostic> {
     if is_symlink(path) {
