@@ -1,5 +1,7 @@
 //! Times `serve`'s rebuild of a site after one module changes (a measuring aid):
-//! `cargo run --release --example incremental -- ROOT MODULE_FILE`.
+//! `cargo run --release --example incremental -- ROOT MODULE_FILE`. The edit
+//! changes the module's title, or with `EDIT=prose` a sentence of its
+//! Kompetenzbeschreibung.
 use std::time::Instant;
 
 fn main() {
@@ -10,9 +12,13 @@ fn main() {
     let mut inc = curricula::incremental::Incremental::new(&root, &out);
     let _ = inc.rebuild();
     let original = std::fs::read_to_string(&module).unwrap_or_default();
+    let (from, to) = match std::env::var("EDIT").as_deref() {
+        Ok("prose") => ("## Kompetenzbeschreibung\n", "## Kompetenzbeschreibung\n\nEin neuer Satz.\n"),
+        _ => ("title: \"", "title: \"Neu "),
+    };
     let (mut times, mut firsts) = (Vec::new(), Vec::new());
     for i in 0..(std::env::var("REPEAT").ok().and_then(|v| v.parse().ok()).unwrap_or(9)) {
-        let text = if i % 2 == 0 { original.replacen("title: \"", "title: \"Neu ", 1) } else { original.clone() };
+        let text = if i % 2 == 0 { original.replacen(from, to, 1) } else { original.clone() };
         let _ = std::fs::write(&module, text);
         let t = Instant::now();
         let _ = inc.rebuild_with(Some(std::slice::from_ref(&module)), &mut |_| firsts.push(t.elapsed()));

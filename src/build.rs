@@ -92,6 +92,14 @@ pub struct Undo {
 }
 
 impl Undo {
+    /// Whether every reloaded module of `site` differs from before only in
+    /// its Markdown ([`crate::model::Module::same_but_markdown`]).
+    pub fn only_markdown_changed(&self, site: &Site) -> bool {
+        self.modules.iter().all(|((ci, mi), before)| {
+            site.curricula.get(*ci).and_then(|c| c.modules.get(*mi)).is_some_and(|m| m.same_but_markdown(before))
+        })
+    }
+
     pub fn apply(self, checked: &mut Checked) {
         for ((ci, mi), module) in self.modules {
             checked.site.curricula[ci].modules[mi] = module;

@@ -241,7 +241,12 @@ impl Incremental {
                 });
             }
         };
-        let result = self.update(&mut state, inputs, files, &modules, early);
+        let scope = if undo.only_markdown_changed(&state.checked.site) {
+            Scope::modules_but_markdown_alike(&modules)
+        } else {
+            Scope::modules(&modules)
+        };
+        let result = self.update(&mut state, inputs, files, (&modules, &scope), early);
         if matches!(result, Ok(Rebuilt::Changed { .. })) {
             self.seen = Some(state.inputs.clone());
         } else {
@@ -259,7 +264,7 @@ impl Incremental {
         state: &mut State,
         mut inputs: Inputs,
         files: &[String],
-        modules: &[(usize, usize)],
+        (modules, scope): (&[(usize, usize)], &Scope),
         early: Early,
     ) -> io::Result<Rebuilt> {
         // The rest renders meanwhile: the own pages keep one thread busy for
@@ -274,7 +279,7 @@ impl Incremental {
                 }
                 ahead
             },
-            || self.render_modules(state, modules),
+            || self.render_modules(state, modules, scope),
         );
         let ahead = ahead?;
         let update = match update {
@@ -419,10 +424,14 @@ impl Incremental {
 
     /// Renders what depends on the changed `modules` (already reloaded into
     /// `state`'s site) and checks the links of the whole site with them.
-    fn render_modules(&self, state: &State, modules: &[(usize, usize)]) -> Result<Update, Vec<Diagnostic>> {
+    fn render_modules(
+        &self,
+        state: &State,
+        modules: &[(usize, usize)],
+        scope: &Scope,
+    ) -> Result<Update, Vec<Diagnostic>> {
         let checked = &state.checked;
-        let scope = Scope::modules(modules);
-        let (made, summary) = self.make(checked, &state.theme, &scope, &state.reuse, Some(&state.files), None)?;
+        let (made, summary) = self.make(checked, &state.theme, scope, &state.reuse, Some(&state.files), None)?;
         // Render warnings of the edited files are found again; the others stay.
         let edited: Vec<&str> =
             modules.iter().map(|&(c, m)| checked.site.curricula[c].modules[m].file.as_str()).collect();

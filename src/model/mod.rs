@@ -288,6 +288,14 @@ impl Module {
     pub fn section(&self, known: KnownSection) -> Option<&Section> {
         self.sections.iter().find(|s| s.known == Some(known))
     }
+
+    /// Whether `other` is this module but for its Markdown (the preamble and
+    /// the sections, with where they start): everything else, compared as a
+    /// whole, is what the site-wide index pages can show of a module.
+    pub fn same_but_markdown(&self, other: &Module) -> bool {
+        let outline = |m: &Module| Module { preamble: String::new(), sections: Vec::new(), ..m.clone() };
+        outline(self) == outline(other)
+    }
 }
 
 /// A chapter that is not a module (foreword, foundations, certification …).
@@ -545,6 +553,26 @@ pub(crate) mod testutil {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_markdown_is_set_apart_from_the_rest_of_a_module() {
+        let mut m = testutil::module("m1", 1);
+        m.competencies.wissen = vec![Item::new("Hilfeplanung")];
+        let mut prose = m.clone();
+        prose.preamble = "Vorab.".into();
+        prose.sections =
+            vec![Section { title: "Berufliche Handlung".into(), known: None, markdown: "Text.".into(), line: 9 }];
+        assert!(m.same_but_markdown(&prose) && prose.same_but_markdown(&m));
+        let mut title = prose.clone();
+        title.title.push('!');
+        let mut item = prose.clone();
+        item.competencies.wissen[0].text = "Netzwerk".into();
+        let mut method = prose.clone();
+        method.methods.push(Item::new("Vortrag"));
+        for (other, what) in [(title, "title"), (item, "item"), (method, "method")] {
+            assert!(!m.same_but_markdown(&other), "{what}");
+        }
+    }
 
     #[test]
     fn anchors_are_derived_unique_and_order_independent() {

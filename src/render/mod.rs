@@ -131,6 +131,9 @@ pub struct Scope {
     /// No search index: the caller writes it ([`write_search_index`]; a build
     /// streams it to its file instead of holding the whole script).
     search_apart: bool,
+    /// The site-wide index pages and the home page stay as they were: the
+    /// changed modules differ only in their Markdown, which none of them shows.
+    indices_unchanged: bool,
 }
 
 impl Scope {
@@ -158,7 +161,15 @@ impl Scope {
             data_paths_only: false,
             reuse: true,
             search_apart: false,
+            indices_unchanged: false,
         }
+    }
+
+    /// [`Self::modules`] where the changed modules differ from before only in
+    /// their Markdown ([`crate::model::Module::same_but_markdown`]): the
+    /// index pages and the home page are left as they are.
+    pub fn modules_but_markdown_alike(changed: &[(usize, usize)]) -> Self {
+        Scope { indices_unchanged: true, ..Scope::modules(changed) }
     }
 
     /// Everything, keeping what later scoped renders reuse (serve's full rebuilds).
@@ -213,8 +224,8 @@ impl Scope {
         }
         match *job {
             // A curriculum's competency page shows only its own items.
-            Job::Competencies(index_views::Filter::Curriculum(c)) => self.curriculum(c),
-            Job::Home | Job::Competencies(_) | Job::Methods | Job::Fields | Job::Phases => true,
+            Job::Competencies(index_views::Filter::Curriculum(c)) => self.curriculum(c) && !self.indices_unchanged,
+            Job::Home | Job::Competencies(_) | Job::Methods | Job::Fields | Job::Phases => !self.indices_unchanged,
             Job::Curriculum(c) | Job::CurriculumPrint(c) | Job::Module(c, _) => self.curriculum(c),
             Job::Source(c, m) => self.is_all() || self.modules.contains(&(c, m)),
             Job::Compare(k) | Job::ComparePrint(k) | Job::Pair(k, _) => {
@@ -783,7 +794,7 @@ fn prepare<'a>(
     let competency_keys = if scope.own_pages {
         Vec::new()
     } else {
-        index_views::competency_keys(site, &reuse.competency_keys, |c| !scope.curriculum(c))
+        index_views::competency_keys(site, &reuse.competency_keys, |c| !scope.curriculum(c) || scope.indices_unchanged)
     };
     let terms = std::sync::Arc::new(views::glossary_terms(site));
     let t = tera::Value::from_serializable(i18n::strings(site.config.language));
