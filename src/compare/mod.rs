@@ -144,10 +144,16 @@ pub struct ComparisonResult {
 pub struct Prepared<'a> {
     c: &'a Curriculum,
     /// Per module: (group, index in list, item) with features.
-    items: Vec<Vec<(&'static str, usize, &'a crate::model::Item, Features)>>,
-    /// All sentences: (module index, section, text, features).
-    sentences: Vec<(usize, &'static str, String, Features)>,
+    items: Vec<Vec<PreparedItem<'a>>>,
+    /// All sentences.
+    sentences: Vec<PreparedSentence>,
 }
+
+/// An item with its group (dimension key or `methods`) and index in its list.
+type PreparedItem<'a> = (&'static str, usize, &'a crate::model::Item, Arc<Features>);
+
+/// A sentence of a module's prose: module index, section, text.
+type PreparedSentence = (usize, &'static str, String, Arc<Features>);
 
 fn section_key(k: KnownSection) -> &'static str {
     match k {
@@ -156,7 +162,7 @@ fn section_key(k: KnownSection) -> &'static str {
     }
 }
 
-fn prepare<'a>(c: &'a Curriculum, syn: &Synonyms) -> Prepared<'a> {
+fn prepare<'a>(c: &'a Curriculum, syn: &Synonyms, features: &FeatureSource) -> Prepared<'a> {
     use rayon::prelude::*;
     let items = c
         .modules
@@ -165,16 +171,16 @@ fn prepare<'a>(c: &'a Curriculum, syn: &Synonyms) -> Prepared<'a> {
             let mut v = Vec::new();
             for d in Dimension::ALL {
                 for (i, it) in m.competencies.get(d).iter().enumerate() {
-                    v.push((d.key(), i, it, Features::new(&it.text, syn)));
+                    v.push((d.key(), i, it, features.of(&it.text, syn)));
                 }
             }
             for (i, it) in m.methods.iter().enumerate() {
-                v.push(("methods", i, it, Features::new(&it.text, syn)));
+                v.push(("methods", i, it, features.of(&it.text, syn)));
             }
             v
         })
         .collect();
-    let per_module: Vec<Vec<(usize, &'static str, String, Features)>> = c
+    let per_module: Vec<Vec<PreparedSentence>> = c
         .modules
         .par_iter()
         .enumerate()
@@ -183,7 +189,7 @@ fn prepare<'a>(c: &'a Curriculum, syn: &Synonyms) -> Prepared<'a> {
             for k in [KnownSection::Kompetenzbeschreibung, KnownSection::BeruflicheHandlung] {
                 if let Some(s) = m.section(k) {
                     for text in prose::sentences(&prose::plain_text(&s.markdown)) {
-                        let f = Features::new(&text, syn);
+                        let f = features.of(&text, syn);
                         v.push((mi, section_key(k), text, f));
                     }
                 }
@@ -192,6 +198,39 @@ fn prepare<'a>(c: &'a Curriculum, syn: &Synonyms) -> Prepared<'a> {
         })
         .collect();
     Prepared { c, items, sentences: per_module.into_iter().flatten().collect() }
+}
+
+/// Features by [`FeatureSource::key`] of their text and synonyms: what
+/// `serve` keeps of the comparisons a rebuild computed, so that an edit of
+/// one module's prose prepares that module's texts again, not its curricula.
+pub type FeatureCache = HashMap<u64, Arc<Features>>;
+
+/// Where a render's comparisons take their features from: those an earlier
+/// render kept, or made; and, when this render keeps them, the ones it used.
+struct FeatureSource<'k> {
+    kept: &'k FeatureCache,
+    /// The synonyms' share of the key.
+    synonyms: u64,
+    used: Option<std::sync::Mutex<FeatureCache>>,
+}
+
+impl FeatureSource<'_> {
+    fn of(&self, text: &str, syn: &Synonyms) -> Arc<Features> {
+        let key = self.key(text);
+        let f = self.kept.get(&key).cloned().unwrap_or_else(|| Arc::new(Features::new(text, syn)));
+        if let Some(used) = &self.used {
+            used.lock().unwrap_or_else(|e| e.into_inner()).insert(key, f.clone());
+        }
+        f
+    }
+
+    /// The key of `text` (none needed where nothing is kept or taken over).
+    fn key(&self, text: &str) -> u64 {
+        if self.kept.is_empty() && self.used.is_none() {
+            return 0;
+        }
+        crate::text::fingerprint_parts([&self.synonyms.to_le_bytes()[..], text.as_bytes()])
+    }
 }
 
 /// A curriculum and the synonyms it is prepared with.
@@ -208,6 +247,10 @@ pub struct Preparations<'a> {
     uses: HashMap<PreparedKey<'a>, usize>,
     /// Those prepared and still to be taken: how many times more.
     held: std::sync::Mutex<HashMap<PreparedKey<'a>, (Arc<Prepared<'a>>, usize)>>,
+    /// Features an earlier render kept, to take over.
+    kept: Option<&'a FeatureCache>,
+    /// When this render keeps features: those its comparisons used.
+    used: Option<std::sync::Mutex<FeatureCache>>,
 }
 
 impl<'a> Preparations<'a> {
@@ -223,7 +266,39 @@ impl<'a> Preparations<'a> {
             }
         }
         uses.retain(|_, n| *n > 1);
-        Preparations { uses, held: Default::default() }
+        Preparations { uses, ..Default::default() }
+    }
+
+    /// Takes over the features of `kept` and, if `keeping`, keeps those
+    /// the comparisons use for the next render ([`Self::into_next`]).
+    pub fn with_features(self, kept: &'a FeatureCache, keeping: bool) -> Self {
+        Preparations { kept: Some(kept), used: keeping.then(Default::default), ..self }
+    }
+
+    /// The features the next render takes over: those this one used if it
+    /// keeps them and computed a comparison, else those it was given (a
+    /// title edit computes none, and the next prose edit needs them).
+    pub fn into_next(self) -> FeatureCache {
+        let used = self.used.map(|u| u.into_inner().unwrap_or_else(|e| e.into_inner())).filter(|u| !u.is_empty());
+        used.unwrap_or_else(|| self.kept.cloned().unwrap_or_default())
+    }
+
+    /// `c` prepared with `synonyms`, its features taken over where kept.
+    fn prepared(&self, c: &'a Curriculum, synonyms: &'a [Vec<String>], syn: &Synonyms) -> Arc<Prepared<'a>> {
+        self.take(c, synonyms, || {
+            let empty = FeatureCache::new();
+            let source = FeatureSource {
+                kept: self.kept.unwrap_or(&empty),
+                synonyms: crate::text::fingerprint(format!("{synonyms:?}").as_bytes()),
+                used: self.used.as_ref().map(|_| Default::default()),
+            };
+            let prepared = prepare(c, syn, &source);
+            if let (Some(used), Some(found)) = (&self.used, source.used) {
+                let found = found.into_inner().unwrap_or_else(|e| e.into_inner());
+                used.lock().unwrap_or_else(|e| e.into_inner()).extend(found);
+            }
+            prepared
+        })
     }
 
     /// `c` prepared with `synonyms`: held from an earlier comparison, or made.
@@ -351,7 +426,7 @@ pub fn compare_with<'a>(
     let outline = outline_of(cmp, left, right);
     let syn = Synonyms::new(&cmp.synonyms);
     let threshold = cmp.threshold.unwrap_or(DEFAULT_THRESHOLD);
-    let prepared = |c| preparations.take(c, &cmp.synonyms, || prepare(c, &syn));
+    let prepared = |c| preparations.prepared(c, &cmp.synonyms, &syn);
     let (lp, rp) = rayon::join(|| prepared(left), || prepared(right));
     let alignment = align_prose(&lp, &rp);
     use rayon::prelude::*;
@@ -398,7 +473,7 @@ fn module_index(c: &Curriculum, id: &str) -> Option<usize> {
 
 /// For every right sentence: its best left sentence and score.
 fn align_prose(lp: &Prepared, rp: &Prepared) -> Vec<Option<prose::Best>> {
-    let left: Vec<Features> = lp.sentences.iter().map(|s| s.3.clone()).collect();
+    let left: Vec<Features> = lp.sentences.iter().map(|s| Features::clone(&s.3)).collect();
     let index = prose::Index::new(&left);
     use rayon::prelude::*;
     rp.sentences.par_iter().map(|s| index.best(&s.3)).collect()
@@ -824,7 +899,8 @@ mod tests {
             let cmp = site.comparisons.iter().find(|c| c.id == cmp.id).unwrap();
             preparations.take(b, &cmp.synonyms, || {
                 made.fetch_add(1, Ordering::Relaxed);
-                prepare(b, &Synonyms::new(&cmp.synonyms))
+                let none = FeatureCache::new();
+                prepare(b, &Synonyms::new(&cmp.synonyms), &FeatureSource { kept: &none, synonyms: 0, used: None })
             })
         };
         let first = prepared(&site.comparisons[0]);
@@ -841,5 +917,26 @@ mod tests {
             assert_eq!(compare_with(&site, cmp, &shared), compare(&site, cmp), "{}", cmp.id);
         }
         assert!(shared.held.lock().unwrap().is_empty());
+    }
+
+    /// Features kept from one render are taken over only for the same text
+    /// and synonyms: every result is what it is without them.
+    #[test]
+    fn kept_features_give_the_results_made_without_them() {
+        let (site, ab) = site();
+        let unlike = Comparison { id: "a-b-2".into(), synonyms: vec![], ..ab.clone() };
+        assert_ne!(compare(&site, &unlike).map(|r| r.pairs), compare(&site, &ab).map(|r| r.pairs));
+        let none = FeatureCache::new();
+        let first = Preparations::new(&site, std::iter::once(&ab)).with_features(&none, true);
+        assert!(compare_with(&site, &ab, &first).is_some());
+        let kept = first.into_next();
+        assert!(!kept.is_empty());
+        let mut edited = site.clone();
+        edited.curricula[0].modules[0].sections[0].markdown.push_str(" Sie planen mit den Versicherten.");
+        for (s, cmp) in [(&site, &ab), (&edited, &ab), (&site, &unlike)] {
+            let with = Preparations::new(s, std::iter::once(cmp)).with_features(&kept, true);
+            assert_eq!(compare_with(s, cmp, &with), compare(s, cmp), "{}", cmp.id);
+            assert!(!with.into_next().is_empty());
+        }
     }
 }

@@ -262,6 +262,9 @@ pub struct Reuse {
     /// The Markdown a scoped render rendered (only that: a whole site's would
     /// hold about as much memory as its content).
     markdown: MarkdownCache,
+    /// The comparison features of the texts a scoped render compared (only
+    /// those, for the same reason).
+    features: crate::compare::FeatureCache,
     /// The module, pair and comparison pages a scoped render made, with the
     /// values they were made from (see [`KeptPage`]).
     pages: KeptPages,
@@ -811,7 +814,8 @@ fn prepare<'a>(
     let preparations = crate::compare::Preparations::new(
         site,
         site.comparisons.iter().filter(|c| scope.comparison(site, &c.left.value, &c.right.value)),
-    );
+    )
+    .with_features(&reuse.features, keeping);
     views::Data {
         site,
         outlines,
@@ -890,6 +894,7 @@ fn next_reuse(site: &Site, scope: &Scope, data: views::Data, reuse: &Reuse) -> R
         competency_keys: or_kept(keys, &reuse.competency_keys),
         comparisons: or_kept(fresh.then(|| taken(data.made_comparisons)), &reuse.comparisons),
         markdown: if fresh { data.markdown.into_next(&reuse.markdown) } else { reuse.markdown.clone() },
+        features: if fresh { data.preparations.into_next() } else { reuse.features.clone() },
         pages: data.pages.into_next(&reuse.pages),
         fragments: data.fragments.into_next(&reuse.fragments),
         exports: data.exports.into_next(&reuse.exports),
