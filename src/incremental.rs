@@ -246,7 +246,7 @@ impl Incremental {
         } else {
             Scope::modules(&modules)
         };
-        let result = self.update(&mut state, inputs, files, (&modules, &scope), early);
+        let result = self.update(&mut state, inputs, files, &modules, &scope, early);
         if matches!(result, Ok(Rebuilt::Changed { .. })) {
             self.seen = Some(state.inputs.clone());
         } else {
@@ -264,7 +264,8 @@ impl Incremental {
         state: &mut State,
         mut inputs: Inputs,
         files: &[String],
-        (modules, scope): (&[(usize, usize)], &Scope),
+        modules: &[(usize, usize)],
+        scope: &Scope,
         early: Early,
     ) -> io::Result<Rebuilt> {
         // The rest renders meanwhile: the own pages keep one thread busy for

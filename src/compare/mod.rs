@@ -211,14 +211,14 @@ struct FeatureSource<'k> {
     kept: &'k FeatureCache,
     /// The synonyms' share of the key.
     synonyms: u64,
-    used: Option<std::sync::Mutex<FeatureCache>>,
+    used: Option<&'k std::sync::Mutex<FeatureCache>>,
 }
 
 impl FeatureSource<'_> {
     fn of(&self, text: &str, syn: &Synonyms) -> Arc<Features> {
         let key = self.key(text);
         let f = self.kept.get(&key).cloned().unwrap_or_else(|| Arc::new(Features::new(text, syn)));
-        if let Some(used) = &self.used {
+        if let Some(used) = self.used {
             used.lock().unwrap_or_else(|e| e.into_inner()).insert(key, f.clone());
         }
         f
@@ -290,14 +290,9 @@ impl<'a> Preparations<'a> {
             let source = FeatureSource {
                 kept: self.kept.unwrap_or(&empty),
                 synonyms: crate::text::fingerprint(format!("{synonyms:?}").as_bytes()),
-                used: self.used.as_ref().map(|_| Default::default()),
+                used: self.used.as_ref(),
             };
-            let prepared = prepare(c, syn, &source);
-            if let (Some(used), Some(found)) = (&self.used, source.used) {
-                let found = found.into_inner().unwrap_or_else(|e| e.into_inner());
-                used.lock().unwrap_or_else(|e| e.into_inner()).extend(found);
-            }
-            prepared
+            prepare(c, syn, &source)
         })
     }
 
