@@ -18,14 +18,9 @@ struct Attrs<'a> {
     ids: Vec<&'a str>,
 }
 
-/// The attributes are found by a vectorised search for ` href="`, ` src="`
-/// and ` id="` (sparse in a page) and kept where the nearest `<` or `>` before
-/// them is a `<`: twice as fast as visiting every tag (a page has a tag every
-/// few dozen bytes), with the same result (a value ends at its quote, and a
-/// `>` before it ends the tag).
+/// The links and ids of a page ([`attribute`]).
 fn scan(html: &[u8]) -> Attrs<'_> {
-    let ids = scan_ids(html);
-    Attrs { links: scan_links(html), ids }
+    Attrs { links: scan_links(html), ids: scan_ids(html) }
 }
 
 /// What the link check takes of the page at `path`: [`scan`], but only the
@@ -37,7 +32,10 @@ fn scan_for<'h>(path: &str, html: &'h [u8]) -> Attrs<'h> {
 }
 
 /// The values of one attribute (` href="` and the like) inside tags, with
-/// where they are.
+/// where they are. A vectorised search for the pattern (sparse in a page),
+/// kept where the nearest `<` or `>` before it is a `<`: twice as fast as
+/// visiting every tag (a page has a tag every few dozen bytes), with the same
+/// result (a value ends at its quote, and a `>` before it ends the tag).
 fn attribute<'h>(html: &'h [u8], pattern: &'static [u8]) -> impl Iterator<Item = (usize, &'h str)> {
     use memchr::memmem::find_iter;
     let inside_tag = move |at: usize| memchr::memrchr2(b'<', b'>', &html[..at]).is_some_and(|i| html[i] == b'<');
