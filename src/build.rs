@@ -260,7 +260,7 @@ fn check_rendered(root: &Path, mut checked: Checked) -> Vec<Diagnostic> {
         Err(d) => return checked.diags.sorted_with(&d),
     };
     let (streamed, old_pages) = rayon::join(
-        || render_streamed(&checked, &theme, &sources, &render::Scope::check(), &|_| {}, &[]),
+        || render_streamed(&checked, &theme, &sources, &render::Scope::check(), None, &[]),
         || crate::links::OldPages::read(&checked.site, &root.join("public")),
     );
     match streamed {
@@ -283,38 +283,79 @@ struct Streamed {
     files: usize,
 }
 
-/// Renders the whole checked site, hands every file to `put` and checks the
-/// links (`apart`: files the caller writes itself, which links may name);
-/// `Err` carries every diagnostic when there are errors.
+/// Renders the whole checked site, writes every file into `staging` (if
+/// given) and checks the links (`apart`: files the caller writes itself,
+/// which links may name); `Err` carries every diagnostic when there are errors.
 fn render_streamed(
     checked: &Checked,
     theme: &render::Theme,
     sources: &dyn render::SourceText,
     scope: &render::Scope,
-    put: &(dyn Fn(&OutFile) + Sync),
+    staging: Option<&crate::output::Staging>,
     apart: &[&str],
 ) -> Result<Streamed, Vec<Diagnostic>> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
     let site = &checked.site;
     let index = crate::links::LinkIndex::new(&site.config.base_url);
     apart.iter().for_each(|path| index.add(path, &[]));
-    let (pages, files) = (AtomicUsize::new(0), AtomicUsize::new(apart.len()));
-    let sink = |f: OutFile| {
-        index.add(&f.path, &f.bytes);
-        put(&f);
-        files.fetch_add(1, Ordering::Relaxed);
-        if f.path.ends_with(".html") {
-            pages.fetch_add(1, Ordering::Relaxed);
-        }
-    };
+    let sink = Streaming { index, staging, pages: Default::default(), files: apart.len().into() };
     let summary = render::render_scoped_to(site, theme, sources, scope, &render::Reuse::default(), &sink)
         .map_err(|d| checked.diags.sorted_with(&d))?;
     let mut found = summary.warnings;
-    found.extend(index.check(site));
+    found.extend(sink.index.check(site));
     if found.has_errors() {
         return Err(checked.diags.sorted_with(&found));
     }
-    Ok(Streamed { found, index, pages: pages.into_inner(), files: files.into_inner() })
+    Ok(Streamed { found, index: sink.index, pages: sink.pages.into_inner(), files: sink.files.into_inner() })
+}
+
+/// Where a build's files go as they are made: their links and ids to the
+/// link index, their bytes to the staging folder (none for `check`).
+struct Streaming<'a> {
+    index: crate::links::LinkIndex,
+    staging: Option<&'a crate::output::Staging>,
+    pages: std::sync::atomic::AtomicUsize,
+    files: std::sync::atomic::AtomicUsize,
+}
+
+impl Streaming<'_> {
+    fn count(&self, path: &str) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.files.fetch_add(1, Relaxed);
+        if path.ends_with(".html") {
+            self.pages.fetch_add(1, Relaxed);
+        }
+    }
+}
+
+impl render::Sink for Streaming<'_> {
+    fn file(&self, f: OutFile) {
+        self.index.add(&f.path, &f.bytes);
+        if let Some(staging) = self.staging {
+            staging.put(&f);
+        }
+        self.count(&f.path);
+    }
+
+    /// Each part goes to the link index and the file as it comes: the page
+    /// of all items of a large site is never held whole.
+    fn parts(&self, path: String, _size: usize, make: render::Parts) {
+        let mut noted = self.index.parts(&path);
+        match self.staging {
+            Some(staging) => staging.write_with(&path, |out| {
+                let mut written = Ok(());
+                make(&mut |part| {
+                    noted.add(part);
+                    if written.is_ok() {
+                        written = out.write_all(part);
+                    }
+                });
+                written
+            }),
+            None => make(&mut |part| noted.add(part)),
+        }
+        noted.finish();
+        self.count(&path);
+    }
 }
 
 /// `curricula build`: renders and atomically replaces the output folder.
@@ -352,7 +393,7 @@ pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
     let (streamed, ((), old_pages)) = rayon::join(
         || {
             let scope = render::Scope::all_but_search();
-            render_streamed(&checked, &theme, &sources, &scope, &|f| staging.put(f), &[search])
+            render_streamed(&checked, &theme, &sources, &scope, Some(&staging), &[search])
         },
         || {
             rayon::join(

@@ -255,7 +255,10 @@ fn id_hash(id: &str) -> u64 {
 
 impl Ids {
     fn new<'a>(ids: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut v: Vec<u64> = ids.into_iter().map(|i| id_hash(&unescape(i))).collect();
+        Ids::from_hashes(ids.into_iter().map(|i| id_hash(&unescape(i))).collect())
+    }
+
+    fn from_hashes(mut v: Vec<u64>) -> Self {
         v.sort_unstable();
         v.dedup();
         Ids(v)
@@ -489,12 +492,25 @@ impl LinkIndex {
         }
         let attrs = scan_for(path, bytes);
         let page = self.note(path, Noted::Html(Ids::new(attrs.ids.iter().copied())));
+        self.links(page, &mut Resolver::new(path, &self.base_url), attrs.links);
+    }
+
+    /// Takes note of the page at `path` part by part, as it is written (a
+    /// page too large to be held whole): each part must be whole tags. Its
+    /// ids count once the last part is noted ([`PageParts::finish`]); links
+    /// to them wait until then.
+    pub fn parts<'a>(&'a self, path: &'a str) -> PageParts<'a> {
+        let page = self.inner.lock().unwrap_or_else(|e| e.into_inner()).number(path);
+        PageParts { index: self, path, page, ids: Vec::new(), resolver: Resolver::new(path, &self.base_url) }
+    }
+
+    /// Checks or keeps the links `hrefs` of `page`, each once.
+    fn links(&self, page: u32, resolver: &mut Resolver, hrefs: Vec<&str>) {
         let mut seen = FxHashSet::default();
-        let hrefs: Vec<&str> = attrs.links.into_iter().filter(|h| seen.insert(*h)).collect();
+        let hrefs: Vec<&str> = hrefs.into_iter().filter(|h| seen.insert(*h)).collect();
         // Resolved a few thousand at a time: the page of all items of a large
         // site has hundreds of thousands of links, whose resolved targets
         // would otherwise all be held at once.
-        let mut resolver = Resolver::new(path, &self.base_url);
         for chunk in hrefs.chunks(RESOLVED_AT_ONCE) {
             let resolved: Vec<(&str, Target)> =
                 chunk.iter().filter_map(|h| resolver.resolve(h).map(|t| (*h, t))).collect();
@@ -539,6 +555,35 @@ impl LinkIndex {
             }
         }
         out
+    }
+}
+
+/// A page of a [`LinkIndex`] noted part by part ([`LinkIndex::parts`]).
+pub struct PageParts<'a> {
+    index: &'a LinkIndex,
+    path: &'a str,
+    page: u32,
+    /// The ids of the parts so far, hashed.
+    ids: Vec<u64>,
+    resolver: Resolver<'a>,
+}
+
+impl PageParts<'_> {
+    /// Notes the links and ids of the next part of the page. A link found in
+    /// several parts is noted once per part; the check reports it once.
+    pub fn add(&mut self, part: &[u8]) {
+        if !self.path.ends_with(".html") {
+            return;
+        }
+        let attrs = scan_for(self.path, part);
+        self.ids.extend(attrs.ids.iter().map(|i| id_hash(&unescape(i))));
+        self.index.links(self.page, &mut self.resolver, attrs.links);
+    }
+
+    /// Notes the page itself with its ids, after its last part.
+    pub fn finish(self) {
+        let noted = if self.path.ends_with(".html") { Noted::Html(Ids::from_hashes(self.ids)) } else { Noted::File };
+        self.index.note(self.path, noted);
     }
 }
 
@@ -817,6 +862,38 @@ mod tests {
         for order in [vec![0, 1, 2, 3], vec![3, 2, 1, 0], vec![1, 0, 3, 2], vec![2, 0, 1, 3]] {
             let index = LinkIndex::new("/");
             order.iter().for_each(|&i| index.add(&files[i].path, &files[i].bytes));
+            assert_eq!(messages(index.check(&site)), expected, "order {order:?}");
+        }
+    }
+
+    /// A page handed over in parts (split before every tag here) is checked
+    /// as if it came whole, links to its own ids in later parts included.
+    #[test]
+    fn a_page_noted_in_parts_finds_what_it_finds_whole() {
+        let site = Site::default();
+        let files = [
+            f("index.html", "<a href=\"a/index.html#ok\">x</a><a href=\"a/index.html#nope\">y</a><a href=\"b/\">z</a>"),
+            f(
+                "a/index.html",
+                "<a href=\"#later\">l</a><a href=\"#never\">n</a><p id=\"ok\"><a href=\"#ok\">self</a><a href=\"../c/index.html#x\">c</a></p><h2 id=\"later\">l</h2><a href=\"../c/index.html#x\">again</a>",
+            ),
+            f("c/index.html", "<h2 id=\"x\">x</h2><a href=\"../a/index.html#later\">a</a><a href=\"../a/#gone\">g</a>"),
+            OutFile { path: "data/x.json".into(), bytes: b"{}".to_vec() },
+        ];
+        let whole = LinkIndex::new("/");
+        files.iter().for_each(|f| whole.add(&f.path, &f.bytes));
+        let expected = messages(whole.check(&site));
+        assert_eq!(expected.len(), 4, "{expected:#?}");
+        for order in [vec![0, 1, 2, 3], vec![3, 2, 1, 0], vec![1, 2, 0, 3]] {
+            let index = LinkIndex::new("/");
+            for &i in &order {
+                let mut parts = index.parts(&files[i].path);
+                let bytes = &files[i].bytes;
+                let starts: Vec<usize> = (0..bytes.len()).filter(|&k| bytes[k] == b'<').chain([bytes.len()]).collect();
+                parts.add(&bytes[..starts[0]]);
+                starts.windows(2).for_each(|w| parts.add(&bytes[w[0]..w[1]]));
+                parts.finish();
+            }
             assert_eq!(messages(index.check(&site)), expected, "order {order:?}");
         }
     }

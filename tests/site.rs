@@ -278,17 +278,18 @@ fn large_sites_keep_the_header_short_and_list_comparisons_on_the_home_page() {
 /// their paths: links to them must still resolve.
 #[test]
 fn check_scope_renders_every_page_and_data_files_by_path() {
-    use curricula::render::{Scope, Theme, render_scoped_to};
+    use curricula::render::{OutFile, Scope, Theme, render_scoped_to};
     use std::collections::BTreeMap;
     let root = common::repo_root();
     let loaded = curricula::load::load_site(&root);
     let theme = Theme::load(&root, &loaded.site.config.theme).unwrap_or_else(|e| panic!("{e:?}"));
     let render = |scope: &Scope| {
         let files = std::sync::Mutex::new(BTreeMap::new());
-        render_scoped_to(&loaded.site, &theme, &loaded.sources, scope, &Default::default(), &|f| {
+        let keep = |f: OutFile| {
             files.lock().unwrap().insert(f.path, f.bytes);
-        })
-        .unwrap_or_else(|e| panic!("{e:?}"));
+        };
+        render_scoped_to(&loaded.site, &theme, &loaded.sources, scope, &Default::default(), &keep)
+            .unwrap_or_else(|e| panic!("{e:?}"));
         files.into_inner().unwrap()
     };
     let (full, check) = (render(&Scope::all()), render(&Scope::check()));

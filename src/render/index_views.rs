@@ -4,7 +4,7 @@
 use super::views::{Data, Links};
 use super::{escape_into, i18n};
 use crate::compare::normalize::normalize;
-use crate::model::{Curriculum, Dimension, Item, Module, Site};
+use crate::model::{Curriculum, Dimension, Module, Site};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::borrow::Cow;
@@ -57,18 +57,66 @@ fn letter(key: &str) -> String {
         .unwrap_or_else(|| "#".into())
 }
 
-/// Where an item occurs. The index pages list hundreds of thousands of these
-/// on large sites, so an occurrence only points into the model; its link and
-/// labels are made as the list is written ([`write_az`]) or handed to the
+/// Where an item occurs, as places in the site: the index pages list
+/// hundreds of thousands of these on large sites (16 bytes each, where four
+/// references took 48). Its curriculum, module and labels are looked up
+/// ([`Lists::get`]) as the list is written ([`write_az`]) or handed to the
 /// template ([`SectionView`]).
-struct Occurrence<'a> {
+#[derive(Clone, Copy)]
+struct Occurrence {
+    curriculum: u32,
+    module: u32,
+    item: u32,
+    /// The index of the item's [`Dimension`], or [`METHODS`].
+    list: u8,
+}
+
+/// [`Occurrence::list`] of a learning method.
+const METHODS: u8 = 4;
+
+impl Occurrence {
+    fn new(curriculum: usize, module: usize, list: u8, item: usize) -> Self {
+        // The model's vectors are far shorter than u32::MAX (files are bounded in size).
+        let n = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        Occurrence { curriculum: n(curriculum), module: n(module), item: n(item), list }
+    }
+}
+
+/// What [`Occurrence`]s point into: the site, and the label of each list.
+#[derive(Clone, Copy)]
+struct Lists<'a> {
+    site: &'a Site,
+    /// The dimensions' labels in [`Dimension::ALL`] order, then the methods'.
+    labels: [&'a str; 5],
+}
+
+/// An [`Occurrence`] looked up.
+struct Found<'a> {
     c: &'a Curriculum,
     m: &'a Module,
     anchor: &'a str,
     dimension: &'a str,
 }
 
-impl Occurrence<'_> {
+impl<'a> Lists<'a> {
+    fn new(site: &'a Site) -> Self {
+        let t = i18n::strings(site.config.language);
+        let d = |k: usize| t[Dimension::ALL[k].key()];
+        Lists { site, labels: [d(0), d(1), d(2), d(3), t["methods"]] }
+    }
+
+    fn get(&self, o: &Occurrence) -> Found<'a> {
+        let c = &self.site.curricula[o.curriculum as usize];
+        let m = &c.modules[o.module as usize];
+        let list = match Dimension::ALL.get(o.list as usize) {
+            Some(d) => m.competencies.get(*d),
+            None => &m.methods,
+        };
+        Found { c, m, anchor: &list[o.item as usize].anchor, dimension: self.labels[o.list as usize] }
+    }
+}
+
+impl Found<'_> {
     /// The module's label, `M3`.
     fn module(&self) -> String {
         format!("M{}", self.m.number.value)
@@ -89,7 +137,7 @@ impl Occurrence<'_> {
 /// One text of the index with all its occurrences.
 struct Entry<'a> {
     text: &'a str,
-    occurrences: Vec<Occurrence<'a>>,
+    occurrences: Vec<Occurrence>,
 }
 
 /// The entries of one initial letter.
@@ -123,13 +171,16 @@ struct OccurrenceView<'a> {
 }
 
 /// The template's view of `sections`, for a page at `root` from the site's root.
-fn section_views<'a>(sections: &'a [Section], root: &str) -> Vec<SectionView<'a>> {
-    let occurrence = |o: &'a Occurrence| OccurrenceView {
-        curriculum: &o.c.short_title,
-        module: o.module(),
-        module_title: &o.m.title,
-        dimension: o.dimension,
-        url: o.url(root),
+fn section_views<'a>(sections: &'a [Section], lists: Lists<'a>, root: &str) -> Vec<SectionView<'a>> {
+    let occurrence = |o: &Occurrence| {
+        let o = lists.get(o);
+        OccurrenceView {
+            curriculum: &o.c.short_title,
+            module: o.module(),
+            module_title: &o.m.title,
+            dimension: o.dimension,
+            url: o.url(root),
+        }
     };
     let entry = |e: &'a Entry| EntryView { text: e.text, occurrences: e.occurrences.iter().map(occurrence).collect() };
     sections
@@ -138,14 +189,10 @@ fn section_views<'a>(sections: &'a [Section], root: &str) -> Vec<SectionView<'a>
         .collect()
 }
 
-fn occurrence<'a>(c: &'a Curriculum, m: &'a Module, it: &'a Item, dimension: &'a str) -> Occurrence<'a> {
-    Occurrence { c, m, anchor: &it.anchor, dimension }
-}
-
 /// Entries grouped by normalised text, sorted A–Z, split into letter sections.
 /// Keys are borrowed where they were computed once (competencies) and made
 /// on the spot otherwise (methods).
-fn grouped<'a>(entries: impl Iterator<Item = (Cow<'a, str>, &'a str, Occurrence<'a>)>) -> Vec<Section<'a>> {
+fn grouped<'a>(entries: impl Iterator<Item = (Cow<'a, str>, &'a str, Occurrence)>) -> Vec<Section<'a>> {
     let mut by_key: BTreeMap<Cow<str>, (&str, Vec<Occurrence>)> = BTreeMap::new();
     for (key, text, occ) in entries {
         by_key.entry(key).or_insert_with(|| (text, Vec::new())).1.push(occ);
@@ -171,38 +218,65 @@ fn grouped<'a>(entries: impl Iterator<Item = (Cow<'a, str>, &'a str, Occurrence<
 /// `az.html` nor the pages that include it (`Data::fast_az`); a test renders
 /// both ways and compares the bytes.
 #[cfg(test)]
-fn az_html(sections: &[Section], letters_label: &str, root: &str) -> String {
+fn az_html(sections: &[Section], lists: Lists, letters_label: &str, root: &str) -> String {
     let mut out = String::new();
-    write_az(&mut out, sections, letters_label, root);
+    write_az(&mut out, &mut |_| {}, (sections, lists), letters_label, root);
     out
 }
 
 /// An A–Z list to be written into its page's bytes ([`AZ_PLACE`]).
 pub struct AzList<'a> {
     sections: Vec<Section<'a>>,
+    lists: Lists<'a>,
     label: &'a str,
     /// The way from the page to the site's root.
     root: String,
+    /// Whether the methods page's matrices and the list's heading come
+    /// first ([`write_matrices`]).
+    matrices: bool,
 }
 
+/// About how much of an A–Z list is written at a time: the list of all items
+/// of a large site is tens of megabytes, which `build` writes to its file
+/// part by part instead of holding it.
+const AZ_PART: usize = 1 << 16;
+
 impl AzList<'_> {
-    /// `page` with the list in place of [`AZ_PLACE`], written into one
-    /// buffer sized ahead: the list of all items of a large site is tens of
-    /// megabytes, and neither a copy of it nor a buffer growing by doubling
-    /// is held beside the page.
-    pub fn splice(&self, page: Vec<u8>) -> Vec<u8> {
-        let Some(at) = memchr::memmem::find(&page, AZ_PLACE.as_bytes()) else { return page };
-        let mut out = String::with_capacity(page.len() + az_estimate(&self.sections, &self.root));
-        // A template's page is UTF-8 (see `Theme::render`): nothing is replaced.
-        out.push_str(&String::from_utf8_lossy(&page[..at]));
-        write_az(&mut out, &self.sections, self.label, &self.root);
-        out.push_str(&String::from_utf8_lossy(&page[at + AZ_PLACE.len()..]));
-        out.into_bytes()
+    /// About the size of `page` with the list in place of [`AZ_PLACE`].
+    pub fn size(&self, page: &[u8]) -> usize {
+        let matrices = if self.matrices { matrices_estimate(self.lists.site) } else { 0 };
+        page.len() + matrices + az_estimate(&self.sections, self.lists, &self.root)
+    }
+
+    /// `page` with the list in place of [`AZ_PLACE`], handed to `part` in
+    /// parts of whole tags (each entry whole).
+    pub fn write_parts(&self, page: &[u8], part: &mut dyn FnMut(&[u8])) {
+        let Some(at) = memchr::memmem::find(page, AZ_PLACE.as_bytes()) else { return part(page) };
+        part(&page[..at]);
+        let mut out = String::with_capacity(AZ_PART + AZ_PART / 4);
+        let mut flush = |out: &mut String| {
+            part(out.as_bytes());
+            out.clear();
+        };
+        if self.matrices {
+            write_matrices(&mut out, &mut flush, self.lists.site, &self.root);
+        }
+        write_az(&mut out, &mut flush, (&self.sections, self.lists), self.label, &self.root);
+        flush(&mut out);
+        part(&page[at + AZ_PLACE.len()..]);
     }
 }
 
-/// The A–Z list of `sections` on a page whose way to the site's root is `root`.
-fn write_az(out: &mut String, sections: &[Section], letters_label: &str, root: &str) {
+/// The A–Z list of `sections` on a page whose way to the site's root is
+/// `root`, written into `out`, which is handed to `flush` after each entry
+/// once it holds [`AZ_PART`] bytes.
+fn write_az(
+    out: &mut String,
+    flush: &mut dyn FnMut(&mut String),
+    (sections, lists): (&[Section], Lists),
+    letters_label: &str,
+    root: &str,
+) {
     out.push_str("\n<nav class=\"az\" aria-label=\"");
     escape_into(out, letters_label);
     out.push_str("\"><ul>");
@@ -223,35 +297,45 @@ fn write_az(out: &mut String, sections: &[Section], letters_label: &str, root: &
         escape_into(out, &s.letter);
         out.push_str("</h2>\n<dl class=\"index\">\n");
         for e in &s.entries {
-            out.push_str("\n  <dt>");
-            escape_into(out, e.text);
-            out.push_str("</dt>\n  <dd><ul>");
-            for o in &e.occurrences {
-                out.push_str("<li><a href=\"");
-                for part in o.url_parts(root) {
-                    escape_into(out, part);
-                }
-                out.push_str("\">");
-                escape_into(out, &o.c.short_title);
-                out.push_str(" M");
-                out.push_str(&o.m.number.value.to_string());
-                out.push_str("</a> <span class=\"aside\">");
-                escape_into(out, &o.m.title);
-                out.push_str(" · ");
-                escape_into(out, o.dimension);
-                out.push_str("</span></li>");
+            write_entry(out, e, lists, root);
+            if out.len() >= AZ_PART {
+                flush(out);
             }
-            out.push_str("</ul></dd>\n");
         }
         out.push_str("\n</dl>\n</section>\n");
     }
     out.push('\n');
 }
 
+/// One entry of [`write_az`]'s list.
+fn write_entry(out: &mut String, e: &Entry, lists: Lists, root: &str) {
+    out.push_str("\n  <dt>");
+    escape_into(out, e.text);
+    out.push_str("</dt>\n  <dd><ul>");
+    for o in &e.occurrences {
+        let o = lists.get(o);
+        out.push_str("<li><a href=\"");
+        for part in o.url_parts(root) {
+            escape_into(out, part);
+        }
+        out.push_str("\">");
+        escape_into(out, &o.c.short_title);
+        out.push_str(" M");
+        out.push_str(&o.m.number.value.to_string());
+        out.push_str("</a> <span class=\"aside\">");
+        escape_into(out, &o.m.title);
+        out.push_str(" · ");
+        escape_into(out, o.dimension);
+        out.push_str("</span></li>");
+    }
+    out.push_str("</ul></dd>\n");
+}
+
 /// The length of [`write_az`]'s list before escaping, with some room for it
 /// (capacity never touched is not resident memory).
-fn az_estimate(sections: &[Section], root: &str) -> usize {
+fn az_estimate(sections: &[Section], lists: Lists, root: &str) -> usize {
     let occurrence = |o: &Occurrence| {
+        let o = lists.get(o);
         90 + root.len()
             + o.c.id.len()
             + o.m.id.len()
@@ -334,10 +418,12 @@ fn az_or_views<'s, 'a>(
 ) -> (Vec<SectionView<'s>>, Option<&'static str>) {
     if data.fast_az {
         let label = i18n::strings(data.site.config.language)["letters"];
-        *insert = Some(AzList { sections: std::mem::take(sections), label, root: links.root.clone() });
+        let sections = std::mem::take(sections);
+        let (lists, root) = (Lists::new(data.site), links.root.clone());
+        *insert = Some(AzList { sections, lists, label, root, matrices: false });
         (Vec::new(), Some(AZ_PLACE))
     } else {
-        (section_views(sections, &links.root), None)
+        (section_views(sections, Lists::new(data.site), &links.root), None)
     }
 }
 
@@ -361,10 +447,9 @@ pub fn competencies<'a>(data: &'a Data, filter: Filter, links: &Links, insert: &
         })
         .map(|(ci, (mi, di, ii, key))| {
             count += 1;
-            let (c, d) = (&site.curricula[ci], Dimension::ALL[*di]);
-            let m = &c.modules[*mi];
-            let it = &m.competencies.get(d)[*ii];
-            (Cow::Borrowed(key.as_str()), it.text.as_str(), occurrence(c, m, it, t[d.key()]))
+            let it = &site.curricula[ci].modules[*mi].competencies.get(Dimension::ALL[*di])[*ii];
+            // `di` indexes the four dimensions.
+            (Cow::Borrowed(key.as_str()), it.text.as_str(), Occurrence::new(ci, *mi, *di as u8, *ii))
         });
     let mut sections = grouped(entries);
     let distinct: usize = sections.iter().map(|s| s.entries.len()).sum();
@@ -398,38 +483,125 @@ pub fn competencies<'a>(data: &'a Data, filter: Filter, links: &Links, insert: &
     tera::Value::from_serializable(&CompetencyPage { sections, az, filters, count, distinct })
 }
 
-/// The body of the methods page; its A–Z list may go to `insert` ([`az_or_views`]).
+/// The body of the methods page; its A–Z list, with the matrices before it,
+/// may go to `insert` ([`az_or_views`]).
 pub fn methods<'a>(data: &'a Data, links: &Links, insert: &mut Option<AzList<'a>>) -> Value {
     let site = data.site;
-    let t = i18n::strings(site.config.language);
-    let entries = site.curricula.iter().flat_map(|c| {
-        c.modules.iter().flat_map(move |m| {
-            m.methods
-                .iter()
-                .map(move |it| (Cow::Owned(sort_key(&it.text)), it.text.as_str(), occurrence(c, m, it, t["methods"])))
+    let entries = site.curricula.iter().enumerate().flat_map(|(ci, c)| {
+        c.modules.iter().enumerate().flat_map(move |(mi, m)| {
+            m.methods.iter().enumerate().map(move |(ii, it)| {
+                (Cow::Owned(sort_key(&it.text)), it.text.as_str(), Occurrence::new(ci, mi, METHODS, ii))
+            })
         })
     });
     let mut sections = grouped(entries);
+    let (sections, az) = az_or_views(data, &mut sections, links, insert);
+    if let Some(list) = insert {
+        list.matrices = true;
+        return json!({"sections": sections, "az": az, "matrices": []});
+    }
     let matrices: Vec<Value> = site
         .curricula
         .iter()
         .map(|c| {
-            let mut rows: BTreeMap<String, (String, Vec<bool>)> = BTreeMap::new();
-            for (mi, m) in c.modules.iter().enumerate() {
-                for it in &m.methods {
-                    let row = rows.entry(sort_key(&it.text)).or_insert_with(|| (it.text.clone(), vec![false; c.modules.len()]));
-                    row.1[mi] = true;
-                }
-            }
             json!({
                 "short": c.short_title,
                 "modules": c.modules.iter().map(|m| json!({"label": format!("M{}", m.number.value), "title": m.title, "url": links.module(c, m)})).collect::<Vec<_>>(),
-                "rows": rows.into_values().map(|(text, cells)| json!({"text": text, "cells": cells, "count": cells.iter().filter(|x| **x).count()})).collect::<Vec<_>>(),
+                "rows": method_rows(c).into_iter().map(|(text, cells)| json!({"text": text, "cells": cells, "count": cells.iter().filter(|x| **x).count()})).collect::<Vec<_>>(),
             })
         })
         .collect();
-    let (sections, az) = az_or_views(data, &mut sections, links, insert);
     json!({"sections": sections, "az": az, "matrices": matrices})
+}
+
+/// The rows of a curriculum's methods matrix: each method A–Z (as first
+/// written), and which modules use it.
+fn method_rows(c: &Curriculum) -> Vec<(&str, Vec<bool>)> {
+    let mut rows: BTreeMap<String, (&str, Vec<bool>)> = BTreeMap::new();
+    for (mi, m) in c.modules.iter().enumerate() {
+        for it in &m.methods {
+            let row = rows.entry(sort_key(&it.text)).or_insert_with(|| (&it.text, vec![false; c.modules.len()]));
+            row.1[mi] = true;
+        }
+    }
+    rows.into_values().collect()
+}
+
+/// The matrices of the methods page and the heading of its A–Z list, as
+/// `methods.html` writes them before the list; `flush` as in [`write_az`]
+/// (the matrices of a large site are megabytes).
+fn write_matrices(out: &mut String, flush: &mut dyn FnMut(&mut String), site: &Site, root: &str) {
+    let t = i18n::strings(site.config.language);
+    let links = Links { root: root.to_string() };
+    for (i, c) in site.curricula.iter().enumerate() {
+        let n = (i + 1).to_string();
+        for part in ["\n<section aria-labelledby=\"matrix-", &n, "\">\n<h2 id=\"matrix-", &n, "\">"] {
+            out.push_str(part);
+        }
+        let title = |out: &mut String| {
+            escape_into(out, t["matrix_methods"]);
+            out.push_str(": ");
+            escape_into(out, &c.short_title);
+        };
+        title(out);
+        out.push_str("</h2>\n<div class=\"table-wrap\">\n<table class=\"matrix-check\">\n  <caption>");
+        title(out);
+        out.push_str("</caption>\n  <thead><tr><th scope=\"col\">");
+        escape_into(out, t["methods_index"]);
+        out.push_str("</th>");
+        for m in &c.modules {
+            out.push_str("<th scope=\"col\"><a href=\"");
+            escape_into(out, &links.module(c, m));
+            out.push_str("\"><abbr title=\"");
+            escape_into(out, &m.title);
+            out.push_str("\">M");
+            out.push_str(&m.number.value.to_string());
+            out.push_str("</abbr></a></th>");
+        }
+        out.push_str("<th scope=\"col\" class=\"num\">");
+        escape_into(out, t["modules_count"]);
+        out.push_str("</th></tr></thead>\n  <tbody>");
+        for (text, cells) in method_rows(c) {
+            write_matrix_row(out, text, &cells, (t["used"], t["not_used"]));
+        }
+        out.push_str("</tbody>\n</table>\n</div>\n</section>\n");
+        if out.len() >= AZ_PART {
+            flush(out);
+        }
+    }
+    out.push_str("\n<h2>");
+    escape_into(out, t["occurrences"]);
+    out.push_str("</h2>\n");
+}
+
+/// About the length of [`write_matrices`]' output: a row per method at most.
+fn matrices_estimate(site: &Site) -> usize {
+    let curriculum = |c: &Curriculum| {
+        let rows: usize = c.modules.iter().map(|m| m.methods.len()).sum();
+        500 + c.short_title.len() + 200 * c.modules.len() + rows * (120 + 75 * c.modules.len())
+    };
+    site.curricula.iter().map(curriculum).sum()
+}
+
+/// One row of a methods matrix ([`write_matrices`]).
+fn write_matrix_row(out: &mut String, text: &str, cells: &[bool], (used, not_used): (&str, &str)) {
+    out.push_str("<tr><th scope=\"row\">");
+    escape_into(out, text);
+    out.push_str("</th>");
+    for &c in cells {
+        out.push_str("<td class=\"check\">");
+        if c {
+            out.push_str("<span aria-hidden=\"true\">●</span><span class=\"vh\">");
+            escape_into(out, used);
+        } else {
+            out.push_str("<span class=\"vh\">");
+            escape_into(out, not_used);
+        }
+        out.push_str("</span></td>");
+    }
+    out.push_str("<td class=\"num\">");
+    out.push_str(&cells.iter().filter(|x| **x).count().to_string());
+    out.push_str("</td></tr>");
 }
 
 pub fn fields(data: &Data, links: &Links) -> Value {
@@ -512,15 +684,14 @@ mod tests {
         c.short_title = "K&T <1>".into();
         c.modules[m].title = texts[1].into();
         c.modules[m].id = "m&1".into();
+        c.modules[m].competencies.wissen[0].anchor = "a&b\"".into();
+        site.curricula[1].modules[1].methods[0].anchor = "x".into();
         let site = site;
-        let (c, m) = (&site.curricula[0], &site.curricula[0].modules[0]);
-        let (other, n) = (&site.curricula[1], &site.curricula[1].modules[1]);
+        let mut lists = Lists::new(&site);
+        lists.labels[0] = "Wissen & <mehr>";
         let entries = |t: &'static str| Entry {
             text: t,
-            occurrences: vec![
-                Occurrence { c, m, anchor: "a&b\"", dimension: "Wissen & <mehr>" },
-                Occurrence { c: other, m: n, anchor: "x", dimension: "Methoden" },
-            ],
+            occurrences: vec![Occurrence::new(0, 0, 0, 0), Occurrence::new(1, 1, METHODS, 0)],
         };
         let sections = vec![
             Section {
@@ -535,15 +706,73 @@ mod tests {
         let template = |sections: &[Section], letters: &str, root: &str| {
             let ctx = super::super::views::PageContext {
                 frame: json!({}),
-                body: tera::Value::from_serializable(&json!({ "sections": section_views(sections, root) })),
+                body: tera::Value::from_serializable(&json!({ "sections": section_views(sections, lists, root) })),
                 t: tera::Value::from_serializable(&json!({ "letters": letters })),
                 insert: None,
             };
             String::from_utf8(theme.render("az.html", ctx).unwrap()).unwrap()
         };
-        let direct = az_html(&sections, "Buchstaben & Zeichen", "../../");
+        let direct = az_html(&sections, lists, "Buchstaben & Zeichen", "../../");
         assert!(direct.contains("../../kit/m&amp;1/index.html#a&amp;b&quot;"), "{direct}");
         assert_eq!(direct, template(&sections, "Buchstaben & Zeichen", "../../"));
-        assert_eq!(az_html(&[], "x", ""), template(&[], "x", ""));
+        assert!(direct.contains("Wissen &amp; &lt;mehr&gt;") && direct.contains("../../erwu/"), "{direct}");
+        assert_eq!(az_html(&[], lists, "x", ""), template(&[], "x", ""));
+    }
+
+    /// The index pages with their A–Z lists (and the methods page's
+    /// matrices) written directly, part by part, equal the pages the
+    /// templates make: on the bundled site with text that needs escaping, and
+    /// on a synthetic one whose lists come in many parts.
+    #[test]
+    fn index_pages_written_directly_equal_the_templates() {
+        use super::super::views::{Bodies, Job, context};
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut bundled = crate::load::load_site(root).site;
+        let (c, m) = (&mut bundled.curricula[0], 0);
+        c.short_title = "K&T <1>".into();
+        c.modules[m].title = "Titel & <b>\"'".into();
+        c.modules[m].methods[0].text = "Rollenspiel \"<b>\" & 'Übung'".into();
+        let dir = tempfile::tempdir().unwrap();
+        crate::synth::write_site(dir.path(), 120, 12, 7).unwrap();
+        let synthetic = crate::load::load_site(dir.path()).site;
+        let theme = super::super::Theme::load(dir.path(), "default").unwrap();
+        let (reuse, sources) = (super::super::Reuse::default(), std::collections::BTreeMap::new());
+        for (site, least_parts) in [(&bundled, 3), (&synthetic, 8)] {
+            let mut data = super::super::prepare(site, &theme, &sources, &super::super::Scope::all(), &reuse);
+            assert!(data.fast_az, "the built-in templates");
+            let page = |data: &Data, job: &Job| {
+                let (mut ctx, _) = context(data, job, Bodies::default());
+                let insert = ctx.insert.take();
+                let html = theme.render(job.template(), ctx).unwrap();
+                let (mut bytes, mut parts) = (Vec::new(), 0);
+                match insert {
+                    Some(list) => list.write_parts(&html, &mut |p| {
+                        bytes.extend_from_slice(p);
+                        parts += 1;
+                    }),
+                    None => bytes = html,
+                }
+                (String::from_utf8(bytes).unwrap(), parts)
+            };
+            let jobs = [Filter::All, Filter::Dimension(2), Filter::Curriculum(0)].map(Job::Competencies);
+            for job in jobs.iter().chain([&Job::Methods]) {
+                let (fast, parts) = page(&data, job);
+                data.fast_az = false;
+                let (slow, none) = page(&data, job);
+                data.fast_az = true;
+                // The page's beginning and end, and the list in one part or more.
+                let least = if matches!(job, Job::Competencies(Filter::All)) { least_parts } else { 3 };
+                assert!(parts >= least && none == 0, "{job:?}: {parts} parts");
+                assert!(fast.contains("</html>") && !fast.contains(AZ_PLACE));
+                assert_eq!(fast, slow, "{job:?}");
+            }
+            let (methods, _) = page(&data, &Job::Methods);
+            assert!(methods.contains("matrix-check"));
+            if least_parts == 3 {
+                assert!(
+                    methods.contains("<th scope=\"row\">Rollenspiel &quot;&lt;b&gt;&quot; &amp; &#39;Übung&#39;</th>")
+                );
+            }
+        }
     }
 }

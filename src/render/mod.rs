@@ -551,10 +551,33 @@ fn in_order<T: Sync, R: Send + Sync>(tasks: &[T], run: impl Fn(&T) -> R + Sync) 
     results.into_iter().filter_map(std::sync::OnceLock::into_inner).collect()
 }
 
+/// What makes a page part by part ([`Sink::parts`]): it hands each part to
+/// its argument.
+pub type Parts<'m> = &'m mut dyn FnMut(&mut dyn FnMut(&[u8]));
+
 /// Receives every file as soon as it is made: `build` writes it out, the
 /// in-memory render keeps it. Memory then holds the content and one group's
-/// bodies per thread, not the whole output.
-pub type Sink<'s> = &'s (dyn Fn(OutFile) + Sync);
+/// bodies per thread, not the whole output. A closure taking an [`OutFile`]
+/// is a sink.
+pub trait Sink: Sync {
+    fn file(&self, f: OutFile);
+
+    /// A page made part by part, each part whole tags: `make` hands the parts
+    /// to its argument in order. The A–Z list of all items of a large site is
+    /// tens of megabytes, which `build` writes as they come instead of holding
+    /// them. Here they are joined into one file of about `size` bytes.
+    fn parts(&self, path: String, size: usize, make: Parts) {
+        let mut bytes = Vec::with_capacity(size);
+        make(&mut |part| bytes.extend_from_slice(part));
+        self.file(OutFile { path, bytes });
+    }
+}
+
+impl<F: Fn(OutFile) + Sync> Sink for F {
+    fn file(&self, f: OutFile) {
+        self(f)
+    }
+}
 
 /// Renders `jobs` in parallel into `sink`: their warnings, or the template errors.
 fn render_pages(
@@ -562,7 +585,7 @@ fn render_pages(
     data: &views::Data,
     theme: &Theme,
     bodies: views::Bodies,
-    sink: Sink,
+    sink: &dyn Sink,
 ) -> Result<Diagnostics, Diagnostics> {
     let results: Vec<Result<Diagnostics, Diagnostic>> = jobs
         .par_iter()
@@ -573,11 +596,10 @@ fn render_pages(
             let insert = ctx.insert.take();
             if !(data.pages.keeping() && insert.is_none() && kept_kind(job)) {
                 let html = theme.render(job.template(), ctx)?;
-                let bytes = match insert {
-                    Some(list) => list.splice(html),
-                    None => html,
-                };
-                sink(OutFile { path, bytes });
+                match insert {
+                    Some(list) => sink.parts(path, list.size(&html), &mut |part| list.write_parts(&html, part)),
+                    None => sink.file(OutFile { path, bytes: html }),
+                }
                 return Ok(warnings);
             }
             let same = |k: &&std::sync::Arc<KeptPage>| {
@@ -591,7 +613,7 @@ fn render_pages(
                     std::sync::Arc::new(KeptPage { template, frame, body, bytes })
                 }
             };
-            sink(OutFile { path: path.clone(), bytes: page.bytes.clone() });
+            sink.file(OutFile { path: path.clone(), bytes: page.bytes.clone() });
             data.pages.note(path, page);
             Ok(warnings)
         })
@@ -622,11 +644,11 @@ fn run_task(
     data: &views::Data,
     theme: &Theme,
     scope: &Scope,
-    sink: Sink,
+    sink: &dyn Sink,
 ) -> Result<Diagnostics, Diagnostics> {
     match task {
         Task::Data(d) => {
-            run_data_task(d, data, theme, scope).into_iter().for_each(sink);
+            run_data_task(d, data, theme, scope).into_iter().for_each(|f| sink.file(f));
             Ok(Diagnostics::new())
         }
         Task::Page(job) => render_pages(std::slice::from_ref(job), data, theme, views::Bodies::default(), sink),
@@ -647,7 +669,7 @@ fn comparison_task(
     data: &views::Data,
     theme: &Theme,
     scope: &Scope,
-    sink: Sink,
+    sink: &dyn Sink,
 ) -> Result<Diagnostics, Diagnostics> {
     let site = data.site;
     let id = &data.outlines[k].id;
@@ -674,7 +696,7 @@ fn comparison_task(
             }
         },
     );
-    exports.into_iter().for_each(sink);
+    exports.into_iter().for_each(|f| sink.file(f));
     rendered
 }
 
@@ -840,6 +862,32 @@ fn prepare<'a>(
     }
 }
 
+/// A sink that notes the paths of the pages on the way: the sitemap lists them.
+struct Noting<'s> {
+    sink: &'s dyn Sink,
+    pages: std::sync::Mutex<Vec<String>>,
+}
+
+impl Noting<'_> {
+    fn note(&self, path: &str) {
+        if path.ends_with(".html") {
+            self.pages.lock().unwrap_or_else(|e| e.into_inner()).push(path.to_string());
+        }
+    }
+}
+
+impl Sink for Noting<'_> {
+    fn file(&self, f: OutFile) {
+        self.note(&f.path);
+        self.sink.file(f);
+    }
+
+    fn parts(&self, path: String, size: usize, make: Parts) {
+        self.note(&path);
+        self.sink.parts(path, size, make);
+    }
+}
+
 /// [`render_scoped`] with every file handed to `sink` as soon as it is made.
 pub fn render_scoped_to(
     site: &Site,
@@ -847,17 +895,10 @@ pub fn render_scoped_to(
     sources: &dyn SourceText,
     scope: &Scope,
     reuse: &Reuse,
-    sink: Sink,
+    sink: &dyn Sink,
 ) -> Result<Summary, Diagnostics> {
     let data = prepare(site, theme, sources, scope, reuse);
-    // The sitemap lists the pages, so their paths are noted on the way.
-    let pages = std::sync::Mutex::new(Vec::new());
-    let note = |f: OutFile| {
-        if f.path.ends_with(".html") {
-            pages.lock().unwrap_or_else(|e| e.into_inner()).push(f.path.clone());
-        }
-        sink(f);
-    };
+    let note = Noting { sink, pages: Default::default() };
     let results = in_order(&tasks(&data, scope), |task| run_task(task, &data, theme, scope, &note));
     let (mut warnings, mut errors) = (Diagnostics::new(), Diagnostics::new());
     for r in results {
@@ -870,8 +911,8 @@ pub fn render_scoped_to(
         return Err(errors);
     }
     if scope.is_all() {
-        let pages = pages.into_inner().unwrap_or_else(|e| e.into_inner());
-        crate::export::site_files(site, &pages).into_iter().for_each(sink);
+        let pages = note.pages.into_inner().unwrap_or_else(|e| e.into_inner());
+        crate::export::site_files(site, &pages).into_iter().for_each(|f| sink.file(f));
     }
     let reuse = next_reuse(site, scope, data, reuse);
     Ok(Summary { warnings, reuse })
