@@ -144,8 +144,12 @@ pub fn match_entries(left: &[Entry], right: &[Entry], decisions: &[Decision], th
 
 /// The word diff of a matched row, when the texts differ.
 pub fn row_diff(left: &str, right: &str, relation: Relation) -> Option<Vec<Span>> {
-    (relation.is_match() && relation != Relation::Identical || (relation == Relation::Identical && left != right))
-        .then(|| word_diff(left, right))
+    shows_diff(left, right, relation).then(|| word_diff(left, right))
+}
+
+/// Whether a row of `relation` between `left` and `right` shows their word diff.
+pub fn shows_diff(left: &str, right: &str, relation: Relation) -> bool {
+    relation.is_match() && relation != Relation::Identical || (relation == Relation::Identical && left != right)
 }
 
 #[cfg(test)]

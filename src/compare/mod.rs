@@ -18,7 +18,7 @@ use crate::model::{At, Comparison, Curriculum, Dimension, KnownSection, Module, 
 use diff::Span;
 use features::Features;
 pub use items::Relation;
-use items::{Decision, Entry, RowIdx, match_entries, row_diff};
+use items::{Decision, Entry, RowIdx, match_entries, shows_diff};
 use normalize::Synonyms;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -406,15 +406,18 @@ pub fn fingerprint(site: &Site, cmp: &Comparison) -> Option<u64> {
 /// Compares the two curricula of `cmp`. Returns `None` when either side is missing
 /// (`check` reports that). Whatever it reads is in [`fingerprint`].
 pub fn compare(site: &Site, cmp: &Comparison) -> Option<ComparisonResult> {
-    compare_with(site, cmp, &Preparations::default())
+    compare_with(site, cmp, &Preparations::default(), None)
 }
 
 /// [`compare`], taking the prepared curricula from (and leaving them in)
-/// `preparations`, which a render shares between its comparisons.
+/// `preparations`, which a render shares between its comparisons, and the
+/// word diffs of texts it compared before from `previous`, the result of an
+/// earlier version of the comparison (`serve`, after an edit).
 pub fn compare_with<'a>(
     site: &'a Site,
     cmp: &'a Comparison,
     preparations: &Preparations<'a>,
+    previous: Option<&ComparisonResult>,
 ) -> Option<ComparisonResult> {
     let left = site.curriculum(&cmp.left.value)?;
     let right = site.curriculum(&cmp.right.value)?;
@@ -424,6 +427,7 @@ pub fn compare_with<'a>(
     let prepared = |c| preparations.prepared(c, &cmp.synonyms, &syn);
     let (lp, rp) = rayon::join(|| prepared(left), || prepared(right));
     let alignment = align_prose(&lp, &rp);
+    let diffs = Diffs::of(previous);
     use rayon::prelude::*;
     let (pairs, matrix) = rayon::join(
         || -> Vec<PairResult> {
@@ -431,7 +435,7 @@ pub fn compare_with<'a>(
                 .par_iter()
                 .zip(outline.pairs)
                 .map(|(p, o)| {
-                    let mut pr = pair_result(cmp, &lp, &rp, o, threshold, &alignment);
+                    let mut pr = pair_result(cmp, (&lp, &rp), o, threshold, (&alignment, &diffs));
                     pr.note = p.note.clone();
                     pr
                 })
@@ -460,6 +464,38 @@ pub fn compare_with<'a>(
         flags,
         overlap,
     })
+}
+
+/// The word diffs an earlier result of a comparison holds, by their two
+/// texts: a diff depends on nothing else, and after an edit of one module
+/// most of them are the same (Myers' search was half of a comparison).
+struct Diffs<'p> {
+    previous: HashMap<(&'p str, &'p str), &'p [Span]>,
+}
+
+impl<'p> Diffs<'p> {
+    fn of(previous: Option<&'p ComparisonResult>) -> Self {
+        let mut found = HashMap::new();
+        for p in previous.iter().flat_map(|r| &r.pairs) {
+            for row in p.tables.iter().flat_map(|t| &t.rows) {
+                if let (Some(l), Some(r), Some(d)) = (&row.left, &row.right, &row.diff) {
+                    found.insert((l.text.as_str(), r.text.as_str()), d.as_slice());
+                }
+            }
+            for s in p.prose.iter().flat_map(|m| &m.sentences) {
+                if let (Some(src), Some(d)) = (&s.source, &s.diff) {
+                    found.insert((src.text.as_str(), s.text.as_str()), d.as_slice());
+                }
+            }
+        }
+        Diffs { previous: found }
+    }
+
+    /// [`row_diff`], taken from the earlier result where it has one.
+    fn row_diff(&self, left: &str, right: &str, relation: Relation) -> Option<Vec<Span>> {
+        let kept = || self.previous.get(&(left, right)).map(|d| d.to_vec());
+        shows_diff(left, right, relation).then(|| kept().unwrap_or_else(|| diff::word_diff(left, right)))
+    }
 }
 
 fn module_index(c: &Curriculum, id: &str) -> Option<usize> {
@@ -511,7 +547,7 @@ fn decisions(cmp: &Comparison, lp: &Prepared, rp: &Prepared, l: &Flat, r: &Flat)
         .collect()
 }
 
-fn to_row(lp: &Prepared, rp: &Prepared, l: &Flat, r: &Flat, idx: &RowIdx) -> Row {
+fn to_row(lp: &Prepared, rp: &Prepared, l: &Flat, r: &Flat, idx: &RowIdx, diffs: &Diffs) -> Row {
     let get = |p: &Prepared, flat: &Flat, i: Option<usize>| {
         i.map(|i| {
             let (mi, slot, _) = flat[i];
@@ -522,7 +558,7 @@ fn to_row(lp: &Prepared, rp: &Prepared, l: &Flat, r: &Flat, idx: &RowIdx) -> Row
     let left = get(lp, l, idx.left);
     let right = get(rp, r, idx.right);
     let diff = match (&left, &right) {
-        (Some(a), Some(b)) => row_diff(&a.text, &b.text, idx.relation),
+        (Some(a), Some(b)) => diffs.row_diff(&a.text, &b.text, idx.relation),
         _ => None,
     };
     Row {
@@ -538,11 +574,10 @@ fn to_row(lp: &Prepared, rp: &Prepared, l: &Flat, r: &Flat, idx: &RowIdx) -> Row
 
 fn pair_result(
     cmp: &Comparison,
-    lp: &Prepared,
-    rp: &Prepared,
+    (lp, rp): (&Prepared, &Prepared),
     outline: PairOutline,
     threshold: f64,
-    alignment: &[Option<prose::Best>],
+    (alignment, diffs): (&[Option<prose::Best>], &Diffs),
 ) -> PairResult {
     let indices =
         |p: &Prepared, ids: &[String]| -> Vec<usize> { ids.iter().filter_map(|id| module_index(p.c, id)).collect() };
@@ -553,7 +588,7 @@ fn pair_result(
         let le: Vec<Entry> = l.iter().map(|x| x.2.clone()).collect();
         let re: Vec<Entry> = r.iter().map(|x| x.2.clone()).collect();
         let d = decisions(cmp, lp, rp, &l, &r);
-        rows.extend(match_entries(&le, &re, &d, threshold).iter().map(|idx| to_row(lp, rp, &l, &r, idx)));
+        rows.extend(match_entries(&le, &re, &d, threshold).iter().map(|idx| to_row(lp, rp, &l, &r, idx, diffs)));
     }
     let tables = GROUPS
         .iter()
@@ -570,7 +605,7 @@ fn pair_result(
             Table { group: g, rows, counts }
         })
         .collect();
-    let prose: Vec<ModuleProse> = rm.iter().map(|&mi| module_prose(lp, rp, mi, alignment)).collect();
+    let prose: Vec<ModuleProse> = rm.iter().map(|&mi| module_prose(lp, rp, mi, alignment, diffs)).collect();
     let total: f64 = prose.iter().map(|p| p.sentences.iter().map(|s| s.text.len()).sum::<usize>() as f64).sum();
     let reused: f64 = prose
         .iter()
@@ -601,7 +636,13 @@ fn sentence_relation(l: &Features, r: &Features, score: f64) -> Relation {
     }
 }
 
-fn module_prose(lp: &Prepared, rp: &Prepared, mi: usize, alignment: &[Option<prose::Best>]) -> ModuleProse {
+fn module_prose(
+    lp: &Prepared,
+    rp: &Prepared,
+    mi: usize,
+    alignment: &[Option<prose::Best>],
+    diffs: &Diffs,
+) -> ModuleProse {
     let mut sentences = Vec::new();
     let mut by_source: BTreeMap<usize, usize> = BTreeMap::new();
     for (si, (m, section, text, f)) in rp.sentences.iter().enumerate() {
@@ -614,7 +655,7 @@ fn module_prose(lp: &Prepared, rp: &Prepared, mi: usize, alignment: &[Option<pro
             *by_source.entry(l.0).or_insert(0) += text.len();
             SourceRef { module: lp.c.modules[l.0].id.clone(), section: l.1, text: l.2.clone() }
         });
-        let diff = source.as_ref().and_then(|s| row_diff(&s.text, text, relation));
+        let diff = source.as_ref().and_then(|s| diffs.row_diff(&s.text, text, relation));
         let score = best.map_or(0.0, |(b, _)| (b.score * 1000.0).round() / 1000.0);
         sentences.push(Sentence { section, text: text.clone(), relation, score, source, diff });
     }
@@ -909,7 +950,7 @@ mod tests {
         assert!(preparations.held.lock().unwrap().is_empty());
         let shared = Preparations::new(&site, site.comparisons.iter());
         for cmp in &site.comparisons {
-            assert_eq!(compare_with(&site, cmp, &shared), compare(&site, cmp), "{}", cmp.id);
+            assert_eq!(compare_with(&site, cmp, &shared, None), compare(&site, cmp), "{}", cmp.id);
         }
         assert!(shared.held.lock().unwrap().is_empty());
     }
@@ -923,15 +964,50 @@ mod tests {
         assert_ne!(compare(&site, &unlike).map(|r| r.pairs), compare(&site, &ab).map(|r| r.pairs));
         let none = FeatureCache::new();
         let first = Preparations::new(&site, std::iter::once(&ab)).with_features(&none, true);
-        assert!(compare_with(&site, &ab, &first).is_some());
+        assert!(compare_with(&site, &ab, &first, None).is_some());
         let kept = first.into_next();
         assert!(!kept.is_empty());
         let mut edited = site.clone();
         edited.curricula[0].modules[0].sections[0].markdown.push_str(" Sie planen mit den Versicherten.");
         for (s, cmp) in [(&site, &ab), (&edited, &ab), (&site, &unlike)] {
             let with = Preparations::new(s, std::iter::once(cmp)).with_features(&kept, true);
-            assert_eq!(compare_with(s, cmp, &with), compare(s, cmp), "{}", cmp.id);
+            assert_eq!(compare_with(s, cmp, &with, None), compare(s, cmp), "{}", cmp.id);
             assert!(!with.into_next().is_empty());
+        }
+    }
+
+    /// The word diffs of an earlier result are taken over only for the same
+    /// two texts: after an edit of either side, every result is what it is
+    /// without them.
+    #[test]
+    fn earlier_diffs_give_the_results_made_without_them() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let site = crate::load::load_site(root).site;
+        let cmp = &site.comparisons[0];
+        let before = compare(&site, cmp).unwrap();
+        let diffs = |r: &ComparisonResult| -> usize {
+            let rows = r.pairs.iter().flat_map(|p| p.tables.iter().flat_map(|t| &t.rows));
+            let sentences = r.pairs.iter().flat_map(|p| p.prose.iter().flat_map(|m| &m.sentences));
+            rows.filter(|x| x.diff.is_some()).count() + sentences.filter(|x| x.diff.is_some()).count()
+        };
+        assert!(diffs(&before) > 50, "{}", diffs(&before));
+        // The same right texts with other left ones: a diff kept by one text
+        // alone would be the old one.
+        let mut edited = site.clone();
+        for (side, word) in [(&cmp.left.value, "Fallmanagement"), (&cmp.right.value, "Betroffene")] {
+            let c = edited.curricula.iter_mut().find(|c| &c.id == side).unwrap();
+            for m in &mut c.modules {
+                m.sections.iter_mut().for_each(|s| s.markdown = s.markdown.replacen(word, "Casemanagement", 1));
+                for d in Dimension::ALL {
+                    for it in m.competencies.get_mut(d).iter_mut().step_by(3) {
+                        it.text = it.text.replacen(' ', " neu ", 1);
+                    }
+                }
+            }
+            let fresh = compare(&edited, cmp).unwrap();
+            assert_ne!(fresh, before);
+            let with_earlier = compare_with(&edited, cmp, &Preparations::default(), Some(&before)).unwrap();
+            assert_eq!(with_earlier, fresh);
         }
     }
 }

@@ -389,13 +389,13 @@ pub fn pair(data: &Data, r: &ComparisonResult, p: usize, links: &Links) -> Value
 /// The pair bodies of result `r`, each with its [`pair_key`], made in
 /// parallel with links from a page at `compare/<id>/<pair>/`. A body in
 /// `kept` (made from `r` itself) with the same key is taken over.
-pub fn pair_bodies(data: &Data, r: &ComparisonResult, kept: &[(u64, tera::Value)]) -> Vec<(u64, tera::Value)> {
+pub fn pair_bodies(data: &Data, r: &ComparisonResult, kept: &[Option<(u64, tera::Value)>]) -> Vec<(u64, tera::Value)> {
     use rayon::prelude::*;
     (0..r.pairs.len())
         .into_par_iter()
         .map(|p| {
             let key = pair_key(data, r, p);
-            match kept.get(p).filter(|(k, _)| *k == key) {
+            match kept.get(p).and_then(Option::as_ref).filter(|(k, _)| *k == key) {
                 Some(made) => made.clone(),
                 None => (key, tv(&pair(data, r, p, &Links::new(&format!("compare/{}/{}/", r.id, r.pairs[p].slug))))),
             }
@@ -734,12 +734,16 @@ pub fn overview(
 /// The overview cores (plain, print) of result `r`, each with the key of what
 /// it reads besides the result; those in `kept` (made from `r` itself) with
 /// the same key are taken over.
-pub fn overview_cores(data: &Data, r: &ComparisonResult, kept: &[(u64, tera::Value)]) -> Vec<(u64, tera::Value)> {
+pub fn overview_cores(
+    data: &Data,
+    r: &ComparisonResult,
+    kept: &[Option<(u64, tera::Value)>],
+) -> Vec<(u64, tera::Value)> {
     let key = crate::text::fingerprint_parts(sides_key(data, r).iter().map(Vec::as_slice));
     [false, true]
         .into_iter()
         .enumerate()
-        .map(|(i, print)| match kept.get(i).filter(|(k, _)| *k == key) {
+        .map(|(i, print)| match kept.get(i).and_then(Option::as_ref).filter(|(k, _)| *k == key) {
             Some(made) => made.clone(),
             None => (key, overview_core(data, r, print)),
         })

@@ -378,8 +378,9 @@ pub struct KeptComparison {
     overviews: KeptValues,
 }
 
-/// Template values with the keys they were made for.
-type KeptValues = std::sync::Arc<Vec<(u64, tera::Value)>>;
+/// Template values with the keys they were made for (none where a value
+/// cannot be taken over).
+type KeptValues = std::sync::Arc<Vec<Option<(u64, tera::Value)>>>;
 
 /// A file group that is not a page: static files, the exports of one
 /// curriculum, the search index. (A comparison's exports are made with its
@@ -678,7 +679,7 @@ fn comparison_task(
     };
     let (rendered, exports) = rayon::join(
         || {
-            type Make<'m> = &'m (dyn Fn(&[(u64, tera::Value)]) -> Vec<(u64, tera::Value)> + Sync);
+            type Make<'m> = &'m (dyn Fn(&[Option<(u64, tera::Value)>]) -> Vec<(u64, tera::Value)> + Sync);
             let keep = |field, make: Make| kept_values(data, scope, &result, field, make);
             let (pairs, overviews) = rayon::join(
                 || keep(|k| &mut k.pairs, &|kept| compare_views::pair_bodies(data, &result, kept)),
@@ -708,7 +709,7 @@ fn kept_values(
     scope: &Scope,
     result: &std::sync::Arc<crate::compare::ComparisonResult>,
     field: fn(&mut KeptComparison) -> &mut KeptValues,
-    make: impl FnOnce(&[(u64, tera::Value)]) -> Vec<(u64, tera::Value)>,
+    make: impl FnOnce(&[Option<(u64, tera::Value)>]) -> Vec<(u64, tera::Value)>,
 ) -> Vec<tera::Value> {
     let keep = scope.reuse && !scope.is_all();
     let lock = || data.made_comparisons.lock().unwrap_or_else(|e| e.into_inner());
@@ -717,7 +718,7 @@ fn kept_values(
     let made = make(kept.as_deref().map_or(&[], Vec::as_slice));
     let values = made.iter().map(|(_, v)| v.clone()).collect();
     if let Some(k) = lock().get_mut(&result.id).filter(same) {
-        *field(k) = std::sync::Arc::new(made);
+        *field(k) = std::sync::Arc::new(made.into_iter().map(Some).collect());
     }
     values
 }
@@ -758,19 +759,50 @@ fn computed<'a>(
     cmp: &'a crate::model::Comparison,
 ) -> Option<std::sync::Arc<crate::compare::ComparisonResult>> {
     let fingerprint = crate::compare::fingerprint(data.site, cmp)?;
-    let kept = data.comparisons.get(&cmp.id).filter(|k| k.fingerprint == fingerprint);
+    let before = data.comparisons.get(&cmp.id);
+    let kept = before.filter(|k| k.fingerprint == fingerprint);
     let result = match kept {
         Some(k) => k.result.clone(),
-        None => std::sync::Arc::new(crate::compare::compare_with(data.site, cmp, &data.preparations)?),
+        None => {
+            let previous = before.map(|k| &*k.result);
+            std::sync::Arc::new(crate::compare::compare_with(data.site, cmp, &data.preparations, previous)?)
+        }
     };
     if scope.reuse && !scope.is_all() {
-        // The exports and pair bodies stay with the result they were made from.
+        // The exports and the overview stay with the result they were made
+        // from; a pair body also with a new result whose pair is the same.
         let exports = kept.and_then(|k| k.exports.clone());
-        let (pairs, overviews) = kept.map(|k| (k.pairs.clone(), k.overviews.clone())).unwrap_or_default();
+        let (pairs, overviews) = match (kept, before) {
+            (Some(k), _) => (k.pairs.clone(), k.overviews.clone()),
+            (None, Some(b)) => (same_pairs(&b.result, &result, &b.pairs), Default::default()),
+            (None, None) => Default::default(),
+        };
         let kept = KeptComparison { fingerprint, result: result.clone(), exports, pairs, overviews };
         data.made_comparisons.lock().unwrap_or_else(|e| e.into_inner()).insert(cmp.id.clone(), kept);
     }
     Some(result)
+}
+
+/// The pair bodies kept for result `before` that result `after` can take
+/// over: those of pairs equal in both, where the comparison's titles and
+/// the pairs' places and slugs (which a body shows of its neighbours) are
+/// equal too. A prose edit changes the pairs of one module.
+fn same_pairs(
+    before: &crate::compare::ComparisonResult,
+    after: &crate::compare::ComparisonResult,
+    kept: &KeptValues,
+) -> KeptValues {
+    let place = |p: &crate::compare::PairResult| (p.slug.clone(), p.left.clone(), p.right.clone());
+    let frame = |r: &crate::compare::ComparisonResult| {
+        let ids = [&r.id, &r.title, &r.left, &r.right].map(String::clone);
+        (ids, r.pairs.iter().map(place).collect::<Vec<_>>())
+    };
+    if frame(before) != frame(after) {
+        return Default::default();
+    }
+    let same =
+        |(p, body): (usize, &Option<(u64, tera::Value)>)| body.clone().filter(|_| before.pairs[p] == after.pairs[p]);
+    std::sync::Arc::new(kept.iter().enumerate().map(same).collect())
 }
 
 /// Renders with an already loaded theme (serve reuses it between rebuilds).
