@@ -350,9 +350,21 @@ fn az_estimate(sections: &[Section], lists: Lists, root: &str) -> usize {
     plain + plain / 8
 }
 
-/// The sort keys of one curriculum's DQR items: (module, dimension, item, key),
-/// in source order.
-pub type CurriculumKeys = Vec<(usize, usize, usize, String)>;
+/// The sort keys of one curriculum's DQR items, in source order.
+pub type CurriculumKeys = Vec<ItemKey>;
+
+/// The sort key of one DQR item, with its place in its curriculum: 32 bytes
+/// and a key of its own length, where three indices and a `String` took 48
+/// and room to grow (a large site has hundreds of thousands, held while it
+/// renders).
+#[derive(Debug)]
+pub struct ItemKey {
+    module: u32,
+    item: u32,
+    /// The index of the item's [`Dimension`].
+    dimension: u8,
+    key: Box<str>,
+}
 
 /// The [`CurriculumKeys`] of every curriculum, by curriculum index: computed
 /// once per build (the index pages only filter them), and by `serve` only for
@@ -364,7 +376,9 @@ fn curriculum_keys(c: &Curriculum) -> CurriculumKeys {
     for (mi, m) in c.modules.iter().enumerate() {
         for (di, d) in Dimension::ALL.iter().enumerate() {
             for (ii, it) in m.competencies.get(*d).iter().enumerate() {
-                v.push((mi, di, ii, sort_key(&it.text)));
+                let n = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+                // `di` indexes the four dimensions.
+                v.push(ItemKey { module: n(mi), item: n(ii), dimension: di as u8, key: sort_key(&it.text).into() });
             }
         }
     }
@@ -441,15 +455,15 @@ pub fn competencies<'a>(data: &'a Data, filter: Filter, links: &Links, insert: &
     let mut count = 0;
     let entries = keys
         .flat_map(|(ci, k)| k.iter().map(move |x| (ci, x)))
-        .filter(|(_, (_, di, _, _))| match filter {
+        .filter(|(_, k)| match filter {
             Filter::All | Filter::Curriculum(_) => true,
-            Filter::Dimension(k) => k == *di,
+            Filter::Dimension(d) => d == usize::from(k.dimension),
         })
-        .map(|(ci, (mi, di, ii, key))| {
+        .map(|(ci, k)| {
             count += 1;
-            let it = &site.curricula[ci].modules[*mi].competencies.get(Dimension::ALL[*di])[*ii];
-            // `di` indexes the four dimensions.
-            (Cow::Borrowed(key.as_str()), it.text.as_str(), Occurrence::new(ci, *mi, *di as u8, *ii))
+            let (mi, ii) = (k.module as usize, k.item as usize);
+            let it = &site.curricula[ci].modules[mi].competencies.get(Dimension::ALL[usize::from(k.dimension)])[ii];
+            (Cow::Borrowed(&*k.key), it.text.as_str(), Occurrence::new(ci, mi, k.dimension, ii))
         });
     let mut sections = grouped(entries);
     let distinct: usize = sections.iter().map(|s| s.entries.len()).sum();
