@@ -76,10 +76,14 @@ const METHODS: u8 = 4;
 
 impl Occurrence {
     fn new(curriculum: usize, module: usize, list: u8, item: usize) -> Self {
-        // The model's vectors are far shorter than u32::MAX (files are bounded in size).
-        let n = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
-        Occurrence { curriculum: n(curriculum), module: n(module), item: n(item), list }
+        Occurrence { curriculum: place(curriculum), module: place(module), item: place(item), list }
     }
+}
+
+/// An index into the model as the index pages keep it: the model's vectors
+/// are far shorter than `u32::MAX` (files are bounded in size).
+fn place(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
 }
 
 /// What [`Occurrence`]s point into: the site, and the label of each list.
@@ -376,9 +380,9 @@ fn curriculum_keys(c: &Curriculum) -> CurriculumKeys {
     for (mi, m) in c.modules.iter().enumerate() {
         for (di, d) in Dimension::ALL.iter().enumerate() {
             for (ii, it) in m.competencies.get(*d).iter().enumerate() {
-                let n = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
                 // `di` indexes the four dimensions.
-                v.push(ItemKey { module: n(mi), item: n(ii), dimension: di as u8, key: sort_key(&it.text).into() });
+                let (module, item, dimension) = (place(mi), place(ii), di as u8);
+                v.push(ItemKey { module, item, dimension, key: sort_key(&it.text).into() });
             }
         }
     }
