@@ -480,30 +480,30 @@ fn comparison_document(site: &Site, r: &ComparisonResult, doc: &Node) -> Map<Str
     d
 }
 
-/// The CASE 1.1 `CFPackage` of a comparison, as JSON: a document for the comparison and
-/// the associations between the items of its two curricula (no items of its own). The
-/// association ends carry the identifiers of [`curriculum_package`]. See the module
-/// documentation for the association types.
-pub fn comparison_package_json(site: &Site, r: &ComparisonResult) -> Vec<u8> {
+/// A pair's share of its comparison's package: the associations of its rows,
+/// each with its identifier (the package lists an association once, where
+/// it first occurs).
+#[derive(Debug)]
+pub struct PairShare {
+    associations: Vec<(String, Box<serde_json::value::RawValue>)>,
+}
+
+/// The associations of pair `p` of comparison `r` (see [`comparison_package_json`]).
+pub fn pair_share(site: &Site, r: &ComparisonResult, p: &crate::compare::PairResult) -> PairShare {
     let base = site.config.base_url.as_str();
-    let doc = Node::page(format!("{base}compare/{}/", r.id), &r.title);
-    // The ends of every association first: the associations borrow them.
-    let mut ends = Vec::new();
-    for row in r.pairs.iter().flat_map(|p| &p.tables).flat_map(|t| &t.rows) {
+    let doc = comparison_doc(site, r);
+    let mut seen = HashSet::new();
+    let mut associations = Vec::new();
+    for row in p.tables.iter().flat_map(|t| &t.rows) {
         let kind = match row.relation {
             Relation::Identical | Relation::Equivalent => "exactMatchOf",
             Relation::Related => "isRelatedTo",
             Relation::Similar => PARTIAL_MATCH,
             Relation::Different | Relation::OnlyLeft | Relation::OnlyRight => continue,
         };
-        if let (Some(l), Some(rt)) = (&row.left, &row.right) {
-            ends.push((kind, row, side_node(base, &r.right, rt), side_node(base, &r.left, l)));
-        }
-    }
-    let mut seen = HashSet::new();
-    let mut associations = Vec::new();
-    for (kind, row, origin, dest) in &ends {
-        let a = Association::new(base, kind, origin, dest, &doc);
+        let (Some(l), Some(rt)) = (&row.left, &row.right) else { continue };
+        let (origin, dest) = (side_node(base, &r.right, rt), side_node(base, &r.left, l));
+        let a = Association::new(base, kind, &origin, &dest, &doc);
         if !seen.insert(a.identifier.clone()) {
             continue;
         }
@@ -513,10 +513,38 @@ pub fn comparison_package_json(site: &Site, r: &ComparisonResult) -> Vec<u8> {
             relation: row.relation.key(),
             score: row.score,
         };
-        associations.push(Association { extensions: Some(extensions), ..a });
+        let a = Association { extensions: Some(extensions), ..a };
+        associations.push((a.identifier.clone(), raw(&a)));
     }
+    PairShare { associations }
+}
+
+/// The node of comparison `r`'s page: its package's document.
+fn comparison_doc(site: &Site, r: &ComparisonResult) -> Node {
+    Node::page(format!("{}compare/{}/", site.config.base_url, r.id), &r.title)
+}
+
+/// The CASE 1.1 `CFPackage` of a comparison, as JSON: a document for the comparison and
+/// the associations between the items of its two curricula (no items of its own), from
+/// its pairs' shares ([`pair_share`]). The association ends carry the identifiers of
+/// [`curriculum_package`]. See the module documentation for the association types.
+pub fn comparison_package_from(site: &Site, r: &ComparisonResult, shares: &[&PairShare]) -> Vec<u8> {
+    let mut seen = HashSet::new();
+    let associations: Vec<&serde_json::value::RawValue> = shares
+        .iter()
+        .flat_map(|s| &s.associations)
+        .filter(|(id, _)| seen.insert(id.as_str()))
+        .map(|(_, a)| &**a)
+        .collect();
     let items: Vec<CfItem> = Vec::new();
-    Package { associations, definitions: None, document: comparison_document(site, r, &doc), items }.to_json()
+    let document = comparison_document(site, r, &comparison_doc(site, r));
+    Package { associations, definitions: None, document, items }.to_json()
+}
+
+/// [`comparison_package_from`] with every pair's share made.
+pub fn comparison_package_json(site: &Site, r: &ComparisonResult) -> Vec<u8> {
+    let shares: Vec<PairShare> = r.pairs.iter().map(|p| pair_share(site, r, p)).collect();
+    comparison_package_from(site, r, &shares.iter().collect::<Vec<_>>())
 }
 
 /// [`comparison_package_json`] as a JSON value.

@@ -117,7 +117,7 @@ struct ComparisonJson<'a> {
     left: &'a str,
     matrix: Value,
     overlap: Value,
-    pairs: Vec<PairJson<'a>>,
+    pairs: Vec<&'a serde_json::value::RawValue>,
     right: &'a str,
     rules: Value,
     schema: &'static str,
@@ -173,8 +173,8 @@ fn to_bytes(v: &impl Serialize) -> Vec<u8> {
     serde_json::to_vec(v).unwrap_or_else(|_| b"{}".to_vec())
 }
 
-/// The JSON export of one comparison.
-pub fn comparison_json(site: &Site, r: &ComparisonResult) -> Vec<u8> {
+/// The JSON export of one comparison, from its pairs' shares.
+fn comparison_json_from(site: &Site, r: &ComparisonResult, shares: &[&PairExports]) -> Vec<u8> {
     to_bytes(&ComparisonJson {
         flags: value(&r.flags),
         id: &r.id,
@@ -182,7 +182,7 @@ pub fn comparison_json(site: &Site, r: &ComparisonResult) -> Vec<u8> {
         left: &r.left,
         matrix: value(&r.matrix),
         overlap: value(&r.overlap),
-        pairs: r.pairs.iter().map(|p| pair_json(site, r, p)).collect(),
+        pairs: shares.iter().map(|s| &*s.json).collect(),
         right: &r.right,
         rules: value(&rule_results(site, r)),
         schema: COMPARISON_SCHEMA,
@@ -191,46 +191,116 @@ pub fn comparison_json(site: &Site, r: &ComparisonResult) -> Vec<u8> {
     })
 }
 
+/// The JSON export of one comparison.
+pub fn comparison_json(site: &Site, r: &ComparisonResult) -> Vec<u8> {
+    let shares = pair_shares(site, r);
+    comparison_json_from(site, r, &shares.iter().collect::<Vec<_>>())
+}
+
 /// Quotes a CSV field when needed (RFC 4180).
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
-/// The CSV export of one comparison: one line per item row.
-pub fn comparison_csv(site: &Site, r: &ComparisonResult) -> String {
-    let mut out = String::from("\u{feff}");
-    out.push_str("pair,dimension,relation,score,dimension_changed,manual,left_module,left_dimension,left_position,left_text,left_url,right_module,right_dimension,right_position,right_text,right_url\r\n");
-    for p in &r.pairs {
-        for t in &p.tables {
-            for row in &t.rows {
-                let side = |s: &Option<ItemSide>, cur: &str| -> Vec<String> {
-                    match s {
-                        Some(s) => vec![
-                            s.module.clone(),
-                            s.group.to_string(),
-                            s.position.to_string(),
-                            s.text.clone(),
-                            item_url(site, cur, s),
-                        ],
-                        None => vec![String::new(); 5],
-                    }
-                };
-                let mut fields = vec![
-                    p.slug.clone(),
-                    t.group.to_string(),
-                    row.relation.key().to_string(),
-                    format!("{}", row.score),
-                    row.dimension_changed.to_string(),
-                    row.manual.to_string(),
-                ];
-                fields.extend(side(&row.left, &r.left));
-                fields.extend(side(&row.right, &r.right));
-                out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
-                out.push_str("\r\n");
-            }
+/// The header of a comparison's CSV export (after the byte order mark).
+const COMPARISON_CSV_HEADER: &str = "pair,dimension,relation,score,dimension_changed,manual,left_module,left_dimension,left_position,left_text,left_url,right_module,right_dimension,right_position,right_text,right_url\r\n";
+
+/// The CSV lines of pair `p` of comparison `r`: one per item row.
+fn pair_csv(site: &Site, r: &ComparisonResult, p: &crate::compare::PairResult) -> String {
+    let mut out = String::new();
+    for t in &p.tables {
+        for row in &t.rows {
+            let side = |s: &Option<ItemSide>, cur: &str| -> Vec<String> {
+                match s {
+                    Some(s) => vec![
+                        s.module.clone(),
+                        s.group.to_string(),
+                        s.position.to_string(),
+                        s.text.clone(),
+                        item_url(site, cur, s),
+                    ],
+                    None => vec![String::new(); 5],
+                }
+            };
+            let mut fields = vec![
+                p.slug.clone(),
+                t.group.to_string(),
+                row.relation.key().to_string(),
+                format!("{}", row.score),
+                row.dimension_changed.to_string(),
+                row.manual.to_string(),
+            ];
+            fields.extend(side(&row.left, &r.left));
+            fields.extend(side(&row.right, &r.right));
+            out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+            out.push_str("\r\n");
         }
     }
     out
+}
+
+/// The CSV export of one comparison, from its pairs' shares: one line per item row.
+fn comparison_csv_from(shares: &[&PairExports]) -> String {
+    let mut out = String::with_capacity(shares.iter().map(|s| s.csv.len()).sum::<usize>() + 256);
+    out.push('\u{feff}');
+    out.push_str(COMPARISON_CSV_HEADER);
+    shares.iter().for_each(|s| out.push_str(&s.csv));
+    out
+}
+
+/// The CSV export of one comparison: one line per item row.
+pub fn comparison_csv(site: &Site, r: &ComparisonResult) -> String {
+    comparison_csv_from(&pair_shares(site, r).iter().collect::<Vec<_>>())
+}
+
+/// A pair's share of its comparison's exports: its object in the JSON, its
+/// lines in the CSV and its associations in the CASE package. A rebuild
+/// after an edit makes them again only for the pairs whose result changed
+/// (a prose edit changes the pairs of one module).
+#[derive(Debug)]
+pub struct PairExports {
+    /// [`pair_exports_key`] of the comparison it was made for.
+    key: u64,
+    json: Box<serde_json::value::RawValue>,
+    csv: String,
+    case: crate::case::PairShare,
+}
+
+/// A fingerprint of what a pair's share reads besides the pair's result:
+/// the comparison's id, title and curricula, and the site's base URL.
+pub fn pair_exports_key(site: &Site, r: &ComparisonResult) -> u64 {
+    let parts = [site.config.base_url.as_str(), &r.id, &r.title, &r.left, &r.right];
+    crate::text::fingerprint(parts.join("\u{0}").as_bytes())
+}
+
+/// Pair `p`'s share of comparison `r`'s exports.
+fn pair_exports(site: &Site, r: &ComparisonResult, p: &crate::compare::PairResult, key: u64) -> PairExports {
+    let json = serde_json::value::to_raw_value(&pair_json(site, r, p)).unwrap_or_default();
+    PairExports { key, json, csv: pair_csv(site, r, p), case: crate::case::pair_share(site, r, p) }
+}
+
+/// Every pair's share of comparison `r`'s exports.
+fn pair_shares(site: &Site, r: &ComparisonResult) -> Vec<PairExports> {
+    let key = pair_exports_key(site, r);
+    r.pairs.iter().map(|p| pair_exports(site, r, p, key)).collect()
+}
+
+/// The pairs' shares of comparison `r`'s exports: `kept[i]` for pair `i`
+/// where it was made for the same [`pair_exports_key`] (the caller keeps
+/// only shares of pairs whose result is unchanged), else made.
+pub fn pair_exports_with(
+    site: &Site,
+    r: &ComparisonResult,
+    kept: &[Option<std::sync::Arc<PairExports>>],
+) -> Vec<std::sync::Arc<PairExports>> {
+    use rayon::prelude::*;
+    let key = pair_exports_key(site, r);
+    let kept = |i: usize| kept.get(i).and_then(Option::as_ref).filter(|s| s.key == key).cloned();
+    r.pairs
+        .par_iter()
+        .enumerate()
+        .map(|(i, p)| kept(i).unwrap_or_else(|| std::sync::Arc::new(pair_exports(site, r, p, key))))
+        .collect()
 }
 
 /// The paths of a curriculum's or comparison's data files: JSON, CSV, CASE.
@@ -256,6 +326,22 @@ fn data_set(
     ]
 }
 
+/// The three export files of comparison `r`, from its pairs' shares.
+pub fn comparison_files_from(
+    site: &Site,
+    r: &ComparisonResult,
+    shares: &[std::sync::Arc<PairExports>],
+) -> [OutFile; 3] {
+    let shares: Vec<&PairExports> = shares.iter().map(|s| &**s).collect();
+    let case: Vec<&crate::case::PairShare> = shares.iter().map(|s| &s.case).collect();
+    data_set(
+        &r.id,
+        || comparison_json_from(site, r, &shares),
+        || comparison_csv_from(&shares),
+        || crate::case::comparison_package_from(site, r, &case),
+    )
+}
+
 /// The export files of every comparison.
 pub fn comparison_files<R: std::borrow::Borrow<ComparisonResult> + Sync>(
     site: &Site,
@@ -266,12 +352,7 @@ pub fn comparison_files<R: std::borrow::Borrow<ComparisonResult> + Sync>(
         .par_iter()
         .flat_map_iter(|r| {
             let r = r.borrow();
-            data_set(
-                &r.id,
-                || comparison_json(site, r),
-                || comparison_csv(site, r),
-                || crate::case::comparison_package_json(site, r),
-            )
+            comparison_files_from(site, r, &pair_exports_with(site, r, &[]))
         })
         .collect()
 }
@@ -607,5 +688,22 @@ mod tests {
                 assert!(text.contains(key), "the content covers {key}");
             }
         }
+    }
+
+    #[test]
+    fn pair_shares_made_elsewhere_are_made_again_and_equal_ones_are_taken() {
+        let mut site = crate::load::load_site(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).site;
+        let r = crate::compare::compare(&site, &site.comparisons[0]).unwrap();
+        let whole = |site: &Site| comparison_files_from(site, &r, &pair_exports_with(site, &r, &[])).to_vec();
+        let kept: Vec<_> = pair_exports_with(&site, &r, &[]).into_iter().map(Some).collect();
+        let taken = pair_exports_with(&site, &r, &kept);
+        assert!(taken.iter().zip(&kept).all(|(t, k)| std::sync::Arc::ptr_eq(t, k.as_ref().unwrap())));
+        let as_whole = comparison_files_from(&site, &r, &taken).to_vec();
+        assert!(as_whole.iter().zip(whole(&site)).all(|(a, b)| a.bytes == b.bytes));
+        // Under another base URL every share names other addresses.
+        site.config.base_url = "https://anders.example/kurse/".into();
+        let moved = comparison_files_from(&site, &r, &pair_exports_with(&site, &r, &kept)).to_vec();
+        assert!(moved.iter().zip(whole(&site)).all(|(a, b)| a.bytes == b.bytes));
+        assert!(moved.iter().zip(&as_whole).all(|(a, b)| a.bytes != b.bytes));
     }
 }

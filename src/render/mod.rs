@@ -376,6 +376,8 @@ pub struct KeptComparison {
     exports: Option<(u64, std::sync::Arc<Vec<OutFile>>)>,
     pairs: KeptValues,
     overviews: KeptValues,
+    /// The pairs' shares of its exports, by pair.
+    pair_exports: std::sync::Arc<Vec<Option<std::sync::Arc<crate::export::PairExports>>>>,
 }
 
 /// Template values with the keys they were made for (none where a value
@@ -738,15 +740,20 @@ fn comparison_exports(
     let made = &data.made_comparisons;
     let lock = || made.lock().unwrap_or_else(|e| e.into_inner());
     let same = |k: &KeptComparison| std::sync::Arc::ptr_eq(&k.result, result);
-    let kept = lock().get(&result.id).filter(|k| same(k)).and_then(|k| k.exports.clone());
+    let (kept, shares) = lock()
+        .get(&result.id)
+        .filter(|k| same(k))
+        .map_or((None, Default::default()), |k| (k.exports.clone(), k.pair_exports.clone()));
     if let Some((k, files)) = kept
         && k == key
     {
         return files.to_vec();
     }
-    let files = std::sync::Arc::new(make());
+    let shares = crate::export::pair_exports_with(data.site, result, &shares);
+    let files = std::sync::Arc::new(crate::export::comparison_files_from(data.site, result, &shares).to_vec());
     if let Some(k) = lock().get_mut(&result.id).filter(|k| same(k)) {
         k.exports = Some((key, files.clone()));
+        k.pair_exports = std::sync::Arc::new(shares.into_iter().map(Some).collect());
     }
     files.to_vec()
 }
@@ -770,14 +777,19 @@ fn computed<'a>(
     };
     if scope.reuse && !scope.is_all() {
         // The exports and the overview stay with the result they were made
-        // from; a pair body also with a new result whose pair is the same.
+        // from; a pair body and a pair's share of the exports also with a new
+        // result whose pair is the same.
         let exports = kept.and_then(|k| k.exports.clone());
-        let (pairs, overviews) = match (kept, before) {
-            (Some(k), _) => (k.pairs.clone(), k.overviews.clone()),
-            (None, Some(b)) => (same_pairs(&b.result, &result, &b.pairs), Default::default()),
+        let (pairs, overviews, pair_exports) = match (kept, before) {
+            (Some(k), _) => (k.pairs.clone(), k.overviews.clone(), k.pair_exports.clone()),
+            (None, Some(b)) => (
+                same_pairs(&b.result, &result, &b.pairs),
+                Default::default(),
+                equal_pairs(&b.result, &result, &b.pair_exports),
+            ),
             (None, None) => Default::default(),
         };
-        let kept = KeptComparison { fingerprint, result: result.clone(), exports, pairs, overviews };
+        let kept = KeptComparison { fingerprint, result: result.clone(), exports, pairs, overviews, pair_exports };
         data.made_comparisons.lock().unwrap_or_else(|e| e.into_inner()).insert(cmp.id.clone(), kept);
     }
     Some(result)
@@ -800,8 +812,18 @@ fn same_pairs(
     if frame(before) != frame(after) {
         return Default::default();
     }
-    let same =
-        |(p, body): (usize, &Option<(u64, tera::Value)>)| body.clone().filter(|_| before.pairs[p] == after.pairs[p]);
+    equal_pairs(before, after, kept)
+}
+
+/// `kept[p]` where pair `p` of `before` equals pair `p` of `after`.
+fn equal_pairs<T: Clone>(
+    before: &crate::compare::ComparisonResult,
+    after: &crate::compare::ComparisonResult,
+    kept: &std::sync::Arc<Vec<Option<T>>>,
+) -> std::sync::Arc<Vec<Option<T>>> {
+    let same = |(p, v): (usize, &Option<T>)| {
+        v.clone().filter(|_| before.pairs.get(p).is_some_and(|b| after.pairs.get(p) == Some(b)))
+    };
     std::sync::Arc::new(kept.iter().enumerate().map(same).collect())
 }
 
