@@ -188,7 +188,7 @@ fn prepare<'a>(c: &'a Curriculum, syn: &Synonyms, features: &FeatureSource) -> P
             let mut v = Vec::new();
             for k in [KnownSection::Kompetenzbeschreibung, KnownSection::BeruflicheHandlung] {
                 if let Some(s) = m.section(k) {
-                    for text in prose::sentences(&prose::plain_text(&s.markdown)) {
+                    for text in features.sentences(&s.markdown) {
                         let f = features.of(&text, syn);
                         v.push((mi, section_key(k), text, f));
                     }
@@ -200,10 +200,26 @@ fn prepare<'a>(c: &'a Curriculum, syn: &Synonyms, features: &FeatureSource) -> P
     Prepared { c, items, sentences: per_module.into_iter().flatten().collect() }
 }
 
-/// Features by [`FeatureSource::key`] of their text and synonyms: what
-/// `serve` keeps of the comparisons a rebuild computed, so that an edit of
-/// one module's prose prepares that module's texts again, not its curricula.
-pub type FeatureCache = HashMap<u64, Arc<Features>>;
+/// What `serve` keeps of the comparisons a rebuild computed, so that an edit
+/// of one module's prose prepares that module's texts again, not its
+/// curricula: features by [`FeatureSource::key`] of their text and synonyms,
+/// and the sentences of a section by the fingerprint of its Markdown
+/// (splitting prose into sentences does not depend on the synonyms).
+#[derive(Debug, Clone, Default)]
+pub struct FeatureCache {
+    features: HashMap<u64, Arc<Features>>,
+    sentences: HashMap<u64, Arc<[String]>>,
+}
+
+impl FeatureCache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.features.is_empty() && self.sentences.is_empty()
+    }
+}
 
 /// Where a render's comparisons take their features from: those an earlier
 /// render kept, or made; and, when this render keeps them, the ones it used.
@@ -217,16 +233,35 @@ struct FeatureSource<'k> {
 impl FeatureSource<'_> {
     fn of(&self, text: &str, syn: &Synonyms) -> Arc<Features> {
         let key = self.key(text);
-        let f = self.kept.get(&key).cloned().unwrap_or_else(|| Arc::new(Features::new(text, syn)));
+        let f = self.kept.features.get(&key).cloned().unwrap_or_else(|| Arc::new(Features::new(text, syn)));
         if let Some(used) = self.used {
-            used.lock().unwrap_or_else(|e| e.into_inner()).insert(key, f.clone());
+            used.lock().unwrap_or_else(|e| e.into_inner()).features.insert(key, f.clone());
         }
         f
     }
 
+    /// The sentences of a section's Markdown.
+    fn sentences(&self, markdown: &str) -> Vec<String> {
+        let make = || prose::sentences(&prose::plain_text(markdown));
+        if !self.keeps() {
+            return make();
+        }
+        let key = crate::text::fingerprint(markdown.as_bytes());
+        let s = self.kept.sentences.get(&key).cloned().unwrap_or_else(|| make().into());
+        if let Some(used) = self.used {
+            used.lock().unwrap_or_else(|e| e.into_inner()).sentences.insert(key, s.clone());
+        }
+        s.to_vec()
+    }
+
+    /// Whether anything is kept or taken over (else no key is needed).
+    fn keeps(&self) -> bool {
+        !self.kept.is_empty() || self.used.is_some()
+    }
+
     /// The key of `text` (none needed where nothing is kept or taken over).
     fn key(&self, text: &str) -> u64 {
-        if self.kept.is_empty() && self.used.is_none() {
+        if !self.keeps() {
             return 0;
         }
         crate::text::fingerprint_parts([&self.synonyms.to_le_bytes()[..], text.as_bytes()])
@@ -504,8 +539,7 @@ fn module_index(c: &Curriculum, id: &str) -> Option<usize> {
 
 /// For every right sentence: its best left sentence and score.
 fn align_prose(lp: &Prepared, rp: &Prepared) -> Vec<Option<prose::Best>> {
-    let left: Vec<Features> = lp.sentences.iter().map(|s| Features::clone(&s.3)).collect();
-    let index = prose::Index::new(&left);
+    let index = prose::Index::new(lp.sentences.iter().map(|s| &*s.3));
     use rayon::prelude::*;
     rp.sentences.par_iter().map(|s| index.best(&s.3)).collect()
 }
@@ -969,7 +1003,11 @@ mod tests {
         assert!(!kept.is_empty());
         let mut edited = site.clone();
         edited.curricula[0].modules[0].sections[0].markdown.push_str(" Sie planen mit den Versicherten.");
-        for (s, cmp) in [(&site, &ab), (&edited, &ab), (&site, &unlike)] {
+        // The right side's sentences are the rows of a pair's prose.
+        let mut right = site.clone();
+        right.curricula[1].modules[0].sections[0].markdown.push_str(" Sie beraten die Betroffenen.");
+        assert_ne!(compare(&right, &ab), compare(&site, &ab));
+        for (s, cmp) in [(&site, &ab), (&edited, &ab), (&right, &ab), (&site, &unlike)] {
             let with = Preparations::new(s, std::iter::once(cmp)).with_features(&kept, true);
             assert_eq!(compare_with(s, cmp, &with, None), compare(s, cmp), "{}", cmp.id);
             assert!(!with.into_next().is_empty());

@@ -141,7 +141,7 @@ pub struct Best {
 
 /// An inverted index over the left curriculum's sentences.
 pub struct Index<'a> {
-    left: &'a [Features],
+    left: Vec<&'a Features>,
     /// Exact synonym-applied keys: identical and equivalent sources in O(1).
     exact: HashMap<&'a str, u32>,
     postings: HashMap<u32, Vec<u32>>,
@@ -151,7 +151,8 @@ pub struct Index<'a> {
 const CANDIDATES: usize = 24;
 
 impl<'a> Index<'a> {
-    pub fn new(left: &'a [Features]) -> Self {
+    pub fn new(left: impl IntoIterator<Item = &'a Features>) -> Self {
+        let left: Vec<&'a Features> = left.into_iter().collect();
         let mut postings: HashMap<u32, Vec<u32>> = HashMap::new();
         let mut exact = HashMap::new();
         for (i, f) in left.iter().enumerate() {
