@@ -5,6 +5,11 @@
 //!
 //! Builds run in child processes of this binary so that their peak memory can
 //! be read; each figure is the median of the runs.
+//!
+//! Beside the build it reports what the output weighs and its write floor: the
+//! time to write files of the same paths and sizes on all cores, with nothing
+//! rendered. No build of that output can be faster, so a budget below the floor
+//! asks for less output, not for faster code.
 
 use crate::serve::{Incremental, Rebuilt};
 use std::path::{Path, PathBuf};
@@ -33,7 +38,69 @@ pub struct Figures {
     /// Rebuild after a module edit: until its own page is written, and in all.
     pub module_page: Duration,
     pub incremental: Duration,
+    /// The output's files and bytes, and the time to write them alone.
+    pub output: Volume,
+    pub write_floor: Duration,
     pub hugo: Option<Duration>,
+    /// The bytes of Hugo's output for the same corpus.
+    pub hugo_bytes: Option<u64>,
+}
+
+/// The files of an output folder: their paths below it and sizes, sorted.
+#[derive(Debug, Clone, Default)]
+pub struct Volume {
+    pub files: Vec<(PathBuf, u64)>,
+}
+
+impl Volume {
+    /// Every file below `dir`.
+    pub fn of(dir: &Path) -> Volume {
+        let mut files: Vec<(PathBuf, u64)> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .filter_map(|e| {
+                let size = e.metadata().ok()?.len();
+                Some((e.path().strip_prefix(dir).ok()?.to_path_buf(), size))
+            })
+            .collect();
+        files.sort();
+        Volume { files }
+    }
+
+    pub fn bytes(&self) -> u64 {
+        self.files.iter().map(|f| f.1).sum()
+    }
+
+    /// Writes files of the same paths and sizes below `dir` (which must not
+    /// exist) on all of rayon's threads, as a build writes its staging folder,
+    /// and returns the time it took. The bytes are the same for every file:
+    /// what a file holds does not change what writing it costs.
+    pub fn write_into(&self, dir: &Path) -> std::io::Result<Duration> {
+        use rayon::prelude::*;
+        let largest = self.files.iter().map(|f| f.1).max().unwrap_or(0);
+        let bytes = vec![b'x'; usize::try_from(largest).unwrap_or(usize::MAX)];
+        let mut folders: Vec<PathBuf> = self.files.iter().filter_map(|f| Some(dir.join(f.0.parent()?))).collect();
+        folders.dedup();
+        let t = Instant::now();
+        folders.par_iter().try_for_each(std::fs::create_dir_all)?;
+        self.files.par_iter().try_for_each(|(path, size)| {
+            let size = usize::try_from(*size).unwrap_or(usize::MAX).min(bytes.len());
+            std::fs::write(dir.join(path), &bytes[..size])
+        })?;
+        Ok(t.elapsed())
+    }
+}
+
+/// The median time to write `volume` into a fresh folder `dir`, `runs` times.
+fn write_floor(volume: &Volume, dir: &Path, runs: usize) -> Result<Duration, String> {
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let _ = std::fs::remove_dir_all(dir);
+        times.push(volume.write_into(dir).map_err(|e| format!("cannot write {}: {e}", dir.display()))?);
+    }
+    let _ = std::fs::remove_dir_all(dir);
+    Ok(median(times))
 }
 
 /// Printed by `build` when `CURRICULA_BENCH` is set: phases, pages and peak memory.
@@ -102,10 +169,15 @@ pub fn measure(n: usize, opts: &BenchOptions) -> Result<Figures, String> {
         cmd.args(["check", "--root"]).arg(&site);
         checks.push(run_timed(&mut cmd)?.0);
     }
+    let output = Volume::of(&out);
+    let write_floor = write_floor(&output, &opts.dir.join(format!("floor-{n}")), opts.runs)?;
     let (module_page, incremental) = incremental(&site, &opts.dir.join(format!("inc-{n}")), opts.runs)?;
-    let hugo = match &opts.hugo {
-        Some(h) => Some(hugo_time(h, n, opts)?),
-        None => None,
+    let (hugo, hugo_bytes) = match &opts.hugo {
+        Some(h) => {
+            let (t, volume) = hugo_time(h, n, opts)?;
+            (Some(t), Some(volume.bytes()))
+        }
+        None => (None, None),
     };
     Ok(Figures {
         modules: n,
@@ -116,7 +188,10 @@ pub fn measure(n: usize, opts: &BenchOptions) -> Result<Figures, String> {
         check: median(checks),
         module_page,
         incremental,
+        output,
+        write_floor,
         hugo,
+        hugo_bytes,
     })
 }
 
@@ -146,17 +221,23 @@ fn incremental(site: &Path, out: &Path, runs: usize) -> Result<(Duration, Durati
     Ok((median(pages), median(times)))
 }
 
-fn hugo_time(hugo: &Path, n: usize, opts: &BenchOptions) -> Result<Duration, String> {
+/// Hugo's median build time and its output.
+fn hugo_time(hugo: &Path, n: usize, opts: &BenchOptions) -> Result<(Duration, Volume), String> {
     let site = opts.dir.join(format!("hugo-{n}"));
     let _ = std::fs::remove_dir_all(&site);
     crate::synth::write_hugo_site(&site, n, (n / 10).max(2), 42).map_err(|e| e.to_string())?;
+    let out = opts.dir.join(format!("hugo-out-{n}"));
     let mut times = Vec::new();
     for _ in 0..opts.runs {
         let mut cmd = Command::new(hugo);
-        cmd.arg("--quiet").arg("--source").arg(&site).arg("--destination").arg(opts.dir.join(format!("hugo-out-{n}")));
+        cmd.arg("--quiet").arg("--source").arg(&site).arg("--destination").arg(&out);
         times.push(run_timed(&mut cmd)?.0);
     }
-    Ok(median(times))
+    Ok((median(times), Volume::of(&out)))
+}
+
+fn mb(bytes: u64) -> String {
+    format!("{:.1}", bytes as f64 / 1e6)
 }
 
 fn ms(d: Duration) -> String {
@@ -166,7 +247,7 @@ fn ms(d: Duration) -> String {
 /// The results as a Markdown table.
 pub fn table(figures: &[Figures]) -> String {
     let mut s = String::from(
-        "| modules | pages | build ms | pages/s | peak RSS MB | load ms | check ms | render ms | write ms | `check` ms | edit → module page ms | incremental ms | Hugo ms | ours/Hugo |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+        "| modules | pages | output MB | write floor ms | build ms | pages/s | peak RSS MB | load ms | check ms | render ms | write ms | `check` ms | edit → module page ms | incremental ms | Hugo ms | Hugo MB | ours/Hugo |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for f in figures {
         let pps = f.pages as f64 / f.build.as_secs_f64().max(1e-9);
@@ -174,13 +255,14 @@ pub fn table(figures: &[Figures]) -> String {
             Some(h) => (ms(h), format!("{:.2}", f.build.as_secs_f64() / h.as_secs_f64().max(1e-9))),
             None => ("–".into(), "–".into()),
         };
-        s.push_str(&format!(
-            "| {} | {} | {} | {:.0} | {:.0} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
-            f.modules,
-            f.pages,
+        let cells = [
+            f.modules.to_string(),
+            f.pages.to_string(),
+            mb(f.output.bytes()),
+            ms(f.write_floor),
             ms(f.build),
-            pps,
-            f.peak_rss_kb as f64 / 1024.0,
+            format!("{pps:.0}"),
+            format!("{:.0}", f.peak_rss_kb as f64 / 1024.0),
             ms(f.phases[0]),
             ms(f.phases[1]),
             ms(f.phases[2]),
@@ -189,8 +271,10 @@ pub fn table(figures: &[Figures]) -> String {
             ms(f.module_page),
             ms(f.incremental),
             hugo,
-            ratio
-        ));
+            f.hugo_bytes.map_or_else(|| "–".into(), mb),
+            ratio,
+        ];
+        s.push_str(&format!("| {} |\n", cells.join(" | ")));
     }
     s
 }
@@ -208,4 +292,27 @@ pub fn find_hugo() -> Option<PathBuf> {
     let which = Command::new("sh").args(["-c", "command -v hugo"]).output().ok()?;
     let p = PathBuf::from(String::from_utf8_lossy(&which.stdout).trim());
     p.is_file().then_some(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_write_floor_writes_the_same_paths_and_sizes() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        for (path, text) in [("index.html", "home"), ("a/b/index.html", ""), ("a/data.json", "{\"x\": 1}")] {
+            let path = out.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let volume = Volume::of(&out);
+        assert_eq!(volume.bytes(), 4 + 8);
+        let names: Vec<_> = volume.files.iter().map(|f| f.0.to_string_lossy().replace('\\', "/")).collect();
+        assert_eq!(names, ["a/b/index.html", "a/data.json", "index.html"]);
+        let copy = dir.path().join("copy");
+        volume.write_into(&copy).unwrap();
+        assert_eq!(Volume::of(&copy).files, volume.files);
+    }
 }
