@@ -894,6 +894,7 @@ fn prepare<'a>(
     .with_features(&reuse.features, keeping);
     views::Data {
         site,
+        nav: views::Nav::new(site, &outlines),
         outlines,
         sources,
         t,

@@ -98,6 +98,8 @@ pub struct Data<'a> {
     /// instead of through `cmp_row.html` (none of the templates involved is
     /// overridden).
     pub fast_rows: bool,
+    /// The curricula and comparisons of the header.
+    pub nav: Nav,
 }
 
 impl Data<'_> {
@@ -278,16 +280,50 @@ pub(super) const NAV_LIMIT: usize = 12;
 /// [`NAV_LIMIT`], the one the page belongs to and the way to all of them.
 fn main_nav(data: &Data, links: &Links, dir: &str) -> Vec<Value> {
     let site = data.site;
-    let curricula = site.curricula.iter().map(|c| (c.short_title.as_str(), format!("{}/", c.id)));
-    let comparisons = data.outlines.iter().map(|r| (r.title.as_str(), format!("compare/{}/", r.id)));
-    let all: Vec<(&str, String)> = curricula.chain(comparisons).collect();
-    let entry = |(title, d): &(&str, String)| json!({"title": title, "url": links.to(d), "current": dir.starts_with(d.as_str())});
-    if all.len() <= NAV_LIMIT {
-        return all.iter().map(entry).collect();
+    let entry = |(title, d): (&str, &str)| json!({"title": title, "url": links.to(d), "current": dir.starts_with(d)});
+    let entries = &data.nav.entries;
+    if entries.len() <= NAV_LIMIT {
+        return entries.iter().map(|(t, d)| entry((t, d))).collect();
     }
-    let mut nav: Vec<Value> = all.iter().filter(|(_, d)| dir.starts_with(d.as_str())).map(entry).collect();
+    let mut nav: Vec<Value> = data.nav.owners(dir).into_iter().map(|i| entry((&entries[i].0, &entries[i].1))).collect();
     nav.push(json!({"title": t_str(site, "all_curricula"), "url": links.to(""), "current": dir.is_empty()}));
     nav
+}
+
+/// The header's entries: every curriculum, then every comparison, each with
+/// its folder (`kit/`, `compare/kit-erwu/`), and their places by folder.
+pub struct Nav {
+    entries: Vec<(String, String)>,
+    by_folder: rustc_hash::FxHashMap<String, usize>,
+}
+
+impl Nav {
+    pub fn new(site: &Site, outlines: &[crate::compare::Outline]) -> Nav {
+        let curricula = site.curricula.iter().map(|c| (c.short_title.clone(), format!("{}/", c.id)));
+        let comparisons = outlines.iter().map(|r| (r.title.clone(), format!("compare/{}/", r.id)));
+        let entries: Vec<(String, String)> = curricula.chain(comparisons).collect();
+        let mut by_folder = rustc_hash::FxHashMap::default();
+        for (i, (_, d)) in entries.iter().enumerate() {
+            by_folder.entry(d.clone()).or_insert(i);
+        }
+        Nav { entries, by_folder }
+    }
+
+    /// The places of the entries whose folder holds the page at `dir`, in
+    /// their order: the folders `dir` starts with, looked up instead of
+    /// tried one by one (a large site has thousands of entries, and every
+    /// page would try them all). An id has no `/`, so only the first
+    /// segment, or the first two under `compare/`, can be one.
+    fn owners(&self, dir: &str) -> Vec<usize> {
+        let mut segments = dir.split_inclusive('/');
+        let first = segments.next().filter(|s| s.ends_with('/')).unwrap_or_default();
+        let second = segments.next().filter(|s| s.ends_with('/')).unwrap_or_default();
+        let compared = (first == "compare/" && !second.is_empty()).then(|| format!("{first}{second}"));
+        let folders = [(!first.is_empty()).then(|| first.to_string()), compared];
+        let mut found: Vec<usize> = folders.iter().flatten().filter_map(|f| self.by_folder.get(f).copied()).collect();
+        found.sort_unstable();
+        found
+    }
 }
 
 /// schema.org JSON-LD for curriculum and module pages, as a string safe inside `<script>`.
@@ -1016,5 +1052,36 @@ mod tests {
         let (rows, none): (Vec<Value>, Option<&str>) = (vec![json!({"a": 1}), json!("x")], None);
         let made = obj!({"title": "T & U", "n": 3, "rows": rows.clone(), "note": none, "in": obj!({"b": true})});
         assert_eq!(made, json!({"title": "T & U", "n": 3, "rows": rows, "note": null, "in": {"b": true}}));
+    }
+
+    #[test]
+    fn a_page_finds_the_entries_whose_folder_holds_it() {
+        use super::Nav;
+        let mut entries: Vec<(String, String)> =
+            ["kit", "erwu", "c10", "c1"].iter().map(|id| (id.to_uppercase(), format!("{id}/"))).collect();
+        entries.extend(["kit-erwu", "c1-c10", "c1"].iter().map(|id| (id.to_string(), format!("compare/{id}/"))));
+        let by_folder = entries.iter().enumerate().map(|(i, (_, d))| (d.clone(), i)).collect();
+        let nav = Nav { entries: entries.clone(), by_folder };
+        let dirs = [
+            "",
+            "kit/",
+            "kit/m1/",
+            "kit/m1/quelltext/",
+            "c1/print/",
+            "c10/",
+            "compare/",
+            "compare/c1/",
+            "compare/c1/m1_m1/",
+            "compare/c1-c10/print/",
+            "compare/kit-erwu/m2-m3_m2/",
+            "kompetenzen/kit/",
+            "kitx/",
+            "ki/",
+            "glossar/",
+        ];
+        for dir in dirs {
+            let tried: Vec<usize> = (0..entries.len()).filter(|&i| dir.starts_with(entries[i].1.as_str())).collect();
+            assert_eq!(nav.owners(dir), tried, "{dir}");
+        }
     }
 }
