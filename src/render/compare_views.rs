@@ -23,8 +23,7 @@ fn pct(x: f64) -> String {
 
 fn sides<'a>(data: &'a Data, left: &str, right: &str) -> (&'a Curriculum, &'a Curriculum) {
     // Outlines and results exist only for comparisons whose curricula exist.
-    let find = |id: &str| data.site.curricula.iter().find(|c| c.id == id);
-    match (find(left), find(right)) {
+    match (data.curriculum(left), data.curriculum(right)) {
         (Some(a), Some(b)) => (a, b),
         _ => unreachable!("comparison results exist only for existing curricula"),
     }
@@ -441,7 +440,8 @@ pub fn pair_key(data: &Data, r: &ComparisonResult, p: usize) -> u64 {
 /// Links from a module page to the pairs it takes part in.
 pub fn pairs_of_module(data: &Data, c: &Curriculum, module: &str, links: &Links) -> Vec<Value> {
     let mut out = Vec::new();
-    for r in &data.outlines {
+    let taking_part = data.curricula_by_id.get(c.id.as_str()).map_or(&[][..], |&ci| &data.comparisons_of[ci]);
+    for r in taking_part.iter().map(|&k| &data.outlines[k]) {
         for p in &r.pairs {
             let on_left = r.left == c.id && p.left.iter().any(|m| m == module);
             let on_right = r.right == c.id && p.right.iter().any(|m| m == module);
@@ -616,7 +616,7 @@ fn rules_view(data: &Data, r: &ComparisonResult) -> Vec<Value> {
                         .iter()
                         .filter(|x| x.rule == rs.id && x.requirement == req.id)
                         .map(|x| {
-                            let c = data.site.curriculum(&x.curriculum);
+                            let c = data.curriculum(&x.curriculum);
                             let n = crate::text::fmt_num;
                             let figure = if (x.max - x.min).abs() < 1e-9 { n(x.min) } else { format!("{}–{}", n(x.min), n(x.max)) };
                             let mode = match x.measure {

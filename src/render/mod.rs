@@ -892,9 +892,12 @@ fn prepare<'a>(
         site.comparisons.iter().filter(|c| scope.comparison(site, &c.left.value, &c.right.value)),
     )
     .with_features(&reuse.features, keeping);
+    let (curricula_by_id, comparisons_of) = views::curriculum_places(site, &outlines);
     views::Data {
         site,
         nav: views::Nav::new(site, &outlines),
+        curricula_by_id,
+        comparisons_of,
         outlines,
         sources,
         t,

@@ -100,13 +100,44 @@ pub struct Data<'a> {
     pub fast_rows: bool,
     /// The curricula and comparisons of the header.
     pub nav: Nav,
+    /// Each curriculum's place by its id, and the places of the comparisons
+    /// (outlines) it takes part in, in their order: a large site's pages
+    /// look up curricula and pairs by the thousand, and trying each one
+    /// made the build grow with the square of the site.
+    pub curricula_by_id: rustc_hash::FxHashMap<&'a str, usize>,
+    pub comparisons_of: Vec<Vec<usize>>,
 }
 
-impl Data<'_> {
+impl<'a> Data<'a> {
     /// The workload ledger of curriculum `ci`.
     pub fn ledger(&self, ci: usize) -> &Ledger {
         self.ledgers[ci].get_or_init(|| ledger::ledger(&self.site.curricula[ci]))
     }
+
+    /// The curriculum with id `id`.
+    pub fn curriculum(&self, id: &str) -> Option<&'a Curriculum> {
+        self.curricula_by_id.get(id).map(|&ci| &self.site.curricula[ci])
+    }
+}
+
+/// [`Data::curricula_by_id`] and [`Data::comparisons_of`] of `site`.
+pub fn curriculum_places<'a>(
+    site: &'a Site,
+    outlines: &[crate::compare::Outline],
+) -> (rustc_hash::FxHashMap<&'a str, usize>, Vec<Vec<usize>>) {
+    let mut by_id = rustc_hash::FxHashMap::default();
+    for (ci, c) in site.curricula.iter().enumerate() {
+        by_id.entry(c.id.as_str()).or_insert(ci);
+    }
+    let mut of = vec![Vec::new(); site.curricula.len()];
+    for (k, o) in outlines.iter().enumerate() {
+        for ci in [by_id.get(o.left.as_str()), by_id.get(o.right.as_str())].into_iter().flatten() {
+            if of[*ci].last() != Some(&k) {
+                of[*ci].push(k);
+            }
+        }
+    }
+    (by_id, of)
 }
 
 impl Job {
@@ -1083,5 +1114,29 @@ mod tests {
             let tried: Vec<usize> = (0..entries.len()).filter(|&i| dir.starts_with(entries[i].1.as_str())).collect();
             assert_eq!(nav.owners(dir), tried, "{dir}");
         }
+    }
+
+    #[test]
+    fn curricula_are_found_by_id_with_the_comparisons_they_take_part_in() {
+        use crate::compare::Outline;
+        use crate::model::{Site, testutil::curriculum};
+        let site =
+            Site { curricula: ["a", "b", "c"].iter().map(|id| curriculum(id, vec![])).collect(), ..Default::default() };
+        let outline = |l: &str, r: &str| Outline {
+            id: format!("{l}-{r}"),
+            title: String::new(),
+            left: l.into(),
+            right: r.into(),
+            pairs: vec![],
+        };
+        let outlines = [outline("a", "b"), outline("b", "c"), outline("c", "c"), outline("a", "c")];
+        let (by_id, of) = super::curriculum_places(&site, &outlines);
+        assert_eq!([by_id.get("a"), by_id.get("c"), by_id.get("x")], [Some(&0), Some(&2), None]);
+        // In the comparisons' order; one of a curriculum with itself once.
+        let tried = |id: &str| -> Vec<usize> {
+            (0..outlines.len()).filter(|&k| outlines[k].left == id || outlines[k].right == id).collect()
+        };
+        assert_eq!(of, [tried("a"), tried("b"), tried("c")]);
+        assert_eq!(of[2], [1, 2, 3]);
     }
 }
