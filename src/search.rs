@@ -134,23 +134,17 @@ fn snippet_of_plain(plain: &str) -> String {
 /// Documents, each with its folded tokens (distinct, in the order they first occur).
 pub type Part = Vec<(Doc, Vec<String>)>;
 
-/// Documents with their share of the script, made when first needed: kept
-/// documents keep it, so a rebuild serializes only the edited modules'
-/// documents again.
+/// A module's documents (or a curriculum's chapters'), as their share of the
+/// script: `serve` keeps them, so a rebuild serializes only the edited
+/// modules' documents again.
 #[derive(Debug, Default)]
 pub struct Docs {
-    part: Part,
-    segment: std::sync::OnceLock<Segment>,
+    segment: Segment,
 }
 
 impl Docs {
-    fn new(part: Part) -> std::sync::Arc<Docs> {
-        std::sync::Arc::new(Docs { part, segment: Default::default() })
-    }
-
-    fn segment(&self) -> &Segment {
-        self.segment
-            .get_or_init(|| Segment::new(self.part.iter().map(|(d, t)| (d, t.iter().map(String::as_str).collect()))))
+    fn new(docs: Vec<(Doc, String)>) -> std::sync::Arc<Docs> {
+        std::sync::Arc::new(Docs { segment: Segment::of_texts(&docs) })
     }
 }
 
@@ -164,20 +158,8 @@ pub struct CurriculumPart {
 
 impl CurriculumPart {
     /// The shares of the script of its modules and chapters, in order.
-    fn segments(&self) -> impl Iterator<Item = &std::sync::Arc<Docs>> {
-        self.modules.iter().map(|(_, d)| d).chain(std::iter::once(&self.pages))
-    }
-
-    /// Its documents, moved out where no one else holds them.
-    fn into_part(self) -> Part {
-        let take = |p: std::sync::Arc<Docs>| std::sync::Arc::try_unwrap(p).map_or_else(|p| p.part.clone(), |d| d.part);
-        let mut all: Part = self.modules.into_iter().flat_map(|(_, p)| take(p)).collect();
-        all.extend(take(self.pages));
-        all
-    }
-
-    fn docs(&self) -> impl Iterator<Item = &(Doc, Vec<String>)> {
-        self.segments().flat_map(|d| d.part.iter())
+    fn segments(&self) -> impl Iterator<Item = &Segment> {
+        self.modules.iter().map(|(_, d)| &d.segment).chain(std::iter::once(&self.pages.segment))
     }
 }
 
@@ -186,8 +168,8 @@ impl CurriculumPart {
 #[derive(Debug, Default, Clone)]
 pub struct Parts(std::collections::HashMap<String, std::sync::Arc<CurriculumPart>>);
 
-/// Each document with its distinct tokens (of its text and title); a token
-/// is allocated once however often it occurs.
+/// Each document with its distinct tokens (of its text and title): the
+/// reference [`build`] takes, and [`Segment::of_texts`] must equal.
 fn with_tokens(docs: Vec<(Doc, String)>) -> Part {
     let mut folded = String::new();
     docs.into_iter()
@@ -237,22 +219,35 @@ fn curriculum_part(
             let docs = kept(mi, &m.id).unwrap_or_else(|| {
                 let mut docs = Vec::new();
                 module_docs(c, m, labels, &mut docs);
-                Docs::new(with_tokens(docs))
+                Docs::new(docs)
             });
             (m.id.clone(), docs)
         })
         .collect();
     let pages = match previous {
         Some(p) if *unchanged != Unchanged::Nothing => p.pages.clone(),
-        _ => {
-            let mut docs = Vec::new();
-            for p in &c.pages {
-                page_docs(c, p, labels, &mut docs);
-            }
-            Docs::new(with_tokens(docs))
-        }
+        _ => Docs::new(chapter_docs(c, labels)),
     };
     CurriculumPart { modules, pages }
+}
+
+/// The documents of the chapters of `c`, with their texts.
+fn chapter_docs(c: &crate::model::Curriculum, labels: &BTreeMap<&str, &str>) -> Vec<(Doc, String)> {
+    let mut docs = Vec::new();
+    for p in &c.pages {
+        page_docs(c, p, labels, &mut docs);
+    }
+    docs
+}
+
+/// The documents of `c` (its modules', then its chapters'), with their texts.
+fn curriculum_docs(c: &crate::model::Curriculum, labels: &BTreeMap<&str, &str>) -> Vec<(Doc, String)> {
+    let mut docs = Vec::new();
+    for m in &c.modules {
+        module_docs(c, m, labels, &mut docs);
+    }
+    docs.extend(chapter_docs(c, labels));
+    docs
 }
 
 /// The parts of every curriculum, taking over from `previous` what
@@ -281,9 +276,8 @@ pub fn parts(
     Parts(made.into_iter().collect())
 }
 
-fn glossary_part(site: &Site, labels: &BTreeMap<&str, &str>) -> Part {
-    let docs = site
-        .glossary
+fn glossary_docs(site: &Site, labels: &BTreeMap<&str, &str>) -> Vec<(Doc, String)> {
+    site.glossary
         .terms
         .iter()
         .map(|term| {
@@ -296,8 +290,7 @@ fn glossary_part(site: &Site, labels: &BTreeMap<&str, &str>) -> Part {
             };
             (doc, format!("{} {} {}", term.term, term.aliases.join(" "), term.definition))
         })
-        .collect();
-    with_tokens(docs)
+        .collect()
 }
 
 /// The index over the documents of `parts` (in curriculum order) and of the
@@ -308,9 +301,8 @@ struct View<'a> {
     tokens: Vec<(&'a str, Vec<u32>)>,
 }
 
-fn view<'a>(site: &Site, parts: &'a Parts, glossary: &'a Part) -> View<'a> {
-    let all: Vec<&(Doc, Vec<String>)> =
-        site.curricula.iter().filter_map(|c| parts.0.get(&c.id)).flat_map(|p| p.docs()).chain(glossary).collect();
+fn view<'a>(parts: &'a [Part]) -> View<'a> {
+    let all: Vec<&(Doc, Vec<String>)> = parts.iter().flatten().collect();
     // Postings by token in document order, then only the distinct tokens sorted.
     let mut postings: rustc_hash::FxHashMap<&str, Vec<u32>> = Default::default();
     for (i, (_, toks)) in all.iter().enumerate() {
@@ -323,11 +315,13 @@ fn view<'a>(site: &Site, parts: &'a Parts, glossary: &'a Part) -> View<'a> {
     View { docs: all.into_iter().map(|(d, _)| d).collect(), tokens }
 }
 
-/// Builds the search index of the whole site.
+/// Builds the search index of the whole site: every curriculum's documents,
+/// then the glossary's, each with its tokens. The reference for the script
+/// that [`write_streamed`] and [`js`] write.
 pub fn build(site: &Site, labels: &BTreeMap<&str, &str>) -> Index {
-    let parts = parts(site, labels, &Parts::default(), |_| Unchanged::Nothing);
-    let glossary = glossary_part(site, labels);
-    let v = view(site, &parts, &glossary);
+    let mut parts: Vec<Part> = site.curricula.iter().map(|c| with_tokens(curriculum_docs(c, labels))).collect();
+    parts.push(with_tokens(glossary_docs(site, labels)));
+    let v = view(&parts);
     Index {
         docs: v.docs.into_iter().cloned().collect(),
         tokens: v.tokens.into_iter().map(|(t, ids)| (t.to_string(), ids)).collect(),
@@ -336,7 +330,7 @@ pub fn build(site: &Site, labels: &BTreeMap<&str, &str>) -> Index {
 
 /// One part's share of the index script: its documents as JSON (joined by
 /// commas, `<` escaped) and each token with the part's documents containing it.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Segment {
     json: Vec<u8>,
     docs: u32,
@@ -344,21 +338,28 @@ struct Segment {
 }
 
 impl Segment {
-    /// Tokens are taken as `String`s when owned, and copied once per distinct
-    /// token when borrowed.
-    fn new<'d, T: AsRef<str> + Into<String>>(docs: impl Iterator<Item = (&'d Doc, Vec<T>)>) -> Segment {
+    /// The segment of `docs`, each with the text whose tokens it is found by
+    /// (beside those of its title). A document's tokens go straight into the
+    /// postings: it is the last one of a token's list once it has it, so a
+    /// token seen again in the same document is found there and not added.
+    fn of_texts(docs: &[(Doc, String)]) -> Segment {
         let mut seg = Segment { json: Vec::new(), docs: 0, postings: Default::default() };
-        for (doc, toks) in docs {
+        let mut folded = String::new();
+        for (doc, text) in docs {
             if seg.docs > 0 {
                 seg.json.push(b',');
             }
             // A `Doc` has only strings: serializing it cannot fail.
             let _ = serde_json::to_writer(&mut seg.json, doc);
-            for t in toks {
-                match seg.postings.get_mut(t.as_ref()) {
+            folded.clear();
+            fold_into(text, &mut folded);
+            fold_into(&doc.title, &mut folded);
+            for t in folded.split(' ').filter(|t| !t.is_empty()) {
+                match seg.postings.get_mut(t) {
+                    Some(ids) if ids.last() == Some(&seg.docs) => {}
                     Some(ids) => ids.push(seg.docs),
                     None => {
-                        seg.postings.insert(t.into(), vec![seg.docs]);
+                        seg.postings.insert(t.to_string(), vec![seg.docs]);
                     }
                 }
             }
@@ -366,11 +367,6 @@ impl Segment {
         }
         seg.json = escape_lt(seg.json);
         seg
-    }
-
-    fn of_owned(part: Part) -> Segment {
-        let (docs, tokens): (Vec<Doc>, Vec<Vec<String>>) = part.into_iter().unzip();
-        Segment::new(docs.iter().zip(tokens))
     }
 }
 
@@ -453,12 +449,10 @@ impl<W: std::io::Write> Joiner<W> {
 /// segments of unchanged curricula. Their postings are merged by reference
 /// (no token is copied): the merge was most of a `serve` rebuild's index.
 pub fn js(site: &Site, labels: &BTreeMap<&str, &str>, parts: &Parts) -> Vec<u8> {
-    use rayon::prelude::*;
     let present: Vec<&CurriculumPart> =
         site.curricula.iter().filter_map(|c| parts.0.get(&c.id).map(|p| &**p)).collect();
-    let glossary = Segment::of_owned(glossary_part(site, labels));
-    let docs: Vec<&std::sync::Arc<Docs>> = present.iter().flat_map(|p| p.segments()).collect();
-    let mut segments: Vec<&Segment> = docs.par_iter().map(|d| d.segment()).collect();
+    let glossary = Segment::of_texts(&glossary_docs(site, labels));
+    let mut segments: Vec<&Segment> = present.iter().flat_map(|p| p.segments()).collect();
     segments.push(&glossary);
     let mut out = b"window.CURRICULA_SEARCH={\"docs\":[".to_vec();
     // Each token with the postings of every segment containing it, shifted
@@ -525,13 +519,10 @@ pub fn write_streamed(site: &Site, labels: &BTreeMap<&str, &str>, out: impl std:
     use rayon::prelude::*;
     let mut joiner = Joiner::new(out)?;
     for chunk in site.curricula.chunks(64) {
-        let segments: Vec<Segment> = chunk
-            .par_iter()
-            .map(|c| Segment::of_owned(curriculum_part(c, labels, None, &Unchanged::Nothing).into_part()))
-            .collect();
+        let segments: Vec<Segment> = chunk.par_iter().map(|c| Segment::of_texts(&curriculum_docs(c, labels))).collect();
         segments.into_iter().try_for_each(|s| joiner.add(s))?;
     }
-    joiner.add(Segment::of_owned(glossary_part(site, labels)))?;
+    joiner.add(Segment::of_texts(&glossary_docs(site, labels)))?;
     joiner.finish()?.flush()
 }
 
@@ -745,9 +736,7 @@ mod tests {
         let labels = labels();
         let fresh = |site: &Site| js(site, &labels, &parts(site, &labels, &Parts::default(), |_| Unchanged::Nothing));
         let before = parts(&site, &labels, &Parts::default(), |_| Unchanged::Nothing);
-        // The first script makes each curriculum's share; the second takes them as made.
         let first = js(&site, &labels, &before);
-        assert!(before.0.values().all(|p| p.segments().all(|d| d.segment.get().is_some())));
         assert_eq!(js(&site, &labels, &before), first);
         site.curricula[0].modules[2].title.push_str(" neu");
         let only = |c: usize, edited: Vec<usize>| {
