@@ -101,10 +101,13 @@ pub fn render(md: &str, opts: &RenderOptions) -> Rendered {
         _ => events,
     };
     let events = highlight_code(events);
-    let events = wrap_tables(events);
-    let events = prefix_footnotes(events, &opts.id_prefix);
+    // The last two passes change events one by one: they run as the HTML is
+    // written, not as two more lists of every event.
+    let footnotes = footnote_numbers(&events);
+    let prefix = opts.id_prefix.as_str();
     let mut out = String::with_capacity(md.len() * 3 / 2);
-    html::push_html(&mut out, events.into_iter());
+    let events = events.into_iter().flat_map(wrap_table).map(|ev| prefix_footnote(ev, prefix, &footnotes));
+    html::push_html(&mut out, events);
     Rendered { html: out, headings, raw_html }
 }
 
@@ -181,23 +184,16 @@ fn is_local_dir(url: &str) -> bool {
     !url.contains(':') && !path.starts_with('/') && path.ends_with('/')
 }
 
-/// Puts every table in a scrolling wrapper, so a wide table never widens the page.
-fn wrap_tables(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
-    let mut out = Vec::with_capacity(events.len());
-    for ev in events {
-        match ev {
-            Event::Start(Tag::Table(_)) => {
-                out.push(Event::Html(CowStr::Borrowed("<div class=\"table-wrap\">")));
-                out.push(ev);
-            }
-            Event::End(TagEnd::Table) => {
-                out.push(ev);
-                out.push(Event::Html(CowStr::Borrowed("</div>\n")));
-            }
-            other => out.push(other),
-        }
-    }
-    out
+/// Puts every table in a scrolling wrapper, so a wide table never widens the
+/// page: the event, with the wrapper's start before a table's start or its
+/// end after a table's end.
+fn wrap_table(ev: Event<'_>) -> impl Iterator<Item = Event<'_>> {
+    let (before, after) = match ev {
+        Event::Start(Tag::Table(_)) => (Some(Event::Html(CowStr::Borrowed("<div class=\"table-wrap\">"))), None),
+        Event::End(TagEnd::Table) => (None, Some(Event::Html(CowStr::Borrowed("</div>\n")))),
+        _ => (None, None),
+    };
+    before.into_iter().chain(std::iter::once(ev)).chain(after)
 }
 
 /// Replaces fenced code blocks of a known language with highlighted HTML.
@@ -400,39 +396,42 @@ fn add_heading_ids<'a>(mut events: Vec<Event<'a>>, opts: &RenderOptions) -> (Vec
     (events, headings)
 }
 
-/// Replaces footnote markup with prefixed ids so documents on one page never
-/// collide; footnotes are numbered in order of first reference.
-fn prefix_footnotes<'a>(events: Vec<Event<'a>>, prefix: &str) -> Vec<Event<'a>> {
-    let esc = |s: &str| crate::text::slugify(s, 40);
+/// The number of each footnote: footnote markup is replaced with prefixed ids
+/// so documents on one page never collide ([`prefix_footnote`]), and footnotes
+/// are numbered in order of first reference.
+fn footnote_numbers(events: &[Event<'_>]) -> HashMap<String, usize> {
     let mut numbers: HashMap<String, usize> = HashMap::new();
-    for ev in &events {
+    for ev in events {
         if let Event::FootnoteReference(name) = ev {
             let next = numbers.len() + 1;
             numbers.entry(name.to_string()).or_insert(next);
         }
     }
-    let mut out = Vec::with_capacity(events.len());
-    for ev in events {
-        match ev {
-            Event::FootnoteReference(name) => {
-                let n = numbers.get(name.as_ref()).copied().unwrap_or(0);
-                let id = esc(&name);
-                out.push(Event::Html(CowStr::from(format!(
-                    "<sup class=\"footnote-ref\"><a href=\"#{prefix}fn-{id}\" id=\"{prefix}fnref-{id}\">{n}</a></sup>"
-                ))));
-            }
-            Event::Start(Tag::FootnoteDefinition(name)) => {
-                let id = esc(&name);
-                let label = numbers.get(name.as_ref()).map_or_else(|| crate::render::escape(&name), |n| n.to_string());
-                out.push(Event::Html(CowStr::from(format!(
-                    "<div class=\"footnote\" id=\"{prefix}fn-{id}\"><span class=\"footnote-label\"><a href=\"#{prefix}fnref-{id}\">{label}</a></span>"
-                ))));
-            }
-            Event::End(TagEnd::FootnoteDefinition) => out.push(Event::Html(CowStr::Borrowed("</div>\n"))),
-            other => out.push(other),
+    numbers
+}
+
+/// A footnote reference or definition as HTML with ids under `prefix`,
+/// numbered by `numbers` ([`footnote_numbers`]); any other event as it is.
+fn prefix_footnote<'a>(ev: Event<'a>, prefix: &str, numbers: &HashMap<String, usize>) -> Event<'a> {
+    let esc = |s: &str| crate::text::slugify(s, 40);
+    match ev {
+        Event::FootnoteReference(name) => {
+            let n = numbers.get(name.as_ref()).copied().unwrap_or(0);
+            let id = esc(&name);
+            Event::Html(CowStr::from(format!(
+                "<sup class=\"footnote-ref\"><a href=\"#{prefix}fn-{id}\" id=\"{prefix}fnref-{id}\">{n}</a></sup>"
+            )))
         }
+        Event::Start(Tag::FootnoteDefinition(name)) => {
+            let id = esc(&name);
+            let label = numbers.get(name.as_ref()).map_or_else(|| crate::render::escape(&name), |n| n.to_string());
+            Event::Html(CowStr::from(format!(
+                "<div class=\"footnote\" id=\"{prefix}fn-{id}\"><span class=\"footnote-label\"><a href=\"#{prefix}fnref-{id}\">{label}</a></span>"
+            )))
+        }
+        Event::End(TagEnd::FootnoteDefinition) => Event::Html(CowStr::Borrowed("</div>\n")),
+        other => other,
     }
-    out
 }
 
 #[cfg(test)]
