@@ -12,6 +12,11 @@ pub struct Features {
     pub norm: String,
     /// Tokens after synonyms, joined by spaces: equal means equivalent.
     pub key: String,
+    /// 64-bit hashes of `norm` and `key`: two texts of a comparison are
+    /// compared for both thousands of times (every candidate pair of items
+    /// and each module pair of the matrix), and most pairs differ in them.
+    norm_hash: u64,
+    key_hash: u64,
     /// Sorted, deduplicated hashes of the key's character bigrams.
     grams: Vec<u32>,
     /// Sorted, deduplicated hashes of the first five characters of every
@@ -88,7 +93,19 @@ impl Features {
         prefixes.dedup();
         let prefix_bits = prefixes.iter().fold(0u128, |bits, h| bits | 1 << (h % 128));
         let gram_buckets = gram_buckets(&grams);
-        Features { norm, key, grams, prefixes, prefix_bits, gram_buckets }
+        let (norm_hash, key_hash) =
+            (crate::text::fingerprint(norm.as_bytes()), crate::text::fingerprint(key.as_bytes()));
+        Features { norm, key, norm_hash, key_hash, grams, prefixes, prefix_bits, gram_buckets }
+    }
+
+    /// Whether the two texts are identical once normalised (`norm` equal).
+    pub fn same_norm(&self, other: &Features) -> bool {
+        self.norm_hash == other.norm_hash && self.norm == other.norm
+    }
+
+    /// Whether the two texts are equivalent (`key` equal).
+    pub fn same_key(&self, other: &Features) -> bool {
+        self.key_hash == other.key_hash && self.key == other.key
     }
 
     /// Whether two texts share a content-word prefix (the candidate filter).
@@ -105,7 +122,7 @@ impl Features {
 
     /// Sørensen–Dice coefficient over character bigrams of the keys, 0..=1.
     pub fn score(&self, other: &Features) -> f64 {
-        if self.key == other.key {
+        if self.same_key(other) {
             return 1.0;
         }
         let total = self.grams.len() + other.grams.len();
@@ -120,7 +137,7 @@ impl Features {
     /// difference: most candidate pairs of a comparison fail, and usually
     /// early.
     pub fn score_at_least(&self, other: &Features, least: f64) -> Option<f64> {
-        if self.key == other.key {
+        if self.same_key(other) {
             return (1.0 >= least).then_some(1.0);
         }
         let (a, b) = (&self.grams, &other.grams);

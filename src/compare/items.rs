@@ -96,9 +96,9 @@ pub fn match_entries(left: &[Entry], right: &[Entry], decisions: &[Decision], th
                 continue;
             }
             let (lf, rf) = (l.features, r.features);
-            let (relation, score) = if lf.norm == rf.norm {
+            let (relation, score) = if lf.same_norm(rf) {
                 (Relation::Identical, lf.score(rf))
-            } else if lf.key == rf.key {
+            } else if lf.same_key(rf) {
                 (Relation::Equivalent, lf.score(rf))
             } else if lf.may_match(rf)
                 && let Some(score) = lf.score_at_least(rf, threshold)

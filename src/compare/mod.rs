@@ -659,9 +659,9 @@ fn pair_result(
 }
 
 fn sentence_relation(l: &Features, r: &Features, score: f64) -> Relation {
-    if l.norm == r.norm {
+    if l.same_norm(r) {
         Relation::Identical
-    } else if l.key == r.key {
+    } else if l.same_key(r) {
         Relation::Equivalent
     } else if score >= PROSE_THRESHOLD {
         Relation::Similar
