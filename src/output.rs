@@ -80,6 +80,9 @@ pub struct Staging {
     old: PathBuf,
     /// The first write error; a staging with an error cannot be committed.
     error: std::sync::Mutex<Option<io::Error>>,
+    /// The folders made so far: a page's folder is made once, not asked for
+    /// again with every file written into it.
+    made: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
     committed: bool,
 }
 
@@ -94,7 +97,14 @@ impl Staging {
         let _ = std::fs::remove_dir_all(&tmp);
         remove_abandoned(parent, &name);
         std::fs::create_dir_all(&tmp)?;
-        Ok(Staging { out: out.to_path_buf(), tmp, old, error: Default::default(), committed: false })
+        Ok(Staging {
+            out: out.to_path_buf(),
+            tmp,
+            old,
+            error: Default::default(),
+            made: Default::default(),
+            committed: false,
+        })
     }
 
     /// Writes one file (from any thread); an error is kept for `commit`.
@@ -118,7 +128,13 @@ impl Staging {
             return Err(io::Error::new(io::ErrorKind::InvalidInput, format!("unsafe output path {path}")));
         }
         let target = self.tmp.join(path);
-        target.parent().map_or(Ok(()), std::fs::create_dir_all)?;
+        if let Some(folder) = target.parent() {
+            let made = |m: &std::collections::HashSet<PathBuf>| m.contains(folder);
+            if !made(&self.made.lock().unwrap_or_else(|e| e.into_inner())) {
+                std::fs::create_dir_all(folder)?;
+                self.made.lock().unwrap_or_else(|e| e.into_inner()).insert(folder.to_path_buf());
+            }
+        }
         Ok(target)
     }
 
@@ -179,21 +195,32 @@ fn remove_abandoned(parent: &Path, name: &str) {
     }
 }
 
-/// Removes a folder we created, files in parallel: on a slow disk the file
-/// system calls, not the CPU, are what a build waits for.
+/// Removes a folder we created, each folder's files and subfolders in
+/// parallel: on a slow disk the file system calls, not the CPU, are what a
+/// build waits for. Every folder is listed once (a listing of the whole tree
+/// and `remove_dir_all` after it listed each twice); links are removed, not
+/// followed.
 fn remove_tree(dir: &Path) {
-    use rayon::prelude::*;
-    let files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
-        .follow_links(false)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| !e.file_type().is_dir())
-        .map(|e| e.into_path())
-        .collect();
-    files.par_iter().for_each(|f| {
-        let _ = std::fs::remove_file(f);
-    });
-    let _ = std::fs::remove_dir_all(dir);
+    fn remove(dir: &Path) {
+        use rayon::prelude::*;
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let (folders, files): (Vec<_>, Vec<_>) =
+            entries.flatten().map(|e| (e.file_type().is_ok_and(|t| t.is_dir()), e.path())).partition(|e| e.0);
+        rayon::join(
+            || {
+                files.par_iter().for_each(|(_, f)| {
+                    let _ = std::fs::remove_file(f);
+                })
+            },
+            || folders.par_iter().for_each(|(_, d)| remove(d)),
+        );
+        let _ = std::fs::remove_dir(dir);
+    }
+    remove(dir);
+    // Whatever could not be removed above (it is gone in all but odd cases).
+    if std::fs::symlink_metadata(dir).is_ok() {
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 #[cfg(test)]
@@ -262,5 +289,35 @@ mod tests {
         assert!(check_output_dir(root, root).is_err());
         assert!(check_output_dir(&root.join("public"), root).is_err());
         assert!(check_output_dir(root, &root.join("public")).is_ok());
+    }
+
+    #[test]
+    fn a_removed_tree_is_gone_and_its_links_are_not_followed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (tree, outside) = (tmp.path().join("tree"), tmp.path().join("outside"));
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(outside.join("keep.html"), "kept").unwrap();
+        for (i, folder) in ["", "a", "a/b", "a/b/c", "d", "e/f"].iter().enumerate() {
+            std::fs::create_dir_all(tree.join(folder)).unwrap();
+            std::fs::write(tree.join(folder).join(format!("{i}.html")), "x").unwrap();
+        }
+        std::fs::create_dir_all(tree.join("empty")).unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&outside, tree.join("a/link")).unwrap();
+        remove_tree(&tree);
+        assert!(!tree.exists());
+        assert_eq!(std::fs::read_to_string(outside.join("keep.html")).unwrap(), "kept");
+    }
+
+    #[test]
+    fn files_of_one_folder_are_written_into_it_however_many() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let files: Vec<OutFile> =
+            (0..40).map(|i| file(&format!("f{}/{}/index{i}.html", i % 3, i % 2), &i.to_string())).collect();
+        write_atomically(&out, &files).unwrap();
+        for f in &files {
+            assert_eq!(std::fs::read(out.join(&f.path)).unwrap(), f.bytes);
+        }
     }
 }
