@@ -253,7 +253,7 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn one_pass_equals_stepwise(text in "[a-cA-CIßäÄ /:_*.,;!?\\-\u{ad}\u{2013}\u{201e}\u{2019}\u{308}\t\n\u{a0}]{0,24}|[a-z]{1,6}(/ ?|: ?| /|I|\\*|:|_)(innen|in|Innen|-innen)[ .]{0,3}") {
+        fn one_pass_equals_stepwise(text in "[a-cA-CIßäÄ /:_*.,;!?\\-\u{ad}\u{2013}\u{201e}\u{2019}\u{308}\t\n\r\u{b}\u{c}\u{1f}\u{85}\u{a0}]{0,24}|[a-z]{1,6}(/ ?|: ?| /|I|\\*|:|_)(innen|in|Innen|-innen)[ .]{0,3}") {
             proptest::prop_assert_eq!(normalize(&text), stepwise(&text));
         }
     }
