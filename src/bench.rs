@@ -81,6 +81,7 @@ impl Volume {
         let largest = self.files.iter().map(|f| f.1).max().unwrap_or(0);
         let bytes = vec![b'x'; usize::try_from(largest).unwrap_or(usize::MAX)];
         let mut folders: Vec<PathBuf> = self.files.iter().filter_map(|f| Some(dir.join(f.0.parent()?))).collect();
+        folders.sort();
         folders.dedup();
         let t = Instant::now();
         folders.par_iter().try_for_each(std::fs::create_dir_all)?;

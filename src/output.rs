@@ -129,10 +129,10 @@ impl Staging {
         }
         let target = self.tmp.join(path);
         if let Some(folder) = target.parent() {
-            let made = |m: &std::collections::HashSet<PathBuf>| m.contains(folder);
-            if !made(&self.made.lock().unwrap_or_else(|e| e.into_inner())) {
+            let made = || self.made.lock().unwrap_or_else(|e| e.into_inner());
+            if !made().contains(folder) {
                 std::fs::create_dir_all(folder)?;
-                self.made.lock().unwrap_or_else(|e| e.into_inner()).insert(folder.to_path_buf());
+                made().insert(folder.to_path_buf());
             }
         }
         Ok(target)
@@ -205,14 +205,14 @@ fn remove_tree(dir: &Path) {
         use rayon::prelude::*;
         let Ok(entries) = std::fs::read_dir(dir) else { return };
         let (folders, files): (Vec<_>, Vec<_>) =
-            entries.flatten().map(|e| (e.file_type().is_ok_and(|t| t.is_dir()), e.path())).partition(|e| e.0);
+            entries.flatten().partition(|e| e.file_type().is_ok_and(|t| t.is_dir()));
         rayon::join(
             || {
-                files.par_iter().for_each(|(_, f)| {
-                    let _ = std::fs::remove_file(f);
+                files.par_iter().for_each(|f| {
+                    let _ = std::fs::remove_file(f.path());
                 })
             },
-            || folders.par_iter().for_each(|(_, d)| remove(d)),
+            || folders.par_iter().for_each(|d| remove(&d.path())),
         );
         let _ = std::fs::remove_dir(dir);
     }

@@ -349,9 +349,10 @@ impl Nav {
         let mut segments = dir.split_inclusive('/');
         let first = segments.next().filter(|s| s.ends_with('/')).unwrap_or_default();
         let second = segments.next().filter(|s| s.ends_with('/')).unwrap_or_default();
-        let compared = (first == "compare/" && !second.is_empty()).then(|| format!("{first}{second}"));
-        let folders = [(!first.is_empty()).then(|| first.to_string()), compared];
-        let mut found: Vec<usize> = folders.iter().flatten().filter_map(|f| self.by_folder.get(f).copied()).collect();
+        let mut found: Vec<usize> = self.by_folder.get(first).copied().into_iter().collect();
+        if first == "compare/" && !second.is_empty() {
+            found.extend(self.by_folder.get(&format!("{first}{second}")));
+        }
         found.sort_unstable();
         found
     }
