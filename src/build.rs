@@ -260,7 +260,7 @@ fn check_rendered(root: &Path, mut checked: Checked) -> Vec<Diagnostic> {
         Err(d) => return checked.diags.sorted_with(&d),
     };
     let (streamed, old_pages) = rayon::join(
-        || render_streamed(&checked, &theme, &sources, &render::Scope::check(), None, &[]),
+        || render_streamed(&checked, &theme, &sources, &render::Scope::check(), None),
         || crate::links::OldPages::read(&checked.site, &root.join("public")),
     );
     match streamed {
@@ -284,20 +284,18 @@ struct Streamed {
 }
 
 /// Renders the whole checked site, writes every file into `staging` (if
-/// given) and checks the links (`apart`: files the caller writes itself,
-/// which links may name); `Err` carries every diagnostic when there are errors.
+/// given) and checks the links; `Err` carries every diagnostic when there
+/// are errors.
 fn render_streamed(
     checked: &Checked,
     theme: &render::Theme,
     sources: &dyn render::SourceText,
     scope: &render::Scope,
     staging: Option<&crate::output::Staging>,
-    apart: &[&str],
 ) -> Result<Streamed, Vec<Diagnostic>> {
     let site = &checked.site;
     let index = crate::links::LinkIndex::new(&site.config.base_url);
-    apart.iter().for_each(|path| index.add(path, &[]));
-    let sink = Streaming { index, staging, pages: Default::default(), files: apart.len().into() };
+    let sink = Streaming { index, staging, pages: Default::default(), files: Default::default() };
     let summary = render::render_scoped_to(site, theme, sources, scope, &render::Reuse::default(), &sink)
         .map_err(|d| checked.diags.sorted_with(&d))?;
     let mut found = summary.warnings;
@@ -386,21 +384,10 @@ pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
     let io = |e: std::io::Error| Failure::Io(format!("cannot write {}: {e}", output.display()));
     let staging = crate::output::Staging::new(&output).map_err(io)?;
     let t = Instant::now();
-    // The search index is streamed to its file beside the pages: its script
-    // is the largest file of a large site.
-    let search = render::SEARCH_INDEX;
     // The previous build's pages are read meanwhile, for the anchors it would lose.
-    let (streamed, ((), old_pages)) = rayon::join(
-        || {
-            let scope = render::Scope::all_but_search();
-            render_streamed(&checked, &theme, &sources, &scope, Some(&staging), &[search])
-        },
-        || {
-            rayon::join(
-                || staging.write_with(search, |out| render::write_search_index(&checked.site, out)),
-                || crate::links::OldPages::read(&checked.site, &output),
-            )
-        },
+    let (streamed, old_pages) = rayon::join(
+        || render_streamed(&checked, &theme, &sources, &render::Scope::all(), Some(&staging)),
+        || crate::links::OldPages::read(&checked.site, &output),
     );
     let streamed = streamed.map_err(Failure::Content)?;
     timings.render = t.elapsed();

@@ -134,6 +134,26 @@ fn snippet_of_plain(plain: &str) -> String {
 /// Documents, each with its folded tokens (distinct, in the order they first occur).
 pub type Part = Vec<(Doc, Vec<String>)>;
 
+/// The folder of the search scripts, below the site root: one script per
+/// curriculum and one for the glossary, so that an edit of one curriculum
+/// writes its own script again, not the index of the whole site.
+pub const SCRIPTS: &str = "data/search";
+
+/// The stem of the glossary's script: a reserved name, never a curriculum id.
+pub const GLOSSARY: &str = "glossar";
+
+/// The path of the script named `stem` (a curriculum id or [`GLOSSARY`]).
+pub fn script_path(stem: &str) -> String {
+    format!("{SCRIPTS}/{stem}.js")
+}
+
+/// The paths of every search script, in the order the search page loads
+/// them: the curricula in site order, then the glossary. Results are ranked
+/// in that order where their scores tie.
+pub fn script_paths(site: &Site) -> Vec<String> {
+    site.curricula.iter().map(|c| c.id.as_str()).chain([GLOSSARY]).map(script_path).collect()
+}
+
 /// A module's documents (or a curriculum's chapters'), as their share of the
 /// script: `serve` keeps them, so a rebuild serializes only the edited
 /// modules' documents again.
@@ -161,12 +181,40 @@ impl CurriculumPart {
     fn segments(&self) -> impl Iterator<Item = &Segment> {
         self.modules.iter().map(|(_, d)| &d.segment).chain(std::iter::once(&self.pages.segment))
     }
+
+    /// The curriculum's script: the same bytes as [`curriculum_js`].
+    pub fn js(&self) -> Vec<u8> {
+        script_of(self.segments())
+    }
 }
 
 /// The documents of every curriculum, by curriculum id: `serve` keeps them
 /// between rebuilds, so that an edit folds only its own modules' texts again.
 #[derive(Debug, Default, Clone)]
 pub struct Parts(std::collections::HashMap<String, std::sync::Arc<CurriculumPart>>);
+
+impl Parts {
+    /// The part of the curriculum `id`, if kept.
+    pub fn get(&self, id: &str) -> Option<&CurriculumPart> {
+        self.0.get(id).map(|p| &**p)
+    }
+
+    /// What a render leaves for the next one: the parts it `made`, and
+    /// (unless it made every curriculum's) those of `before` it did not make.
+    pub fn next(before: &Parts, made: Parts, made_all: bool) -> Parts {
+        if made_all {
+            return made;
+        }
+        let mut next = before.clone();
+        next.0.extend(made.0);
+        next
+    }
+
+    /// Keeps the part of curriculum `id`.
+    pub fn insert(&mut self, id: String, part: std::sync::Arc<CurriculumPart>) {
+        self.0.insert(id, part);
+    }
+}
 
 /// Each document with its distinct tokens (of its text and title): the
 /// reference [`build`] takes, and [`Segment::of_texts`] must equal.
@@ -186,11 +234,9 @@ fn with_tokens(docs: Vec<(Doc, String)>) -> Part {
         .collect()
 }
 
-/// What of a curriculum's documents [`parts`] may take over from before.
+/// What of a curriculum's documents [`part`] may take over from before.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Unchanged {
-    /// All of them.
-    All,
     /// Its chapters' and those of every module but these (by index).
     AllBut(Vec<usize>),
     /// None.
@@ -199,15 +245,15 @@ pub enum Unchanged {
 
 /// The documents of curriculum `c`, taking over from `previous` what
 /// `unchanged` allows (a module's only under the same id at the same place).
-fn curriculum_part(
+pub fn part(
     c: &crate::model::Curriculum,
     labels: &BTreeMap<&str, &str>,
     previous: Option<&CurriculumPart>,
     unchanged: &Unchanged,
-) -> CurriculumPart {
+) -> std::sync::Arc<CurriculumPart> {
+    let previous = previous.filter(|_| *unchanged != Unchanged::Nothing);
     let kept = |mi: usize, id: &str| {
-        let p = previous.filter(|_| *unchanged != Unchanged::Nothing)?;
-        let (was, docs) = p.modules.get(mi)?;
+        let (was, docs) = previous?.modules.get(mi)?;
         let edited = matches!(unchanged, Unchanged::AllBut(edited) if edited.contains(&mi));
         (was == id && !edited).then(|| docs.clone())
     };
@@ -225,10 +271,10 @@ fn curriculum_part(
         })
         .collect();
     let pages = match previous {
-        Some(p) if *unchanged != Unchanged::Nothing => p.pages.clone(),
-        _ => Docs::new(chapter_docs(c, labels)),
+        Some(p) => p.pages.clone(),
+        None => Docs::new(chapter_docs(c, labels)),
     };
-    CurriculumPart { modules, pages }
+    std::sync::Arc::new(CurriculumPart { modules, pages })
 }
 
 /// The documents of the chapters of `c`, with their texts.
@@ -250,32 +296,6 @@ fn curriculum_docs(c: &crate::model::Curriculum, labels: &BTreeMap<&str, &str>) 
     docs
 }
 
-/// The parts of every curriculum, taking over from `previous` what
-/// `unchanged` says of each (by curriculum index); the rest is made again
-/// (in parallel).
-pub fn parts(
-    site: &Site,
-    labels: &BTreeMap<&str, &str>,
-    previous: &Parts,
-    unchanged: impl Fn(usize) -> Unchanged + Sync,
-) -> Parts {
-    use rayon::prelude::*;
-    let made: Vec<(String, std::sync::Arc<CurriculumPart>)> = site
-        .curricula
-        .par_iter()
-        .enumerate()
-        .map(|(ci, c)| {
-            let before = previous.0.get(&c.id);
-            let part = match (before, unchanged(ci)) {
-                (Some(p), Unchanged::All) => std::sync::Arc::clone(p),
-                (before, how) => std::sync::Arc::new(curriculum_part(c, labels, before.map(|p| &**p), &how)),
-            };
-            (c.id.clone(), part)
-        })
-        .collect();
-    Parts(made.into_iter().collect())
-}
-
 fn glossary_docs(site: &Site, labels: &BTreeMap<&str, &str>) -> Vec<(Doc, String)> {
     site.glossary
         .terms
@@ -293,39 +313,46 @@ fn glossary_docs(site: &Site, labels: &BTreeMap<&str, &str>) -> Vec<(Doc, String
         .collect()
 }
 
-/// The index over the documents of `parts` (in curriculum order) and of the
-/// glossary, borrowing them: the reference for [`Joiner`].
+/// The index over the documents of `part`, borrowing them: the reference for
+/// [`script_of`].
 #[derive(Serialize)]
 struct View<'a> {
     docs: Vec<&'a Doc>,
     tokens: Vec<(&'a str, Vec<u32>)>,
 }
 
-fn view<'a>(parts: &'a [Part]) -> View<'a> {
-    let all: Vec<&(Doc, Vec<String>)> = parts.iter().flatten().collect();
+fn view(part: &Part) -> View<'_> {
     // Postings by token in document order, then only the distinct tokens sorted.
     let mut postings: rustc_hash::FxHashMap<&str, Vec<u32>> = Default::default();
-    for (i, (_, toks)) in all.iter().enumerate() {
+    for (i, (_, toks)) in part.iter().enumerate() {
         for t in toks {
             postings.entry(t.as_str()).or_default().push(i as u32);
         }
     }
     let mut tokens: Vec<(&str, Vec<u32>)> = postings.into_iter().collect();
     tokens.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    View { docs: all.into_iter().map(|(d, _)| d).collect(), tokens }
+    View { docs: part.iter().map(|(d, _)| d).collect(), tokens }
 }
 
-/// Builds the search index of the whole site: every curriculum's documents,
-/// then the glossary's, each with its tokens. The reference for the script
-/// that [`write_streamed`] and [`js`] write.
-pub fn build(site: &Site, labels: &BTreeMap<&str, &str>) -> Index {
-    let mut parts: Vec<Part> = site.curricula.iter().map(|c| with_tokens(curriculum_docs(c, labels))).collect();
-    parts.push(with_tokens(glossary_docs(site, labels)));
-    let v = view(&parts);
-    Index {
-        docs: v.docs.into_iter().cloned().collect(),
-        tokens: v.tokens.into_iter().map(|(t, ids)| (t.to_string(), ids)).collect(),
-    }
+/// Builds the search index of the whole site, script by script (see
+/// [`script_paths`]): every curriculum's documents, then the glossary's, each
+/// with its tokens. The reference for the scripts that [`curriculum_js`],
+/// [`CurriculumPart::js`] and [`glossary_js`] write.
+pub fn build(site: &Site, labels: &BTreeMap<&str, &str>) -> Vec<(String, Index)> {
+    let mut parts: Vec<(String, Part)> =
+        site.curricula.iter().map(|c| (c.id.clone(), with_tokens(curriculum_docs(c, labels)))).collect();
+    parts.push((GLOSSARY.to_string(), with_tokens(glossary_docs(site, labels))));
+    parts
+        .iter()
+        .map(|(stem, part)| {
+            let v = view(part);
+            let index = Index {
+                docs: v.docs.into_iter().cloned().collect(),
+                tokens: v.tokens.into_iter().map(|(t, ids)| (t.to_string(), ids)).collect(),
+            };
+            (stem.clone(), index)
+        })
+        .collect()
 }
 
 /// One part's share of the index script: its documents as JSON (joined by
@@ -383,83 +410,22 @@ fn escape_lt(json: Vec<u8>) -> Vec<u8> {
     out
 }
 
-/// Writes the index script segment by segment into `out`, so that the whole
-/// index never exists twice: the same bytes as [`to_js`] of [`build`].
-struct Joiner<W: std::io::Write> {
-    out: W,
-    docs: u32,
-    postings: rustc_hash::FxHashMap<String, Vec<u32>>,
-}
+/// What every script starts with: it appends its index to the list the
+/// search page reads (deferred scripts run in the order of the page).
+const SCRIPT_START: &[u8] = b"(window.CURRICULA_SEARCH=window.CURRICULA_SEARCH||[]).push(";
 
-impl<W: std::io::Write> Joiner<W> {
-    fn new(mut out: W) -> std::io::Result<Joiner<W>> {
-        out.write_all(b"window.CURRICULA_SEARCH={\"docs\":[")?;
-        Ok(Joiner { out, docs: 0, postings: Default::default() })
-    }
-
-    /// Appends a segment's documents and postings, taking over its tokens
-    /// and lists where they are new to the index.
-    fn add(&mut self, seg: Segment) -> std::io::Result<()> {
-        if seg.docs == 0 {
-            return Ok(());
-        }
-        if self.docs > 0 {
-            self.out.write_all(b",")?;
-        }
-        self.out.write_all(&seg.json)?;
-        // Segments come in document order, so every list stays ascending.
-        for (t, mut ids) in seg.postings {
-            ids.iter_mut().for_each(|i| *i += self.docs);
-            match self.postings.get_mut(&t) {
-                Some(all) => all.extend(ids),
-                None => {
-                    self.postings.insert(t, ids);
-                }
-            }
-        }
-        self.docs += seg.docs;
-        Ok(())
-    }
-
-    fn finish(mut self) -> std::io::Result<W> {
-        let mut tokens: Vec<(String, Vec<u32>)> = self.postings.into_iter().collect();
-        tokens.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        self.out.write_all(b"],\"tokens\":[")?;
-        // Written a batch of entries at a time: the token list of a large site
-        // is tens of megabytes.
-        let mut json = Vec::new();
-        for (i, (t, ids)) in tokens.iter().enumerate() {
-            if i > 0 {
-                json.push(b',');
-            }
-            write_entry(&mut json, t, ids.iter().copied());
-            if json.len() > 1 << 16 {
-                self.out.write_all(&std::mem::take(&mut json))?;
-            }
-        }
-        json.extend_from_slice(b"]}");
-        self.out.write_all(&json)?;
-        self.out.write_all(b";\n")?;
-        Ok(self.out)
-    }
-}
-
-/// The script of the search index over `parts` (see [`parts`]) and the
-/// glossary: the same bytes as [`write_streamed`], made from the kept
-/// segments of unchanged curricula. Their postings are merged by reference
-/// (no token is copied): the merge was most of a `serve` rebuild's index.
-pub fn js(site: &Site, labels: &BTreeMap<&str, &str>, parts: &Parts) -> Vec<u8> {
-    let present: Vec<&CurriculumPart> =
-        site.curricula.iter().filter_map(|c| parts.0.get(&c.id).map(|p| &**p)).collect();
-    let glossary = Segment::of_texts(&glossary_docs(site, labels));
-    let mut segments: Vec<&Segment> = present.iter().flat_map(|p| p.segments()).collect();
-    segments.push(&glossary);
-    let mut out = b"window.CURRICULA_SEARCH={\"docs\":[".to_vec();
+/// The script of the index over `segments` (in document order): the same
+/// bytes as [`to_js`] of the [`build`] of their documents. Their postings
+/// are merged by reference (no token is copied): the merge was most of a
+/// `serve` rebuild's index.
+fn script_of<'a>(segments: impl Iterator<Item = &'a Segment>) -> Vec<u8> {
+    let mut out = SCRIPT_START.to_vec();
+    out.extend_from_slice(b"{\"docs\":[");
     // Each token with the postings of every segment containing it, shifted
     // by the number of documents before that segment.
     let mut postings: rustc_hash::FxHashMap<&str, Vec<(u32, &[u32])>> = Default::default();
     let mut base = 0;
-    for seg in segments.iter().filter(|s| s.docs > 0) {
+    for seg in segments.filter(|s| s.docs > 0) {
         if base > 0 {
             out.push(b',');
         }
@@ -480,7 +446,7 @@ pub fn js(site: &Site, labels: &BTreeMap<&str, &str>, parts: &Parts) -> Vec<u8> 
         }
         write_entry(&mut out, t, lists.iter().flat_map(|(base, ids)| ids.iter().map(move |i| i + base)));
     }
-    out.extend_from_slice(b"]};\n");
+    out.extend_from_slice(b"]});\n");
     out
 }
 
@@ -512,18 +478,14 @@ fn write_entry(out: &mut Vec<u8>, token: &str, ids: impl Iterator<Item = u32>) {
     out.extend_from_slice(b"]]");
 }
 
-/// Writes the script of the search index to `out`, each curriculum's
-/// documents made, written and dropped in turn (a build keeps none): a few
-/// curricula at a time are in memory, and the postings, not the script.
-pub fn write_streamed(site: &Site, labels: &BTreeMap<&str, &str>, out: impl std::io::Write) -> std::io::Result<()> {
-    use rayon::prelude::*;
-    let mut joiner = Joiner::new(out)?;
-    for chunk in site.curricula.chunks(64) {
-        let segments: Vec<Segment> = chunk.par_iter().map(|c| Segment::of_texts(&curriculum_docs(c, labels))).collect();
-        segments.into_iter().try_for_each(|s| joiner.add(s))?;
-    }
-    joiner.add(Segment::of_texts(&glossary_docs(site, labels)))?;
-    joiner.finish()?.flush()
+/// The search script of curriculum `c` (a build keeps no documents).
+pub fn curriculum_js(c: &crate::model::Curriculum, labels: &BTreeMap<&str, &str>) -> Vec<u8> {
+    script_of(std::iter::once(&Segment::of_texts(&curriculum_docs(c, labels))))
+}
+
+/// The search script of the glossary.
+pub fn glossary_js(site: &Site, labels: &BTreeMap<&str, &str>) -> Vec<u8> {
+    script_of(std::iter::once(&Segment::of_texts(&glossary_docs(site, labels))))
 }
 
 /// Documents of one module: the module, its two known sections, every item and method.
@@ -625,19 +587,12 @@ pub fn term_anchor(term: &str) -> String {
     format!("term-{}", crate::text::slugify(term, 50))
 }
 
-/// The index as a script that sets `window.CURRICULA_SEARCH`.
+/// The index as a script that appends it to `window.CURRICULA_SEARCH`;
+/// `<` escaped so that no `</script>` can end it early.
 pub fn to_js(index: &Index) -> String {
-    script(serde_json::to_string(index).unwrap_or_else(|_| "{}".into()))
-}
-
-/// JSON as a script; `<` escaped so that no `</script>` can end it early.
-fn script(json: String) -> String {
+    let json = serde_json::to_string(index).unwrap_or_else(|_| "{}".into());
     let json = if json.contains('<') { json.replace('<', "\\u003c") } else { json };
-    let mut out = String::with_capacity(json.len() + 32);
-    out.push_str("window.CURRICULA_SEARCH=");
-    out.push_str(&json);
-    out.push_str(";\n");
-    out
+    format!("{}{json});\n", String::from_utf8_lossy(SCRIPT_START))
 }
 
 #[cfg(test)]
@@ -651,24 +606,34 @@ mod tests {
     }
 
     #[test]
-    fn joined_scripts_equal_the_script_of_the_whole_index() {
+    fn every_script_equals_the_script_of_its_reference_index() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut site = crate::load::load_site(root).site;
         // `<` must be escaped in documents of every part, the glossary's too.
         site.curricula[1].modules[0].title.push_str(" </script> <b>");
         site.glossary.terms[0].term.push_str(" <i>");
-        // An empty curriculum adds no documents (and no stray comma).
+        // An empty curriculum has a script without documents.
         let mut empty = site.curricula[0].clone();
         (empty.id, empty.modules, empty.pages) = ("leer".into(), Vec::new(), Vec::new());
         site.curricula.insert(1, empty);
         let labels = labels();
-        let reference = to_js(&build(&site, &labels));
-        assert!(reference.contains("\\u003c/script>") && !reference.contains('<'));
-        let mut streamed = Vec::new();
-        write_streamed(&site, &labels, &mut streamed).unwrap();
-        assert_eq!(String::from_utf8_lossy(&streamed), reference);
-        let parts = parts(&site, &labels, &Parts::default(), |_| Unchanged::Nothing);
-        assert_eq!(String::from_utf8_lossy(&js(&site, &labels, &parts)), reference);
+        let reference = build(&site, &labels);
+        let stems: Vec<&str> = reference.iter().map(|(s, _)| s.as_str()).collect();
+        assert_eq!(stems, ["kit", "leer", "erwu", GLOSSARY]);
+        let paths: Vec<String> = stems.iter().map(|s| script_path(s)).collect();
+        assert_eq!(script_paths(&site), paths);
+        for (c, (_, index)) in site.curricula.iter().zip(&reference) {
+            let js = to_js(index);
+            assert_eq!(String::from_utf8_lossy(&curriculum_js(c, &labels)), js, "{}", c.id);
+            let part = part(c, &labels, None, &Unchanged::Nothing);
+            assert_eq!(String::from_utf8_lossy(&part.js()), js, "{}", c.id);
+        }
+        let (_, glossary) = reference.last().unwrap();
+        let js = to_js(glossary);
+        assert!(js.contains("\\u003ci>") && !js.contains('<'));
+        assert_eq!(String::from_utf8_lossy(&glossary_js(&site, &labels)), js);
+        assert!(to_js(&reference[2].1).contains("\\u003c/script>"));
+        assert!(to_js(&reference[1].1).contains(r#"{"docs":[],"tokens":[]}"#));
     }
 
     /// [`snippet_of_plain`] as first written: all words joined, then cut.
@@ -734,28 +699,43 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut site = crate::load::load_site(root).site;
         let labels = labels();
-        let fresh = |site: &Site| js(site, &labels, &parts(site, &labels, &Parts::default(), |_| Unchanged::Nothing));
-        let before = parts(&site, &labels, &Parts::default(), |_| Unchanged::Nothing);
-        let first = js(&site, &labels, &before);
-        assert_eq!(js(&site, &labels, &before), first);
+        let before = part(&site.curricula[0], &labels, None, &Unchanged::Nothing);
+        let first = before.js();
         site.curricula[0].modules[2].title.push_str(" neu");
-        let only = |c: usize, edited: Vec<usize>| {
-            move |ci: usize| {
-                if ci == c { Unchanged::AllBut(edited.clone()) } else { Unchanged::All }
-            }
-        };
-        let after = parts(&site, &labels, &before, only(0, vec![2]));
-        assert_eq!(js(&site, &labels, &after), fresh(&site));
-        assert_ne!(js(&site, &labels, &after), first, "the edited curriculum's share is made again");
-        let id = &site.curricula[0].id;
-        let (b, a) = (&before.0[id], &after.0[id]);
-        assert!(std::sync::Arc::ptr_eq(&b.modules[1].1, &a.modules[1].1), "an unedited module's are taken over");
-        assert!(std::sync::Arc::ptr_eq(&b.pages, &a.pages));
-        assert!(!std::sync::Arc::ptr_eq(&b.modules[2].1, &a.modules[2].1));
-        assert!(std::sync::Arc::ptr_eq(&before.0[&site.curricula[1].id], &after.0[&site.curricula[1].id]));
+        let c = &site.curricula[0];
+        let after = part(c, &labels, Some(&before), &Unchanged::AllBut(vec![2]));
+        assert_eq!(after.js(), curriculum_js(c, &labels));
+        assert_ne!(after.js(), first, "the edited module's share is made again");
+        assert!(
+            std::sync::Arc::ptr_eq(&before.modules[1].1, &after.modules[1].1),
+            "an unedited module's are taken over"
+        );
+        assert!(std::sync::Arc::ptr_eq(&before.pages, &after.pages));
+        assert!(!std::sync::Arc::ptr_eq(&before.modules[2].1, &after.modules[2].1));
+        // Nothing taken over: every share made again.
+        let fresh = part(c, &labels, Some(&before), &Unchanged::Nothing);
+        assert!(!std::sync::Arc::ptr_eq(&before.pages, &fresh.pages));
         // A module at another place is made again, whatever the caller says.
         site.curricula[0].modules.swap(0, 1);
-        let swapped = parts(&site, &labels, &after, only(0, vec![]));
-        assert_eq!(js(&site, &labels, &swapped), fresh(&site));
+        let c = &site.curricula[0];
+        let swapped = part(c, &labels, Some(&after), &Unchanged::AllBut(vec![]));
+        assert_eq!(swapped.js(), curriculum_js(c, &labels));
+    }
+
+    #[test]
+    fn the_next_parts_are_those_made_and_those_kept() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let site = crate::load::load_site(root).site;
+        let labels = labels();
+        let made = |c: usize| part(&site.curricula[c], &labels, None, &Unchanged::Nothing);
+        let mut before = Parts::default();
+        before.insert("kit".into(), made(0));
+        before.insert("alt".into(), made(1));
+        let mut now = Parts::default();
+        now.insert("erwu".into(), made(1));
+        let scoped = Parts::next(&before, now.clone(), false);
+        assert!(scoped.get("kit").is_some() && scoped.get("alt").is_some() && scoped.get("erwu").is_some());
+        let all = Parts::next(&before, now, true);
+        assert!(all.get("kit").is_none() && all.get("alt").is_none() && all.get("erwu").is_some());
     }
 }

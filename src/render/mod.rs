@@ -128,9 +128,6 @@ pub struct Scope {
     /// Keep what the render computes for a later scoped render ([`Reuse`]):
     /// serve does, a build does not hold the search documents that long.
     reuse: bool,
-    /// No search index: the caller writes it ([`write_search_index`]; a build
-    /// streams it to its file instead of holding the whole script).
-    search_apart: bool,
     /// The site-wide index pages and the home page stay as they were: the
     /// changed modules differ only in their Markdown, which none of them shows.
     indices_unchanged: bool,
@@ -139,11 +136,6 @@ pub struct Scope {
 impl Scope {
     pub fn all() -> Self {
         Scope::default()
-    }
-
-    /// Everything but the search index, which the caller writes itself.
-    pub fn all_but_search() -> Self {
-        Scope { search_apart: true, ..Scope::default() }
     }
 
     /// Everything, for `check`: every page, the data files only by path.
@@ -160,7 +152,6 @@ impl Scope {
             own_pages: false,
             data_paths_only: false,
             reuse: true,
-            search_apart: false,
             indices_unchanged: false,
         }
     }
@@ -199,12 +190,11 @@ impl Scope {
             })
     }
 
-    /// What of curriculum `c`'s search documents stays as it was: all of
-    /// them when it is unchanged, all but the edited modules' when only
-    /// modules changed (their documents read nothing else).
+    /// What of changed curriculum `c`'s search documents stays as it was:
+    /// all but the edited modules' when only modules changed (their
+    /// documents read nothing else).
     fn search_unchanged(&self, c: usize) -> crate::search::Unchanged {
         match &self.changed {
-            _ if !self.curriculum(c) => crate::search::Unchanged::All,
             Some(_) => crate::search::Unchanged::AllBut(
                 self.modules.iter().filter(|(ci, _)| *ci == c).map(|(_, m)| *m).collect(),
             ),
@@ -384,13 +374,13 @@ pub struct KeptComparison {
 /// cannot be taken over).
 type KeptValues = std::sync::Arc<Vec<Option<(u64, tera::Value)>>>;
 
-/// A file group that is not a page: static files, the exports of one
-/// curriculum, the search index. (A comparison's exports are made with its
-/// pages, from the result computed for them.)
+/// A file group that is not a page: static files, the exports and search
+/// script of one curriculum, the glossary's search script. (A comparison's
+/// exports are made with its pages, from the result computed for them.)
 enum DataTask {
     Static,
     Curriculum(usize),
-    Search,
+    GlossarySearch,
 }
 
 /// The data tasks within `scope`.
@@ -398,7 +388,8 @@ fn data_tasks(site: &Site, scope: &Scope) -> Vec<DataTask> {
     if scope.own_pages {
         return Vec::new();
     }
-    let mut tasks = if scope.search_apart { Vec::new() } else { vec![DataTask::Search] };
+    // The glossary's documents change only with a full rebuild.
+    let mut tasks = if scope.is_all() { vec![DataTask::GlossarySearch] } else { Vec::new() };
     tasks.extend((0..site.curricula.len()).filter(|&c| scope.curriculum(c)).map(DataTask::Curriculum));
     if scope.is_all() {
         tasks.push(DataTask::Static);
@@ -406,23 +397,21 @@ fn data_tasks(site: &Site, scope: &Scope) -> Vec<DataTask> {
     tasks
 }
 
-/// The file of the search index.
-pub const SEARCH_INDEX: &str = "search-index.js";
-
-/// Writes the search index (the file [`SEARCH_INDEX`]) to `out`, a few
-/// curricula's documents at a time.
-pub fn write_search_index(site: &Site, out: impl std::io::Write) -> std::io::Result<()> {
-    crate::search::write_streamed(site, i18n::strings(site.config.language), out)
-}
-
 /// A data task's files without their contents (see [`Scope::check`]);
 /// `None` for the theme's static files, which are cheap and made in full.
 fn data_task_paths(task: &DataTask, data: &views::Data) -> Option<Vec<OutFile>> {
     let paths: Vec<String> = match *task {
-        DataTask::Curriculum(c) => {
-            data.site.curricula.get(c).map(|c| crate::export::data_set_paths(&c.id).to_vec()).unwrap_or_default()
-        }
-        DataTask::Search => vec![SEARCH_INDEX.to_string()],
+        DataTask::Curriculum(c) => data
+            .site
+            .curricula
+            .get(c)
+            .map(|c| {
+                let mut paths = crate::export::data_set_paths(&c.id).to_vec();
+                paths.push(crate::search::script_path(&c.id));
+                paths
+            })
+            .unwrap_or_default(),
+        DataTask::GlossarySearch => vec![crate::search::script_path(crate::search::GLOSSARY)],
         DataTask::Static => return None,
     };
     Some(empty_files(paths))
@@ -446,29 +435,32 @@ fn run_data_task(task: &DataTask, data: &views::Data, theme: &Theme, scope: &Sco
             let Some(c) = site.curricula.get(ci) else { return Vec::new() };
             let kept = data.exports.get(&c.id).map_or(&[][..], Vec::as_slice);
             let shares = crate::export::module_exports(site, c, kept);
-            let files = crate::export::curriculum_files(site, c, &shares);
+            let mut files = crate::export::curriculum_files(site, c, &shares);
             data.exports.note(c.id.clone(), shares);
+            files.push(search_script(ci, c, data, scope));
             files
         }
-        DataTask::Search => {
+        DataTask::GlossarySearch => {
             let labels = i18n::strings(site.config.language);
-            // A build keeps no documents: each curriculum's are made and dropped in turn.
-            // Serve keeps them and makes only the changed curricula's again (here,
-            // not before the tasks start: the other tasks need none of them).
-            let bytes = if scope.reuse {
-                let parts = crate::search::parts(site, labels, data.search, |c| scope.search_unchanged(c));
-                let bytes = crate::search::js(site, labels, &parts);
-                *data.made_search.lock().unwrap_or_else(|e| e.into_inner()) = Some(parts);
-                bytes
-            } else {
-                let mut bytes = Vec::new();
-                // Writing into memory cannot fail.
-                let _ = crate::search::write_streamed(site, labels, &mut bytes);
-                bytes
-            };
-            vec![OutFile { path: SEARCH_INDEX.into(), bytes }]
+            let path = crate::search::script_path(crate::search::GLOSSARY);
+            vec![OutFile { path, bytes: crate::search::glossary_js(site, labels) }]
         }
     }
+}
+
+/// The search script of curriculum `c` (index `ci`). A build keeps no
+/// documents; serve keeps them and makes only the edited modules' again.
+fn search_script(ci: usize, c: &crate::model::Curriculum, data: &views::Data, scope: &Scope) -> OutFile {
+    let labels = i18n::strings(data.site.config.language);
+    let bytes = if scope.reuse {
+        let part = crate::search::part(c, labels, data.search.get(&c.id), &scope.search_unchanged(ci));
+        let bytes = part.js();
+        data.made_search.lock().unwrap_or_else(|e| e.into_inner()).insert(c.id.clone(), part);
+        bytes
+    } else {
+        crate::search::curriculum_js(c, labels)
+    };
+    OutFile { path: crate::search::script_path(&c.id), bytes }
 }
 
 /// One unit of parallel work. Pages and data files are independent, so they
@@ -879,7 +871,7 @@ fn prepare<'a>(
     let t = tera::Value::from_serializable(i18n::strings(site.config.language));
     let fast_az = theme.built_in(&["az.html", "competencies.html", "methods.html"]);
     let fast_rows = theme.built_in(&["pair_body.html", "cmp_table.html", "cmp_row.html"]);
-    let (search, made_search) = (&reuse.search, std::sync::Mutex::new(None));
+    let (search, made_search) = (&reuse.search, Default::default());
     let (comparisons, made_comparisons) = (&reuse.comparisons, Default::default());
     let scoped = scope.reuse && !scope.is_all();
     let keeping = scoped && !scope.own_pages;
@@ -989,7 +981,7 @@ fn next_reuse(site: &Site, scope: &Scope, data: views::Data, reuse: &Reuse) -> R
     let fresh = !scope.own_pages;
     let keys = fresh.then(|| site.curricula.iter().map(|c| c.id.clone()).zip(data.competency_keys).collect());
     Reuse {
-        search: or_kept(taken(data.made_search), &reuse.search),
+        search: crate::search::Parts::next(&reuse.search, taken(data.made_search), scope.is_all()),
         competency_keys: or_kept(keys, &reuse.competency_keys),
         comparisons: or_kept(fresh.then(|| taken(data.made_comparisons)), &reuse.comparisons),
         markdown: if fresh { data.markdown.into_next(&reuse.markdown) } else { reuse.markdown.clone() },
@@ -1060,7 +1052,7 @@ mod tests {
         let index = |t: &Task| matches!(t, Task::Page(views::Job::Methods | views::Job::Competencies(_)));
         assert!(at(&index) > last_module_page);
         // The search index after the comparisons, before the index pages.
-        let search = at(&|t| matches!(t, Task::Data(DataTask::Search)));
+        let search = at(&|t| matches!(t, Task::Data(DataTask::GlossarySearch)));
         let last_comparison = order.iter().rposition(|t| matches!(t, Task::Comparison(..))).unwrap();
         assert!(last_comparison < search && search < at(&index));
     }

@@ -67,7 +67,7 @@ pub struct Data<'a> {
     /// (taken over for unchanged curricula), and those the search task made
     /// when they are to be kept (`Scope::reuse`).
     pub search: &'a crate::search::Parts,
-    pub made_search: std::sync::Mutex<Option<crate::search::Parts>>,
+    pub made_search: std::sync::Mutex<crate::search::Parts>,
     /// The comparisons the last scoped render computed, and those this one
     /// computes or takes over when they are to be kept.
     pub comparisons: &'a std::collections::HashMap<String, super::KeptComparison>,
@@ -485,7 +485,8 @@ fn page_parts<'a>(
         Job::Fields => simple(site, "fields", super::index_views::fields(data, links)),
         Job::Phases => simple(site, "phases", super::index_views::phases(data, links)),
         Job::Glossary => simple(site, "glossary", super::index_views::glossary(data)),
-        Job::Search => simple(site, "search", json!({})),
+        // A script per curriculum and one for the glossary (see crate::search).
+        Job::Search => simple(site, "search", json!({"scripts": crate::search::script_paths(site)})),
         Job::CurriculumPrint(c) => {
             let cur = &site.curricula[c];
             let print = t_str(site, "print_view");

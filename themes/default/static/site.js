@@ -68,9 +68,9 @@
     return out;
   }
 
-  function search(index, query) {
-    var terms = fold(query);
-    if (terms.length === 0) { return []; }
+  /* The documents of one index (a curriculum's or the glossary's) that
+     contain every term, each with its score and its number in the index. */
+  function searchIndex(index, terms) {
     var scores = null;
     terms.forEach(function (term) {
       var hits = {};
@@ -91,7 +91,20 @@
       var title = fold(doc.title).join(" ");
       var bonus = terms.every(function (t) { return title.indexOf(t) >= 0; }) ? 3 : 0;
       return { doc: doc, score: scores[id] + bonus, id: +id };
-    }).sort(function (a, b) { return b.score - a.score || a.id - b.id; });
+    });
+  }
+
+  /* Searches the indices in page order; ties keep that order. */
+  function search(indices, query) {
+    var terms = fold(query);
+    if (terms.length === 0) { return []; }
+    var results = [];
+    var base = 0;
+    [].concat(indices).forEach(function (index) {
+      searchIndex(index, terms).forEach(function (r) { r.id += base; results.push(r); });
+      base += index.docs.length;
+    });
+    return results.sort(function (a, b) { return b.score - a.score || a.id - b.id; });
   }
 
   function el(tag, cls, text) {
