@@ -93,10 +93,14 @@ pub struct Undo {
 
 impl Undo {
     /// Whether every reloaded module of `site` differs from before only in
-    /// its Markdown ([`crate::model::Module::same_but_markdown`]).
-    pub fn only_markdown_changed(&self, site: &Site) -> bool {
+    /// what the site-wide index pages do not show: its Markdown, and its title
+    /// where they show none ([`crate::model::Module::same_outline`],
+    /// [`crate::render::shows_module_titles`]).
+    pub fn index_pages_unchanged(&self, site: &Site) -> bool {
+        let titles = crate::render::shows_module_titles(site);
         self.modules.iter().all(|((ci, mi), before)| {
-            site.curricula.get(*ci).and_then(|c| c.modules.get(*mi)).is_some_and(|m| m.same_but_markdown(before))
+            let now = site.curricula.get(*ci).and_then(|c| c.modules.get(*mi));
+            now.is_some_and(|m| m.same_outline(before, titles))
         })
     }
 

@@ -241,8 +241,8 @@ impl Incremental {
                 });
             }
         };
-        let scope = if undo.only_markdown_changed(&state.checked.site) {
-            Scope::modules_but_markdown_alike(&modules)
+        let scope = if undo.index_pages_unchanged(&state.checked.site) {
+            Scope::modules_but_indices_alike(&modules)
         } else {
             Scope::modules(&modules)
         };

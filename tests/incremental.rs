@@ -188,3 +188,30 @@ fn a_failing_rebuild_puts_back_the_page_written_ahead() {
     let Rebuilt::Failed(diags) = result else { panic!("the new broken link fails the rebuild") };
     assert!(diags.iter().any(|d| d.message.contains("gibt-es-nicht")), "{diags:#?}");
 }
+
+#[test]
+fn a_large_sites_title_edit_leaves_the_index_pages_and_equals_a_full_build() {
+    // Beyond the header's limit of curricula the index pages show no module
+    // titles, and a title edit does not render them again.
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("site");
+    curricula::synth::write_site(&root, 39, 13, 3).unwrap();
+    let served = tmp.path().join("served");
+    let mut inc = Incremental::new(&root, &served);
+    assert_same_as_full(&mut inc, &root, &served, &[], Mode::Full, "first build");
+    let before = tree(&served);
+    let module = root.join("content/c0/modules/m1.md");
+    edit(&module, "title: \"", "title: \"Neuer <Titel> & ");
+    assert_same_as_full(&mut inc, &root, &served, &[&module], Mode::Modules, "title on a large site");
+    let after = tree(&served);
+    let changed: Vec<&String> = after.keys().filter(|p| before.get(*p) != after.get(*p)).collect();
+    assert!(changed.iter().any(|p| p.as_str() == "c0/m1/index.html"), "{changed:?}");
+    for page in ["kompetenzen/index.html", "kompetenzen/c0/index.html", "methoden/index.html", "phasen/index.html"] {
+        assert!(!changed.iter().any(|p| p.as_str() == page), "{page} changed: {changed:?}");
+    }
+    edit(&module, "    - \"", "    - \"Neu: ");
+    assert_same_as_full(&mut inc, &root, &served, &[&module], Mode::Modules, "an item on a large site");
+    let changed: Vec<String> =
+        tree(&served).into_iter().filter(|(p, b)| after.get(p) != Some(b)).map(|x| x.0).collect();
+    assert!(changed.iter().any(|p| p == "kompetenzen/index.html"), "an item edit changes the index: {changed:?}");
+}

@@ -290,10 +290,16 @@ impl Module {
     }
 
     /// Whether `other` is this module but for its Markdown (the preamble and
-    /// the sections, with where they start): everything else, compared as a
-    /// whole, is what the site-wide index pages can show of a module.
-    pub fn same_but_markdown(&self, other: &Module) -> bool {
-        let outline = |m: &Module| Module { preamble: String::new(), sections: Vec::new(), ..m.clone() };
+    /// the sections, with where they start) and, unless `with_title`, its
+    /// title: everything else, compared as a whole, is what the site-wide
+    /// index pages can show of a module (a large site's show no titles).
+    pub fn same_outline(&self, other: &Module, with_title: bool) -> bool {
+        let outline = |m: &Module| Module {
+            preamble: String::new(),
+            sections: Vec::new(),
+            title: if with_title { m.title.clone() } else { String::new() },
+            ..m.clone()
+        };
         outline(self) == outline(other)
     }
 }
@@ -562,15 +568,19 @@ mod tests {
         prose.preamble = "Vorab.".into();
         prose.sections =
             vec![Section { title: "Berufliche Handlung".into(), known: None, markdown: "Text.".into(), line: 9 }];
-        assert!(m.same_but_markdown(&prose) && prose.same_but_markdown(&m));
+        assert!(m.same_outline(&prose, true) && prose.same_outline(&m, true));
         let mut title = prose.clone();
         title.title.push('!');
+        assert!(!m.same_outline(&title, true), "title");
+        assert!(m.same_outline(&title, false) && title.same_outline(&m, false), "title set apart");
         let mut item = prose.clone();
         item.competencies.wissen[0].text = "Netzwerk".into();
         let mut method = prose.clone();
         method.methods.push(Item::new("Vortrag"));
-        for (other, what) in [(title, "title"), (item, "item"), (method, "method")] {
-            assert!(!m.same_but_markdown(&other), "{what}");
+        let mut number = prose.clone();
+        number.number.value += 1;
+        for (other, what) in [(item, "item"), (method, "method"), (number, "number")] {
+            assert!(!m.same_outline(&other, true) && !m.same_outline(&other, false), "{what}");
         }
     }
 

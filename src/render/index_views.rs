@@ -92,6 +92,17 @@ struct Lists<'a> {
     site: &'a Site,
     /// The dimensions' labels in [`Dimension::ALL`] order, then the methods'.
     labels: [&'a str; 5],
+    /// Whether an occurrence shows its module's title ([`shows_module_titles`]).
+    titles: bool,
+}
+
+/// Whether the site-wide index pages (and the competency pages of each
+/// curriculum) show module titles beside module numbers. Beyond the header's
+/// limit of curricula they do not: every title is then on no page but its
+/// curriculum's own, so the index pages (tens of megabytes on a large site)
+/// stay as they are when a module's title is edited (and are smaller).
+pub fn shows_module_titles(site: &Site) -> bool {
+    site.curricula.len() <= super::views::NAV_LIMIT
 }
 
 /// An [`Occurrence`] looked up.
@@ -106,7 +117,7 @@ impl<'a> Lists<'a> {
     fn new(site: &'a Site) -> Self {
         let t = i18n::strings(site.config.language);
         let d = |k: usize| t[Dimension::ALL[k].key()];
-        Lists { site, labels: [d(0), d(1), d(2), d(3), t["methods"]] }
+        Lists { site, labels: [d(0), d(1), d(2), d(3), t["methods"]], titles: shows_module_titles(site) }
     }
 
     fn get(&self, o: &Occurrence) -> Found<'a> {
@@ -169,7 +180,8 @@ struct EntryView<'a> {
 struct OccurrenceView<'a> {
     curriculum: &'a str,
     module: String,
-    module_title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    module_title: Option<&'a str>,
     dimension: &'a str,
     url: String,
 }
@@ -181,7 +193,7 @@ fn section_views<'a>(sections: &'a [Section], lists: Lists<'a>, root: &str) -> V
         OccurrenceView {
             curriculum: &o.c.short_title,
             module: o.module(),
-            module_title: &o.m.title,
+            module_title: lists.titles.then_some(o.m.title.as_str()),
             dimension: o.dimension,
             url: o.url(root),
         }
@@ -327,8 +339,10 @@ fn write_entry(out: &mut String, e: &Entry, lists: Lists, root: &str) {
         out.push_str(" M");
         out.push_str(&o.m.number.value.to_string());
         out.push_str("</a> <span class=\"aside\">");
-        escape_into(out, &o.m.title);
-        out.push_str(" · ");
+        if lists.titles {
+            escape_into(out, &o.m.title);
+            out.push_str(" · ");
+        }
         escape_into(out, o.dimension);
         out.push_str("</span></li>");
     }
@@ -345,7 +359,7 @@ fn az_estimate(sections: &[Section], lists: Lists, root: &str) -> usize {
             + o.m.id.len()
             + o.anchor.len()
             + o.c.short_title.len()
-            + o.m.title.len()
+            + if lists.titles { o.m.title.len() } else { 0 }
             + o.dimension.len()
     };
     let entry = |e: &Entry| 40 + e.text.len() + e.occurrences.iter().map(occurrence).sum::<usize>();
@@ -518,13 +532,14 @@ pub fn methods<'a>(data: &'a Data, links: &Links, insert: &mut Option<AzList<'a>
         list.matrices = true;
         return json!({"sections": sections, "az": az, "matrices": []});
     }
+    let titles = shows_module_titles(site);
     let matrices: Vec<Value> = site
         .curricula
         .iter()
         .map(|c| {
             json!({
                 "short": c.short_title,
-                "modules": c.modules.iter().map(|m| json!({"label": format!("M{}", m.number.value), "title": m.title, "url": links.module(c, m)})).collect::<Vec<_>>(),
+                "modules": matrix_modules(c, links, titles),
                 "rows": method_rows(c).into_iter().map(|(text, cells)| json!({"text": text, "cells": cells, "count": cells.iter().filter(|x| **x).count()})).collect::<Vec<_>>(),
             })
         })
@@ -551,6 +566,7 @@ fn method_rows(c: &Curriculum) -> Vec<(&str, Vec<bool>)> {
 fn write_matrices(out: &mut String, flush: &mut dyn FnMut(&mut String), site: &Site, root: &str) {
     let t = i18n::strings(site.config.language);
     let links = Links { root: root.to_string() };
+    let titles = shows_module_titles(site);
     for (i, c) in site.curricula.iter().enumerate() {
         let n = (i + 1).to_string();
         for part in ["\n<section aria-labelledby=\"matrix-", &n, "\">\n<h2 id=\"matrix-", &n, "\">"] {
@@ -570,11 +586,18 @@ fn write_matrices(out: &mut String, flush: &mut dyn FnMut(&mut String), site: &S
         for m in &c.modules {
             out.push_str("<th scope=\"col\"><a href=\"");
             escape_into(out, &links.module(c, m));
-            out.push_str("\"><abbr title=\"");
-            escape_into(out, &m.title);
-            out.push_str("\">M");
-            out.push_str(&m.number.value.to_string());
-            out.push_str("</abbr></a></th>");
+            out.push_str("\">");
+            if titles {
+                out.push_str("<abbr title=\"");
+                escape_into(out, &m.title);
+                out.push_str("\">M");
+                out.push_str(&m.number.value.to_string());
+                out.push_str("</abbr>");
+            } else {
+                out.push('M');
+                out.push_str(&m.number.value.to_string());
+            }
+            out.push_str("</a></th>");
         }
         out.push_str("<th scope=\"col\" class=\"num\">");
         escape_into(out, t["modules_count"]);
@@ -622,13 +645,26 @@ fn write_matrix_row(out: &mut String, text: &str, cells: &[bool], (used, not_use
     out.push_str("</td></tr>");
 }
 
+/// The column heads of a curriculum's matrix: each module's number, with
+/// its title if `titles`.
+fn matrix_modules(c: &Curriculum, links: &Links, titles: bool) -> Vec<Value> {
+    c.modules
+        .iter()
+        .map(|m| {
+            let title = titles.then_some(m.title.as_str());
+            json!({"label": format!("M{}", m.number.value), "title": title, "url": links.module(c, m)})
+        })
+        .collect()
+}
+
 pub fn fields(data: &Data, links: &Links) -> Value {
+    let titles = shows_module_titles(data.site);
     let curricula: Vec<Value> = data
         .site
         .curricula
         .iter()
         .map(|c| {
-            let fields = super::views::fields_view(c, links, &format!("{}-", c.id));
+            let fields = super::views::fields_view(c, links, &format!("{}-", c.id), titles);
             json!({"short": c.short_title, "title": c.title, "url": links.curriculum(c), "fields": fields})
         })
         .collect();
@@ -643,6 +679,7 @@ pub fn phases(data: &Data, links: &Links) -> Value {
         .iter()
         .map(|p| json!({"id": p.id, "title": p.title, "aliases": p.aliases.join(", "), "description": p.description}))
         .collect();
+    let titles = shows_module_titles(site);
     let matrices: Vec<Value> = site
         .curricula
         .iter()
@@ -658,7 +695,7 @@ pub fn phases(data: &Data, links: &Links) -> Value {
                 .collect();
             json!({
                 "short": c.short_title,
-                "modules": c.modules.iter().map(|m| json!({"label": format!("M{}", m.number.value), "title": m.title, "url": links.module(c, m)})).collect::<Vec<_>>(),
+                "modules": matrix_modules(c, links, titles),
                 "rows": rows,
             })
         })
@@ -751,8 +788,10 @@ mod tests {
         c.modules[m].title = "Titel & <b>\"'".into();
         c.modules[m].methods[0].text = "Rollenspiel \"<b>\" & 'Übung'".into();
         let dir = tempfile::tempdir().unwrap();
-        crate::synth::write_site(dir.path(), 120, 12, 7).unwrap();
+        // Beyond the header's limit of curricula: no module titles.
+        crate::synth::write_site(dir.path(), 130, super::super::views::NAV_LIMIT + 1, 7).unwrap();
         let synthetic = crate::load::load_site(dir.path()).site;
+        assert!(shows_module_titles(&bundled) && !shows_module_titles(&synthetic));
         let theme = super::super::Theme::load(dir.path(), "default").unwrap();
         let (reuse, sources) = (super::super::Reuse::default(), std::collections::BTreeMap::new());
         for (site, least_parts) in [(&bundled, 3), (&synthetic, 8)] {
@@ -786,6 +825,16 @@ mod tests {
             }
             let (methods, _) = page(&data, &Job::Methods);
             assert!(methods.contains("matrix-check"));
+            // A module's title shows beside its occurrences and as the
+            // matrix's column head only while the site shows titles.
+            let (all, _) = page(&data, &Job::Competencies(Filter::All));
+            let m = &site.curricula[0].modules[0];
+            let mut title = String::new();
+            escape_into(&mut title, &m.title);
+            let aside = format!("<span class=\"aside\">{title} · ");
+            let head = format!("<abbr title=\"{title}\">M{}</abbr>", m.number.value);
+            let shown = shows_module_titles(site);
+            assert_eq!((all.contains(&aside), methods.contains(&head)), (shown, shown), "{title}");
             if least_parts == 3 {
                 assert!(
                     methods.contains("<th scope=\"row\">Rollenspiel &quot;&lt;b&gt;&quot; &amp; &#39;Übung&#39;</th>")

@@ -20,6 +20,7 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+pub use index_views::shows_module_titles;
 pub use theme::Theme;
 pub use views::{MdText, markdown_texts, render_markdown_text};
 
@@ -129,7 +130,8 @@ pub struct Scope {
     /// serve does, a build does not hold the search documents that long.
     reuse: bool,
     /// The site-wide index pages and the home page stay as they were: the
-    /// changed modules differ only in their Markdown, which none of them shows.
+    /// changed modules differ only in what none of them shows (their
+    /// Markdown, and on a large site their titles).
     indices_unchanged: bool,
 }
 
@@ -157,9 +159,10 @@ impl Scope {
     }
 
     /// [`Self::modules`] where the changed modules differ from before only in
-    /// their Markdown ([`crate::model::Module::same_but_markdown`]): the
-    /// index pages and the home page are left as they are.
-    pub fn modules_but_markdown_alike(changed: &[(usize, usize)]) -> Self {
+    /// what the index pages and the home page do not show
+    /// ([`crate::build::Undo::index_pages_unchanged`]): those pages are left
+    /// as they are.
+    pub fn modules_but_indices_alike(changed: &[(usize, usize)]) -> Self {
         Scope { indices_unchanged: true, ..Scope::modules(changed) }
     }
 

@@ -621,7 +621,7 @@ fn curriculum(site: &Site, c: &Curriculum, links: &Links) -> Value {
             })
         })
         .collect();
-    let fields = fields_view(c, links, "");
+    let fields = fields_view(c, links, "", true);
     json!({
         "id": c.id, "title": c.title, "short_title": c.short_title, "issuer": c.issuer, "edition": c.edition,
         "dqr_level": c.dqr_level, "source": c.source, "source_is_url": c.source.as_deref().is_some_and(|s| s.starts_with("https://") || s.starts_with("http://")),
@@ -641,9 +641,10 @@ fn curriculum(site: &Site, c: &Curriculum, links: &Links) -> Value {
     })
 }
 
-/// The fields of action of a curriculum with their modules; `id_prefix` keeps
-/// ids unique on pages that list several curricula.
-pub(super) fn fields_view(c: &Curriculum, links: &Links, id_prefix: &str) -> Vec<Value> {
+/// The fields of action of a curriculum with their modules (with their
+/// titles if `titles`); `id_prefix` keeps ids unique on pages that list
+/// several curricula.
+pub(super) fn fields_view(c: &Curriculum, links: &Links, id_prefix: &str, titles: bool) -> Vec<Value> {
     c.fields
         .iter()
         .map(|f| {
@@ -652,7 +653,8 @@ pub(super) fn fields_view(c: &Curriculum, links: &Links, id_prefix: &str) -> Vec
                 .iter()
                 .filter(|m| m.fields.iter().any(|x| x.value == f.id))
                 .map(|m| {
-                    json!({"number": m.number.value, "label": format!("M{}", m.number.value), "title": m.title, "url": links.module(c, m)})
+                    let title = titles.then_some(m.title.as_str());
+                    json!({"number": m.number.value, "label": format!("M{}", m.number.value), "title": title, "url": links.module(c, m)})
                 })
                 .collect();
             json!({"id": format!("{id_prefix}{}", f.id), "label": f.label, "title": f.title, "level": f.level, "modules": mods})
