@@ -111,6 +111,15 @@ pub fn render(md: &str, opts: &RenderOptions) -> Rendered {
     Rendered { html: out, headings, raw_html }
 }
 
+/// The headings of a Markdown document with the ids [`render`] gives them,
+/// without rendering it (the search index needs only the ids).
+pub fn headings(md: &str, opts: &RenderOptions) -> Vec<Heading> {
+    let mut raw_html = Vec::new();
+    let events: Vec<Event> =
+        Parser::new_ext(md, options()).filter_map(|ev| sanitize(ev, opts.allow_raw_html, &mut raw_html)).collect();
+    add_heading_ids(events, opts).1
+}
+
 /// Renders one line of inline Markdown (a list item) without the `<p>` wrapper.
 pub fn render_inline(text: &str, allow_raw_html: bool) -> String {
     if is_plain(text) {
@@ -517,6 +526,25 @@ mod tests {
         }
         assert!(render("[x](https://a.de)", &RenderOptions::default()).html.contains("href=\"https://a.de\""));
         assert!(render("[x](../m3/#a)", &RenderOptions::default()).html.contains("href=\"../m3/index.html#a\""));
+    }
+
+    #[test]
+    fn headings_alone_are_those_of_the_rendered_document() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content");
+        let mut texts: Vec<String> = walkdir::WalkDir::new(root)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+            .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+            .collect();
+        texts.push("# A <b>fett</b>\n\n## A <b>fett</b>\n\n## `Code` {#eigen}\n\n### Ä\n\n## \n".into());
+        assert!(texts.len() > 20);
+        for allow_raw_html in [false, true] {
+            let opts = RenderOptions { allow_raw_html, id_prefix: "p-".into(), top_level: 2, ..Default::default() };
+            for t in &texts {
+                assert_eq!(headings(t, &opts), render(t, &opts).headings, "{t:.60}");
+            }
+        }
     }
 
     #[test]

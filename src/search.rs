@@ -556,7 +556,7 @@ fn page_docs(
     labels: &BTreeMap<&str, &str>,
     docs: &mut Vec<(Doc, String)>,
 ) {
-    let rendered = markdown::render(&p.markdown, &markdown::RenderOptions::default());
+    let headings = markdown::headings(&p.markdown, &markdown::RenderOptions::default());
     let (pre, sections) = markdown::split_sections(&p.markdown, 1);
     let url = format!("{}/{}/", c.id, p.id);
     docs.push((
@@ -569,7 +569,7 @@ fn page_docs(
         },
         format!("{} {}", p.title, crate::compare::prose::plain_text(&pre)),
     ));
-    let h2: Vec<&markdown::Heading> = rendered.headings.iter().filter(|h| h.level == 2).collect();
+    let h2: Vec<&markdown::Heading> = headings.iter().filter(|h| h.level == 2).collect();
     for (s, h) in sections.iter().zip(h2) {
         let doc = Doc {
             title: s.title.clone(),
