@@ -1,7 +1,7 @@
 //! Times `serve`'s rebuild of a site after one module changes (a measuring aid):
 //! `cargo run --release --example incremental -- ROOT MODULE_FILE`. The edit
-//! changes the module's title, or with `EDIT=prose` a sentence of its
-//! Kompetenzbeschreibung.
+//! changes the module's title, with `EDIT=prose` a sentence of its
+//! Kompetenzbeschreibung, with `EDIT=item` the text of its first listed item.
 use std::time::Instant;
 
 fn main() {
@@ -14,6 +14,7 @@ fn main() {
     let original = std::fs::read_to_string(&module).unwrap_or_default();
     let (from, to) = match std::env::var("EDIT").as_deref() {
         Ok("prose") => ("## Kompetenzbeschreibung\n", "## Kompetenzbeschreibung\n\nEin neuer Satz.\n"),
+        Ok("item") => ("    - \"", "    - \"Neu: "),
         _ => ("title: \"", "title: \"Neu "),
     };
     let (mut times, mut firsts) = (Vec::new(), Vec::new());
