@@ -1,6 +1,7 @@
 //! The offline search index: every module, item, method, chapter section and
-//! glossary term as a document, with a sorted token dictionary, written as a
-//! JavaScript file so that search works from disk and under any sub-path.
+//! glossary term as a document, with a sorted token dictionary, written as
+//! JavaScript files (one per curriculum, one for the glossary) so that search
+//! works from disk and under any sub-path.
 //!
 //! Tokens are folded the way `static/site.js` folds queries: lower case,
 //! ä → ae, ö → oe, ü → ue, ß → ss, other accents dropped, split at anything that

@@ -486,8 +486,8 @@ enum Task {
 /// and the site's own pages, then each curriculum's module pages, each
 /// comparison as soon as both its curricula are taken up (its pair pages link
 /// to their modules' items), then the index pages (they link to every item),
-/// then the pages few others link to. The search index (when the render makes
-/// it: serve) and the curricula's exports come before the index pages: late
+/// then the pages few others link to. The glossary's search script and the
+/// curricula's exports (with their search scripts) come before the index pages: late
 /// enough not to hold up a comparison (the longest task of a small site and of
 /// serve's rebuild after an edit), early enough not to run alone at the end
 /// (a curriculum's exports did, for 1.5 ms of the bundled site's rebuild).
