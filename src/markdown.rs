@@ -92,10 +92,7 @@ pub struct Rendered {
 
 /// Renders a Markdown document to HTML.
 pub fn render(md: &str, opts: &RenderOptions) -> Rendered {
-    let mut raw_html = Vec::new();
-    let events: Vec<Event> =
-        Parser::new_ext(md, options()).filter_map(|ev| sanitize(ev, opts.allow_raw_html, &mut raw_html)).collect();
-    let (events, headings) = add_heading_ids(events, opts);
+    let (events, headings, raw_html) = parse(md, opts);
     let events = match &opts.glossary {
         Some(terms) if !terms.is_empty() => link_terms(events, terms, &opts.glossary_root),
         _ => events,
@@ -111,13 +108,20 @@ pub fn render(md: &str, opts: &RenderOptions) -> Rendered {
     Rendered { html: out, headings, raw_html }
 }
 
-/// The headings of a Markdown document with the ids [`render`] gives them,
-/// without rendering it (the search index needs only the ids).
-pub fn headings(md: &str, opts: &RenderOptions) -> Vec<Heading> {
+/// The events of `md` with raw HTML escaped (unless allowed) and ids on its
+/// headings; its headings; the raw HTML that was escaped.
+fn parse<'a>(md: &'a str, opts: &RenderOptions) -> (Vec<Event<'a>>, Vec<Heading>, Vec<String>) {
     let mut raw_html = Vec::new();
     let events: Vec<Event> =
         Parser::new_ext(md, options()).filter_map(|ev| sanitize(ev, opts.allow_raw_html, &mut raw_html)).collect();
-    add_heading_ids(events, opts).1
+    let (events, headings) = add_heading_ids(events, opts);
+    (events, headings, raw_html)
+}
+
+/// The headings of a Markdown document with the ids [`render`] gives them,
+/// without rendering it (the search index needs only the ids).
+pub fn headings(md: &str, opts: &RenderOptions) -> Vec<Heading> {
+    parse(md, opts).1
 }
 
 /// Renders one line of inline Markdown (a list item) without the `<p>` wrapper.

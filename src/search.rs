@@ -235,28 +235,18 @@ fn with_tokens(docs: Vec<(Doc, String)>) -> Part {
         .collect()
 }
 
-/// What of a curriculum's documents [`part`] may take over from before.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Unchanged {
-    /// Its chapters' and those of every module but these (by index).
-    AllBut(Vec<usize>),
-    /// None.
-    Nothing,
-}
-
-/// The documents of curriculum `c`, taking over from `previous` what
-/// `unchanged` allows (a module's only under the same id at the same place).
+/// The documents of curriculum `c`, taking over from `previous` (its part
+/// before an edit of the modules `edited`, by index) the chapters' and those
+/// of every other module still under the same id at the same place.
 pub fn part(
     c: &crate::model::Curriculum,
     labels: &BTreeMap<&str, &str>,
     previous: Option<&CurriculumPart>,
-    unchanged: &Unchanged,
+    edited: &[usize],
 ) -> std::sync::Arc<CurriculumPart> {
-    let previous = previous.filter(|_| *unchanged != Unchanged::Nothing);
     let kept = |mi: usize, id: &str| {
         let (was, docs) = previous?.modules.get(mi)?;
-        let edited = matches!(unchanged, Unchanged::AllBut(edited) if edited.contains(&mi));
-        (was == id && !edited).then(|| docs.clone())
+        (was == id && !edited.contains(&mi)).then(|| docs.clone())
     };
     let modules = c
         .modules
@@ -271,10 +261,7 @@ pub fn part(
             (m.id.clone(), docs)
         })
         .collect();
-    let pages = match previous {
-        Some(p) => p.pages.clone(),
-        None => Docs::new(chapter_docs(c, labels)),
-    };
+    let pages = previous.map_or_else(|| Docs::new(chapter_docs(c, labels)), |p| p.pages.clone());
     std::sync::Arc::new(CurriculumPart { modules, pages })
 }
 
@@ -314,25 +301,20 @@ fn glossary_docs(site: &Site, labels: &BTreeMap<&str, &str>) -> Vec<(Doc, String
         .collect()
 }
 
-/// The index over the documents of `part`, borrowing them: the reference for
-/// [`script_of`].
-#[derive(Serialize)]
-struct View<'a> {
-    docs: Vec<&'a Doc>,
-    tokens: Vec<(&'a str, Vec<u32>)>,
-}
-
-fn view(part: &Part) -> View<'_> {
+/// The index over the documents of `part`: the reference for [`script_of`].
+fn index_of(part: Part) -> Index {
     // Postings by token in document order, then only the distinct tokens sorted.
-    let mut postings: rustc_hash::FxHashMap<&str, Vec<u32>> = Default::default();
-    for (i, (_, toks)) in part.iter().enumerate() {
+    let mut postings: rustc_hash::FxHashMap<String, Vec<u32>> = Default::default();
+    let mut docs = Vec::with_capacity(part.len());
+    for (i, (doc, toks)) in part.into_iter().enumerate() {
         for t in toks {
-            postings.entry(t.as_str()).or_default().push(i as u32);
+            postings.entry(t).or_default().push(i as u32);
         }
+        docs.push(doc);
     }
-    let mut tokens: Vec<(&str, Vec<u32>)> = postings.into_iter().collect();
-    tokens.sort_unstable_by(|a, b| a.0.cmp(b.0));
-    View { docs: part.iter().map(|(d, _)| d).collect(), tokens }
+    let mut tokens: Vec<(String, Vec<u32>)> = postings.into_iter().collect();
+    tokens.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Index { docs, tokens }
 }
 
 /// Builds the search index of the whole site, script by script (see
@@ -340,19 +322,10 @@ fn view(part: &Part) -> View<'_> {
 /// with its tokens. The reference for the scripts that [`curriculum_js`],
 /// [`CurriculumPart::js`] and [`glossary_js`] write.
 pub fn build(site: &Site, labels: &BTreeMap<&str, &str>) -> Vec<(String, Index)> {
-    let mut parts: Vec<(String, Part)> =
-        site.curricula.iter().map(|c| (c.id.clone(), with_tokens(curriculum_docs(c, labels)))).collect();
-    parts.push((GLOSSARY.to_string(), with_tokens(glossary_docs(site, labels))));
-    parts
-        .iter()
-        .map(|(stem, part)| {
-            let v = view(part);
-            let index = Index {
-                docs: v.docs.into_iter().cloned().collect(),
-                tokens: v.tokens.into_iter().map(|(t, ids)| (t.to_string(), ids)).collect(),
-            };
-            (stem.clone(), index)
-        })
+    let curricula = site.curricula.iter().map(|c| (c.id.clone(), curriculum_docs(c, labels)));
+    curricula
+        .chain([(GLOSSARY.to_string(), glossary_docs(site, labels))])
+        .map(|(stem, docs)| (stem, index_of(with_tokens(docs))))
         .collect()
 }
 
@@ -626,7 +599,7 @@ mod tests {
         for (c, (_, index)) in site.curricula.iter().zip(&reference) {
             let js = to_js(index);
             assert_eq!(String::from_utf8_lossy(&curriculum_js(c, &labels)), js, "{}", c.id);
-            let part = part(c, &labels, None, &Unchanged::Nothing);
+            let part = part(c, &labels, None, &[]);
             assert_eq!(String::from_utf8_lossy(&part.js()), js, "{}", c.id);
         }
         let (_, glossary) = reference.last().unwrap();
@@ -700,11 +673,11 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut site = crate::load::load_site(root).site;
         let labels = labels();
-        let before = part(&site.curricula[0], &labels, None, &Unchanged::Nothing);
+        let before = part(&site.curricula[0], &labels, None, &[]);
         let first = before.js();
         site.curricula[0].modules[2].title.push_str(" neu");
         let c = &site.curricula[0];
-        let after = part(c, &labels, Some(&before), &Unchanged::AllBut(vec![2]));
+        let after = part(c, &labels, Some(&before), &[2]);
         assert_eq!(after.js(), curriculum_js(c, &labels));
         assert_ne!(after.js(), first, "the edited module's share is made again");
         assert!(
@@ -714,12 +687,12 @@ mod tests {
         assert!(std::sync::Arc::ptr_eq(&before.pages, &after.pages));
         assert!(!std::sync::Arc::ptr_eq(&before.modules[2].1, &after.modules[2].1));
         // Nothing taken over: every share made again.
-        let fresh = part(c, &labels, Some(&before), &Unchanged::Nothing);
+        let fresh = part(c, &labels, None, &[]);
         assert!(!std::sync::Arc::ptr_eq(&before.pages, &fresh.pages));
         // A module at another place is made again, whatever the caller says.
         site.curricula[0].modules.swap(0, 1);
         let c = &site.curricula[0];
-        let swapped = part(c, &labels, Some(&after), &Unchanged::AllBut(vec![]));
+        let swapped = part(c, &labels, Some(&after), &[]);
         assert_eq!(swapped.js(), curriculum_js(c, &labels));
     }
 
@@ -728,7 +701,7 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let site = crate::load::load_site(root).site;
         let labels = labels();
-        let made = |c: usize| part(&site.curricula[c], &labels, None, &Unchanged::Nothing);
+        let made = |c: usize| part(&site.curricula[c], &labels, None, &[]);
         let mut before = Parts::default();
         before.insert("kit".into(), made(0));
         before.insert("alt".into(), made(1));

@@ -193,16 +193,9 @@ impl Scope {
             })
     }
 
-    /// What of changed curriculum `c`'s search documents stays as it was:
-    /// all but the edited modules' when only modules changed (their
-    /// documents read nothing else).
-    fn search_unchanged(&self, c: usize) -> crate::search::Unchanged {
-        match &self.changed {
-            Some(_) => crate::search::Unchanged::AllBut(
-                self.modules.iter().filter(|(ci, _)| *ci == c).map(|(_, m)| *m).collect(),
-            ),
-            None => crate::search::Unchanged::Nothing,
-        }
+    /// The edited modules (by index) of curriculum `c`.
+    fn edited_modules(&self, c: usize) -> Vec<usize> {
+        self.modules.iter().filter(|(ci, _)| *ci == c).map(|(_, m)| *m).collect()
     }
 
     /// Whether a page can differ after the change. Module pages of a changed
@@ -452,11 +445,13 @@ fn run_data_task(task: &DataTask, data: &views::Data, theme: &Theme, scope: &Sco
 }
 
 /// The search script of curriculum `c` (index `ci`). A build keeps no
-/// documents; serve keeps them and makes only the edited modules' again.
+/// documents; serve keeps them and, after an edit of modules only, makes only
+/// the edited modules' again (their documents read nothing else).
 fn search_script(ci: usize, c: &crate::model::Curriculum, data: &views::Data, scope: &Scope) -> OutFile {
     let labels = i18n::strings(data.site.config.language);
     let bytes = if scope.reuse {
-        let part = crate::search::part(c, labels, data.search.get(&c.id), &scope.search_unchanged(ci));
+        let previous = if scope.is_all() { None } else { data.search.get(&c.id) };
+        let part = crate::search::part(c, labels, previous, &scope.edited_modules(ci));
         let bytes = part.js();
         data.made_search.lock().unwrap_or_else(|e| e.into_inner()).insert(c.id.clone(), part);
         bytes
