@@ -92,16 +92,20 @@ pub struct Undo {
 }
 
 impl Undo {
-    /// Whether every reloaded module of `site` differs from before only in
-    /// what the site-wide index pages do not show: its Markdown, and its title
-    /// where they show none ([`crate::model::Module::same_outline`],
-    /// [`crate::render::shows_module_titles`]).
-    pub fn index_pages_unchanged(&self, site: &Site) -> bool {
+    /// What the reloaded modules of `site` change on the site-wide index
+    /// pages: nothing where they differ from before only in their Markdown
+    /// and (where those pages show no titles) their titles
+    /// ([`crate::render::IndexChange`], [`crate::render::shows_module_titles`]).
+    pub fn index_change(&self, site: &Site) -> crate::render::IndexChange {
         let titles = crate::render::shows_module_titles(site);
-        self.modules.iter().all(|((ci, mi), before)| {
-            let now = site.curricula.get(*ci).and_then(|c| c.modules.get(*mi));
-            now.is_some_and(|m| m.same_outline(before, titles))
-        })
+        let mut change = crate::render::IndexChange::default();
+        for ((ci, mi), before) in &self.modules {
+            match site.curricula.get(*ci).and_then(|c| c.modules.get(*mi)) {
+                Some(now) => change.add(crate::render::IndexChange::of_module(before, now, titles)),
+                None => change.outline = true,
+            }
+        }
+        change
     }
 
     pub fn apply(self, checked: &mut Checked) {
@@ -304,6 +308,7 @@ fn render_streamed(
         .map_err(|d| checked.diags.sorted_with(&d))?;
     let mut found = summary.warnings;
     found.extend(sink.index.check(site));
+    found.extend(crate::links::check_item_anchors(site, &site.module_places(), |p| sink.index.ids_of(p)));
     if found.has_errors() {
         return Err(checked.diags.sorted_with(&found));
     }
@@ -345,15 +350,21 @@ impl render::Sink for Streaming<'_> {
         match self.staging {
             Some(staging) => staging.write_with(&path, |out| {
                 let mut written = Ok(());
-                make(&mut |part| {
-                    noted.add(part);
+                make(&mut |part, made| {
+                    if !made {
+                        noted.add(part);
+                    }
                     if written.is_ok() {
                         written = out.write_all(part);
                     }
                 });
                 written
             }),
-            None => make(&mut |part| noted.add(part)),
+            None => make(&mut |part, made| {
+                if !made {
+                    noted.add(part)
+                }
+            }),
         }
         noted.finish();
         self.count(&path);

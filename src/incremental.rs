@@ -241,11 +241,7 @@ impl Incremental {
                 });
             }
         };
-        let scope = if undo.index_pages_unchanged(&state.checked.site) {
-            Scope::modules_but_indices_alike(&modules)
-        } else {
-            Scope::modules(&modules)
-        };
+        let scope = Scope::modules_changing(&modules, undo.index_change(&state.checked.site));
         let result = self.update(&mut state, inputs, files, &modules, &scope, early);
         if matches!(result, Ok(Rebuilt::Changed { .. })) {
             self.seen = Some(state.inputs.clone());
@@ -371,27 +367,8 @@ impl Incremental {
         old: Option<&BTreeMap<String, Kept>>,
         staging: Option<&crate::output::Staging>,
     ) -> Result<(Made, crate::render::Summary), Vec<Diagnostic>> {
-        let base_url = &checked.site.config.base_url;
         let made = Mutex::new(Made { kept: BTreeMap::new(), changed: BTreeMap::new() });
-        let sink = |f: OutFile| {
-            let hash = hash(&f.bytes);
-            let before = old.and_then(|o| o.get(&f.path)).filter(|k| k.hash == hash);
-            let same = before.is_some();
-            // A file as it was has the links it had (most files an edit renders again).
-            let links = before.map_or_else(
-                || Arc::new(crate::links::summarize(&f.path, &f.bytes, base_url)),
-                |k| Arc::clone(&k.links),
-            );
-            let kept = Kept { hash, links };
-            if let Some(s) = staging {
-                s.put(&f);
-            }
-            let mut m = made.lock().unwrap_or_else(|e| e.into_inner());
-            if staging.is_none() && !same {
-                m.changed.insert(f.path.clone(), f.bytes);
-            }
-            m.kept.insert(f.path, kept);
-        };
+        let sink = Collect { base_url: &checked.site.config.base_url, old, staging, made: &made };
         let summary = crate::render::render_scoped_to(&checked.site, theme, &checked.sources, scope, previous, &sink)
             .map_err(|d| checked.diags.sorted_with(&d))?;
         Ok((made.into_inner().unwrap_or_else(|e| e.into_inner()), summary))
@@ -412,7 +389,7 @@ impl Incremental {
         let (made, summary) =
             self.make(&checked, &theme, &Scope::all_for_reuse(), &Default::default(), old, staging.as_ref())?;
         let mut render_warnings = summary.warnings;
-        render_warnings.extend(check_links(&checked, made.kept.iter()));
+        render_warnings.extend(check_links(&checked, &made.kept));
         if render_warnings.has_errors() {
             return Err(checked.diags.sorted_with(&render_warnings));
         }
@@ -445,19 +422,26 @@ impl Incremental {
         let pages: Vec<(&str, &crate::links::PageLinks)> =
             merged.chain(added).map(|(p, k)| (p.as_str(), &*k.links)).collect();
         // Every link of the last good build resolved, and a page not rendered
-        // again has the same links: they can only break where a page rendered
-        // again lost an anchor. Otherwise only pages rendered again with other
-        // links than before are to check (a title edit changes no links of the
-        // index pages, whose hundreds of thousands of links are most of a check).
-        let lost =
-            made.kept.iter().any(|(p, k)| state.files.get(p).is_some_and(|o| o.links.loses_targets_in(&k.links)));
-        render_warnings.extend(if lost {
-            crate::links::check_summaries(&checked.site, &pages)
-        } else {
-            crate::links::check_summaries_of(&checked.site, &pages, |p| {
-                made.kept.get(p).is_some_and(|k| state.files.get(p).is_none_or(|o| !o.links.same_links(&k.links)))
-            })
-        });
+        // again has the same links: they can only break where they lead to a
+        // page rendered again that lost an anchor, or where a page rendered
+        // again has other links than before (a title edit changes no links of
+        // the index pages, whose links to items are made, not read).
+        let lost: Vec<&str> = made
+            .kept
+            .iter()
+            .filter(|(p, k)| state.files.get(*p).is_some_and(|o| o.links.loses_targets_in(&k.links)))
+            .map(|(p, _)| p.as_str())
+            .collect();
+        let other_links = |p: &str| {
+            made.kept.get(p).is_some_and(|k| state.files.get(p).is_none_or(|o| !o.links.same_links(&k.links)))
+        };
+        render_warnings.extend(crate::links::check_summaries_of(&checked.site, &pages, other_links, &lost));
+        let module_pages = |&(c, m): &(usize, usize)| {
+            let (c, m) = (&checked.site.curricula[c], &checked.site.curricula[c].modules[m]);
+            made.kept.contains_key(&format!("{}/{}/index.html", c.id, m.id))
+        };
+        let remade: Vec<(usize, usize)> = checked.site.module_places().into_iter().filter(module_pages).collect();
+        render_warnings.extend(item_anchors(checked, &remade, &made.kept));
         if render_warnings.has_errors() {
             return Err(checked.diags.sorted_with(&render_warnings));
         }
@@ -499,6 +483,58 @@ impl Incremental {
             crate::output::overwrite(&target, bytes)
         })?;
         Ok(todo.into_iter().map(|(path, _)| path.clone()).collect())
+    }
+}
+
+/// Where [`Incremental::make`] takes the files of a render: what is kept of
+/// each (its hash, and its links unless it is as it was) and, without a
+/// staging folder, the bytes of the new and changed ones.
+struct Collect<'a> {
+    base_url: &'a str,
+    old: Option<&'a BTreeMap<String, Kept>>,
+    staging: Option<&'a crate::output::Staging>,
+    made: &'a Mutex<Made>,
+}
+
+impl Collect<'_> {
+    /// Takes the file `f`, whose links are those of `read` (all of it if none).
+    fn take(&self, f: OutFile, read: Option<&[u8]>) {
+        let hash = hash(&f.bytes);
+        let before = self.old.and_then(|o| o.get(&f.path)).filter(|k| k.hash == hash);
+        let same = before.is_some();
+        // A file as it was has the links it had (most files an edit renders again).
+        let links = before.map_or_else(
+            || Arc::new(crate::links::summarize(&f.path, read.unwrap_or(&f.bytes), self.base_url)),
+            |k| Arc::clone(&k.links),
+        );
+        let kept = Kept { hash, links };
+        if let Some(s) = self.staging {
+            s.put(&f);
+        }
+        let mut m = self.made.lock().unwrap_or_else(|e| e.into_inner());
+        if self.staging.is_none() && !same {
+            m.changed.insert(f.path.clone(), f.bytes);
+        }
+        m.kept.insert(f.path, kept);
+    }
+}
+
+impl crate::render::Sink for Collect<'_> {
+    fn file(&self, f: OutFile) {
+        self.take(f, None);
+    }
+
+    /// The parts whose links were made from the model are not read
+    /// ([`crate::render::Parts`]).
+    fn parts(&self, path: String, size: usize, make: crate::render::Parts) {
+        let (mut bytes, mut read) = (Vec::with_capacity(size), Vec::new());
+        make(&mut |part, made| {
+            bytes.extend_from_slice(part);
+            if !made {
+                read.extend_from_slice(part);
+            }
+        });
+        self.take(OutFile { path, bytes }, Some(&read));
     }
 }
 
@@ -564,9 +600,16 @@ fn remove_empty_folders(output: &Path, removed: &Path) {
     }
 }
 
-fn check_links<'a>(checked: &Checked, files: impl Iterator<Item = (&'a String, &'a Kept)>) -> Diagnostics {
-    let pages: Vec<(&str, &crate::links::PageLinks)> = files.map(|(p, k)| (p.as_str(), &*k.links)).collect();
-    crate::links::check_summaries(&checked.site, &pages)
+fn check_links(checked: &Checked, files: &BTreeMap<String, Kept>) -> Diagnostics {
+    let pages: Vec<(&str, &crate::links::PageLinks)> = files.iter().map(|(p, k)| (p.as_str(), &*k.links)).collect();
+    let mut found = crate::links::check_summaries(&checked.site, &pages);
+    found.extend(item_anchors(checked, &checked.site.module_places(), files));
+    found
+}
+
+/// [`crate::links::check_item_anchors`] of `modules` with their pages among `files`.
+fn item_anchors(checked: &Checked, modules: &[(usize, usize)], files: &BTreeMap<String, Kept>) -> Diagnostics {
+    crate::links::check_item_anchors(&checked.site, modules, |p| files.get(p).map(|k| k.links.ids().clone()))
 }
 
 /// The files whose content differs, if both fingerprints have the same files

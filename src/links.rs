@@ -3,7 +3,7 @@
 //! silently disappear.
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::model::Site;
+use crate::model::{Dimension, Site};
 use crate::render::OutFile;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -309,6 +309,10 @@ pub fn summarize(path: &str, bytes: &[u8], base_url: &str) -> PageLinks {
 }
 
 impl PageLinks {
+    pub fn ids(&self) -> &Ids {
+        &self.ids
+    }
+
     /// Whether this page has the same links as `other` (hrefs, in order).
     pub fn same_links(&self, other: &PageLinks) -> bool {
         self.links == other.links
@@ -592,29 +596,38 @@ impl PageParts<'_> {
 /// parallel, instead of first collecting every link of the site by target.
 /// The same diagnostics, once per page and href.
 pub fn check_summaries(site: &Site, pages: &[(&str, &PageLinks)]) -> Diagnostics {
-    check_summaries_of(site, pages, |_| true)
+    check_summaries_of(site, pages, |_| true, &[])
 }
 
-/// [`check_summaries`] for the links of the pages `which` selects only
-/// (looked up among all `pages`).
+/// [`check_summaries`] for the links of the pages `which` selects, and of
+/// the other pages those links only that lead to one of the pages `lost`
+/// (looked up among all `pages`): where the last check found every link
+/// resolved, only those can break after the pages `which` selects changed
+/// and the pages `lost` lost anchors.
 pub fn check_summaries_of(
     site: &Site,
     pages: &[(&str, &PageLinks)],
     which: impl Fn(&str) -> bool + Sync,
+    lost: &[&str],
 ) -> Diagnostics {
     use rayon::prelude::*;
     let by_path: HashMap<&str, &PageLinks> = pages.iter().copied().collect();
     let found: Vec<Diagnostic> = pages
         .par_iter()
-        .filter(|(path, _)| which(path))
-        .flat_map_iter(|&(path, summary)| {
+        .filter_map(|&(path, summary)| match which(path) {
+            true => Some((path, summary, None)),
+            false if lost.is_empty() => None,
+            false => Some((path, summary, Some(lost))),
+        })
+        .flat_map_iter(|(path, summary, only)| {
             // Grouped by target: each page linked to is looked up once, and the
             // searches in its ids follow each other. (The index pages of a large
             // site link all over it; checked in page order, their links were
             // bound by cache misses: 1.6 s at N = 10 000.) Hrefs are distinct
             // per page (see `summarize`), so each problem is reported once.
             let mut by_target: FxHashMap<&str, Vec<(&str, Option<&str>)>> = FxHashMap::default();
-            for (href, (target, frag)) in &summary.links {
+            let links = summary.links.iter().filter(|(_, (t, _))| only.is_none_or(|lost| lost.contains(&&**t)));
+            for (href, (target, frag)) in links {
                 by_target.entry(&**target).or_default().push((href.as_str(), frag.as_deref()));
             }
             let mut problems = Vec::new();
@@ -627,6 +640,40 @@ pub fn check_summaries_of(
                 }
             }
             problems
+        })
+        .collect();
+    let mut out = Diagnostics::new();
+    out.extend(found);
+    out
+}
+
+/// Whether every DQR item and learning method of the `modules` (curriculum,
+/// module) has its anchor on its module page, as `ids` gives the page's ids
+/// by path: the A–Z lists link there without the link check reading those
+/// links ([`crate::render::Parts`]), so a theme's `module.html` that leaves
+/// out the anchors is reported here, once per module.
+pub fn check_item_anchors(
+    site: &Site,
+    modules: &[(usize, usize)],
+    ids: impl Fn(&str) -> Option<Ids> + Sync,
+) -> Diagnostics {
+    use rayon::prelude::*;
+    let found: Vec<Diagnostic> = modules
+        .par_iter()
+        .filter_map(|&(ci, mi)| {
+            let c = site.curricula.get(ci)?;
+            let m = c.modules.get(mi)?;
+            let path = format!("{}/{}/index.html", c.id, m.id);
+            let ids = ids(&path)?;
+            let lists = Dimension::ALL.iter().map(|d| m.competencies.get(*d)).chain([&m.methods[..]]);
+            let item = lists.flatten().find(|it| !ids.contains(&it.anchor))?;
+            let message = format!(
+                "the module page {path} has no anchor `{}` for the item „{}“: the index pages link to it",
+                item.anchor, item.text
+            );
+            Some(Diagnostic::error(&m.file, item.pos, message).with_hint(
+                "a theme's module.html must give each item and method its anchor, e.g. `id=\"{{ item.anchor }}\"`, as the built-in one does",
+            ))
         })
         .collect();
     let mut out = Diagnostics::new();

@@ -168,3 +168,23 @@ fn a_previous_build_makes_check_compare_its_anchors() {
     let found = check(&root);
     assert!(found.iter().any(|d| d.message.contains("would disappear")), "{found:#?}");
 }
+
+/// The A–Z lists' links to items are made from the model, not read back
+/// from the pages: a theme whose module pages leave out the items' anchors
+/// is reported as such, at the item.
+#[test]
+fn a_theme_without_the_items_anchors_is_reported_at_the_item() {
+    let (_tmp, root) = plain_site();
+    let dir = root.join("themes/default/templates");
+    std::fs::create_dir_all(&dir).unwrap();
+    let body = std::fs::read_to_string(common::repo_root().join("themes/default/templates/module_body.html")).unwrap();
+    let (li, own) = ("<li id=\"{{ idp }}{{ it.anchor }}\">", "href=\"#{{ idp }}{{ it.anchor }}\"");
+    assert!(body.contains(li) && body.contains(own));
+    let without = body.replace(li, "<li>").replace(own, "href=\"#{{ idp }}{{ it.anchor }}-text\"");
+    std::fs::write(dir.join("module_body.html"), without).unwrap();
+    let found = check(&root);
+    let missing: Vec<&Diagnostic> = found.iter().filter(|d| d.message.contains("for the item")).collect();
+    assert!(!missing.is_empty() && missing.iter().all(|d| d.severity == Severity::Error), "{found:#?}");
+    assert!(missing.iter().any(|d| d.file == M1), "{missing:#?}");
+    assert!(missing.iter().all(|d| d.file.contains("/modules/") && d.pos.is_some()), "{missing:#?}");
+}

@@ -214,4 +214,16 @@ fn a_large_sites_title_edit_leaves_the_index_pages_and_equals_a_full_build() {
     let changed: Vec<String> =
         tree(&served).into_iter().filter(|(p, b)| after.get(p) != Some(b)).map(|x| x.0).collect();
     assert!(changed.iter().any(|p| p == "kompetenzen/index.html"), "an item edit changes the index: {changed:?}");
+    // The A–Z lists kept from each rebuild for the next: an item taken out,
+    // one put first with the text of another module's, one renamed again.
+    let text = std::fs::read_to_string(&module).unwrap();
+    let items: Vec<&str> = text.lines().filter(|l| l.starts_with("    - \"")).collect();
+    edit(&module, &format!("{}\n", items[2]), "");
+    assert_same_as_full(&mut inc, &root, &served, &[&module], Mode::Modules, "an item taken out");
+    let other = std::fs::read_to_string(root.join("content/c1/modules/m2.md")).unwrap();
+    let borrowed = other.lines().find(|l| l.starts_with("    - \"")).unwrap();
+    edit(&module, "  wissen:\n", &format!("  wissen:\n{borrowed}\n"));
+    assert_same_as_full(&mut inc, &root, &served, &[&module], Mode::Modules, "another module's item put first");
+    edit(&module, "Neu: ", "Zuletzt ");
+    assert_same_as_full(&mut inc, &root, &served, &[&module], Mode::Modules, "an item renamed again");
 }

@@ -288,20 +288,6 @@ impl Module {
     pub fn section(&self, known: KnownSection) -> Option<&Section> {
         self.sections.iter().find(|s| s.known == Some(known))
     }
-
-    /// Whether `other` is this module but for its Markdown (the preamble and
-    /// the sections, with where they start) and, unless `with_title`, its
-    /// title: everything else, compared as a whole, is what the site-wide
-    /// index pages can show of a module (a large site's show no titles).
-    pub fn same_outline(&self, other: &Module, with_title: bool) -> bool {
-        let outline = |m: &Module| Module {
-            preamble: String::new(),
-            sections: Vec::new(),
-            title: if with_title { m.title.clone() } else { String::new() },
-            ..m.clone()
-        };
-        outline(self) == outline(other)
-    }
 }
 
 /// A chapter that is not a module (foreword, foundations, certification …).
@@ -461,6 +447,11 @@ impl Site {
     pub fn curriculum(&self, id: &str) -> Option<&Curriculum> {
         self.curricula.iter().find(|c| c.id == id)
     }
+
+    /// Every module as (curriculum index, module index).
+    pub fn module_places(&self) -> Vec<(usize, usize)> {
+        self.curricula.iter().enumerate().flat_map(|(ci, c)| (0..c.modules.len()).map(move |mi| (ci, mi))).collect()
+    }
 }
 
 /// Gives every item of a module a page-unique anchor: the explicit id, else
@@ -559,30 +550,6 @@ pub(crate) mod testutil {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_markdown_is_set_apart_from_the_rest_of_a_module() {
-        let mut m = testutil::module("m1", 1);
-        m.competencies.wissen = vec![Item::new("Hilfeplanung")];
-        let mut prose = m.clone();
-        prose.preamble = "Vorab.".into();
-        prose.sections =
-            vec![Section { title: "Berufliche Handlung".into(), known: None, markdown: "Text.".into(), line: 9 }];
-        assert!(m.same_outline(&prose, true) && prose.same_outline(&m, true));
-        let mut title = prose.clone();
-        title.title.push('!');
-        assert!(!m.same_outline(&title, true), "title");
-        assert!(m.same_outline(&title, false) && title.same_outline(&m, false), "title set apart");
-        let mut item = prose.clone();
-        item.competencies.wissen[0].text = "Netzwerk".into();
-        let mut method = prose.clone();
-        method.methods.push(Item::new("Vortrag"));
-        let mut number = prose.clone();
-        number.number.value += 1;
-        for (other, what) in [(item, "item"), (method, "method"), (number, "number")] {
-            assert!(!m.same_outline(&other, true) && !m.same_outline(&other, false), "{what}");
-        }
-    }
 
     #[test]
     fn anchors_are_derived_unique_and_order_independent() {

@@ -4,11 +4,11 @@
 use super::views::{Data, Links};
 use super::{escape_into, i18n};
 use crate::compare::normalize::normalize;
-use crate::model::{Curriculum, Dimension, Module, Site};
+use crate::model::{Curriculum, Dimension, Item, Module, Site};
 use serde::Serialize;
 use serde_json::{Value, json};
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// A filter of the competency index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,10 +149,13 @@ impl Found<'_> {
     }
 }
 
-/// One text of the index with all its occurrences.
+/// One text of the index with all its occurrences, or (`kept`) the bytes
+/// they were written as by an earlier render ([`KeptAz`]).
 struct Entry<'a> {
+    key: Cow<'a, str>,
     text: &'a str,
     occurrences: Vec<Occurrence>,
+    kept: Option<&'a str>,
 }
 
 /// The entries of one initial letter.
@@ -213,16 +216,21 @@ fn grouped<'a>(entries: impl Iterator<Item = (Cow<'a, str>, &'a str, Occurrence)
     for (key, text, occ) in entries {
         by_key.entry(key).or_insert_with(|| (text, Vec::new())).1.push(occ);
     }
+    let entries = by_key.into_iter().map(|(key, (text, occurrences))| Entry { key, text, occurrences, kept: None });
+    sections(entries.map(|e| (letter(&e.key), e)))
+}
+
+/// Entries with their letters, in sections by letter (entries in key order).
+fn sections<'a>(entries: impl Iterator<Item = (String, Entry<'a>)>) -> Vec<Section<'a>> {
     let mut letters: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
-    for (key, (text, occurrences)) in by_key {
-        letters.entry(letter(&key)).or_default().push(Entry { text, occurrences });
+    for (l, e) in entries {
+        letters.entry(l).or_default().push(e);
     }
     letters
         .into_iter()
-        .map(|(l, entries)| Section {
-            id: format!("buchstabe-{}", l.to_lowercase().replace('#', "0")),
-            letter: l,
-            entries,
+        .map(|(l, mut entries)| {
+            entries.sort_by(|a, b| a.key.cmp(&b.key));
+            Section { id: format!("buchstabe-{}", l.to_lowercase().replace('#', "0")), letter: l, entries }
         })
         .collect()
 }
@@ -235,9 +243,9 @@ fn grouped<'a>(entries: impl Iterator<Item = (Cow<'a, str>, &'a str, Occurrence)
 /// both ways and compares the bytes.
 #[cfg(test)]
 fn az_html(sections: &[Section], lists: Lists, letters_label: &str, root: &str) -> String {
-    let mut out = String::new();
-    write_az(&mut out, &mut |_| {}, (sections, lists), letters_label, root);
-    out
+    let mut out = Vec::new();
+    write_az(&mut AzParts::new(&mut |p, _| out.extend_from_slice(p), false), (sections, lists), letters_label, root);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// An A–Z list to be written into its page's bytes ([`AZ_PLACE`]).
@@ -250,6 +258,8 @@ pub struct AzList<'a> {
     /// Whether the methods page's matrices and the list's heading come
     /// first ([`write_matrices`]).
     matrices: bool,
+    /// Where the entries as written go for the next render, under the page's path.
+    keep: Option<(String, &'a AzKeep<'a>)>,
 }
 
 /// About how much of an A–Z list is written at a time: the list of all items
@@ -265,34 +275,88 @@ impl AzList<'_> {
     }
 
     /// `page` with the list in place of [`AZ_PLACE`], handed to `part` in
-    /// parts of whole tags (each entry whole).
-    pub fn write_parts(&self, page: &[u8], part: &mut dyn FnMut(&[u8])) {
-        let Some(at) = memchr::memmem::find(page, AZ_PLACE.as_bytes()) else { return part(page) };
-        part(&page[..at]);
-        let mut out = String::with_capacity(AZ_PART + AZ_PART / 4);
-        let mut flush = |out: &mut String| {
-            part(out.as_bytes());
-            out.clear();
-        };
+    /// parts of whole tags (each entry whole). A part's flag says that its
+    /// links were made from the model, not read from the content (the
+    /// entries' links to items: see [`crate::links::check_item_anchors`]).
+    pub fn write_parts(&self, page: &[u8], part: &mut dyn FnMut(&[u8], bool)) {
+        let Some(at) = memchr::memmem::find(page, AZ_PLACE.as_bytes()) else { return part(page, false) };
+        part(&page[..at], false);
+        let mut parts = AzParts::new(part, self.keep.is_some());
         if self.matrices {
-            write_matrices(&mut out, &mut flush, self.lists.site, &self.root);
+            let (head, part) = (&mut parts.head, &mut *parts.part);
+            let mut hand = |h: &mut String| {
+                part(h.as_bytes(), false);
+                h.clear();
+            };
+            write_matrices(head, &mut hand, self.lists.site, &self.root);
         }
-        write_az(&mut out, &mut flush, (&self.sections, self.lists), self.label, &self.root);
-        flush(&mut out);
-        part(&page[at + AZ_PLACE.len()..]);
+        write_az(&mut parts, (&self.sections, self.lists), self.label, &self.root);
+        let AzParts { part, body, entries, .. } = parts;
+        part(&page[at + AZ_PLACE.len()..], false);
+        if let Some((path, keep)) = &self.keep {
+            keep.note(path.clone(), KeptAz { text: body, entries });
+        }
+    }
+}
+
+/// Where [`write_az`] writes: the list's own markup (`head`: navigation,
+/// section headings, read by the link check) and its entries (`body`), each
+/// handed to `part` in turn. While the entries are kept for the next render
+/// (`keeping`), `body` holds all of them and `entries` where each is.
+struct AzParts<'p> {
+    part: &'p mut dyn FnMut(&[u8], bool),
+    head: String,
+    body: String,
+    /// The end of what of `body` went to `part`.
+    handed: usize,
+    keeping: bool,
+    entries: Vec<KeptEntry>,
+}
+
+impl<'p> AzParts<'p> {
+    fn new(part: &'p mut dyn FnMut(&[u8], bool), keeping: bool) -> Self {
+        let body = String::with_capacity(AZ_PART + AZ_PART / 4);
+        AzParts { part, head: String::new(), body, handed: 0, keeping, entries: Vec::new() }
+    }
+
+    fn hand_head(&mut self) {
+        if !self.head.is_empty() {
+            (self.part)(self.head.as_bytes(), false);
+            self.head.clear();
+        }
+    }
+
+    fn hand_body(&mut self) {
+        if self.body.len() > self.handed {
+            (self.part)(&self.body.as_bytes()[self.handed..], true);
+            if self.keeping {
+                self.handed = self.body.len();
+            } else {
+                self.body.clear();
+            }
+        }
+    }
+
+    /// Writes `e` (of the section of `letter`) into `body`.
+    fn entry(&mut self, e: &Entry, letter: &str, lists: Lists, root: &str) {
+        let start = self.body.len();
+        match e.kept {
+            Some(bytes) => self.body.push_str(bytes),
+            None => write_entry(&mut self.body, e, lists, root),
+        }
+        if self.keeping {
+            let (key, letter) = (e.key.as_ref().into(), letter.into());
+            self.entries.push(KeptEntry { key, letter, range: start..self.body.len() });
+        } else if self.body.len() >= AZ_PART {
+            self.hand_body();
+        }
     }
 }
 
 /// The A–Z list of `sections` on a page whose way to the site's root is
-/// `root`, written into `out`, which is handed to `flush` after each entry
-/// once it holds [`AZ_PART`] bytes.
-fn write_az(
-    out: &mut String,
-    flush: &mut dyn FnMut(&mut String),
-    (sections, lists): (&[Section], Lists),
-    letters_label: &str,
-    root: &str,
-) {
+/// `root`, written into `parts`.
+fn write_az(parts: &mut AzParts, (sections, lists): (&[Section], Lists), letters_label: &str, root: &str) {
+    let out = &mut parts.head;
     out.push_str("\n<nav class=\"az\" aria-label=\"");
     escape_into(out, letters_label);
     out.push_str("\"><ul>");
@@ -305,6 +369,7 @@ fn write_az(
     }
     out.push_str("</ul></nav>\n");
     for s in sections {
+        let out = &mut parts.head;
         out.push_str("\n<section aria-labelledby=\"");
         escape_into(out, &s.id);
         out.push_str("\">\n<h2 id=\"");
@@ -312,15 +377,15 @@ fn write_az(
         out.push_str("\">");
         escape_into(out, &s.letter);
         out.push_str("</h2>\n<dl class=\"index\">\n");
+        parts.hand_head();
         for e in &s.entries {
-            write_entry(out, e, lists, root);
-            if out.len() >= AZ_PART {
-                flush(out);
-            }
+            parts.entry(e, &s.letter, lists, root);
         }
-        out.push_str("\n</dl>\n</section>\n");
+        parts.hand_body();
+        parts.head.push_str("\n</dl>\n</section>\n");
     }
-    out.push('\n');
+    parts.head.push('\n');
+    parts.hand_head();
 }
 
 /// One entry of [`write_az`]'s list.
@@ -362,10 +427,143 @@ fn az_estimate(sections: &[Section], lists: Lists, root: &str) -> usize {
             + if lists.titles { o.m.title.len() } else { 0 }
             + o.dimension.len()
     };
-    let entry = |e: &Entry| 40 + e.text.len() + e.occurrences.iter().map(occurrence).sum::<usize>();
+    let entry = |e: &Entry| match e.kept {
+        Some(bytes) => bytes.len(),
+        None => 40 + e.text.len() + e.occurrences.iter().map(occurrence).sum::<usize>(),
+    };
     let section = |s: &Section| 150 + 3 * (s.id.len() + s.letter.len()) + s.entries.iter().map(entry).sum::<usize>();
     let plain: usize = 100 + sections.iter().map(section).sum::<usize>();
     plain + plain / 8
+}
+
+/// The entries of an A–Z list as a render wrote them, kept by `serve` for the
+/// next: an edit of a few items changes a few entries of lists of hundreds
+/// of thousands, and writing those lists again whole (and hashing and
+/// checking them) was most of the rebuild after such an edit on a large site.
+#[derive(Debug)]
+pub struct KeptAz {
+    text: String,
+    /// In the order written.
+    entries: Vec<KeptEntry>,
+}
+
+#[derive(Debug)]
+struct KeptEntry {
+    key: Box<str>,
+    letter: Box<str>,
+    range: std::ops::Range<usize>,
+}
+
+/// The [`KeptAz`] of each A–Z page by path: those of the last render, and
+/// those a render makes (while it keeps them).
+pub struct AzKeep<'a> {
+    kept: &'a KeptAzs,
+    made: Option<std::sync::Mutex<KeptAzs>>,
+    /// What changed since the kept lists were written, if the render is
+    /// scoped to an edit of modules ([`IndexChange`]); otherwise none is taken.
+    change: Option<IndexChange>,
+}
+
+/// [`KeptAz`] by page path.
+pub type KeptAzs = std::collections::HashMap<String, std::sync::Arc<KeptAz>>;
+
+impl<'a> AzKeep<'a> {
+    pub fn new(kept: &'a KeptAzs, keeping: bool, change: Option<IndexChange>) -> Self {
+        AzKeep { kept, made: keeping.then(Default::default), change }
+    }
+
+    fn note(&self, path: String, list: KeptAz) {
+        if let Some(made) = &self.made {
+            made.lock().unwrap_or_else(|e| e.into_inner()).insert(path, std::sync::Arc::new(list));
+        }
+    }
+
+    /// The kept list of `path` and the keys of the entries to write again.
+    fn reusable(&self, path: &str, filter: Filter) -> Option<(&'a KeptAz, BTreeSet<&str>)> {
+        let change = self.change.as_ref()?;
+        let kept = self.kept.get(path)?;
+        let keys = match filter {
+            Filter::Dimension(d) => change.keys.get(d)?.iter().map(String::as_str).collect(),
+            Filter::All | Filter::Curriculum(_) => change.keys.iter().flatten().map(String::as_str).collect(),
+        };
+        Some((kept, keys))
+    }
+
+    /// What the next render takes over: what a full render made, or what
+    /// this one made over what was kept (the lists it did not write again
+    /// are as they were); nothing when this render keeps nothing.
+    pub fn into_next(self, all: bool) -> KeptAzs {
+        let Some(made) = self.made else { return KeptAzs::new() };
+        let made = made.into_inner().unwrap_or_else(|e| e.into_inner());
+        if all {
+            return made;
+        }
+        let mut next = self.kept.clone();
+        next.extend(made);
+        next
+    }
+}
+
+/// What an edit of modules changes on the site-wide index pages, as far as
+/// they show it: which entries of the competency lists, whether the methods
+/// page and whether the modules' outlines (the fields and phases pages).
+/// The home page shows counts of all of these.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IndexChange {
+    /// By dimension: the sort keys of the entries whose occurrences changed.
+    pub keys: [BTreeSet<String>; 4],
+    pub methods: bool,
+    pub outline: bool,
+}
+
+impl IndexChange {
+    /// What changes from `before` to `after` (the same module, its number and
+    /// file unchanged) where the index pages show module titles or not.
+    pub fn of_module(before: &Module, after: &Module, titles: bool) -> Self {
+        let retitled = titles && before.title != after.title;
+        let same = |x: Option<&Item>, y: Option<&Item>| {
+            !retitled && matches!((x, y), (Some(x), Some(y)) if x.text == y.text && x.anchor == y.anchor)
+        };
+        let mut keys: [BTreeSet<String>; 4] = Default::default();
+        for (d, keys) in Dimension::ALL.iter().zip(&mut keys) {
+            let (a, b) = (before.competencies.get(*d), after.competencies.get(*d));
+            for i in 0..a.len().max(b.len()) {
+                let (x, y) = (a.get(i), b.get(i));
+                if !same(x, y) {
+                    keys.extend([x, y].into_iter().flatten().map(|it| sort_key(&it.text)));
+                }
+            }
+        }
+        let methods = before.methods.len() != after.methods.len()
+            || before.methods.iter().zip(&after.methods).any(|(x, y)| !same(Some(x), Some(y)));
+        let outline = |m: &Module| Module {
+            preamble: String::new(),
+            sections: Vec::new(),
+            competencies: Default::default(),
+            methods: Vec::new(),
+            title: if titles { m.title.clone() } else { String::new() },
+            ..m.clone()
+        };
+        IndexChange { keys, methods, outline: outline(before) != outline(after) }
+    }
+
+    pub fn add(&mut self, other: IndexChange) {
+        for (k, o) in self.keys.iter_mut().zip(other.keys) {
+            k.extend(o);
+        }
+        self.methods |= other.methods;
+        self.outline |= other.outline;
+    }
+
+    /// Whether no index page changes (nor the home page).
+    pub fn is_empty(&self) -> bool {
+        !self.competencies() && !self.methods && !self.outline
+    }
+
+    /// Whether an entry of the competency lists changes.
+    pub fn competencies(&self) -> bool {
+        self.keys.iter().any(|k| !k.is_empty())
+    }
 }
 
 /// The sort keys of one curriculum's DQR items, in source order.
@@ -441,10 +639,10 @@ struct CompetencyPage<'a> {
 
 /// The sections as the template lists them, or (with the built-in templates)
 /// none: they then go to `insert`, to be written directly where the template
-/// puts `az` ([`AZ_PLACE`]).
+/// puts `az` ([`AZ_PLACE`]), and kept under `path` if the render keeps lists.
 fn az_or_views<'s, 'a>(
     data: &'a Data,
-    sections: &'s mut Vec<Section<'a>>,
+    (sections, path): (&'s mut Vec<Section<'a>>, String),
     links: &Links,
     insert: &mut Option<AzList<'a>>,
 ) -> (Vec<SectionView<'s>>, Option<&'static str>) {
@@ -452,17 +650,19 @@ fn az_or_views<'s, 'a>(
         let label = i18n::strings(data.site.config.language)["letters"];
         let sections = std::mem::take(sections);
         let (lists, root) = (Lists::new(data.site), links.root.clone());
-        *insert = Some(AzList { sections, lists, label, root, matrices: false });
+        let keep = data.az.made.is_some().then_some((path, &data.az));
+        *insert = Some(AzList { sections, lists, label, root, matrices: false, keep });
         (Vec::new(), Some(AZ_PLACE))
     } else {
         (section_views(sections, Lists::new(data.site), &links.root), None)
     }
 }
 
-/// The body of a competency page; its A–Z list may go to `insert` ([`az_or_views`]).
-pub fn competencies<'a>(data: &'a Data, filter: Filter, links: &Links, insert: &mut Option<AzList<'a>>) -> tera::Value {
+/// The entries of a competency page: all of them made again, or (where the
+/// page's list was kept and only some entries changed) those made again and
+/// the others as kept; and how many items the page lists.
+fn competency_sections<'a>(data: &'a Data, filter: Filter, path: &str) -> (Vec<Section<'a>>, usize) {
     let site = data.site;
-    let t = i18n::strings(site.config.language);
     // A curriculum's page reads only its own keys: each of its pages costs its
     // own items, not the site's.
     let curricula = match filter {
@@ -471,19 +671,44 @@ pub fn competencies<'a>(data: &'a Data, filter: Filter, links: &Links, insert: &
     };
     let keys = curricula.filter_map(|ci| data.competency_keys.get(ci).map(|k| (ci, k)));
     let mut count = 0;
+    let reuse = if data.fast_az { data.az.reusable(path, filter) } else { None };
     let entries = keys
         .flat_map(|(ci, k)| k.iter().map(move |x| (ci, x)))
         .filter(|(_, k)| match filter {
             Filter::All | Filter::Curriculum(_) => true,
             Filter::Dimension(d) => d == usize::from(k.dimension),
         })
+        .inspect(|_| count += 1)
+        .filter(|(_, k)| reuse.as_ref().is_none_or(|(_, changed)| changed.contains(&*k.key)))
         .map(|(ci, k)| {
-            count += 1;
             let (mi, ii) = (k.module as usize, k.item as usize);
             let it = &site.curricula[ci].modules[mi].competencies.get(Dimension::ALL[usize::from(k.dimension)])[ii];
             (Cow::Borrowed(&*k.key), it.text.as_str(), Occurrence::new(ci, mi, k.dimension, ii))
         });
-    let mut sections = grouped(entries);
+    let fresh = grouped(entries);
+    let Some((kept, changed)) = reuse else { return (fresh, count) };
+    let made = fresh.into_iter().flat_map(|s| {
+        let letter = s.letter;
+        s.entries.into_iter().map(move |e| (letter.clone(), e))
+    });
+    let taken = kept.entries.iter().filter(|e| !changed.contains(&*e.key)).map(|e| {
+        let entry = Entry {
+            key: Cow::Borrowed(&*e.key),
+            text: "",
+            occurrences: Vec::new(),
+            kept: kept.text.get(e.range.clone()),
+        };
+        (e.letter.to_string(), entry)
+    });
+    (sections(taken.chain(made)), count)
+}
+
+/// The body of a competency page; its A–Z list may go to `insert` ([`az_or_views`]).
+pub fn competencies<'a>(data: &'a Data, filter: Filter, links: &Links, insert: &mut Option<AzList<'a>>) -> tera::Value {
+    let site = data.site;
+    let t = i18n::strings(site.config.language);
+    let path = format!("kompetenzen/{}", filter.segment(site));
+    let (mut sections, count) = competency_sections(data, filter, &path);
     let distinct: usize = sections.iter().map(|s| s.entries.len()).sum();
     // Beyond the header's limit of curricula, only the page of all items
     // lists every curriculum's page; the others link to it, the dimensions
@@ -511,7 +736,7 @@ pub fn competencies<'a>(data: &'a Data, filter: Filter, links: &Links, insert: &
             json!({"label": label, "kind": kind, "url": links.to(&format!("kompetenzen/{}", f.segment(site))), "current": f == filter})
         })
         .collect();
-    let (sections, az) = az_or_views(data, &mut sections, links, insert);
+    let (sections, az) = az_or_views(data, (&mut sections, path), links, insert);
     tera::Value::from_serializable(&CompetencyPage { sections, az, filters, count, distinct })
 }
 
@@ -527,8 +752,10 @@ pub fn methods<'a>(data: &'a Data, links: &Links, insert: &mut Option<AzList<'a>
         })
     });
     let mut sections = grouped(entries);
-    let (sections, az) = az_or_views(data, &mut sections, links, insert);
+    let (sections, az) = az_or_views(data, (&mut sections, "methoden/".into()), links, insert);
     if let Some(list) = insert {
+        // Its entries are not taken over (an edit of a method writes it again whole).
+        list.keep = None;
         list.matrices = true;
         return json!({"sections": sections, "az": az, "matrices": []});
     }
@@ -730,6 +957,50 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_index_change_names_what_the_index_pages_show_of_an_edit() {
+        use crate::model::{Section as Prose, testutil};
+        let mut m = testutil::module("m1", 1);
+        m.competencies.wissen = vec![Item::new("Hilfeplanung"), Item::new("Netzwerk")];
+        m.competencies.sozialkompetenz = vec![Item::new("Empathie")];
+        m.methods = vec![Item::new("Vortrag")];
+        crate::model::assign_anchors(&mut m);
+        let change = |after: &Module, titles: bool| IndexChange::of_module(&m, after, titles);
+        let keys = |c: &IndexChange, d: usize| c.keys[d].iter().cloned().collect::<Vec<_>>();
+        let mut prose = m.clone();
+        prose.preamble = "Vorab.".into();
+        prose.sections =
+            vec![Prose { title: "Berufliche Handlung".into(), known: None, markdown: "Text.".into(), line: 9 }];
+        assert!(change(&prose, true).is_empty(), "Markdown is on no index page");
+        let mut title = prose.clone();
+        title.title.push('!');
+        assert!(change(&title, false).is_empty(), "a large site's index pages show no titles");
+        let retitled = change(&title, true);
+        assert!(retitled.outline && retitled.methods && keys(&retitled, 0) == ["hilfeplanung", "netzwerk"]);
+        assert_eq!(keys(&retitled, 2), ["empathie"]);
+        let mut item = m.clone();
+        item.competencies.wissen[1].text = "Übergänge".into();
+        crate::model::assign_anchors(&mut item);
+        let c = change(&item, true);
+        assert_eq!((keys(&c, 0), c.methods, c.outline), (vec!["netzwerk".into(), "ubergange".into()], false, false));
+        assert!(c.keys[1..].iter().all(BTreeSet::is_empty) && c.competencies());
+        // An item put first moves every other: each of them is written again.
+        let mut first = m.clone();
+        first.competencies.wissen.insert(0, Item::new("Netzwerk"));
+        crate::model::assign_anchors(&mut first);
+        assert_eq!(keys(&change(&first, false), 0), ["hilfeplanung", "netzwerk"]);
+        let mut method = m.clone();
+        method.methods.push(Item::new("Planspiel"));
+        let c = change(&method, false);
+        assert!(c.methods && !c.competencies() && !c.outline);
+        let mut phase = m.clone();
+        phase.phases.push(crate::model::At::new("assessment".into(), None));
+        let mut all = IndexChange::default();
+        all.add(change(&phase, false));
+        all.add(change(&item, false));
+        assert!(all.outline && all.competencies() && !all.methods);
+    }
+
+    #[test]
     fn the_a_to_z_list_written_directly_equals_az_html() {
         let texts = ["Äpfel & <Birnen>", "„Zitat“ mit \"Anführung\" und 'Apostroph'", "Ölzeug"];
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -745,8 +1016,10 @@ mod tests {
         let mut lists = Lists::new(&site);
         lists.labels[0] = "Wissen & <mehr>";
         let entries = |t: &'static str| Entry {
+            key: Cow::Borrowed(t),
             text: t,
             occurrences: vec![Occurrence::new(0, 0, 0, 0), Occurrence::new(1, 1, METHODS, 0)],
+            kept: None,
         };
         let sections = vec![
             Section {
@@ -803,7 +1076,7 @@ mod tests {
                 let html = theme.render(job.template(), ctx).unwrap();
                 let (mut bytes, mut parts) = (Vec::new(), 0);
                 match insert {
-                    Some(list) => list.write_parts(&html, &mut |p| {
+                    Some(list) => list.write_parts(&html, &mut |p, _| {
                         bytes.extend_from_slice(p);
                         parts += 1;
                     }),

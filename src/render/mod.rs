@@ -20,7 +20,7 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-pub use index_views::shows_module_titles;
+pub use index_views::{IndexChange, shows_module_titles};
 pub use theme::Theme;
 pub use views::{MdText, markdown_texts, render_markdown_text};
 
@@ -129,10 +129,9 @@ pub struct Scope {
     /// Keep what the render computes for a later scoped render ([`Reuse`]):
     /// serve does, a build does not hold the search documents that long.
     reuse: bool,
-    /// The site-wide index pages and the home page stay as they were: the
-    /// changed modules differ only in what none of them shows (their
-    /// Markdown, and on a large site their titles).
-    indices_unchanged: bool,
+    /// What of the site-wide index pages and the home page the changed
+    /// modules change, if known (otherwise all of them are made again).
+    index: Option<IndexChange>,
 }
 
 impl Scope {
@@ -154,16 +153,21 @@ impl Scope {
             own_pages: false,
             data_paths_only: false,
             reuse: true,
-            indices_unchanged: false,
+            index: None,
         }
     }
 
-    /// [`Self::modules`] where the changed modules differ from before only in
-    /// what the index pages and the home page do not show
-    /// ([`crate::build::Undo::index_pages_unchanged`]): those pages are left
-    /// as they are.
-    pub fn modules_but_indices_alike(changed: &[(usize, usize)]) -> Self {
-        Scope { indices_unchanged: true, ..Scope::modules(changed) }
+    /// [`Self::modules`] where what the changed modules change of the index
+    /// pages is known ([`crate::build::Undo::index_change`]): the index pages
+    /// that show nothing of it are left as they are, and the A–Z lists kept
+    /// from the last render are written again only where they changed.
+    pub fn modules_changing(changed: &[(usize, usize)], index: IndexChange) -> Self {
+        Scope { index: Some(index), ..Scope::modules(changed) }
+    }
+
+    /// Whether the index pages show what the changed modules change.
+    fn indices_unchanged(&self) -> bool {
+        self.index.as_ref().is_some_and(IndexChange::is_empty)
     }
 
     /// Everything, keeping what later scoped renders reuse (serve's full rebuilds).
@@ -208,10 +212,19 @@ impl Scope {
         if self.own_pages {
             return matches!(*job, Job::Module(c, m) | Job::Source(c, m) if self.modules.contains(&(c, m)));
         }
+        let shown = |what: fn(&IndexChange) -> bool| self.index.as_ref().is_none_or(what);
         match *job {
             // A curriculum's competency page shows only its own items.
-            Job::Competencies(index_views::Filter::Curriculum(c)) => self.curriculum(c) && !self.indices_unchanged,
-            Job::Home | Job::Competencies(_) | Job::Methods | Job::Fields | Job::Phases => !self.indices_unchanged,
+            Job::Competencies(index_views::Filter::Curriculum(c)) => {
+                self.curriculum(c) && shown(IndexChange::competencies)
+            }
+            Job::Competencies(index_views::Filter::Dimension(d)) => {
+                self.index.as_ref().is_none_or(|i| i.keys.get(d).is_some_and(|k| !k.is_empty()))
+            }
+            Job::Competencies(index_views::Filter::All) => shown(IndexChange::competencies),
+            Job::Methods => shown(|i| i.methods),
+            Job::Fields | Job::Phases => shown(|i| i.outline),
+            Job::Home => !self.indices_unchanged(),
             Job::Curriculum(c) | Job::CurriculumPrint(c) | Job::Module(c, _) => self.curriculum(c),
             Job::Source(c, m) => self.is_all() || self.modules.contains(&(c, m)),
             Job::Compare(k) | Job::ComparePrint(k) | Job::Pair(k, _) => {
@@ -261,6 +274,8 @@ pub struct Reuse {
     exports: crate::export::KeptExports,
     /// The module bodies of the curricula a scoped render made them for.
     bodies: views::KeptBodies,
+    /// The entries of the competency pages' A–Z lists as last written.
+    az: index_views::KeptAzs,
 }
 
 /// Pages by output path.
@@ -545,8 +560,11 @@ fn in_order<T: Sync, R: Send + Sync>(tasks: &[T], run: impl Fn(&T) -> R + Sync) 
 }
 
 /// What makes a page part by part ([`Sink::parts`]): it hands each part to
-/// its argument.
-pub type Parts<'m> = &'m mut dyn FnMut(&mut dyn FnMut(&[u8]));
+/// its argument, with whether the part's links were made from the model
+/// rather than read from the content (the A–Z lists' links to items, which
+/// resolve where each item has its anchor on its module page:
+/// [`crate::links::check_item_anchors`]); the link check need not read those.
+pub type Parts<'m> = &'m mut dyn FnMut(&mut dyn FnMut(&[u8], bool));
 
 /// Receives every file as soon as it is made: `build` writes it out, the
 /// in-memory render keeps it. Memory then holds the content and one group's
@@ -561,7 +579,7 @@ pub trait Sink: Sync {
     /// them. Here they are joined into one file of about `size` bytes.
     fn parts(&self, path: String, size: usize, make: Parts) {
         let mut bytes = Vec::with_capacity(size);
-        make(&mut |part| bytes.extend_from_slice(part));
+        make(&mut |part, _| bytes.extend_from_slice(part));
         self.file(OutFile { path, bytes });
     }
 }
@@ -863,7 +881,8 @@ fn prepare<'a>(
     let competency_keys = if scope.own_pages {
         Vec::new()
     } else {
-        index_views::competency_keys(site, &reuse.competency_keys, |c| !scope.curriculum(c) || scope.indices_unchanged)
+        let same = !scope.index.as_ref().is_none_or(IndexChange::competencies);
+        index_views::competency_keys(site, &reuse.competency_keys, |c| !scope.curriculum(c) || same)
     };
     let terms = std::sync::Arc::new(views::glossary_terms(site));
     let t = tera::Value::from_serializable(i18n::strings(site.config.language));
@@ -902,6 +921,7 @@ fn prepare<'a>(
         fragments: Keep::new(&reuse.fragments, keeping),
         exports: Keep::new(&reuse.exports, keeping),
         bodies: Keep::new(&reuse.bodies, keeping),
+        az: index_views::AzKeep::new(&reuse.az, scope.reuse && !scope.own_pages && fast_az, scope.index.clone()),
         ledgers: site.curricula.iter().map(|_| std::sync::OnceLock::new()).collect(),
         markdown_salt,
         preparations,
@@ -988,12 +1008,65 @@ fn next_reuse(site: &Site, scope: &Scope, data: views::Data, reuse: &Reuse) -> R
         fragments: data.fragments.into_next(&reuse.fragments),
         exports: data.exports.into_next(&reuse.exports),
         bodies: data.bodies.into_next(&reuse.bodies),
+        az: if fresh { data.az.into_next(scope.is_all()) } else { reuse.az.clone() },
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// serve's A–Z lists after an edit of items (the changed entries made
+    /// again, the others as kept from the render before) equal those of a
+    /// full render, edit after edit; the index pages that show nothing of an
+    /// edit are not made again.
+    #[test]
+    fn kept_a_to_z_lists_with_the_changed_entries_made_again_equal_fresh_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let theme = Theme::load(dir.path(), "default").unwrap();
+        let sources = std::collections::BTreeMap::new();
+        let mut site = crate::load::load_site(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).site;
+        let mut reuse =
+            render_scoped(&site, &theme, &sources, &Scope::all_for_reuse(), &Reuse::default()).unwrap().reuse;
+        let elsewhere = site.curricula[1].modules[0].competencies.wissen[0].text.clone();
+        type Edit = Box<dyn Fn(&mut crate::model::Module)>;
+        let edits: [(Edit, &[&str]); 3] = [
+            (Box::new(|m| m.competencies.wissen[0].text = "Zuletzt umbenannt".into()), &["index", "kit", "wissen"]),
+            (Box::new(|m| drop(m.competencies.fertigkeiten.remove(0))), &["fertigkeiten", "index", "kit"]),
+            (
+                Box::new(move |m| m.competencies.sozialkompetenz.insert(0, crate::model::Item::new(elsewhere.clone()))),
+                &["index", "kit", "sozialkompetenz"],
+            ),
+        ];
+        for (edit, remade) in edits {
+            let before = site.curricula[0].modules[2].clone();
+            let m = &mut site.curricula[0].modules[2];
+            edit(m);
+            crate::model::assign_anchors(m);
+            let change = IndexChange::of_module(&before, &site.curricula[0].modules[2], shows_module_titles(&site));
+            let scope = Scope::modules_changing(&[(0, 2)], change);
+            let scoped = render_scoped(&site, &theme, &sources, &scope, &reuse).unwrap();
+            let fresh = render_with(&site, &theme, &sources).unwrap().0;
+            let pages: Vec<&OutFile> = scoped.files.iter().filter(|f| f.path.starts_with("kompetenzen/")).collect();
+            let names: Vec<&str> = pages.iter().map(|f| f.path.split('/').nth(1).unwrap_or_default()).collect();
+            assert_eq!(names, remade.iter().map(|n| n.replace("index", "index.html")).collect::<Vec<_>>());
+            for f in pages {
+                assert!(fresh.iter().any(|x| x.path == f.path && x.bytes == f.bytes), "{} as a full render", f.path);
+            }
+            assert!(!scoped.files.iter().any(|f| f.path.starts_with("methoden/") || f.path.starts_with("phasen/")));
+            reuse = scoped.reuse;
+        }
+        // The entries not named as changed are taken as kept, unread: an
+        // edit left out of the change does not show.
+        let m = &mut site.curricula[0].modules[2];
+        m.competencies.selbststaendigkeit[0].text = "Nicht genannt".into();
+        let mut change = IndexChange::default();
+        change.keys[0].insert("zuletzt umbenannt".into());
+        let scoped =
+            render_scoped(&site, &theme, &sources, &Scope::modules_changing(&[(0, 2)], change), &reuse).unwrap();
+        let all = scoped.files.iter().find(|f| f.path == "kompetenzen/index.html").unwrap();
+        assert!(!String::from_utf8_lossy(&all.bytes).contains("Nicht genannt"));
+    }
 
     #[test]
     fn values_are_identical_only_when_they_render_alike() {

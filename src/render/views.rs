@@ -94,6 +94,8 @@ pub struct Data<'a> {
     /// Whether the A–Z lists may be written directly instead of through
     /// `az.html` (the theme overrides none of the templates involved).
     pub fast_az: bool,
+    /// The A–Z lists kept from the last render, and those this one keeps.
+    pub az: super::index_views::AzKeep<'a>,
     /// Whether the rows of the comparison tables may be written directly
     /// instead of through `cmp_row.html` (none of the templates involved is
     /// overridden).
