@@ -54,6 +54,8 @@ pub struct Checked {
     pub diags: Diagnostics,
     /// What loading alone found (to replace a file's share when it is reloaded).
     pub load_diags: Diagnostics,
+    /// What checking found, by curriculum (to check only the reloaded ones again).
+    pub findings: check::Findings,
     pub sources: crate::render::Sources,
     /// The fingerprint of each file read, by path ([`load::Loaded::read`]).
     pub read: std::collections::BTreeMap<String, u64>,
@@ -71,13 +73,14 @@ pub fn load_checked(root: &Path, base_url: Option<&str>) -> Result<Checked, Vec<
         site.config.base_url = if b.ends_with('/') { b.to_string() } else { format!("{b}/") };
     }
     let t = Instant::now();
-    diags.extend(check::check_site(&site));
+    let findings = check::check_site_keeping(&site, &Default::default(), |_| false);
+    diags.extend(findings.all());
     diags.attach_excerpts_from(&sources);
     timings.check = t.elapsed();
     if diags.has_errors() {
         return Err(diags.sorted());
     }
-    Ok(Checked { site, diags, load_diags, sources, read, timings })
+    Ok(Checked { site, diags, load_diags, findings, sources, read, timings })
 }
 
 /// What [`reload_modules`] replaced in a [`Checked`], to put it back when the
@@ -87,8 +90,8 @@ pub struct Undo {
     modules: Vec<((usize, usize), crate::model::Module)>,
     /// Each reloaded file's text and fingerprint before.
     sources: Vec<(String, Option<String>, Option<u64>)>,
-    /// The diagnostics before (all, and those of loading).
-    diags: Option<(Diagnostics, Diagnostics)>,
+    /// The diagnostics before (all, those of loading, and the findings of checking).
+    diags: Option<(Diagnostics, Diagnostics, check::Findings)>,
 }
 
 impl Undo {
@@ -122,9 +125,10 @@ impl Undo {
                 None => checked.read.remove(&file),
             };
         }
-        if let Some((diags, load_diags)) = self.diags {
+        if let Some((diags, load_diags, findings)) = self.diags {
             checked.diags = diags;
             checked.load_diags = load_diags;
+            checked.findings = findings;
         }
     }
 }
@@ -169,14 +173,18 @@ pub fn reload_modules(
         changed.push((ci, mi));
     }
     let mut diags = load_diags.clone();
-    diags.extend(check::check_site(&checked.site));
+    let findings = check::check_site_keeping(&checked.site, &checked.findings, |c| !changed.iter().any(|x| x.0 == c));
+    diags.extend(findings.all());
     diags.attach_excerpts_from(&checked.sources);
     if diags.has_errors() {
         undo.apply(checked);
         return Some(Err(diags.sorted()));
     }
-    undo.diags =
-        Some((std::mem::replace(&mut checked.diags, diags), std::mem::replace(&mut checked.load_diags, load_diags)));
+    undo.diags = Some((
+        std::mem::replace(&mut checked.diags, diags),
+        std::mem::replace(&mut checked.load_diags, load_diags),
+        std::mem::replace(&mut checked.findings, findings),
+    ));
     Some(Ok((changed, undo)))
 }
 

@@ -13,9 +13,36 @@ use std::collections::{HashMap, HashSet};
 
 /// Runs every check on the site.
 pub fn check_site(site: &Site) -> Diagnostics {
-    let mut out = Diagnostics::new();
+    check_site_keeping(site, &Findings::default(), |_| false).all()
+}
+
+/// What [`check_site`] finds: about each curriculum alone (in site order),
+/// and about the site as a whole before and after those.
+#[derive(Debug, Clone, Default)]
+pub struct Findings {
+    head: Diagnostics,
+    curricula: Vec<Diagnostics>,
+    tail: Diagnostics,
+}
+
+impl Findings {
+    /// Everything found, in the order [`check_site`] reports it.
+    pub fn all(&self) -> Diagnostics {
+        let mut out = self.head.clone();
+        out.extend(self.curricula.iter().flat_map(|d| d.iter().cloned()));
+        out.extend(self.tail.iter().cloned());
+        out
+    }
+}
+
+/// [`check_site`], with the findings about each curriculum that `unchanged`
+/// says is as it was when `kept` found them (by curriculum index) taken
+/// over: serve checks the site after every edit of a module, and a large
+/// site's curricula (hundreds of thousands of items) were most of that.
+pub fn check_site_keeping(site: &Site, kept: &Findings, unchanged: impl Fn(usize) -> bool + Sync) -> Findings {
+    let mut head = Diagnostics::new();
     let phase_ids: Vec<&str> = site.glossary.phases.iter().map(|p| p.id.as_str()).collect();
-    check_unique("content/glossary.yaml", phase_ids.iter().copied(), "phase", &mut out);
+    check_unique("content/glossary.yaml", phase_ids.iter().copied(), "phase", &mut head);
     // Curricula and comparisons are checked side by side; their findings are
     // merged in site order.
     let each = |f: &(dyn Fn(usize, &mut Diagnostics) + Sync), n: usize| -> Vec<Diagnostics> {
@@ -29,15 +56,27 @@ pub fn check_site(site: &Site) -> Diagnostics {
             })
             .collect()
     };
-    let curricula = each(&|i, found| check_curriculum(&site.curricula[i], &phase_ids, found), site.curricula.len());
-    out.extend(curricula.into_iter().flatten());
-    check_order(site, &mut out);
-    let comparisons = each(&|i, found| check_comparison(site, &site.comparisons[i], found), site.comparisons.len());
-    out.extend(comparisons.into_iter().flatten());
-    for rs in &site.rules {
-        check_rules(site, rs, &mut out);
+    let curricula = each(
+        &|i, found| match kept.curricula.get(i).filter(|_| unchanged(i)) {
+            Some(k) => found.extend(k.iter().cloned()),
+            None => check_curriculum(&site.curricula[i], &phase_ids, found),
+        },
+        site.curricula.len(),
+    );
+    let mut tail = Diagnostics::new();
+    check_order(site, &mut tail);
+    // The first curriculum of an id, as `Site::curriculum` finds it.
+    let mut by_id: HashMap<&str, &Curriculum> = HashMap::new();
+    for c in site.curricula.iter().rev() {
+        by_id.insert(c.id.as_str(), c);
     }
-    out
+    let comparisons =
+        each(&|i, found| check_comparison(site, &by_id, &site.comparisons[i], found), site.comparisons.len());
+    tail.extend(comparisons.into_iter().flatten());
+    for rs in &site.rules {
+        check_rules(site, rs, &mut tail);
+    }
+    Findings { head, curricula, tail }
 }
 
 /// Every format and kind a rule names must exist in some curriculum, or the
@@ -278,13 +317,12 @@ fn check_order(site: &Site, out: &mut Diagnostics) {
     check_refs("site.yaml", &site.config.order, "curriculum", &ids, out);
 }
 
-fn check_comparison(site: &Site, cmp: &super::Comparison, out: &mut Diagnostics) {
-    let ids = curriculum_ids(site);
-    let left = site.curriculum(&cmp.left.value);
-    let right = site.curriculum(&cmp.right.value);
+fn check_comparison(site: &Site, by_id: &HashMap<&str, &Curriculum>, cmp: &super::Comparison, out: &mut Diagnostics) {
+    let left = by_id.get(cmp.left.value.as_str()).copied();
+    let right = by_id.get(cmp.right.value.as_str()).copied();
     for (side, c) in [(&cmp.left, left), (&cmp.right, right)] {
         if c.is_none() && !site.unloadable.contains(&side.value) {
-            out.push(unknown_ref(&cmp.file, side, "curriculum", &ids));
+            out.push(unknown_ref(&cmp.file, side, "curriculum", &curriculum_ids(site)));
         }
     }
     let module_ids = |c: Option<&Curriculum>| -> Vec<String> {
@@ -346,6 +384,30 @@ mod tests {
 
     fn messages(d: &Diagnostics) -> Vec<String> {
         d.sorted().into_iter().map(|d| d.message).collect()
+    }
+
+    /// serve checks only the curricula of the modules it reloaded again: the
+    /// findings of the others are taken over as they were.
+    #[test]
+    fn findings_of_unchanged_curricula_are_taken_over() {
+        let twice = |c: &str| {
+            let mut m = module("m1", 1);
+            m.methods = vec![Item::new("Vortrag"), Item::new("Vortrag")];
+            curriculum(c, vec![m])
+        };
+        let mut site = Site { curricula: vec![twice("a"), twice("b")], ..Default::default() };
+        let first = check_site_keeping(&site, &Findings::default(), |_| false);
+        let all = |d: &Diagnostics| d.iter().map(|x| x.location() + &x.message).collect::<Vec<_>>();
+        let files = |d: &Diagnostics| all(d).into_iter().filter(|m| m.contains("more than once")).collect::<Vec<_>>();
+        assert_eq!(all(&first.all()), all(&check_site(&site)));
+        assert_eq!(files(&first.all()).len(), 2);
+        // Both curricula lose their repetition; only `b` is checked again.
+        for c in &mut site.curricula {
+            c.modules[0].methods.pop();
+        }
+        let kept = check_site_keeping(&site, &first, |c| c == 0);
+        assert_eq!(files(&kept.all()), files(&first.all())[..1]);
+        assert!(files(&check_site_keeping(&site, &kept, |_| false).all()).is_empty());
     }
 
     #[test]

@@ -282,6 +282,10 @@ impl AzList<'_> {
         let Some(at) = memchr::memmem::find(page, AZ_PLACE.as_bytes()) else { return part(page, false) };
         part(&page[..at], false);
         let mut parts = AzParts::new(part, self.keep.is_some());
+        if parts.keeping {
+            // The whole list is held: room for it at once, not grown (and copied) step by step.
+            parts.body.reserve(az_estimate(&self.sections, self.lists, &self.root));
+        }
         if self.matrices {
             let (head, part) = (&mut parts.head, &mut *parts.part);
             let mut hand = |h: &mut String| {
@@ -464,6 +468,16 @@ pub struct AzKeep<'a> {
     change: Option<IndexChange>,
 }
 
+/// The keys of the entries an edit changed: a few, looked up for each of
+/// hundreds of thousands of items (a comparison of lengths rules out most).
+struct Changed<'k>(Vec<&'k str>);
+
+impl Changed<'_> {
+    fn contains(&self, key: &str) -> bool {
+        self.0.contains(&key)
+    }
+}
+
 /// [`KeptAz`] by page path.
 pub type KeptAzs = std::collections::HashMap<String, std::sync::Arc<KeptAz>>;
 
@@ -479,14 +493,14 @@ impl<'a> AzKeep<'a> {
     }
 
     /// The kept list of `path` and the keys of the entries to write again.
-    fn reusable(&self, path: &str, filter: Filter) -> Option<(&'a KeptAz, BTreeSet<&str>)> {
+    fn reusable(&self, path: &str, filter: Filter) -> Option<(&'a KeptAz, Changed<'_>)> {
         let change = self.change.as_ref()?;
         let kept = self.kept.get(path)?;
-        let keys = match filter {
+        let keys: BTreeSet<&str> = match filter {
             Filter::Dimension(d) => change.keys.get(d)?.iter().map(String::as_str).collect(),
             Filter::All | Filter::Curriculum(_) => change.keys.iter().flatten().map(String::as_str).collect(),
         };
-        Some((kept, keys))
+        Some((kept, Changed(keys.into_iter().collect())))
     }
 
     /// What the next render takes over: what a full render made, or what
@@ -679,7 +693,7 @@ fn competency_sections<'a>(data: &'a Data, filter: Filter, path: &str) -> (Vec<S
             Filter::Dimension(d) => d == usize::from(k.dimension),
         })
         .inspect(|_| count += 1)
-        .filter(|(_, k)| reuse.as_ref().is_none_or(|(_, changed)| changed.contains(&*k.key)))
+        .filter(|(_, k)| reuse.as_ref().is_none_or(|(_, changed)| changed.contains(&k.key)))
         .map(|(ci, k)| {
             let (mi, ii) = (k.module as usize, k.item as usize);
             let it = &site.curricula[ci].modules[mi].competencies.get(Dimension::ALL[usize::from(k.dimension)])[ii];
@@ -691,7 +705,7 @@ fn competency_sections<'a>(data: &'a Data, filter: Filter, path: &str) -> (Vec<S
         let letter = s.letter;
         s.entries.into_iter().map(move |e| (letter.clone(), e))
     });
-    let taken = kept.entries.iter().filter(|e| !changed.contains(&*e.key)).map(|e| {
+    let taken = kept.entries.iter().filter(|e| !changed.contains(&e.key)).map(|e| {
         let entry = Entry {
             key: Cow::Borrowed(&*e.key),
             text: "",
