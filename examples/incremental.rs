@@ -1,7 +1,8 @@
 //! Times `serve`'s rebuild of a site after one module changes (a measuring aid):
 //! `cargo run --release --example incremental -- ROOT MODULE_FILE`. The edit
 //! changes the module's title, with `EDIT=prose` a sentence of its
-//! Kompetenzbeschreibung, with `EDIT=item` the text of its first listed item.
+//! Kompetenzbeschreibung, with `EDIT=item` the text of its first listed item,
+//! with `EDIT=method` the text of its first learning method.
 use std::time::Instant;
 
 fn main() {
@@ -15,6 +16,7 @@ fn main() {
     let (from, to) = match std::env::var("EDIT").as_deref() {
         Ok("prose") => ("## Kompetenzbeschreibung\n", "## Kompetenzbeschreibung\n\nEin neuer Satz.\n"),
         Ok("item") => ("    - \"", "    - \"Neu: "),
+        Ok("method") => ("methods:\n  - \"", "methods:\n  - \"Neu: "),
         _ => ("title: \"", "title: \"Neu "),
     };
     let (mut times, mut firsts) = (Vec::new(), Vec::new());

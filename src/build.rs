@@ -104,7 +104,7 @@ impl Undo {
         let mut change = crate::render::IndexChange::default();
         for ((ci, mi), before) in &self.modules {
             match site.curricula.get(*ci).and_then(|c| c.modules.get(*mi)) {
-                Some(now) => change.add(crate::render::IndexChange::of_module(before, now, titles)),
+                Some(now) => change.add(crate::render::IndexChange::of_module(*ci, before, now, titles)),
                 None => change.outline = true,
             }
         }

@@ -222,7 +222,7 @@ impl Scope {
                 self.index.as_ref().is_none_or(|i| i.keys.get(d).is_some_and(|k| !k.is_empty()))
             }
             Job::Competencies(index_views::Filter::All) => shown(IndexChange::competencies),
-            Job::Methods => shown(|i| i.methods),
+            Job::Methods => shown(IndexChange::methods),
             Job::Fields | Job::Phases => shown(|i| i.outline),
             Job::Home => !self.indices_unchanged(),
             Job::Curriculum(c) | Job::CurriculumPrint(c) | Job::Module(c, _) => self.curriculum(c),
@@ -881,7 +881,7 @@ fn prepare<'a>(
     let competency_keys = if scope.own_pages {
         Vec::new()
     } else {
-        let same = !scope.index.as_ref().is_none_or(IndexChange::competencies);
+        let same = scope.index.as_ref().is_some_and(|i| !i.competencies() && !i.methods());
         index_views::competency_keys(site, &reuse.competency_keys, |c| !scope.curriculum(c) || same)
     };
     let terms = std::sync::Arc::new(views::glossary_terms(site));
@@ -1030,20 +1030,21 @@ mod tests {
             render_scoped(&site, &theme, &sources, &Scope::all_for_reuse(), &Reuse::default()).unwrap().reuse;
         let elsewhere = site.curricula[1].modules[0].competencies.wissen[0].text.clone();
         type Edit = Box<dyn Fn(&mut crate::model::Module)>;
-        let edits: [(Edit, &[&str]); 3] = [
+        let edits: [(Edit, &[&str]); 4] = [
             (Box::new(|m| m.competencies.wissen[0].text = "Zuletzt umbenannt".into()), &["index", "kit", "wissen"]),
             (Box::new(|m| drop(m.competencies.fertigkeiten.remove(0))), &["fertigkeiten", "index", "kit"]),
             (
                 Box::new(move |m| m.competencies.sozialkompetenz.insert(0, crate::model::Item::new(elsewhere.clone()))),
                 &["index", "kit", "sozialkompetenz"],
             ),
+            (Box::new(|m| m.methods[0].text = "Aquarium".into()), &[]),
         ];
         for (edit, remade) in edits {
             let before = site.curricula[0].modules[2].clone();
             let m = &mut site.curricula[0].modules[2];
             edit(m);
             crate::model::assign_anchors(m);
-            let change = IndexChange::of_module(&before, &site.curricula[0].modules[2], shows_module_titles(&site));
+            let change = IndexChange::of_module(0, &before, &site.curricula[0].modules[2], shows_module_titles(&site));
             let scope = Scope::modules_changing(&[(0, 2)], change);
             let scoped = render_scoped(&site, &theme, &sources, &scope, &reuse).unwrap();
             let fresh = render_with(&site, &theme, &sources).unwrap().0;
@@ -1053,7 +1054,12 @@ mod tests {
             for f in pages {
                 assert!(fresh.iter().any(|x| x.path == f.path && x.bytes == f.bytes), "{} as a full render", f.path);
             }
-            assert!(!scoped.files.iter().any(|f| f.path.starts_with("methoden/") || f.path.starts_with("phasen/")));
+            let methods = scoped.files.iter().find(|f| f.path.starts_with("methoden/"));
+            assert_eq!(methods.is_some(), remade.is_empty(), "the methods page is made again after a method edit only");
+            if let Some(f) = methods {
+                assert!(fresh.iter().any(|x| x.path == f.path && x.bytes == f.bytes), "{} as a full render", f.path);
+            }
+            assert!(!scoped.files.iter().any(|f| f.path.starts_with("phasen/")));
             reuse = scoped.reuse;
         }
         // The entries not named as changed are taken as kept, unread: an
