@@ -1,7 +1,8 @@
 //! `curricula bench`: builds synthetic sites of several sizes and reports wall
 //! times, pages per second, peak memory and the time of each phase, the `check`
-//! time, the incremental rebuild after one module changes (through the code
-//! path of `serve`), and the same corpus built with Hugo for comparison.
+//! time, the incremental rebuild after one module changes (its title, or an
+//! item's text; through the code path of `serve`), and the same corpus built
+//! with Hugo for comparison.
 //!
 //! Builds run in child processes of this binary so that their peak memory can
 //! be read; each figure is the median of the runs.
@@ -35,9 +36,13 @@ pub struct Figures {
     pub phases: [Duration; 4],
     pub peak_rss_kb: u64,
     pub check: Duration,
-    /// Rebuild after a module edit: until its own page is written, and in all.
+    /// Rebuild after a module's title is edited: until its own page is
+    /// written, and in all.
     pub module_page: Duration,
     pub incremental: Duration,
+    /// Rebuild after the text of a module's DQR item is edited (the index
+    /// pages show it, unlike a large site's titles).
+    pub item_edit: Duration,
     /// The output's files and bytes, and the time to write them alone.
     pub output: Volume,
     pub write_floor: Duration,
@@ -172,7 +177,8 @@ pub fn measure(n: usize, opts: &BenchOptions) -> Result<Figures, String> {
     }
     let output = Volume::of(&out);
     let write_floor = write_floor(&output, &opts.dir.join(format!("floor-{n}")), opts.runs)?;
-    let (module_page, incremental) = incremental(&site, &opts.dir.join(format!("inc-{n}")), opts.runs)?;
+    let [(module_page, incremental), (_, item_edit)] =
+        incremental(&site, &opts.dir.join(format!("inc-{n}")), opts.runs)?;
     let (hugo, hugo_bytes) = match &opts.hugo {
         Some(h) => {
             let (t, volume) = hugo_time(h, n, opts)?;
@@ -189,6 +195,7 @@ pub fn measure(n: usize, opts: &BenchOptions) -> Result<Figures, String> {
         check: median(checks),
         module_page,
         incremental,
+        item_edit,
         output,
         write_floor,
         hugo,
@@ -196,26 +203,42 @@ pub fn measure(n: usize, opts: &BenchOptions) -> Result<Figures, String> {
     })
 }
 
-/// Edits one module's title back and forth and times each rebuild, until the
-/// module's own page is written and until the whole rebuild is done.
-fn incremental(site: &Path, out: &Path, runs: usize) -> Result<(Duration, Duration), String> {
+/// Edits one module's title back and forth, then the text of its first DQR
+/// item, and times each rebuild until the module's own page is written and
+/// until the whole rebuild is done (medians, for each kind of edit).
+fn incremental(site: &Path, out: &Path, runs: usize) -> Result<[(Duration, Duration); 2], String> {
     let mut inc = Incremental::new(site, out);
     inc.rebuild().map_err(|e| e.to_string())?;
     let module = site.join("content/c0/modules/m1.md");
-    let original = std::fs::read_to_string(&module).map_err(|e| e.to_string())?;
+    let title = edits(&mut inc, &module, ("title: \"", "title: \"Neu "), runs)?;
+    let item = edits(&mut inc, &module, ("    - \"", "    - \"Neu: "), runs)?;
+    Ok([title, item])
+}
+
+/// [`incremental`] for one kind of edit: `from` replaced by `to` and back.
+fn edits(
+    inc: &mut Incremental,
+    module: &Path,
+    (from, to): (&str, &str),
+    runs: usize,
+) -> Result<(Duration, Duration), String> {
+    let original = std::fs::read_to_string(module).map_err(|e| e.to_string())?;
     let (mut times, mut pages) = (Vec::new(), Vec::new());
-    for i in 0..runs.max(3) {
-        let text = if i % 2 == 0 { original.replacen("title: \"", "title: \"Neu ", 1) } else { original.clone() };
-        std::fs::write(&module, text).map_err(|e| e.to_string())?;
+    // At least nine edits: an edit is cheap beside the build, and the first
+    // after another kind of edit takes over less (a median of three was its
+    // second-slowest).
+    for i in 0..runs.max(9) {
+        let text = if i % 2 == 0 { original.replacen(from, to, 1) } else { original.clone() };
+        std::fs::write(module, text).map_err(|e| e.to_string())?;
         let t = Instant::now();
         // The edited file is named, as serve's file watcher does.
-        let touched = [module.clone()];
+        let touched = [module.to_path_buf()];
         match inc.rebuild_with(Some(&touched), &mut |_| pages.push(t.elapsed())).map_err(|e| e.to_string())? {
             Rebuilt::Changed { .. } => times.push(t.elapsed()),
             Rebuilt::Failed(d) => return Err(format!("rebuild failed: {:?}", d.first().map(|x| &x.message))),
         }
     }
-    std::fs::write(&module, original).map_err(|e| e.to_string())?;
+    std::fs::write(module, original).map_err(|e| e.to_string())?;
     if pages.len() != times.len() {
         return Err("a rebuild after the module edit did not write the module's page first".into());
     }
@@ -248,7 +271,7 @@ fn ms(d: Duration) -> String {
 /// The results as a Markdown table.
 pub fn table(figures: &[Figures]) -> String {
     let mut s = String::from(
-        "| modules | pages | output MB | write floor ms | build ms | pages/s | peak RSS MB | load ms | check ms | render ms | write ms | `check` ms | edit → module page ms | incremental ms | Hugo ms | Hugo MB | ours/Hugo |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+        "| modules | pages | output MB | write floor ms | build ms | pages/s | peak RSS MB | load ms | check ms | render ms | write ms | `check` ms | edit → module page ms | incremental ms | item edit ms | Hugo ms | Hugo MB | ours/Hugo |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for f in figures {
         let pps = f.pages as f64 / f.build.as_secs_f64().max(1e-9);
@@ -271,6 +294,7 @@ pub fn table(figures: &[Figures]) -> String {
             ms(f.check),
             ms(f.module_page),
             ms(f.incremental),
+            ms(f.item_edit),
             hugo,
             f.hugo_bytes.map_or_else(|| "–".into(), mb),
             ratio,
