@@ -160,7 +160,20 @@ struct Entry<'a> {
     key: Cow<'a, str>,
     text: &'a str,
     occurrences: Vec<Occurrence>,
-    kept: Option<&'a str>,
+    kept: Option<KeptBytes<'a>>,
+}
+
+/// An entry's bytes in a kept text ([`KeptAz::texts`]).
+#[derive(Clone)]
+struct KeptBytes<'a> {
+    text: &'a std::sync::Arc<String>,
+    range: std::ops::Range<usize>,
+}
+
+impl KeptBytes<'_> {
+    fn str(&self) -> &str {
+        self.text.get(self.range.clone()).unwrap_or_default()
+    }
 }
 
 /// The entries of one initial letter.
@@ -266,6 +279,9 @@ pub struct AzList<'a> {
     matrices: Option<Option<(&'a KeptAz, BTreeSet<usize>)>>,
     /// Where the entries as written go for the next render, under the page's path.
     keep: Option<(String, &'a AzKeep<'a>)>,
+    /// Whether the entries taken over are written into the list's own text
+    /// ([`KEPT_TEXTS`]).
+    compact: bool,
 }
 
 /// About how much of an A–Z list is written at a time: the list of all items
@@ -277,7 +293,7 @@ impl AzList<'_> {
     /// About the size of `page` with the list in place of [`AZ_PLACE`].
     pub fn size(&self, page: &[u8]) -> usize {
         let matrices = if self.matrices.is_some() { matrices_estimate(self.lists.site) } else { 0 };
-        page.len() + matrices + az_estimate(&self.sections, self.lists, &self.root)
+        page.len() + matrices + az_estimate(&self.sections, self.lists, &self.root, true)
     }
 
     /// `page` with the list in place of [`AZ_PLACE`], handed to `part` in
@@ -288,9 +304,10 @@ impl AzList<'_> {
         let Some(at) = memchr::memmem::find(page, AZ_PLACE.as_bytes()) else { return part(page, false) };
         part(&page[..at], false);
         let mut parts = AzParts::new(part, self.keep.is_some());
+        parts.compact = self.compact;
         if parts.keeping {
-            // The whole list is held: room for it at once, not grown (and copied) step by step.
-            parts.body.reserve(az_estimate(&self.sections, self.lists, &self.root));
+            // The entries written are held: room for them at once, not grown (and copied) step by step.
+            parts.body.reserve(az_estimate(&self.sections, self.lists, &self.root, self.compact));
         }
         let mut matrices = Matrices::default();
         if let Some(reuse) = &self.matrices {
@@ -303,32 +320,76 @@ impl AzList<'_> {
             matrices = write_matrices((head, &mut hand), (self.lists.site, &self.root), reuse, parts.keeping);
         }
         write_az(&mut parts, (&self.sections, self.lists), self.label, &self.root);
-        let AzParts { part, body, entries, .. } = parts;
+        let AzParts { part, body, mut entries, mut texts, .. } = parts;
         part(&page[at + AZ_PLACE.len()..], false);
         if let Some((path, keep)) = &self.keep {
-            keep.note(path.clone(), KeptAz { text: body, entries, matrices });
+            // The entries written go into a text of their own, after those taken over.
+            let written = texts.len();
+            texts.push(std::sync::Arc::new(body));
+            entries.iter_mut().filter(|e| e.text == WRITTEN).for_each(|e| e.text = written);
+            keep.note(path.clone(), KeptAz { texts, entries, matrices });
         }
     }
 }
 
 /// Where [`write_az`] writes: the list's own markup (`head`: navigation,
-/// section headings, read by the link check) and its entries (`body`), each
-/// handed to `part` in turn. While the entries are kept for the next render
-/// (`keeping`), `body` holds all of them and `entries` where each is.
-struct AzParts<'p> {
+/// section headings, read by the link check) and the entries it writes
+/// (`body`), each handed to `part` in turn, and the entries taken over
+/// (`run`: consecutive ones of the same kept text are handed as one part).
+/// While the entries are kept for the next render (`keeping`), `body` holds
+/// all it wrote, `entries` where each entry is, and `texts` the kept texts
+/// that entries were taken from.
+struct AzParts<'p, 'k> {
     part: &'p mut dyn FnMut(&[u8], bool),
     head: String,
     body: String,
     /// The end of what of `body` went to `part`.
     handed: usize,
+    run: Option<KeptBytes<'k>>,
     keeping: bool,
+    /// Whether the entries taken over are copied into `body` too.
+    compact: bool,
     entries: Vec<KeptEntry>,
+    texts: Vec<std::sync::Arc<String>>,
+    /// The index in `texts` of each kept text, by address.
+    text_places: rustc_hash::FxHashMap<usize, usize>,
 }
 
-impl<'p> AzParts<'p> {
+/// [`KeptEntry::text`] of the entries in the text being written.
+const WRITTEN: usize = usize::MAX;
+
+impl<'p, 'k> AzParts<'p, 'k> {
     fn new(part: &'p mut dyn FnMut(&[u8], bool), keeping: bool) -> Self {
         let body = String::with_capacity(AZ_PART + AZ_PART / 4);
-        AzParts { part, head: String::new(), body, handed: 0, keeping, entries: Vec::new() }
+        let (entries, texts, text_places) = Default::default();
+        let head = String::new();
+        AzParts { part, head, body, handed: 0, run: None, keeping, compact: false, entries, texts, text_places }
+    }
+
+    fn hand_run(&mut self) {
+        if let Some(run) = self.run.take() {
+            (self.part)(run.str().as_bytes(), true);
+        }
+    }
+
+    /// Hands `kept` on after the entries before it, with the run it continues.
+    fn take_over(&mut self, kept: &KeptBytes<'k>) -> usize {
+        self.hand_body();
+        match &mut self.run {
+            Some(run) if std::ptr::eq(run.text, kept.text) && run.range.end == kept.range.start => {
+                run.range.end = kept.range.end;
+            }
+            _ => {
+                self.hand_run();
+                self.run = Some(kept.clone());
+            }
+        }
+        let next = self.texts.len();
+        let place = *self.text_places.entry(std::sync::Arc::as_ptr(kept.text) as usize).or_insert(next);
+        if place == next {
+            self.texts.push(std::sync::Arc::clone(kept.text));
+        }
+        place
     }
 
     fn hand_head(&mut self) {
@@ -340,6 +401,7 @@ impl<'p> AzParts<'p> {
 
     fn hand_body(&mut self) {
         if self.body.len() > self.handed {
+            self.hand_run();
             (self.part)(&self.body.as_bytes()[self.handed..], true);
             if self.keeping {
                 self.handed = self.body.len();
@@ -349,25 +411,43 @@ impl<'p> AzParts<'p> {
         }
     }
 
-    /// Writes `e` (of the section of `letter`) into `body`.
-    fn entry(&mut self, e: &Entry, letter: &str, lists: Lists, root: &str) {
-        let start = self.body.len();
-        match e.kept {
-            Some(bytes) => self.body.push_str(bytes),
-            None => write_entry(&mut self.body, e, lists, root),
-        }
+    /// Writes `e` (of the section of `letter`) into `body`, or takes it over.
+    fn entry(&mut self, e: &Entry<'k>, letter: &str, lists: Lists, root: &str) {
+        let (text, range) = match &e.kept {
+            Some(kept) if !self.compact => (self.take_over(kept), kept.range.clone()),
+            kept => {
+                self.hand_run();
+                let start = self.body.len();
+                match kept {
+                    Some(kept) => self.body.push_str(kept.str()),
+                    None => write_entry(&mut self.body, e, lists, root),
+                }
+                (WRITTEN, start..self.body.len())
+            }
+        };
         if self.keeping {
             let (key, letter) = (e.key.as_ref().into(), letter.into());
-            self.entries.push(KeptEntry { key, letter, range: start..self.body.len() });
+            self.entries.push(KeptEntry { key, letter, text, range });
         } else if self.body.len() >= AZ_PART {
             self.hand_body();
         }
+    }
+
+    /// Hands on what is left of the entries.
+    fn hand_entries(&mut self) {
+        self.hand_body();
+        self.hand_run();
     }
 }
 
 /// The A–Z list of `sections` on a page whose way to the site's root is
 /// `root`, written into `parts`.
-fn write_az(parts: &mut AzParts, (sections, lists): (&[Section], Lists), letters_label: &str, root: &str) {
+fn write_az<'k>(
+    parts: &mut AzParts<'_, 'k>,
+    (sections, lists): (&[Section<'k>], Lists),
+    letters_label: &str,
+    root: &str,
+) {
     let out = &mut parts.head;
     out.push_str("\n<nav class=\"az\" aria-label=\"");
     escape_into(out, letters_label);
@@ -393,7 +473,7 @@ fn write_az(parts: &mut AzParts, (sections, lists): (&[Section], Lists), letters
         for e in &s.entries {
             parts.entry(e, &s.letter, lists, root);
         }
-        parts.hand_body();
+        parts.hand_entries();
         parts.head.push_str("\n</dl>\n</section>\n");
     }
     parts.head.push('\n');
@@ -427,8 +507,9 @@ fn write_entry(out: &mut String, e: &Entry, lists: Lists, root: &str) {
 }
 
 /// The length of [`write_az`]'s list before escaping, with some room for it
-/// (capacity never touched is not resident memory).
-fn az_estimate(sections: &[Section], lists: Lists, root: &str) -> usize {
+/// (capacity never touched is not resident memory); without the entries
+/// taken over unless `kept_too`.
+fn az_estimate(sections: &[Section], lists: Lists, root: &str, kept_too: bool) -> usize {
     let occurrence = |o: &Occurrence| {
         let o = lists.get(o);
         90 + root.len()
@@ -439,8 +520,9 @@ fn az_estimate(sections: &[Section], lists: Lists, root: &str) -> usize {
             + if lists.titles { o.m.title.len() } else { 0 }
             + o.dimension.len()
     };
-    let entry = |e: &Entry| match e.kept {
-        Some(bytes) => bytes.len(),
+    let entry = |e: &Entry| match &e.kept {
+        Some(kept) if kept_too => kept.range.len(),
+        Some(_) => 0,
         None => 40 + e.text.len() + e.occurrences.iter().map(occurrence).sum::<usize>(),
     };
     let section = |s: &Section| 150 + 3 * (s.id.len() + s.letter.len()) + s.entries.iter().map(entry).sum::<usize>();
@@ -452,9 +534,15 @@ fn az_estimate(sections: &[Section], lists: Lists, root: &str) -> usize {
 /// next: an edit of a few items changes a few entries of lists of hundreds
 /// of thousands, and writing those lists again whole (and hashing and
 /// checking them) was most of the rebuild after such an edit on a large site.
+///
+/// The entries a render takes over stay where they are: a list refers to the
+/// texts it took entries from and to one of the entries it wrote itself (so
+/// an edit neither copies nor makes the kernel zero memory for tens of
+/// megabytes). Lists taken over through more than [`KEPT_TEXTS`] texts are
+/// written into one again.
 #[derive(Debug)]
 pub struct KeptAz {
-    text: String,
+    texts: Vec<std::sync::Arc<String>>,
     /// In the order written.
     entries: Vec<KeptEntry>,
     /// The methods page's matrices (none on the other pages).
@@ -465,8 +553,23 @@ pub struct KeptAz {
 struct KeptEntry {
     key: Box<str>,
     letter: Box<str>,
+    /// Where its bytes are: an index into [`KeptAz::texts`], and the range.
+    text: usize,
     range: std::ops::Range<usize>,
 }
+
+impl KeptAz {
+    /// How many texts its entries are in.
+    #[cfg(test)]
+    pub(super) fn texts(&self) -> usize {
+        self.texts.len()
+    }
+}
+
+/// How many texts a kept list may refer to before its entries are written
+/// into one text again (each edit adds one; memory holds the replaced entries
+/// of each until then).
+pub(super) const KEPT_TEXTS: usize = 16;
 
 /// The [`KeptAz`] of each A–Z page by path: those of the last render, and
 /// those a render makes (while it keeps them).
@@ -692,7 +795,7 @@ fn az_or_views<'s, 'a>(
         let sections = std::mem::take(sections);
         let (lists, root) = (Lists::new(data.site), links.root.clone());
         let keep = data.az.made.is_some().then_some((path, &data.az));
-        *insert = Some(AzList { sections, lists, label, root, matrices: None, keep });
+        *insert = Some(AzList { sections, lists, label, root, matrices: None, keep, compact: false });
         (Vec::new(), Some(AZ_PLACE))
     } else {
         (section_views(sections, Lists::new(data.site), &links.root), None)
@@ -729,16 +832,20 @@ fn az_sections<'a>(
         let letter = s.letter;
         s.entries.into_iter().map(move |e| (letter.clone(), e))
     });
-    let taken = kept.entries.iter().filter(|e| !changed.contains(&e.key)).map(|e| {
-        let entry = Entry {
-            key: Cow::Borrowed(&*e.key),
-            text: "",
-            occurrences: Vec::new(),
-            kept: kept.text.get(e.range.clone()),
-        };
-        (e.letter.to_string(), entry)
+    let taken = kept.entries.iter().filter(|e| !changed.contains(&e.key)).filter_map(|e| {
+        let text = kept.texts.get(e.text)?;
+        let kept = Some(KeptBytes { text, range: e.range.clone() });
+        Some((e.letter.to_string(), Entry { key: Cow::Borrowed(&*e.key), text: "", occurrences: Vec::new(), kept }))
     });
     (sections(taken.chain(made)), count)
+}
+
+/// Has the A–Z list in `insert` write the entries it takes over from a list
+/// kept through many texts into its own ([`KEPT_TEXTS`]).
+fn compact(insert: &mut Option<AzList>, reuse: Option<&Reused>) {
+    if let (Some(list), Some(reuse)) = (insert, reuse) {
+        list.compact = reuse.kept.texts.len() >= KEPT_TEXTS;
+    }
 }
 
 /// The body of a competency page; its A–Z list may go to `insert` ([`az_or_views`]).
@@ -783,6 +890,7 @@ pub fn competencies<'a>(data: &'a Data, filter: Filter, links: &Links, insert: &
         })
         .collect();
     let (sections, az) = az_or_views(data, (&mut sections, path), links, insert);
+    compact(insert, reuse.as_ref());
     tera::Value::from_serializable(&CompetencyPage { sections, az, filters, count, distinct })
 }
 
@@ -795,6 +903,7 @@ pub fn methods<'a>(data: &'a Data, links: &Links, insert: &mut Option<AzList<'a>
     let reuse = if data.fast_az { data.az.reusable(&path, lists.clone()) } else { None };
     let (mut sections, _) = az_sections(data, 0..data.competency_keys.len(), lists, reuse.as_ref());
     let (sections, az) = az_or_views(data, (&mut sections, path), links, insert);
+    compact(insert, reuse.as_ref());
     if let Some(list) = insert {
         list.matrices = Some(reuse.map(|r| (r.kept, r.curricula.clone())));
         return json!({"sections": sections, "az": az, "matrices": []});

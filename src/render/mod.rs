@@ -1016,6 +1016,43 @@ fn next_reuse(site: &Site, scope: &Scope, data: views::Data, reuse: &Reuse) -> R
 mod tests {
     use super::*;
 
+    /// A kept list refers to the texts its entries were taken from, one more
+    /// with each edit, until they are written into one again; the pages stay
+    /// those of a full render throughout.
+    #[test]
+    fn kept_a_to_z_lists_through_many_edits_equal_fresh_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let theme = Theme::load(dir.path(), "default").unwrap();
+        let sources = std::collections::BTreeMap::new();
+        let mut site = crate::load::load_site(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).site;
+        let mut reuse =
+            render_scoped(&site, &theme, &sources, &Scope::all_for_reuse(), &Reuse::default()).unwrap().reuse;
+        let mut most = 0;
+        // Each edit renames another item: the entries of every earlier edit stay.
+        let items: Vec<(usize, usize, usize)> = (0..site.curricula.len())
+            .flat_map(|c| (0..site.curricula[c].modules.len()).map(move |m| (c, m)))
+            .flat_map(|(c, m)| (0..site.curricula[c].modules[m].competencies.wissen.len()).map(move |i| (c, m, i)))
+            .collect();
+        for (i, &(c, m, item)) in items.iter().enumerate().take(index_views::KEPT_TEXTS + 3) {
+            let before = site.curricula[c].modules[m].clone();
+            let module = &mut site.curricula[c].modules[m];
+            module.competencies.wissen[item].text = format!("Fassung {i}");
+            crate::model::assign_anchors(module);
+            let change = IndexChange::of_module(c, &before, &site.curricula[c].modules[m], true);
+            let scoped =
+                render_scoped(&site, &theme, &sources, &Scope::modules_changing(&[(c, m)], change), &reuse).unwrap();
+            let fresh = render_with(&site, &theme, &sources).unwrap().0;
+            for f in scoped.files.iter().filter(|f| f.path.starts_with("kompetenzen/")) {
+                assert!(fresh.iter().any(|x| x.path == f.path && x.bytes == f.bytes), "edit {i}: {}", f.path);
+            }
+            let texts = scoped.reuse.az.get("kompetenzen/").map(|k| k.texts()).unwrap_or_default();
+            assert!((1..=index_views::KEPT_TEXTS).contains(&texts), "edit {i}: {texts} texts");
+            most = most.max(texts);
+            reuse = scoped.reuse;
+        }
+        assert_eq!(most, index_views::KEPT_TEXTS, "the texts grow with the edits, up to the limit");
+    }
+
     /// serve's A–Z lists after an edit of items (the changed entries made
     /// again, the others as kept from the render before) equal those of a
     /// full render, edit after edit; the index pages that show nothing of an
