@@ -1016,17 +1016,43 @@ fn next_reuse(site: &Site, scope: &Scope, data: views::Data, reuse: &Reuse) -> R
 mod tests {
     use super::*;
 
+    /// The bundled site rendered as serve's first build renders it, with what it keeps.
+    fn bundled_with_kept_lists() -> (Theme, Site, Reuse) {
+        let dir = tempfile::tempdir().unwrap();
+        let theme = Theme::load(dir.path(), "default").unwrap();
+        let site = crate::load::load_site(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).site;
+        let sources = std::collections::BTreeMap::new();
+        let reuse = render_scoped(&site, &theme, &sources, &Scope::all_for_reuse(), &Reuse::default()).unwrap().reuse;
+        (theme, site, reuse)
+    }
+
+    /// Edits module `(c, m)` of `site`, renders what the edit changes on top of
+    /// `reuse` as serve does, and holds the competency and methods pages it made
+    /// to those of a full render.
+    fn edit_as_serve(
+        (theme, site, reuse): (&Theme, &mut Site, &Reuse),
+        (c, m): (usize, usize),
+        edit: impl FnOnce(&mut crate::model::Module),
+    ) -> Output {
+        let before = site.curricula[c].modules[m].clone();
+        edit(&mut site.curricula[c].modules[m]);
+        crate::model::assign_anchors(&mut site.curricula[c].modules[m]);
+        let change = IndexChange::of_module(c, &before, &site.curricula[c].modules[m], shows_module_titles(site));
+        let sources = std::collections::BTreeMap::new();
+        let scoped = render_scoped(site, theme, &sources, &Scope::modules_changing(&[(c, m)], change), reuse).unwrap();
+        let fresh = render_with(site, theme, &sources).unwrap().0;
+        for f in scoped.files.iter().filter(|f| f.path.starts_with("kompetenzen/") || f.path.starts_with("methoden/")) {
+            assert!(fresh.iter().any(|x| x.path == f.path && x.bytes == f.bytes), "{} as a full render", f.path);
+        }
+        scoped
+    }
+
     /// A kept list refers to the texts its entries were taken from, one more
     /// with each edit, until they are written into one again; the pages stay
     /// those of a full render throughout.
     #[test]
     fn kept_a_to_z_lists_through_many_edits_equal_fresh_ones() {
-        let dir = tempfile::tempdir().unwrap();
-        let theme = Theme::load(dir.path(), "default").unwrap();
-        let sources = std::collections::BTreeMap::new();
-        let mut site = crate::load::load_site(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).site;
-        let mut reuse =
-            render_scoped(&site, &theme, &sources, &Scope::all_for_reuse(), &Reuse::default()).unwrap().reuse;
+        let (theme, mut site, mut reuse) = bundled_with_kept_lists();
         let mut most = 0;
         // Each edit renames another item: the entries of every earlier edit stay.
         let items: Vec<(usize, usize, usize)> = (0..site.curricula.len())
@@ -1034,17 +1060,9 @@ mod tests {
             .flat_map(|(c, m)| (0..site.curricula[c].modules[m].competencies.wissen.len()).map(move |i| (c, m, i)))
             .collect();
         for (i, &(c, m, item)) in items.iter().enumerate().take(index_views::KEPT_TEXTS + 3) {
-            let before = site.curricula[c].modules[m].clone();
-            let module = &mut site.curricula[c].modules[m];
-            module.competencies.wissen[item].text = format!("Fassung {i}");
-            crate::model::assign_anchors(module);
-            let change = IndexChange::of_module(c, &before, &site.curricula[c].modules[m], true);
-            let scoped =
-                render_scoped(&site, &theme, &sources, &Scope::modules_changing(&[(c, m)], change), &reuse).unwrap();
-            let fresh = render_with(&site, &theme, &sources).unwrap().0;
-            for f in scoped.files.iter().filter(|f| f.path.starts_with("kompetenzen/")) {
-                assert!(fresh.iter().any(|x| x.path == f.path && x.bytes == f.bytes), "edit {i}: {}", f.path);
-            }
+            let edit =
+                |module: &mut crate::model::Module| module.competencies.wissen[item].text = format!("Fassung {i}");
+            let scoped = edit_as_serve((&theme, &mut site, &reuse), (c, m), edit);
             let texts = scoped.reuse.az.get("kompetenzen/").map(|k| k.texts()).unwrap_or_default();
             assert!((1..=index_views::KEPT_TEXTS).contains(&texts), "edit {i}: {texts} texts");
             most = most.max(texts);
@@ -1059,12 +1077,7 @@ mod tests {
     /// edit are not made again.
     #[test]
     fn kept_a_to_z_lists_with_the_changed_entries_made_again_equal_fresh_ones() {
-        let dir = tempfile::tempdir().unwrap();
-        let theme = Theme::load(dir.path(), "default").unwrap();
-        let sources = std::collections::BTreeMap::new();
-        let mut site = crate::load::load_site(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).site;
-        let mut reuse =
-            render_scoped(&site, &theme, &sources, &Scope::all_for_reuse(), &Reuse::default()).unwrap().reuse;
+        let (theme, mut site, mut reuse) = bundled_with_kept_lists();
         let elsewhere = site.curricula[1].modules[0].competencies.wissen[0].text.clone();
         type Edit = Box<dyn Fn(&mut crate::model::Module)>;
         let edits: [(Edit, &[&str]); 4] = [
@@ -1077,25 +1090,12 @@ mod tests {
             (Box::new(|m| m.methods[0].text = "Aquarium".into()), &[]),
         ];
         for (edit, remade) in edits {
-            let before = site.curricula[0].modules[2].clone();
-            let m = &mut site.curricula[0].modules[2];
-            edit(m);
-            crate::model::assign_anchors(m);
-            let change = IndexChange::of_module(0, &before, &site.curricula[0].modules[2], shows_module_titles(&site));
-            let scope = Scope::modules_changing(&[(0, 2)], change);
-            let scoped = render_scoped(&site, &theme, &sources, &scope, &reuse).unwrap();
-            let fresh = render_with(&site, &theme, &sources).unwrap().0;
-            let pages: Vec<&OutFile> = scoped.files.iter().filter(|f| f.path.starts_with("kompetenzen/")).collect();
-            let names: Vec<&str> = pages.iter().map(|f| f.path.split('/').nth(1).unwrap_or_default()).collect();
+            let scoped = edit_as_serve((&theme, &mut site, &reuse), (0, 2), edit);
+            let pages = scoped.files.iter().filter(|f| f.path.starts_with("kompetenzen/"));
+            let names: Vec<&str> = pages.map(|f| f.path.split('/').nth(1).unwrap_or_default()).collect();
             assert_eq!(names, remade.iter().map(|n| n.replace("index", "index.html")).collect::<Vec<_>>());
-            for f in pages {
-                assert!(fresh.iter().any(|x| x.path == f.path && x.bytes == f.bytes), "{} as a full render", f.path);
-            }
-            let methods = scoped.files.iter().find(|f| f.path.starts_with("methoden/"));
-            assert_eq!(methods.is_some(), remade.is_empty(), "the methods page is made again after a method edit only");
-            if let Some(f) = methods {
-                assert!(fresh.iter().any(|x| x.path == f.path && x.bytes == f.bytes), "{} as a full render", f.path);
-            }
+            let methods = scoped.files.iter().any(|f| f.path.starts_with("methoden/"));
+            assert_eq!(methods, remade.is_empty(), "the methods page is made again after a method edit only");
             assert!(!scoped.files.iter().any(|f| f.path.starts_with("phasen/")));
             reuse = scoped.reuse;
         }
@@ -1105,6 +1105,7 @@ mod tests {
         m.competencies.selbststaendigkeit[0].text = "Nicht genannt".into();
         let mut change = IndexChange::default();
         change.keys[0].insert("zuletzt umbenannt".into());
+        let sources = std::collections::BTreeMap::new();
         let scoped =
             render_scoped(&site, &theme, &sources, &Scope::modules_changing(&[(0, 2)], change), &reuse).unwrap();
         let all = scoped.files.iter().find(|f| f.path == "kompetenzen/index.html").unwrap();
