@@ -1,5 +1,11 @@
 //! View models of the site-wide pages: competency index (with static filter
 //! pages), learning methods, fields of action, phases, glossary, and search.
+//!
+//! The A–Z lists (and the methods matrices) of the built-in theme are written
+//! directly, part by part ([`AzList`]). `serve` keeps them as written
+//! ([`KeptAz`]) and, after an edit of modules, writes again only the entries
+//! and matrices the [`IndexChange`] names: lists of hundreds of thousands of
+//! entries change in a few.
 
 use super::views::{Data, Links};
 use super::{escape_into, i18n};
