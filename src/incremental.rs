@@ -29,7 +29,7 @@
 use crate::build::Checked;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::render::{OutFile, Scope, Theme};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -436,18 +436,11 @@ impl Incremental {
             made.kept.get(p).is_some_and(|k| state.files.get(p).is_none_or(|o| !o.links.same_links(&k.links)))
         };
         render_warnings.extend(crate::links::check_summaries_of(&checked.site, &pages, other_links, &lost));
-        // The module pages rendered again are those of the edited curricula.
-        let remade: Vec<(usize, usize)> = checked
-            .site
-            .module_places()
-            .into_iter()
-            .filter(|(c, m)| {
-                modules.iter().any(|(e, _)| e == c) && {
-                    let (c, m) = (&checked.site.curricula[*c], &checked.site.curricula[*c].modules[*m]);
-                    made.kept.contains_key(&format!("{}/{}/index.html", c.id, m.id))
-                }
-            })
-            .collect();
+        // The module pages rendered again are those of the edited curricula
+        // (`item_anchors` passes over modules whose pages were not).
+        let edited: BTreeSet<usize> = modules.iter().map(|(c, _)| *c).collect();
+        let remade: Vec<(usize, usize)> =
+            checked.site.module_places().into_iter().filter(|(c, _)| edited.contains(c)).collect();
         render_warnings.extend(item_anchors(checked, &remade, &made.kept));
         if render_warnings.has_errors() {
             return Err(checked.diags.sorted_with(&render_warnings));

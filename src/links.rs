@@ -3,7 +3,7 @@
 //! silently disappear.
 
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::model::{Dimension, Site};
+use crate::model::Site;
 use crate::render::OutFile;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -665,8 +665,7 @@ pub fn check_item_anchors(
             let m = c.modules.get(mi)?;
             let path = format!("{}/{}/index.html", c.id, m.id);
             let ids = ids(&path)?;
-            let lists = Dimension::ALL.iter().map(|d| m.competencies.get(*d)).chain([&m.methods[..]]);
-            let item = lists.flatten().find(|it| !ids.contains(&it.anchor))?;
+            let item = m.item_lists().into_iter().flatten().find(|it| !ids.contains(&it.anchor))?;
             let message = format!(
                 "the module page {path} has no anchor `{}` for the item „{}“: the index pages link to it",
                 item.anchor, item.text

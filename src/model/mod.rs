@@ -288,6 +288,13 @@ impl Module {
     pub fn section(&self, known: KnownSection) -> Option<&Section> {
         self.sections.iter().find(|s| s.known == Some(known))
     }
+
+    /// Its items by list: the four dimensions in [`Dimension::ALL`] order,
+    /// then the learning methods.
+    pub fn item_lists(&self) -> [&[Item]; 5] {
+        let [a, b, c, d] = Dimension::ALL.map(|d| self.competencies.get(d));
+        [a, b, c, d, &self.methods]
+    }
 }
 
 /// A chapter that is not a module (foreword, foundations, certification …).

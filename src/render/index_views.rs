@@ -13,7 +13,6 @@ use crate::compare::normalize::normalize;
 use crate::model::{Curriculum, Dimension, Item, Module, Site};
 use serde::Serialize;
 use serde_json::{Value, json};
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// A filter of the competency index.
@@ -134,11 +133,7 @@ impl<'a> Lists<'a> {
 
     /// The item of module `m` that `o` points to.
     fn item<'m>(m: &'m Module, o: &Occurrence) -> &'m Item {
-        let list = match Dimension::ALL.get(o.list as usize) {
-            Some(d) => m.competencies.get(*d),
-            None => &m.methods,
-        };
-        &list[o.item as usize]
+        &m.item_lists()[usize::from(o.list)][o.item as usize]
     }
 }
 
@@ -163,7 +158,7 @@ impl Found<'_> {
 /// One text of the index with all its occurrences, or (`kept`) the bytes
 /// they were written as by an earlier render ([`KeptAz`]).
 struct Entry<'a> {
-    key: Cow<'a, str>,
+    key: &'a str,
     text: &'a str,
     occurrences: Vec<Occurrence>,
     kept: Option<KeptBytes<'a>>,
@@ -232,16 +227,15 @@ fn section_views<'a>(sections: &'a [Section], lists: Lists<'a>, root: &str) -> V
         .collect()
 }
 
-/// Entries grouped by normalised text, sorted A–Z, split into letter sections.
-/// Keys are borrowed where they were computed once (competencies) and made
-/// on the spot otherwise (methods).
-fn grouped<'a>(entries: impl Iterator<Item = (Cow<'a, str>, &'a str, Occurrence)>) -> Vec<Section<'a>> {
-    let mut by_key: BTreeMap<Cow<str>, (&str, Vec<Occurrence>)> = BTreeMap::new();
+/// Entries grouped by normalised text (their sort keys, computed once per
+/// curriculum: [`CurriculumKeys`]), sorted A–Z, split into letter sections.
+fn grouped<'a>(entries: impl Iterator<Item = (&'a str, &'a str, Occurrence)>) -> Vec<Section<'a>> {
+    let mut by_key: BTreeMap<&str, (&str, Vec<Occurrence>)> = BTreeMap::new();
     for (key, text, occ) in entries {
         by_key.entry(key).or_insert_with(|| (text, Vec::new())).1.push(occ);
     }
     let entries = by_key.into_iter().map(|(key, (text, occurrences))| Entry { key, text, occurrences, kept: None });
-    sections(entries.map(|e| (letter(&e.key), e)))
+    sections(entries.map(|e| (letter(e.key), e)))
 }
 
 /// Entries with their letters, in sections by letter (entries in key order).
@@ -253,7 +247,7 @@ fn sections<'a>(entries: impl Iterator<Item = (String, Entry<'a>)>) -> Vec<Secti
     letters
         .into_iter()
         .map(|(l, mut entries)| {
-            entries.sort_by(|a, b| a.key.cmp(&b.key));
+            entries.sort_by(|a, b| a.key.cmp(b.key));
             Section { id: format!("buchstabe-{}", l.to_lowercase().replace('#', "0")), letter: l, entries }
         })
         .collect()
@@ -268,7 +262,12 @@ fn sections<'a>(entries: impl Iterator<Item = (String, Entry<'a>)>) -> Vec<Secti
 #[cfg(test)]
 fn az_html(sections: &[Section], lists: Lists, letters_label: &str, root: &str) -> String {
     let mut out = Vec::new();
-    write_az(&mut AzParts::new(&mut |p, _| out.extend_from_slice(p), false), (sections, lists), letters_label, root);
+    write_az(
+        &mut AzParts::new(&mut |p, _| out.extend_from_slice(p), false, false),
+        (sections, lists),
+        letters_label,
+        root,
+    );
     String::from_utf8(out).unwrap_or_default()
 }
 
@@ -309,8 +308,7 @@ impl AzList<'_> {
     pub fn write_parts(&self, page: &[u8], part: &mut dyn FnMut(&[u8], bool)) {
         let Some(at) = memchr::memmem::find(page, AZ_PLACE.as_bytes()) else { return part(page, false) };
         part(&page[..at], false);
-        let mut parts = AzParts::new(part, self.keep.is_some());
-        parts.compact = self.compact;
+        let mut parts = AzParts::new(part, self.keep.is_some(), self.compact);
         if parts.keeping {
             // The entries written are held: room for them at once, not grown (and copied) step by step.
             parts.body.reserve(az_estimate(&self.sections, self.lists, &self.root, self.compact));
@@ -365,11 +363,11 @@ struct AzParts<'p, 'k> {
 const WRITTEN: usize = usize::MAX;
 
 impl<'p, 'k> AzParts<'p, 'k> {
-    fn new(part: &'p mut dyn FnMut(&[u8], bool), keeping: bool) -> Self {
+    fn new(part: &'p mut dyn FnMut(&[u8], bool), keeping: bool, compact: bool) -> Self {
         let body = String::with_capacity(AZ_PART + AZ_PART / 4);
         let (entries, texts, text_places) = Default::default();
         let head = String::new();
-        AzParts { part, head, body, handed: 0, run: None, keeping, compact: false, entries, texts, text_places }
+        AzParts { part, head, body, handed: 0, run: None, keeping, compact, entries, texts, text_places }
     }
 
     fn hand_run(&mut self) {
@@ -432,7 +430,7 @@ impl<'p, 'k> AzParts<'p, 'k> {
             }
         };
         if self.keeping {
-            let (key, letter) = (e.key.as_ref().into(), letter.into());
+            let (key, letter) = (e.key.into(), letter.into());
             self.entries.push(KeptEntry { key, letter, text, range });
         } else if self.body.len() >= AZ_PART {
             self.hand_body();
@@ -643,12 +641,6 @@ impl<'a> AzKeep<'a> {
     }
 }
 
-/// A module's four dimensions' items and its methods ([`IndexChange::keys`]).
-fn item_lists(m: &Module) -> [&[Item]; 5] {
-    let [a, b, c, d] = Dimension::ALL.map(|d| m.competencies.get(d));
-    [a, b, c, d, &m.methods]
-}
-
 /// What an edit of modules changes on the site-wide index pages, as far as
 /// they show it: which entries of the competency lists, whether the methods
 /// page and whether the modules' outlines (the fields and phases pages).
@@ -673,7 +665,7 @@ impl IndexChange {
             !retitled && matches!((x, y), (Some(x), Some(y)) if x.text == y.text && x.anchor == y.anchor)
         };
         let mut keys: [BTreeSet<String>; 5] = Default::default();
-        for ((a, b), keys) in item_lists(before).into_iter().zip(item_lists(after)).zip(&mut keys) {
+        for ((a, b), keys) in before.item_lists().into_iter().zip(after.item_lists()).zip(&mut keys) {
             for i in 0..a.len().max(b.len()) {
                 let (x, y) = (a.get(i), b.get(i));
                 if !same(x, y) {
@@ -702,7 +694,17 @@ impl IndexChange {
 
     /// Whether no index page changes (nor the home page).
     pub fn is_empty(&self) -> bool {
-        !self.competencies() && !self.methods() && !self.outline
+        !self.items() && !self.outline
+    }
+
+    /// Whether an entry of the competency or methods lists changes.
+    pub fn items(&self) -> bool {
+        self.keys.iter().any(|k| !k.is_empty())
+    }
+
+    /// Whether an entry of dimension `d`'s list changes.
+    pub fn dimension(&self, d: usize) -> bool {
+        self.keys[..METHODS as usize].get(d).is_some_and(|k| !k.is_empty())
     }
 
     /// Whether an entry of the competency lists changes.
@@ -740,7 +742,7 @@ pub type CompetencyKeys = Vec<std::sync::Arc<CurriculumKeys>>;
 fn curriculum_keys(c: &Curriculum) -> CurriculumKeys {
     let mut v = Vec::new();
     for (mi, m) in c.modules.iter().enumerate() {
-        for (list, items) in item_lists(m).into_iter().enumerate() {
+        for (list, items) in m.item_lists().into_iter().enumerate() {
             for (ii, it) in items.iter().enumerate() {
                 // `list` indexes the four dimensions and the methods.
                 let (module, item, dimension) = (place(mi), place(ii), list as u8);
@@ -792,7 +794,7 @@ struct CompetencyPage<'a> {
 /// puts `az` ([`AZ_PLACE`]), and kept under `path` if the render keeps lists.
 fn az_or_views<'s, 'a>(
     data: &'a Data,
-    (sections, path): (&'s mut Vec<Section<'a>>, String),
+    (sections, path, reuse): (&'s mut Vec<Section<'a>>, String, Option<&Reused>),
     links: &Links,
     insert: &mut Option<AzList<'a>>,
 ) -> (Vec<SectionView<'s>>, Option<&'static str>) {
@@ -801,7 +803,9 @@ fn az_or_views<'s, 'a>(
         let sections = std::mem::take(sections);
         let (lists, root) = (Lists::new(data.site), links.root.clone());
         let keep = data.az.made.is_some().then_some((path, &data.az));
-        *insert = Some(AzList { sections, lists, label, root, matrices: None, keep, compact: false });
+        // Entries taken over from a list kept through many texts go into its own.
+        let compact = reuse.is_some_and(|r| r.kept.texts.len() >= KEPT_TEXTS);
+        *insert = Some(AzList { sections, lists, label, root, matrices: None, keep, compact });
         (Vec::new(), Some(AZ_PLACE))
     } else {
         (section_views(sections, Lists::new(data.site), &links.root), None)
@@ -830,7 +834,7 @@ fn az_sections<'a>(
         .map(|(ci, k)| {
             let (mi, ii) = (k.module as usize, k.item as usize);
             let o = Occurrence::new(ci, mi, k.dimension, ii);
-            (Cow::Borrowed(&*k.key), Lists::item(&site.curricula[ci].modules[mi], &o).text.as_str(), o)
+            (&*k.key, Lists::item(&site.curricula[ci].modules[mi], &o).text.as_str(), o)
         });
     let fresh = grouped(entries);
     let Some(Reused { kept, changed, .. }) = reuse else { return (fresh, count) };
@@ -841,17 +845,9 @@ fn az_sections<'a>(
     let taken = kept.entries.iter().filter(|e| !changed.contains(&e.key)).filter_map(|e| {
         let text = kept.texts.get(e.text)?;
         let kept = Some(KeptBytes { text, range: e.range.clone() });
-        Some((e.letter.to_string(), Entry { key: Cow::Borrowed(&*e.key), text: "", occurrences: Vec::new(), kept }))
+        Some((e.letter.to_string(), Entry { key: &e.key, text: "", occurrences: Vec::new(), kept }))
     });
     (sections(taken.chain(made)), count)
-}
-
-/// Has the A–Z list in `insert` write the entries it takes over from a list
-/// kept through many texts into its own ([`KEPT_TEXTS`]).
-fn compact(insert: &mut Option<AzList>, reuse: Option<&Reused>) {
-    if let (Some(list), Some(reuse)) = (insert, reuse) {
-        list.compact = reuse.kept.texts.len() >= KEPT_TEXTS;
-    }
 }
 
 /// The body of a competency page; its A–Z list may go to `insert` ([`az_or_views`]).
@@ -895,8 +891,7 @@ pub fn competencies<'a>(data: &'a Data, filter: Filter, links: &Links, insert: &
             json!({"label": label, "kind": kind, "url": links.to(&format!("kompetenzen/{}", f.segment(site))), "current": f == filter})
         })
         .collect();
-    let (sections, az) = az_or_views(data, (&mut sections, path), links, insert);
-    compact(insert, reuse.as_ref());
+    let (sections, az) = az_or_views(data, (&mut sections, path, reuse.as_ref()), links, insert);
     tera::Value::from_serializable(&CompetencyPage { sections, az, filters, count, distinct })
 }
 
@@ -908,8 +903,7 @@ pub fn methods<'a>(data: &'a Data, links: &Links, insert: &mut Option<AzList<'a>
     let lists = METHODS as usize..METHODS as usize + 1;
     let reuse = if data.fast_az { data.az.reusable(&path, lists.clone()) } else { None };
     let (mut sections, _) = az_sections(data, 0..data.competency_keys.len(), lists, reuse.as_ref());
-    let (sections, az) = az_or_views(data, (&mut sections, path), links, insert);
-    compact(insert, reuse.as_ref());
+    let (sections, az) = az_or_views(data, (&mut sections, path, reuse.as_ref()), links, insert);
     if let Some(list) = insert {
         list.matrices = Some(reuse.map(|r| (r.kept, r.curricula.clone())));
         return json!({"sections": sections, "az": az, "matrices": []});
@@ -1211,7 +1205,7 @@ mod tests {
         let mut lists = Lists::new(&site);
         lists.labels[0] = "Wissen & <mehr>";
         let entries = |t: &'static str| Entry {
-            key: Cow::Borrowed(t),
+            key: t,
             text: t,
             occurrences: vec![Occurrence::new(0, 0, 0, 0), Occurrence::new(1, 1, METHODS, 0)],
             kept: None,

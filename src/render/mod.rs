@@ -218,9 +218,7 @@ impl Scope {
             Job::Competencies(index_views::Filter::Curriculum(c)) => {
                 self.curriculum(c) && shown(IndexChange::competencies)
             }
-            Job::Competencies(index_views::Filter::Dimension(d)) => {
-                self.index.as_ref().is_none_or(|i| i.keys.get(d).is_some_and(|k| !k.is_empty()))
-            }
+            Job::Competencies(index_views::Filter::Dimension(d)) => self.index.as_ref().is_none_or(|i| i.dimension(d)),
             Job::Competencies(index_views::Filter::All) => shown(IndexChange::competencies),
             Job::Methods => shown(IndexChange::methods),
             Job::Fields | Job::Phases => shown(|i| i.outline),
@@ -881,7 +879,7 @@ fn prepare<'a>(
     let competency_keys = if scope.own_pages {
         Vec::new()
     } else {
-        let same = scope.index.as_ref().is_some_and(|i| !i.competencies() && !i.methods());
+        let same = scope.index.as_ref().is_some_and(|i| !i.items());
         index_views::competency_keys(site, &reuse.competency_keys, |c| !scope.curriculum(c) || same)
     };
     let terms = std::sync::Arc::new(views::glossary_terms(site));
