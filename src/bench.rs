@@ -32,7 +32,11 @@ pub struct BenchOptions {
 pub struct Figures {
     pub modules: usize,
     pub pages: usize,
+    /// A build into an empty folder.
     pub build: Duration,
+    /// A build into the previous build's output, nothing changed: the files
+    /// it holds already are linked, not written ([`crate::output::Staging`]).
+    pub build_over: Duration,
     pub phases: [Duration; 4],
     pub peak_rss_kb: u64,
     pub check: Duration,
@@ -157,16 +161,22 @@ pub fn measure(n: usize, opts: &BenchOptions) -> Result<Figures, String> {
     let _ = std::fs::remove_dir_all(&site);
     crate::synth::write_site(&site, n, (n / 10).max(2), 42).map_err(|e| e.to_string())?;
     let out = opts.dir.join(format!("out-{n}"));
-    let mut builds = Vec::new();
+    let (mut builds, mut builds_over) = (Vec::new(), Vec::new());
     let mut last = ([Duration::ZERO; 4], 0, 0);
     let mut phases: Vec<[Duration; 4]> = Vec::new();
     for _ in 0..opts.runs {
+        let _ = std::fs::remove_dir_all(&out);
         let mut cmd = Command::new(&exe);
         cmd.args(["build", "--root"]).arg(&site).arg("--output").arg(&out).env("CURRICULA_BENCH", "1");
         let (t, stderr) = run_timed(&mut cmd)?;
         builds.push(t);
         last = parse_report(&stderr);
         phases.push(last.0);
+    }
+    for _ in 0..opts.runs {
+        let mut cmd = Command::new(&exe);
+        cmd.args(["build", "--root"]).arg(&site).arg("--output").arg(&out);
+        builds_over.push(run_timed(&mut cmd)?.0);
     }
     let phase_median = |k: usize| median(phases.iter().map(|p| p[k]).collect());
     let mut checks = Vec::new();
@@ -190,6 +200,7 @@ pub fn measure(n: usize, opts: &BenchOptions) -> Result<Figures, String> {
         modules: n,
         pages: last.1,
         build: median(builds),
+        build_over: median(builds_over),
         phases: [phase_median(0), phase_median(1), phase_median(2), phase_median(3)],
         peak_rss_kb: last.2,
         check: median(checks),
@@ -271,7 +282,7 @@ fn ms(d: Duration) -> String {
 /// The results as a Markdown table.
 pub fn table(figures: &[Figures]) -> String {
     let mut s = String::from(
-        "| modules | pages | output MB | write floor ms | build ms | pages/s | peak RSS MB | load ms | check ms | render ms | write ms | `check` ms | edit → module page ms | incremental ms | item edit ms | Hugo ms | Hugo MB | ours/Hugo |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+        "| modules | pages | output MB | write floor ms | build ms | build over previous ms | pages/s | peak RSS MB | load ms | check ms | render ms | write ms | `check` ms | edit → module page ms | incremental ms | item edit ms | Hugo ms | Hugo MB | ours/Hugo |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for f in figures {
         let pps = f.pages as f64 / f.build.as_secs_f64().max(1e-9);
@@ -285,6 +296,7 @@ pub fn table(figures: &[Figures]) -> String {
             mb(f.output.bytes()),
             ms(f.write_floor),
             ms(f.build),
+            ms(f.build_over),
             format!("{pps:.0}"),
             format!("{:.0}", f.peak_rss_kb as f64 / 1024.0),
             ms(f.phases[0]),

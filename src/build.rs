@@ -277,7 +277,7 @@ fn check_rendered(root: &Path, mut checked: Checked) -> Vec<Diagnostic> {
     };
     let (streamed, old_pages) = rayon::join(
         || render_streamed(&checked, &theme, &sources, &render::Scope::check(), None),
-        || crate::links::OldPages::read(&checked.site, &root.join("public")),
+        || crate::links::OldPages::read(&checked.site, &root.join("public"), &|_| false),
     );
     match streamed {
         Ok(streamed) => {
@@ -407,15 +407,15 @@ pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
     let io = |e: std::io::Error| Failure::Io(format!("cannot write {}: {e}", output.display()));
     let staging = crate::output::Staging::new(&output).map_err(io)?;
     let t = Instant::now();
-    // The previous build's pages are read meanwhile, for the anchors it would lose.
-    let (streamed, old_pages) = rayon::join(
-        || render_streamed(&checked, &theme, &sources, &render::Scope::all(), Some(&staging)),
-        || crate::links::OldPages::read(&checked.site, &output),
-    );
-    let streamed = streamed.map_err(Failure::Content)?;
+    let streamed =
+        render_streamed(&checked, &theme, &sources, &render::Scope::all(), Some(&staging)).map_err(Failure::Content)?;
     timings.render = t.elapsed();
     let mut found = streamed.found;
     let index = &streamed.index;
+    // The previous build's pages, for the anchors it would lose; a page
+    // linked from it is unchanged (most of them, in a rebuild).
+    let linked = staging.linked();
+    let old_pages = crate::links::OldPages::read(&checked.site, &output, &|p| linked.contains(p));
     found.extend(old_pages.removed(&checked.site, &|p| index.ids_of(p)));
     let t = Instant::now();
     staging.commit().map_err(io)?;

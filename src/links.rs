@@ -687,19 +687,21 @@ fn broken(site: &Site, page: &str, href: &str, why: &str) -> Diagnostic {
 }
 
 /// The curriculum pages of a previous build with their ids, read before the
-/// new build replaces them: a build reads them while it renders, instead of
-/// after with one core idle.
+/// new build replaces them.
 pub struct OldPages(Vec<(String, BTreeSet<String>)>);
 
 impl OldPages {
     /// Reads the pages of every curriculum's folder in `old` in parallel
-    /// (a folder entry without a readable page is left out).
-    pub fn read(site: &Site, old: &Path) -> OldPages {
+    /// (a folder entry without a readable page is left out), but those that
+    /// `same` says the new build leaves as they were: their ids are the same.
+    pub fn read(site: &Site, old: &Path, same: &(dyn Fn(&str) -> bool + Sync)) -> OldPages {
         use rayon::prelude::*;
         let pages = site.curricula.iter().flat_map(|c| {
             let entries = std::fs::read_dir(old.join(&c.id)).into_iter().flatten().flatten();
-            let mut pages: Vec<String> =
-                entries.map(|e| format!("{}/{}/index.html", c.id, e.file_name().to_string_lossy())).collect();
+            let mut pages: Vec<String> = entries
+                .map(|e| format!("{}/{}/index.html", c.id, e.file_name().to_string_lossy()))
+                .filter(|p| !same(p))
+                .collect();
             pages.sort();
             pages
         });

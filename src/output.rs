@@ -83,6 +83,8 @@ pub struct Staging {
     /// The folders made so far: a page's folder is made once, not asked for
     /// again with every file written into it.
     made: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    /// The paths linked from the previous output, their bytes unchanged.
+    linked: std::sync::Mutex<std::collections::HashSet<String>>,
     committed: bool,
 }
 
@@ -103,13 +105,30 @@ impl Staging {
             old,
             error: Default::default(),
             made: Default::default(),
+            linked: Default::default(),
             committed: false,
         })
     }
 
     /// Writes one file (from any thread); an error is kept for `commit`.
+    /// A file the previous output holds with the same bytes is linked, not
+    /// written: a rebuild then neither allocates and fills its storage again
+    /// nor frees the old one when the previous output is removed.
     pub fn put(&self, f: &OutFile) {
-        self.keep(self.target(&f.path).and_then(|target| std::fs::write(target, &f.bytes)));
+        self.keep(self.target(&f.path).and_then(|target| {
+            let old = self.out.join(&f.path);
+            if holds(&old, &f.bytes) && std::fs::hard_link(&old, &target).is_ok() {
+                self.linked.lock().unwrap_or_else(|e| e.into_inner()).insert(f.path.clone());
+                return Ok(());
+            }
+            std::fs::write(target, &f.bytes)
+        }));
+    }
+
+    /// The paths of the files so far linked from the previous output: they
+    /// hold the same bytes there.
+    pub fn linked(&self) -> std::collections::HashSet<String> {
+        std::mem::take(&mut self.linked.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     /// Writes the file at `path` through `write` (a file too large to be
@@ -170,6 +189,28 @@ impl Drop for Staging {
     fn drop(&mut self) {
         if !self.committed {
             remove_tree(&self.tmp);
+        }
+    }
+}
+
+/// Whether `path` is a regular file (not a link to one) holding exactly
+/// `bytes`. Read in pieces: the bytes are compared as they come, and a
+/// difference or a size that differs stops the reading.
+fn holds(path: &Path, bytes: &[u8]) -> bool {
+    use io::Read;
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => {}
+        _ => return false,
+    }
+    let Ok(mut file) = std::fs::File::open(path) else { return false };
+    let mut buf = vec![0; bytes.len().clamp(1, 1 << 16) + 1];
+    let mut rest = bytes;
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => return rest.is_empty(),
+            Ok(n) if n <= rest.len() && buf[..n] == rest[..n] => rest = &rest[n..],
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            _ => return false,
         }
     }
 }
@@ -251,6 +292,36 @@ mod tests {
         assert!(!out.join("old.html").exists());
         let leftovers: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "temporary folders were left behind");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn unchanged_files_are_linked_from_the_previous_output_and_changed_ones_written() {
+        use std::os::unix::fs::MetadataExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let outside = tmp.path().join("outside.html");
+        std::fs::write(&outside, "same").unwrap();
+        let before = [file("same.html", "same"), file("a/changed.html", "old"), file("longer.html", "abc")];
+        write_atomically(&out, &before).unwrap();
+        std::fs::remove_file(out.join("same.html")).unwrap();
+        std::os::unix::fs::symlink(&outside, out.join("same.html")).unwrap();
+        write_atomically(&out, &before).unwrap();
+        let inode = |p: &str| std::fs::symlink_metadata(out.join(p)).unwrap().ino();
+        let (same, changed) = (inode("same.html"), inode("a/changed.html"));
+        let after = [file("same.html", "same"), file("a/changed.html", "new"), file("longer.html", "abcd")];
+        let staging = Staging::new(&out).unwrap();
+        after.iter().for_each(|f| staging.put(f));
+        assert_eq!(staging.linked(), ["same.html".to_string()].into());
+        staging.commit().unwrap();
+        assert_eq!(inode("same.html"), same, "an unchanged file is the previous output's");
+        assert_ne!(inode("a/changed.html"), changed);
+        for f in &after {
+            assert!(std::fs::symlink_metadata(out.join(&f.path)).unwrap().is_file(), "{} is a plain file", f.path);
+            assert_eq!(std::fs::read(out.join(&f.path)).unwrap(), f.bytes);
+        }
+        assert!(!holds(&out.join("longer.html"), b"abcde") && !holds(&out.join("longer.html"), b"abcx"));
+        assert!(holds(&out.join("longer.html"), b"abcd"));
     }
 
     #[test]
