@@ -87,6 +87,7 @@ impl Theme {
         let mut tera = tera::Tera::default();
         tera.autoescape_on(vec![".html"]);
         tera.set_escape_fn(escape_html);
+        tera.register_filter("safe", safe);
         let origins: BTreeMap<String, String> = sources.iter().map(|(n, (_, o))| (n.clone(), o.clone())).collect();
         // A copy of a built-in template (as in this repository's own themes/default/) is no override.
         let custom: std::collections::BTreeSet<String> = sources
@@ -158,6 +159,13 @@ impl Theme {
     pub fn static_files(&self) -> Vec<OutFile> {
         self.statics.iter().map(|(p, b)| OutFile { path: p.clone(), bytes: b.clone() }).collect()
     }
+}
+
+/// tera's `safe` without its copy: a string is marked safe as it is (a long
+/// one is shared, not copied; the print views pass whole module and pair
+/// bodies through `safe`), anything else is written as text, as tera's does.
+fn safe(value: tera::Value, _: tera::Kwargs, _: &tera::State) -> tera::Value {
+    if value.is_string() { value.mark_safe() } else { tera::Value::safe_string(&value.to_string()) }
 }
 
 /// Escapes like tera's own `escape_html` (the same characters and entities),
