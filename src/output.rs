@@ -121,7 +121,7 @@ impl Staging {
                 self.linked.lock().unwrap_or_else(|e| e.into_inner()).insert(f.path.clone());
                 return Ok(());
             }
-            std::fs::write(target, &f.bytes)
+            io::Write::write_all(&mut create_fresh(&target)?, &f.bytes)
         }));
     }
 
@@ -135,7 +135,7 @@ impl Staging {
     /// made in memory first); an error is kept for `commit`.
     pub fn write_with(&self, path: &str, write: impl FnOnce(&mut dyn io::Write) -> io::Result<()>) {
         self.keep(self.target(path).and_then(|target| {
-            let mut out = io::BufWriter::with_capacity(1 << 16, std::fs::File::create(target)?);
+            let mut out = io::BufWriter::with_capacity(1 << 16, create_fresh(&target)?);
             write(&mut out)?;
             io::Write::flush(&mut out)
         }));
@@ -190,6 +190,19 @@ impl Drop for Staging {
         if !self.committed {
             remove_tree(&self.tmp);
         }
+    }
+}
+
+/// A new, empty file at `path`: one already there (a path written twice) is
+/// removed first, not truncated, as it may be linked to the previous output.
+fn create_fresh(path: &Path) -> io::Result<std::fs::File> {
+    let create = || std::fs::OpenOptions::new().write(true).create_new(true).open(path);
+    match create() {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            std::fs::remove_file(path)?;
+            create()
+        }
+        file => file,
     }
 }
 
@@ -321,6 +334,12 @@ mod tests {
             assert_eq!(std::fs::read(out.join(&f.path)).unwrap(), f.bytes);
         }
         assert!(!holds(&out.join("longer.html"), b"abcde") && !holds(&out.join("longer.html"), b"abcx"));
+        // A path written again after it was linked leaves the previous output's file as it was.
+        let staging = Staging::new(&out).unwrap();
+        staging.put(&file("same.html", "same"));
+        staging.put(&file("same.html", "other"));
+        assert_eq!(std::fs::read_to_string(out.join("same.html")).unwrap(), "same");
+        drop(staging);
         assert!(holds(&out.join("longer.html"), b"abcd"));
     }
 
