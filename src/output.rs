@@ -83,6 +83,8 @@ pub struct Staging {
     /// The folders made so far: a page's folder is made once, not asked for
     /// again with every file written into it.
     made: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+    /// Whether there is a previous output to link unchanged files from.
+    previous: bool,
     /// The paths linked from the previous output, their bytes unchanged.
     linked: std::sync::Mutex<std::collections::HashSet<String>>,
     committed: bool,
@@ -105,6 +107,7 @@ impl Staging {
             old,
             error: Default::default(),
             made: Default::default(),
+            previous: out.is_dir(),
             linked: Default::default(),
             committed: false,
         })
@@ -117,7 +120,7 @@ impl Staging {
     pub fn put(&self, f: &OutFile) {
         self.keep(self.target(&f.path).and_then(|target| {
             let old = self.out.join(&f.path);
-            if holds(&old, &f.bytes) && std::fs::hard_link(&old, &target).is_ok() {
+            if self.previous && holds(&old, &f.bytes) && std::fs::hard_link(&old, &target).is_ok() {
                 self.linked.lock().unwrap_or_else(|e| e.into_inner()).insert(f.path.clone());
                 return Ok(());
             }
