@@ -176,6 +176,39 @@ fn a_build_warns_about_the_anchors_and_pages_it_removes() {
     assert!(!out.join("alpha/intro").exists());
 }
 
+/// A rebuild takes the files whose bytes did not change over from the
+/// previous output (the same file, its modification time kept for `rsync`)
+/// and writes the others; the result equals a build into an empty folder.
+#[cfg(unix)]
+#[test]
+fn a_rebuild_keeps_unchanged_files_and_replaces_changed_ones() {
+    use std::os::unix::fs::MetadataExt;
+    let (_tmp, root, out) = built_then_item_renamed();
+    let stamp = |p: &str| {
+        let m = std::fs::metadata(out.join(p)).unwrap();
+        (m.ino(), m.mtime_nsec(), m.mtime())
+    };
+    let (unchanged, changed) = ("alpha/intro/index.html", "alpha/m1/index.html");
+    let before = (stamp(unchanged), stamp(changed));
+    build(&root, &out).unwrap();
+    assert_eq!(stamp(unchanged), before.0, "an unchanged page is the previous build's file");
+    assert_ne!(stamp(changed).0, before.1.0, "a changed page is written anew");
+    assert!(read(&out, changed).contains("Selbstreflexion im Team"));
+    let fresh = root.join("fresh");
+    build(&root, &fresh).unwrap();
+    let files = |dir: &Path| {
+        let mut v: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| (e.path().strip_prefix(dir).unwrap().display().to_string(), std::fs::read(e.path()).unwrap()))
+            .collect();
+        v.sort();
+        v
+    };
+    assert!(files(&out) == files(&fresh), "a rebuild equals a build into an empty folder");
+}
+
 #[test]
 fn curriculum_exports_and_sitemap() {
     let (_tmp, out) = bundled();
