@@ -88,7 +88,11 @@ pub fn content_file(text: &str) -> String {
 
 fn span(out: &mut String, class: &str, text: &str) {
     if !text.is_empty() {
-        out.push_str(&format!("<span class=\"{class}\">{}</span>", crate::render::escape(text)));
+        out.push_str("<span class=\"");
+        out.push_str(class);
+        out.push_str("\">");
+        crate::render::escape_into(out, text);
+        out.push_str("</span>");
     }
 }
 

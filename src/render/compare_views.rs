@@ -66,17 +66,22 @@ fn symbol(rel: Relation) -> &'static str {
 /// A diff as HTML with `del`/`ins` and hidden text labels for screen readers.
 pub(super) fn diff_html(site: &Site, spans: &[Span]) -> String {
     let t = t(site);
-    spans
-        .iter()
-        .map(|s| {
-            let text = super::escape(&s.text);
-            match s.op {
-                "insert" => format!("<ins><span class=\"vh\">{}: </span>{text}</ins>", t["inserted"]),
-                "delete" => format!("<del><span class=\"vh\">{}: </span>{text}</del>", t["deleted"]),
-                _ => text,
-            }
-        })
-        .collect()
+    let mut out = String::with_capacity(spans.iter().map(|s| s.text.len() + 40).sum());
+    for s in spans {
+        let tag = match s.op {
+            "insert" => Some(("ins", t["inserted"])),
+            "delete" => Some(("del", t["deleted"])),
+            _ => None,
+        };
+        if let Some((tag, label)) = tag {
+            out.extend(["<", tag, "><span class=\"vh\">", label, ": </span>"]);
+        }
+        super::escape_into(&mut out, &s.text);
+        if let Some((tag, _)) = tag {
+            out.extend(["</", tag, ">"]);
+        }
+    }
+    out
 }
 
 /// The label of a group of items (a DQR dimension or the methods).
@@ -89,7 +94,7 @@ fn side_link(c: &Curriculum, s: &ItemSide, links: &Links) -> (String, Option<Str
     let m = c.module(&s.module);
     (
         m.map_or(s.module.clone(), |m| format!("M{}", m.number.value)),
-        m.map(|m| format!("{}#{}", links.module(c, m), s.anchor)),
+        m.map(|m| [&links.module(c, m), "#", &s.anchor].concat()),
     )
 }
 

@@ -227,13 +227,13 @@ impl Links {
         Links { root: "../".repeat(from_dir.matches('/').count()) }
     }
     pub fn to(&self, dir: &str) -> String {
-        format!("{}{}index.html", self.root, dir)
+        [&self.root, dir, "index.html"].concat()
     }
     pub fn curriculum(&self, c: &Curriculum) -> String {
-        self.to(&format!("{}/", c.id))
+        [&self.root, &c.id, "/index.html"].concat()
     }
     pub fn module(&self, c: &Curriculum, m: &Module) -> String {
-        self.to(&format!("{}/{}/", c.id, m.id))
+        [&self.root, &c.id, "/", &m.id, "/index.html"].concat()
     }
 }
 
