@@ -389,7 +389,10 @@ fn jsonld(data: &Data, job: &Job) -> Option<String> {
             let teaches: Vec<Value> = Dimension::ALL
                 .iter()
                 .flat_map(|d| m.competencies.get(*d).iter().map(move |it| (d, it)))
-                .map(|(d, it)| json!({"@type": "DefinedTerm", "@id": url(&format!("{}/{}/#{}", c.id, m.id, it.anchor)), "name": it.text, "inDefinedTermSet": d.key()}))
+                .map(|(d, it)| {
+                    let id = [&site.config.base_url, &c.id, "/", &m.id, "/#", &it.anchor].concat();
+                    obj!({"@type": "DefinedTerm", "@id": id, "name": it.text.as_str(), "inDefinedTermSet": d.key()})
+                })
                 .collect();
             json!({
                 "@type": "Course", "@id": url(&format!("{}/{}/", c.id, m.id)), "url": url(&format!("{}/{}/", c.id, m.id)),
@@ -808,6 +811,11 @@ pub(super) fn md_key(salt: u64, root: &str, prefix: &str, text: &str) -> u64 {
 }
 
 /// Items with their HTML and citation line (`cite` is the citation without the position).
+/// `cite`, then the position label and the 1-based number of item `i`.
+fn cite_of(cite: &str, pos: &str, i: usize) -> String {
+    [cite, ", ", pos, " ", itoa::Buffer::new().format(i + 1)].concat()
+}
+
 fn items_view(site: &Site, items: &[Item], cite: &str) -> Vec<Value> {
     let pos = t_str(site, "position");
     items
@@ -816,7 +824,7 @@ fn items_view(site: &Site, items: &[Item], cite: &str) -> Vec<Value> {
         .map(|(i, it)| {
             json!({
                 "anchor": it.anchor,
-                "cite": format!("{cite}, {pos} {}", i + 1),
+                "cite": cite_of(cite, &pos, i),
                 "html": markdown::render_inline(&it.text, site.config.allow_raw_html),
                 "note": it.note.as_deref().map(|n| markdown::render_inline(n, site.config.allow_raw_html)),
             })
