@@ -21,7 +21,9 @@ pub use items::Relation;
 use items::{Decision, Entry, RowIdx, match_entries, shows_diff};
 use normalize::Synonyms;
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+// Keys are hashes, indices and short texts: FxHash, not SipHash (no input here is adversarial).
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 /// Least fuzzy score of a "similar" item row unless the comparison sets `threshold`.
@@ -292,7 +294,7 @@ impl<'a> Preparations<'a> {
     /// For `comparisons` of `site` (counting one that is then not computed
     /// only holds its curricula until the render ends).
     pub fn new(site: &'a Site, comparisons: impl Iterator<Item = &'a Comparison>) -> Self {
-        let mut uses: HashMap<PreparedKey<'a>, usize> = HashMap::new();
+        let mut uses: HashMap<PreparedKey<'a>, usize> = HashMap::default();
         for cmp in comparisons {
             for side in [&cmp.left.value, &cmp.right.value] {
                 if let Some(c) = site.curriculum(side) {
@@ -510,7 +512,7 @@ struct Diffs<'p> {
 
 impl<'p> Diffs<'p> {
     fn of(previous: Option<&'p ComparisonResult>) -> Self {
-        let mut found = HashMap::new();
+        let mut found = HashMap::default();
         for p in previous.iter().flat_map(|r| &r.pairs) {
             for row in p.tables.iter().flat_map(|t| &t.rows) {
                 if let (Some(l), Some(r), Some(d)) = (&row.left, &row.right, &row.diff) {

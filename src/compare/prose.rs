@@ -6,7 +6,8 @@
 //! are scored, so alignment stays near-linear in the amount of text.
 
 use super::features::Features;
-use std::collections::HashMap;
+// Keys are hashes, indices and short texts: FxHash, not SipHash (no input here is adversarial).
+use rustc_hash::FxHashMap as HashMap;
 
 /// Abbreviations after which a full stop does not end a sentence.
 const ABBREVIATIONS: [&str; 30] = [
@@ -153,8 +154,8 @@ const CANDIDATES: usize = 24;
 impl<'a> Index<'a> {
     pub fn new(left: impl IntoIterator<Item = &'a Features>) -> Self {
         let left: Vec<&'a Features> = left.into_iter().collect();
-        let mut postings: HashMap<u32, Vec<u32>> = HashMap::new();
-        let mut exact = HashMap::new();
+        let mut postings: HashMap<u32, Vec<u32>> = HashMap::default();
+        let mut exact = HashMap::default();
         for (i, f) in left.iter().enumerate() {
             exact.entry(f.key.as_str()).or_insert(i as u32);
             for k in f.prefix_keys() {
@@ -270,7 +271,7 @@ mod tests {
         if let Some(&i) = idx.exact.get(f.key.as_str()) {
             return Some(Best { index: i as usize, score: 1.0 });
         }
-        let mut shared: HashMap<u32, u32> = HashMap::new();
+        let mut shared: HashMap<u32, u32> = HashMap::default();
         for k in f.prefix_keys() {
             for &i in idx.postings.get(k).map(Vec::as_slice).unwrap_or(&[]) {
                 *shared.entry(i).or_insert(0) += 1;
