@@ -37,7 +37,9 @@ pub struct Figures {
     /// A build into the previous build's output, nothing changed: the files
     /// it holds already are linked, not written ([`crate::output::Staging`]).
     pub build_over: Duration,
-    pub phases: [Duration; 4],
+    /// Load, check, compare (summed over the threads, a share of the
+    /// render's CPU), render, write.
+    pub phases: [Duration; 5],
     pub peak_rss_kb: u64,
     pub check: Duration,
     /// Rebuild after a module's title is edited: until its own page is
@@ -122,9 +124,10 @@ pub fn report_line(t: &crate::build::Timings, pages: usize) -> String {
         })
         .unwrap_or(0u64);
     format!(
-        "BENCH load={} check={} render={} write={} pages={pages} peak_rss_kb={rss}",
+        "BENCH load={} check={} compare={} render={} write={} pages={pages} peak_rss_kb={rss}",
         t.load.as_micros(),
         t.check.as_micros(),
+        t.compare.as_micros(),
         t.render.as_micros(),
         t.write.as_micros()
     )
@@ -145,13 +148,13 @@ fn run_timed(cmd: &mut Command) -> Result<(Duration, String), String> {
     Ok((elapsed, String::from_utf8_lossy(&out.stderr).into_owned()))
 }
 
-fn parse_report(stderr: &str) -> ([Duration; 4], usize, u64) {
+fn parse_report(stderr: &str) -> ([Duration; 5], usize, u64) {
     let line = stderr.lines().find(|l| l.starts_with("BENCH ")).unwrap_or("");
     let get = |k: &str| -> u64 {
         line.split_whitespace().find_map(|kv| kv.strip_prefix(&format!("{k}="))?.parse().ok()).unwrap_or(0)
     };
     let us = |k| Duration::from_micros(get(k));
-    ([us("load"), us("check"), us("render"), us("write")], get("pages") as usize, get("peak_rss_kb"))
+    ([us("load"), us("check"), us("compare"), us("render"), us("write")], get("pages") as usize, get("peak_rss_kb"))
 }
 
 /// Measures one size.
@@ -162,8 +165,8 @@ pub fn measure(n: usize, opts: &BenchOptions) -> Result<Figures, String> {
     crate::synth::write_site(&site, n, (n / 10).max(2), 42).map_err(|e| e.to_string())?;
     let out = opts.dir.join(format!("out-{n}"));
     let (mut builds, mut builds_over) = (Vec::new(), Vec::new());
-    let mut last = ([Duration::ZERO; 4], 0, 0);
-    let mut phases: Vec<[Duration; 4]> = Vec::new();
+    let mut last = ([Duration::ZERO; 5], 0, 0);
+    let mut phases: Vec<[Duration; 5]> = Vec::new();
     for _ in 0..opts.runs {
         let _ = std::fs::remove_dir_all(&out);
         let mut cmd = Command::new(&exe);
@@ -201,7 +204,7 @@ pub fn measure(n: usize, opts: &BenchOptions) -> Result<Figures, String> {
         pages: last.1,
         build: median(builds),
         build_over: median(builds_over),
-        phases: [phase_median(0), phase_median(1), phase_median(2), phase_median(3)],
+        phases: std::array::from_fn(phase_median),
         peak_rss_kb: last.2,
         check: median(checks),
         module_page,
@@ -282,7 +285,7 @@ fn ms(d: Duration) -> String {
 /// The results as a Markdown table.
 pub fn table(figures: &[Figures]) -> String {
     let mut s = String::from(
-        "| modules | pages | output MB | write floor ms | build ms | build over previous ms | pages/s | peak RSS MB | load ms | check ms | render ms | write ms | `check` ms | edit → module page ms | incremental ms | item edit ms | Hugo ms | Hugo MB | ours/Hugo |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+        "| modules | pages | output MB | write floor ms | build ms | build over previous ms | pages/s | peak RSS MB | load ms | check ms | compare ms (CPU) | render ms | write ms | `check` ms | edit → module page ms | incremental ms | item edit ms | Hugo ms | Hugo MB | ours/Hugo |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for f in figures {
         let pps = f.pages as f64 / f.build.as_secs_f64().max(1e-9);
@@ -303,6 +306,7 @@ pub fn table(figures: &[Figures]) -> String {
             ms(f.phases[1]),
             ms(f.phases[2]),
             ms(f.phases[3]),
+            ms(f.phases[4]),
             ms(f.check),
             ms(f.module_page),
             ms(f.incremental),
@@ -334,6 +338,22 @@ pub fn find_hugo() -> Option<PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The line a build prints reads back as the phases it timed; the
+    /// comparisons' time is taken from the render (the bundled site has one).
+    #[test]
+    fn a_builds_report_line_reads_back_with_the_comparisons_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
+        let opts = crate::build::BuildOptions { root, output: Some(dir.path().join("out")), base_url: None };
+        let report = crate::build::build(&opts).unwrap();
+        let t = &report.timings;
+        assert!(t.compare > Duration::ZERO, "{t:?}");
+        let (phases, pages, _) = parse_report(&report_line(t, report.pages));
+        let micros = |d: Duration| Duration::from_micros(d.as_micros() as u64);
+        assert_eq!(phases, [t.load, t.check, t.compare, t.render, t.write].map(micros));
+        assert_eq!(pages, report.pages);
+    }
 
     #[test]
     fn the_write_floor_writes_the_same_paths_and_sizes() {

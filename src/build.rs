@@ -25,6 +25,10 @@ pub struct BuildOptions {
 pub struct Timings {
     pub load: Duration,
     pub check: Duration,
+    /// Computing the comparisons, summed over the threads: they are computed
+    /// inside the render (each in the task that makes its pages), so this is
+    /// a share of its CPU time, not a stretch of its wall time.
+    pub compare: Duration,
     pub render: Duration,
     pub write: Duration,
 }
@@ -297,6 +301,7 @@ struct Streamed {
     index: crate::links::LinkIndex,
     pages: usize,
     files: usize,
+    compare: Duration,
 }
 
 /// Renders the whole checked site, writes every file into `staging` (if
@@ -320,7 +325,8 @@ fn render_streamed(
     if found.has_errors() {
         return Err(checked.diags.sorted_with(&found));
     }
-    Ok(Streamed { found, index: sink.index, pages: sink.pages.into_inner(), files: sink.files.into_inner() })
+    let (pages, files) = (sink.pages.into_inner(), sink.files.into_inner());
+    Ok(Streamed { found, index: sink.index, pages, files, compare: summary.compare })
 }
 
 /// Where a build's files go as they are made: their links and ids to the
@@ -410,6 +416,7 @@ pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
     let streamed =
         render_streamed(&checked, &theme, &sources, &render::Scope::all(), Some(&staging)).map_err(Failure::Content)?;
     timings.render = t.elapsed();
+    timings.compare = streamed.compare;
     let mut found = streamed.found;
     let index = &streamed.index;
     // The previous build's pages, for the anchors it would lose; a page

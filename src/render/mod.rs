@@ -778,7 +778,11 @@ fn computed<'a>(
         Some(k) => k.result.clone(),
         None => {
             let previous = before.map(|k| &*k.result);
-            std::sync::Arc::new(crate::compare::compare_with(data.site, cmp, &data.preparations, previous)?)
+            let t = std::time::Instant::now();
+            let result = crate::compare::compare_with(data.site, cmp, &data.preparations, previous);
+            let nanos = u64::try_from(t.elapsed().as_nanos()).unwrap_or(u64::MAX);
+            data.compare_nanos.fetch_add(nanos, std::sync::atomic::Ordering::Relaxed);
+            std::sync::Arc::new(result?)
         }
     };
     if scope.reuse && !scope.is_all() {
@@ -864,6 +868,8 @@ pub fn render_scoped(
 pub struct Summary {
     pub warnings: Diagnostics,
     pub reuse: Reuse,
+    /// The time spent computing comparisons, summed over the threads.
+    pub compare: std::time::Duration,
 }
 
 /// What every page of a render within `scope` is made from.
@@ -914,6 +920,7 @@ fn prepare<'a>(
         made_search,
         comparisons,
         made_comparisons,
+        compare_nanos: Default::default(),
         markdown: Keep::new(&reuse.markdown, scoped),
         pages: Keep::new(&reuse.pages, keeping),
         fragments: Keep::new(&reuse.fragments, keeping),
@@ -980,8 +987,9 @@ pub fn render_scoped_to(
         let pages = note.pages.into_inner().unwrap_or_else(|e| e.into_inner());
         crate::export::site_files(site, &pages).into_iter().for_each(|f| sink.file(f));
     }
+    let compare = std::time::Duration::from_nanos(data.compare_nanos.load(std::sync::atomic::Ordering::Relaxed));
     let reuse = next_reuse(site, scope, data, reuse);
-    Ok(Summary { warnings, reuse })
+    Ok(Summary { warnings, reuse, compare })
 }
 
 /// What a render leaves for the next scoped render: what it made or took

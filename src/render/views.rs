@@ -72,6 +72,9 @@ pub struct Data<'a> {
     /// computes or takes over when they are to be kept.
     pub comparisons: &'a std::collections::HashMap<String, super::KeptComparison>,
     pub made_comparisons: std::sync::Mutex<std::collections::HashMap<String, super::KeptComparison>>,
+    /// Nanoseconds spent computing comparisons, summed over the threads (for
+    /// the benchmark: the comparisons are computed inside the render's tasks).
+    pub compare_nanos: std::sync::atomic::AtomicU64,
     /// Markdown the last scoped render rendered, by [`md_key`] (serve's
     /// rebuilds after an edit render a curriculum's prose again, mostly unchanged).
     pub markdown: super::Keep<'a, u64, std::sync::Arc<markdown::Rendered>>,
