@@ -210,24 +210,12 @@ fn create_fresh(path: &Path) -> io::Result<std::fs::File> {
 }
 
 /// Whether `path` is a regular file (not a link to one) holding exactly
-/// `bytes`. Read in pieces: the bytes are compared as they come, and a
-/// difference or a size that differs stops the reading.
+/// `bytes`. Its size is compared first; only a file of the same size is read
+/// (into memory left uninitialised, not zeroed first).
 fn holds(path: &Path, bytes: &[u8]) -> bool {
-    use io::Read;
     match std::fs::symlink_metadata(path) {
-        Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => {}
-        _ => return false,
-    }
-    let Ok(mut file) = std::fs::File::open(path) else { return false };
-    let mut buf = vec![0; bytes.len().clamp(1, 1 << 16) + 1];
-    let mut rest = bytes;
-    loop {
-        match file.read(&mut buf) {
-            Ok(0) => return rest.is_empty(),
-            Ok(n) if n <= rest.len() && buf[..n] == rest[..n] => rest = &rest[n..],
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            _ => return false,
-        }
+        Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => std::fs::read(path).is_ok_and(|old| old == bytes),
+        _ => false,
     }
 }
 
