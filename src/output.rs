@@ -92,6 +92,9 @@ pub struct Staging {
 
 impl Staging {
     pub fn new(out: &Path) -> io::Result<Staging> {
+        // An output folder that is a link is replaced where it points, and the link kept.
+        let resolved = if crate::load::is_symlink(out) { Some(std::fs::canonicalize(out)?) } else { None };
+        let out = resolved.as_deref().unwrap_or(out);
         let parent = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         std::fs::create_dir_all(parent)?;
         let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
@@ -246,6 +249,12 @@ fn remove_abandoned(parent: &Path, name: &str) {
 /// and `remove_dir_all` after it listed each twice); links are removed, not
 /// followed.
 fn remove_tree(dir: &Path) {
+    // An output folder that was a link to a folder elsewhere: the link goes,
+    // what it points to stays.
+    if crate::load::is_symlink(dir) {
+        let _ = std::fs::remove_file(dir);
+        return;
+    }
     fn remove(dir: &Path) {
         use rayon::prelude::*;
         let Ok(entries) = std::fs::read_dir(dir) else { return };
@@ -334,6 +343,19 @@ mod tests {
         assert!(holds(&out.join("longer.html"), b"abcd"));
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn an_output_folder_that_is_a_link_is_replaced_where_it_points() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (target, link) = (tmp.path().join("www"), tmp.path().join("public"));
+        write_atomically(&target, &[file("old.html", "old")]).unwrap();
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        write_atomically(&link, &[file("index.html", "new")]).unwrap();
+        assert!(crate::load::is_symlink(&link), "the link stays");
+        assert_eq!(std::fs::read_to_string(target.join("index.html")).unwrap(), "new");
+        assert!(!target.join("old.html").exists());
+    }
+
     #[test]
     fn staging_folders_of_killed_runs_are_removed() {
         let tmp = tempfile::tempdir().unwrap();
@@ -388,6 +410,14 @@ mod tests {
         remove_tree(&tree);
         assert!(!tree.exists());
         assert_eq!(std::fs::read_to_string(outside.join("keep.html")).unwrap(), "kept");
+        #[cfg(unix)]
+        {
+            let link = tmp.path().join("link");
+            std::os::unix::fs::symlink(&outside, &link).unwrap();
+            remove_tree(&link);
+            assert!(std::fs::symlink_metadata(&link).is_err(), "the link is removed");
+            assert_eq!(std::fs::read_to_string(outside.join("keep.html")).unwrap(), "kept", "not what it points to");
+        }
     }
 
     #[test]
