@@ -110,7 +110,7 @@ impl Features {
 
     /// Whether two texts share a content-word prefix (the candidate filter).
     pub fn may_match(&self, other: &Features) -> bool {
-        self.prefix_bits & other.prefix_bits != 0 && intersect(&self.prefixes, &other.prefixes) > 0
+        self.prefix_bits & other.prefix_bits != 0 && shares_any(&self.prefixes, &other.prefixes)
     }
 
     /// Whether [`Self::score`] can reach `least` at all: the bigrams two texts
@@ -200,6 +200,22 @@ fn intersect(a: &[u32], b: &[u32]) -> usize {
     n
 }
 
+/// Whether two sorted, deduplicated lists share a value: [`intersect`] that
+/// stops at the first (the candidate filter asks only that, for every pair
+/// of items of two modules).
+fn shares_any(a: &[u32], b: &[u32]) -> bool {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        if x == y {
+            return true;
+        }
+        i += usize::from(x < y);
+        j += usize::from(y < x);
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -275,5 +291,10 @@ mod tests {
         assert!(!f[2].may_score(&f[3], 0.75), "a short and a long text cannot be similar");
         assert_eq!(intersect(&[1, 3, 5, 9], &[0, 3, 4, 5, 10]), 2);
         assert_eq!(intersect(&[], &[1]), 0);
+        for (a, b) in
+            [(&[1, 3, 5, 9][..], &[0, 3, 4][..]), (&[1, 3], &[0, 2, 4]), (&[], &[1]), (&[7], &[7]), (&[2, 9], &[9])]
+        {
+            assert_eq!(shares_any(a, b), intersect(a, b) > 0, "{a:?} {b:?}");
+        }
     }
 }
