@@ -221,21 +221,18 @@ pub fn check_without_pages(root: &Path) -> Option<Vec<Diagnostic>> {
 /// The diagnostics of a build found without making its pages, when nothing
 /// but raw HTML in the content's Markdown could add any. That holds when the
 /// theme is the built-in one (whose links and anchors the tests check on every
-/// kind of page), "edit this file" links leave the site, no previous build's
-/// pages wait in `public/` to have their anchors compared with new ones, and
-/// every mark of a link in the content ([`crate::links::link_marks`]) is in a
+/// kind of page), "edit this file" links leave the site, and every mark of a link in the content ([`crate::links::link_marks`]) is in a
 /// Markdown text whose links, as rendered for the page where the link check
 /// judges them, leave the site or stay inside the text
-/// ([`crate::links::self_contained`]: external links, footnotes).
+/// ([`crate::links::self_contained`]: external links, footnotes). A previous
+/// build's pages in `public/` are compared with the new pages of the
+/// curricula's folders, made for that alone ([`anchors_removed`]).
 fn check_unrendered(root: &Path, checked: &Checked) -> Option<Vec<Diagnostic>> {
     use crate::links::{link_marks, self_contained};
     use rayon::prelude::*;
     let site = &checked.site;
     let raw_html = site.config.allow_raw_html;
     if site.config.repository.as_deref().is_some_and(|r| !crate::links::is_external(r)) {
-        return None;
-    }
-    if crate::links::OldPages::exist(site, &root.join("public")) {
         return None;
     }
     let marked: BTreeMap<&str, usize> = checked
@@ -268,9 +265,29 @@ fn check_unrendered(root: &Path, checked: &Checked) -> Option<Vec<Diagnostic>> {
         }
         warnings.extend(found);
     }
+    if in_texts != marked {
+        return None;
+    }
     // The theme last: the long way loads it again.
-    let built_in = || render::Theme::load(root, &site.config.theme).is_ok_and(|t| t.is_built_in());
-    (in_texts == marked && built_in()).then(|| checked.diags.sorted_with(&warnings))
+    let theme = render::Theme::load(root, &site.config.theme).ok().filter(render::Theme::is_built_in)?;
+    let old = root.join("public");
+    if crate::links::OldPages::exist(site, &old) {
+        warnings.extend(anchors_removed(checked, &theme, &old)?);
+    }
+    Some(checked.diags.sorted_with(&warnings))
+}
+
+/// The warnings about the anchors and pages of a previous build in `old`
+/// that the new build would remove, from the new pages of the curricula's
+/// folders alone (the only pages compared: [`crate::links::OldPages`]);
+/// `None` if those pages cannot be made.
+fn anchors_removed(checked: &Checked, theme: &render::Theme, old: &Path) -> Option<Diagnostics> {
+    let site = &checked.site;
+    let index = crate::links::LinkIndex::new(&site.config.base_url);
+    let note = |f: OutFile| index.add(&f.path, &f.bytes);
+    let scope = render::Scope::curriculum_pages();
+    render::render_scoped_to(site, theme, &checked.sources, &scope, &render::Reuse::default(), &note).ok()?;
+    Some(crate::links::OldPages::read(site, old, &|_| false).removed(site, &|p| index.ids_of(p)))
 }
 
 fn check_rendered(root: &Path, mut checked: Checked) -> Vec<Diagnostic> {

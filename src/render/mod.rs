@@ -132,6 +132,9 @@ pub struct Scope {
     /// What of the site-wide index pages and the home page the changed
     /// modules change, if known (otherwise all of them are made again).
     index: Option<IndexChange>,
+    /// Only the pages in the curricula's folders (modules, chapters, print
+    /// views), nothing else: `check` compares their ids with a previous build's.
+    curriculum_pages: bool,
 }
 
 impl Scope {
@@ -154,6 +157,7 @@ impl Scope {
             data_paths_only: false,
             reuse: true,
             index: None,
+            curriculum_pages: false,
         }
     }
 
@@ -168,6 +172,12 @@ impl Scope {
     /// Whether the index pages show what the changed modules change.
     fn indices_unchanged(&self) -> bool {
         self.index.as_ref().is_some_and(IndexChange::is_empty)
+    }
+
+    /// The pages in the curricula's folders whose ids a previous build's pages
+    /// are compared with ([`crate::links::OldPages`]), and nothing else.
+    pub fn curriculum_pages() -> Self {
+        Scope { changed: Some(BTreeSet::new()), curriculum_pages: true, ..Scope::default() }
     }
 
     /// Everything, keeping what later scoped renders reuse (serve's full rebuilds).
@@ -211,6 +221,9 @@ impl Scope {
         use views::Job;
         if self.own_pages {
             return matches!(*job, Job::Module(c, m) | Job::Source(c, m) if self.modules.contains(&(c, m)));
+        }
+        if self.curriculum_pages {
+            return matches!(*job, Job::Module(..) | Job::CurriculumPrint(_) | Job::Page(..));
         }
         let shown = |what: fn(&IndexChange) -> bool| self.index.as_ref().is_none_or(what);
         match *job {
@@ -394,7 +407,7 @@ enum DataTask {
 
 /// The data tasks within `scope`.
 fn data_tasks(site: &Site, scope: &Scope) -> Vec<DataTask> {
-    if scope.own_pages {
+    if scope.own_pages || scope.curriculum_pages {
         return Vec::new();
     }
     // The glossary's documents change only with a full rebuild.
