@@ -284,10 +284,22 @@ fn check_unrendered(root: &Path, checked: &Checked) -> Option<Vec<Diagnostic>> {
 fn anchors_removed(checked: &Checked, theme: &render::Theme, old: &Path) -> Option<Diagnostics> {
     let site = &checked.site;
     let index = crate::links::LinkIndex::new(&site.config.base_url);
-    let note = |f: OutFile| index.add(&f.path, &f.bytes);
+    // A previous page with the same bytes has the same ids: its fingerprint
+    // is compared instead of its ids collected.
+    let made = std::sync::Mutex::new(rustc_hash::FxHashMap::default());
+    let note = |f: OutFile| {
+        index.add(&f.path, &f.bytes);
+        let print = crate::text::fingerprint(&f.bytes);
+        made.lock().unwrap_or_else(|e| e.into_inner()).insert(f.path, print);
+    };
     let scope = render::Scope::curriculum_pages();
     render::render_scoped_to(site, theme, &checked.sources, &scope, &render::Reuse::default(), &note).ok()?;
-    Some(crate::links::OldPages::read(site, old, &|_| false).removed(site, &|p| index.ids_of(p)))
+    let made = made.into_inner().unwrap_or_else(|e| e.into_inner());
+    let same = |p: &str| {
+        made.get(p)
+            .is_some_and(|print| std::fs::read(old.join(p)).is_ok_and(|b| crate::text::fingerprint(&b) == *print))
+    };
+    Some(crate::links::OldPages::read(site, old, &same).removed(site, &|p| index.ids_of(p)))
 }
 
 fn check_rendered(root: &Path, mut checked: Checked) -> Vec<Diagnostic> {

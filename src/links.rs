@@ -698,10 +698,8 @@ impl OldPages {
         use rayon::prelude::*;
         let pages = site.curricula.iter().flat_map(|c| {
             let entries = std::fs::read_dir(old.join(&c.id)).into_iter().flatten().flatten();
-            let mut pages: Vec<String> = entries
-                .map(|e| format!("{}/{}/index.html", c.id, e.file_name().to_string_lossy()))
-                .filter(|p| !same(p))
-                .collect();
+            let mut pages: Vec<String> =
+                entries.map(|e| format!("{}/{}/index.html", c.id, e.file_name().to_string_lossy())).collect();
             pages.sort();
             pages
         });
@@ -709,6 +707,7 @@ impl OldPages {
             pages
                 .collect::<Vec<_>>()
                 .into_par_iter()
+                .filter(|page| !same(page))
                 .filter_map(|page| {
                     let html = std::fs::read_to_string(old.join(&page)).ok()?;
                     Some((page, ids(&html)))
