@@ -9,15 +9,32 @@ use crate::render::OutFile;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-/// Why an output folder is refused.
+/// Why an output folder is refused. An output folder that is a link is
+/// replaced where it points ([`Staging::new`]), so that place is checked too.
 pub fn check_output_dir(root: &Path, out: &Path) -> Result<(), String> {
-    let root_abs = absolute(root);
-    let out_abs = absolute(out);
-    if out_abs == root_abs || root_abs.starts_with(&out_abs) {
+    check_output_place(&absolute(root), &absolute(out), out)?;
+    if crate::load::is_symlink(out) {
+        let resolve = |p: &Path| std::fs::canonicalize(p).map_err(|e| format!("cannot resolve {}: {e}", p.display()));
+        check_output_place(&resolve(root)?, &resolve(out)?, out)?;
+    }
+    Ok(())
+}
+
+/// [`check_output_dir`] for one absolute place `out_abs` of the output folder `out`.
+fn check_output_place(root_abs: &Path, out_abs: &Path, out: &Path) -> Result<(), String> {
+    if out_abs == root_abs || root_abs.starts_with(out_abs) {
         return Err(format!("output folder {} would contain the site root; refusing to replace it", out.display()));
     }
     if out_abs.parent().is_none() {
         return Err("refusing to write into the file-system root".into());
+    }
+    for sources in ["content", "themes", ".git"] {
+        if out_abs.starts_with(root_abs.join(sources)) {
+            return Err(format!(
+                "output folder {} is inside the site's `{sources}` folder; refusing to replace it",
+                out.display()
+            ));
+        }
     }
     for protected in ["content", "themes", "site.yaml", ".git"] {
         if out_abs.join(protected).exists() {
@@ -392,6 +409,26 @@ mod tests {
         assert!(check_output_dir(root, root).is_err());
         assert!(check_output_dir(&root.join("public"), root).is_err());
         assert!(check_output_dir(root, &root.join("public")).is_ok());
+        for inside in ["content", "content/kit", "themes/default", ".git"] {
+            assert!(check_output_dir(root, &root.join(inside)).is_err(), "{inside}");
+        }
+    }
+
+    /// A link is replaced where it points: that place must not hold the site.
+    #[cfg(unix)]
+    #[test]
+    fn refuses_a_link_to_a_folder_holding_the_site() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("site");
+        std::fs::create_dir_all(root.join("content")).unwrap();
+        let www = tmp.path().join("www");
+        std::fs::create_dir_all(&www).unwrap();
+        for (target, refused) in [(tmp.path(), true), (&root, true), (&root.join("content"), true), (&www, false)] {
+            let link = root.join("public");
+            let _ = std::fs::remove_file(&link);
+            std::os::unix::fs::symlink(target, &link).unwrap();
+            assert_eq!(check_output_dir(&root, &link).is_err(), refused, "{}", target.display());
+        }
     }
 
     #[test]
