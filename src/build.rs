@@ -221,8 +221,8 @@ pub fn check_without_pages(root: &Path) -> Option<Vec<Diagnostic>> {
 /// The diagnostics of a build found without making its pages, when nothing
 /// but raw HTML in the content's Markdown could add any. That holds when the
 /// theme is the built-in one (whose links and anchors the tests check on every
-/// kind of page), "edit this file" links leave the site, and every mark of a link in the content ([`crate::links::link_marks`]) is in a
-/// Markdown text whose links, as rendered for the page where the link check
+/// kind of page), "edit this file" links leave the site, and every mark of a
+/// link in the content ([`crate::links::link_marks`]) is in a Markdown text whose links, as rendered for the page where the link check
 /// judges them, leave the site or stay inside the text
 /// ([`crate::links::self_contained`]: external links, footnotes). A previous
 /// build's pages in `public/` are compared with the new pages of the
