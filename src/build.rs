@@ -222,11 +222,12 @@ pub fn check_without_pages(root: &Path) -> Option<Vec<Diagnostic>> {
 /// but raw HTML in the content's Markdown could add any. That holds when the
 /// theme is the built-in one (whose links and anchors the tests check on every
 /// kind of page), "edit this file" links leave the site, and every mark of a
-/// link in the content ([`crate::links::link_marks`]) is in a Markdown text whose links, as rendered for the page where the link check
-/// judges them, leave the site or stay inside the text
-/// ([`crate::links::self_contained`]: external links, footnotes). A previous
-/// build's pages in `public/` are compared with the new pages of the
-/// curricula's folders, made for that alone ([`anchors_removed`]).
+/// link in the content ([`crate::links::link_marks`]) is in a Markdown text
+/// whose links, as rendered for the page where the link check judges them,
+/// leave the site or stay inside the text ([`crate::links::self_contained`]:
+/// external links, footnotes). A previous build's pages in `public/` are
+/// compared with the new pages of the curricula's folders, made for that
+/// alone ([`anchors_removed`]).
 fn check_unrendered(root: &Path, checked: &Checked) -> Option<Vec<Diagnostic>> {
     use crate::links::{link_marks, self_contained};
     use rayon::prelude::*;
