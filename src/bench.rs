@@ -167,19 +167,20 @@ pub fn measure(n: usize, opts: &BenchOptions) -> Result<Figures, String> {
     let (mut builds, mut builds_over) = (Vec::new(), Vec::new());
     let mut last = ([Duration::ZERO; 5], 0, 0);
     let mut phases: Vec<[Duration; 5]> = Vec::new();
-    for _ in 0..opts.runs {
-        let _ = std::fs::remove_dir_all(&out);
+    let build = || {
         let mut cmd = Command::new(&exe);
         cmd.args(["build", "--root"]).arg(&site).arg("--output").arg(&out).env("CURRICULA_BENCH", "1");
-        let (t, stderr) = run_timed(&mut cmd)?;
+        run_timed(&mut cmd)
+    };
+    for _ in 0..opts.runs {
+        let _ = std::fs::remove_dir_all(&out);
+        let (t, stderr) = build()?;
         builds.push(t);
         last = parse_report(&stderr);
         phases.push(last.0);
     }
     for _ in 0..opts.runs {
-        let mut cmd = Command::new(&exe);
-        cmd.args(["build", "--root"]).arg(&site).arg("--output").arg(&out);
-        builds_over.push(run_timed(&mut cmd)?.0);
+        builds_over.push(build()?.0);
     }
     let phase_median = |k: usize| median(phases.iter().map(|p| p[k]).collect());
     let mut checks = Vec::new();

@@ -937,10 +937,11 @@ fn method_rows(c: &Curriculum) -> Vec<(&str, Vec<bool>)> {
 }
 
 /// The matrices of the methods page and the heading of its A–Z list, as
-/// `methods.html` writes them before the list; `flush` as in [`write_az`]
-/// (the matrices of a large site are megabytes).
-/// The matrices of curricula not among the changed ones are taken from
-/// `reuse` where given; with `keeping`, all of them are returned as written.
+/// `methods.html` writes them before the list, `out` handed to `flush` after
+/// each matrix once it holds [`AZ_PART`] bytes (the matrices of a large site
+/// are megabytes). The matrices of curricula not among the changed ones are
+/// taken from `reuse` where given; with `keeping`, all of them are returned
+/// as written.
 fn write_matrices(
     (out, flush): (&mut String, &mut dyn FnMut(&mut String)),
     (site, root): (&Site, &str),
@@ -989,46 +990,44 @@ fn write_matrix(out: &mut String, site: &Site, (i, c): (usize, &Curriculum), roo
     let t = i18n::strings(site.config.language);
     let links = Links { root: root.to_string() };
     let titles = shows_module_titles(site);
-    {
-        let n = (i + 1).to_string();
-        for part in ["\n<section aria-labelledby=\"matrix-", &n, "\">\n<h2 id=\"matrix-", &n, "\">"] {
-            out.push_str(part);
-        }
-        let title = |out: &mut String| {
-            escape_into(out, t["matrix_methods"]);
-            out.push_str(": ");
-            escape_into(out, &c.short_title);
-        };
-        title(out);
-        out.push_str("</h2>\n<div class=\"table-wrap\">\n<table class=\"matrix-check\">\n  <caption>");
-        title(out);
-        out.push_str("</caption>\n  <thead><tr><th scope=\"col\">");
-        escape_into(out, t["methods_index"]);
-        out.push_str("</th>");
-        for m in &c.modules {
-            out.push_str("<th scope=\"col\"><a href=\"");
-            escape_into(out, &links.module(c, m));
-            out.push_str("\">");
-            if titles {
-                out.push_str("<abbr title=\"");
-                escape_into(out, &m.title);
-                out.push_str("\">M");
-                out.push_str(&m.number.value.to_string());
-                out.push_str("</abbr>");
-            } else {
-                out.push('M');
-                out.push_str(&m.number.value.to_string());
-            }
-            out.push_str("</a></th>");
-        }
-        out.push_str("<th scope=\"col\" class=\"num\">");
-        escape_into(out, t["modules_count"]);
-        out.push_str("</th></tr></thead>\n  <tbody>");
-        for (text, cells) in method_rows(c) {
-            write_matrix_row(out, text, &cells, (t["used"], t["not_used"]));
-        }
-        out.push_str("</tbody>\n</table>\n</div>\n</section>\n");
+    let n = (i + 1).to_string();
+    for part in ["\n<section aria-labelledby=\"matrix-", &n, "\">\n<h2 id=\"matrix-", &n, "\">"] {
+        out.push_str(part);
     }
+    let title = |out: &mut String| {
+        escape_into(out, t["matrix_methods"]);
+        out.push_str(": ");
+        escape_into(out, &c.short_title);
+    };
+    title(out);
+    out.push_str("</h2>\n<div class=\"table-wrap\">\n<table class=\"matrix-check\">\n  <caption>");
+    title(out);
+    out.push_str("</caption>\n  <thead><tr><th scope=\"col\">");
+    escape_into(out, t["methods_index"]);
+    out.push_str("</th>");
+    for m in &c.modules {
+        out.push_str("<th scope=\"col\"><a href=\"");
+        escape_into(out, &links.module(c, m));
+        out.push_str("\">");
+        if titles {
+            out.push_str("<abbr title=\"");
+            escape_into(out, &m.title);
+            out.push_str("\">M");
+            out.push_str(&m.number.value.to_string());
+            out.push_str("</abbr>");
+        } else {
+            out.push('M');
+            out.push_str(&m.number.value.to_string());
+        }
+        out.push_str("</a></th>");
+    }
+    out.push_str("<th scope=\"col\" class=\"num\">");
+    escape_into(out, t["modules_count"]);
+    out.push_str("</th></tr></thead>\n  <tbody>");
+    for (text, cells) in method_rows(c) {
+        write_matrix_row(out, text, &cells, (t["used"], t["not_used"]));
+    }
+    out.push_str("</tbody>\n</table>\n</div>\n</section>\n");
 }
 
 /// About the length of [`write_matrices`]' output: a row per method at most.

@@ -177,7 +177,14 @@ impl Scope {
     /// The pages in the curricula's folders whose ids a previous build's pages
     /// are compared with ([`crate::links::OldPages`]), and nothing else.
     pub fn curriculum_pages() -> Self {
+        // No curriculum counts as changed: nothing beyond those pages is made.
         Scope { changed: Some(BTreeSet::new()), curriculum_pages: true, ..Scope::default() }
+    }
+
+    /// Whether only pages are made, no data files, and none that reads the
+    /// sort keys of all items (the index pages).
+    fn pages_only(&self) -> bool {
+        self.own_pages || self.curriculum_pages
     }
 
     /// Everything, keeping what later scoped renders reuse (serve's full rebuilds).
@@ -407,7 +414,7 @@ enum DataTask {
 
 /// The data tasks within `scope`.
 fn data_tasks(site: &Site, scope: &Scope) -> Vec<DataTask> {
-    if scope.own_pages || scope.curriculum_pages {
+    if scope.pages_only() {
         return Vec::new();
     }
     // The glossary's documents change only with a full rebuild.
@@ -895,7 +902,7 @@ fn prepare<'a>(
 ) -> views::Data<'a> {
     let outlines = crate::compare::outlines(site);
     // Only the index pages need the sort keys of all items.
-    let competency_keys = if scope.own_pages {
+    let competency_keys = if scope.pages_only() {
         Vec::new()
     } else {
         let same = scope.index.as_ref().is_some_and(|i| !i.items());

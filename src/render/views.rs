@@ -813,12 +813,12 @@ pub(super) fn md_key(salt: u64, root: &str, prefix: &str, text: &str) -> u64 {
     crate::text::fingerprint_parts([&salt.to_le_bytes()[..], root.as_bytes(), prefix.as_bytes(), text.as_bytes()])
 }
 
-/// Items with their HTML and citation line (`cite` is the citation without the position).
 /// `cite`, then the position label and the 1-based number of item `i`.
 fn cite_of(cite: &str, pos: &str, i: usize) -> String {
     [cite, ", ", pos, " ", itoa::Buffer::new().format(i + 1)].concat()
 }
 
+/// Items with their HTML and citation line (`cite` is the citation without the position).
 fn items_view(site: &Site, items: &[Item], cite: &str) -> Vec<Value> {
     let pos = t_str(site, "position");
     items
