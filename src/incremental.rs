@@ -241,20 +241,28 @@ impl Incremental {
                 });
             }
         };
-        let scope = Scope::modules_changing(&modules, undo.index_change(&state.checked.site));
+        let change = undo.index_change(&state.checked.site);
+        if state.reuse.other_letter_pages(&change, None) {
+            undo.apply(&mut state.checked);
+            self.state = Some(state);
+            return Ok(Err(inputs));
+        }
+        let scope = Scope::modules_changing(&modules, change);
         let result = self.update(&mut state, inputs, files, &modules, &scope, early);
-        if matches!(result, Ok(Rebuilt::Changed { .. })) {
+        if matches!(result, Ok(Ok(Rebuilt::Changed { .. }))) {
             self.seen = Some(state.inputs.clone());
         } else {
             undo.apply(&mut state.checked);
         }
         self.state = Some(state);
-        result.map(Ok)
+        result
     }
 
     /// Writes the edited modules' own pages, then renders and writes what
     /// else depends on them. On failure the pages written ahead are put back
-    /// and `state` is unchanged but for its (reloaded) site.
+    /// and `state` is unchanged but for its (reloaded) site; so too when the
+    /// edit adds or removes pages of the split A–Z lists, which needs a full
+    /// rebuild (`Err(inputs)`).
     fn update(
         &self,
         state: &mut State,
@@ -263,7 +271,7 @@ impl Incremental {
         modules: &[(usize, usize)],
         scope: &Scope,
         early: Early,
-    ) -> io::Result<Rebuilt> {
+    ) -> io::Result<Result<Rebuilt, Inputs>> {
         // The rest renders meanwhile: the own pages keep one thread busy for
         // only part of their time, and nothing of the rest is written before both end.
         let (ahead, update) = rayon::join(
@@ -280,10 +288,14 @@ impl Incremental {
         );
         let ahead = ahead?;
         let update = match update {
-            Ok(u) => u,
+            Ok(Some(u)) => u,
+            Ok(None) => {
+                ahead.restore();
+                return Ok(Err(inputs));
+            }
             Err(diags) => {
                 ahead.restore();
-                return Ok(Rebuilt::Failed(diags));
+                return Ok(Ok(Rebuilt::Failed(diags)));
             }
         };
         let paths = self.write_changed(&update.changed, &ahead).inspect_err(|_| ahead.restore())?;
@@ -293,7 +305,7 @@ impl Incremental {
         inputs.take_read(&self.root, state.checked.read.iter().filter(|(f, _)| files.contains(f)));
         state.inputs = inputs;
         let warnings = state.checked.diags.sorted_with(&state.render_warnings);
-        Ok(Rebuilt::Changed { paths, warnings, mode: Mode::Modules })
+        Ok(Ok(Rebuilt::Changed { paths, warnings, mode: Mode::Modules }))
     }
 
     /// Renders the own pages of the edited `modules` and writes those that
@@ -401,15 +413,21 @@ impl Incremental {
     }
 
     /// Renders what depends on the changed `modules` (already reloaded into
-    /// `state`'s site) and checks the links of the whole site with them.
+    /// `state`'s site) and checks the links of the whole site with them;
+    /// `None` if the split A–Z lists now have pages of other letters.
     fn render_modules(
         &self,
         state: &State,
         modules: &[(usize, usize)],
         scope: &Scope,
-    ) -> Result<Update, Vec<Diagnostic>> {
+    ) -> Result<Option<Update>, Vec<Diagnostic>> {
         let checked = &state.checked;
         let (made, summary) = self.make(checked, &state.theme, scope, &state.reuse, Some(&state.files), None)?;
+        // Known before the render (`rebuild_modules`); checked again, as
+        // writing the pages of a letter that is gone would leave them stale.
+        if state.reuse.other_letter_pages(&Default::default(), Some(&summary.reuse)) {
+            return Ok(None);
+        }
         // Render warnings of the edited files are found again; the others stay.
         let edited: Vec<&str> =
             modules.iter().map(|&(c, m)| checked.site.curricula[c].modules[m].file.as_str()).collect();
@@ -445,7 +463,7 @@ impl Incremental {
         if render_warnings.has_errors() {
             return Err(checked.diags.sorted_with(&render_warnings));
         }
-        Ok(Update { kept: made.kept, changed: made.changed, reuse: summary.reuse, render_warnings })
+        Ok(Some(Update { kept: made.kept, changed: made.changed, reuse: summary.reuse, render_warnings }))
     }
 
     /// Writes the new build: the first by swapping in its staging folder,

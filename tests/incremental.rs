@@ -4,7 +4,7 @@
 mod common;
 
 use curricula::incremental::{Incremental, Mode, Rebuilt};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Every file with its bytes, and every folder (ending in `/`, no bytes): a
@@ -209,11 +209,24 @@ fn a_large_sites_title_edit_leaves_the_index_pages_and_equals_a_full_build() {
     for page in ["kompetenzen/index.html", "kompetenzen/c0/index.html", "methoden/index.html", "phasen/index.html"] {
         assert!(!changed.iter().any(|p| p.as_str() == page), "{page} changed: {changed:?}");
     }
+    // Its site-wide A–Z lists are split by letter: an item edit changes the
+    // pages of the item's old and new letter (here N, which the lists have).
+    let first_item = std::fs::read_to_string(&module).unwrap().lines().find(|l| l.starts_with("    - \"")).unwrap()
+        [7..8]
+        .to_lowercase();
+    assert!(after.contains_key("kompetenzen/buchstabe-n/index.html"), "{:?}", after.keys().collect::<Vec<_>>());
     edit(&module, "    - \"", "    - \"Neu: ");
     assert_same_as_full(&mut inc, &root, &served, &[&module], Mode::Modules, "an item on a large site");
     let changed: Vec<String> =
         tree(&served).into_iter().filter(|(p, b)| after.get(p) != Some(b)).map(|x| x.0).collect();
-    assert!(changed.iter().any(|p| p == "kompetenzen/index.html"), "an item edit changes the index: {changed:?}");
+    let letters: BTreeSet<&str> =
+        changed.iter().filter_map(|p| p.strip_prefix("kompetenzen/buchstabe-")?.strip_suffix("/index.html")).collect();
+    assert_eq!(
+        letters,
+        BTreeSet::from(["n", first_item.as_str()]),
+        "an item edit changes its letters' pages: {changed:?}"
+    );
+    assert!(!changed.iter().any(|p| p == "kompetenzen/index.html"), "the overview of the letters stays: {changed:?}");
     // The A–Z lists kept from each rebuild for the next: an item taken out,
     // one put first with the text of another module's, one renamed again.
     let text = std::fs::read_to_string(&module).unwrap();
@@ -224,6 +237,19 @@ fn a_large_sites_title_edit_leaves_the_index_pages_and_equals_a_full_build() {
     let borrowed = other.lines().find(|l| l.starts_with("    - \"")).unwrap();
     edit(&module, "  wissen:\n", &format!("  wissen:\n{borrowed}\n"));
     assert_same_as_full(&mut inc, &root, &served, &[&module], Mode::Modules, "another module's item put first");
-    edit(&module, "Neu: ", "Zuletzt ");
+    edit(&module, "Neu: ", "Noch neuer: ");
     assert_same_as_full(&mut inc, &root, &served, &[&module], Mode::Modules, "an item renamed again");
+    // A letter no item had before adds a page to each list it is in (and a
+    // link to it on every page of the list): the whole site is built again.
+    assert!(!tree(&served).contains_key("kompetenzen/buchstabe-z/"));
+    edit(&module, "Noch neuer: ", "Zuletzt ");
+    assert_same_as_full(&mut inc, &root, &served, &[&module], Mode::Full, "a new letter");
+    let lists = ["kompetenzen/buchstabe-z/index.html", "kompetenzen/wissen/buchstabe-z/index.html"];
+    assert!(lists.iter().all(|p| tree(&served).contains_key(*p)), "the new letter's pages");
+    edit(&module, "Zuletzt ", "Zuallerletzt ");
+    assert_same_as_full(&mut inc, &root, &served, &[&module], Mode::Modules, "an item of the new letter renamed");
+    // The letter gone again: its pages go too.
+    edit(&module, "Zuallerletzt ", "Neu: ");
+    assert_same_as_full(&mut inc, &root, &served, &[&module], Mode::Full, "a letter gone");
+    assert!(!tree(&served).contains_key("kompetenzen/buchstabe-z/"));
 }

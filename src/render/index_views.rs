@@ -56,10 +56,92 @@ fn sort_key(text: &str) -> String {
 }
 
 fn letter(key: &str) -> String {
-    key.chars()
-        .find(|c| c.is_alphanumeric())
-        .map(|c| if c.is_ascii_alphabetic() { c.to_ascii_uppercase().to_string() } else { "#".into() })
-        .unwrap_or_else(|| "#".into())
+    slot_letter(letter_slot(key)).to_string()
+}
+
+/// How many initial letters the A–Z lists know: A to Z, then `#` for the rest.
+pub const LETTER_SLOTS: usize = 27;
+
+/// The initial letter of a sort key as an index: 0 to 25 for A to Z, 26 for
+/// anything else (digits, other scripts, no letter at all).
+fn letter_slot(key: &str) -> usize {
+    match key.chars().find(|c| c.is_alphanumeric()) {
+        Some(c) if c.is_ascii_alphabetic() => usize::from(c.to_ascii_uppercase() as u8 - b'A'),
+        _ => LETTER_SLOTS - 1,
+    }
+}
+
+/// The letter of a [`letter_slot`].
+pub fn slot_letter(slot: usize) -> char {
+    u8::try_from(slot).ok().filter(|s| usize::from(*s) < LETTER_SLOTS - 1).map_or('#', |s| char::from(b'A' + s))
+}
+
+/// The id of a letter's section, and the folder of its page where the list is
+/// split ([`splits_lists`]): `buchstabe-a`, `buchstabe-0` for `#`.
+pub fn slot_id(slot: usize) -> String {
+    let letter = slot_letter(slot).to_ascii_lowercase();
+    format!("buchstabe-{}", if letter == '#' { '0' } else { letter })
+}
+
+/// Beyond this many modules the site-wide A–Z lists are split by letter.
+pub const SPLIT_MODULES: usize = 200;
+
+/// Whether the site-wide A–Z lists (all items, each dimension's, the
+/// methods') are split into a page per initial letter, with an overview of
+/// the letters at their old address: beyond the header's limit of curricula
+/// or [`SPLIT_MODULES`] modules. A list of all items is then megabytes (tens
+/// of them on a site of 10 000 modules), more than a browser opens
+/// comfortably, and an edit of one item rewrote all of it. Decided by the
+/// site's structure, which an edit of modules leaves as it is.
+pub fn splits_lists(site: &Site) -> bool {
+    site.curricula.len() > super::views::NAV_LIMIT
+        || site.curricula.iter().map(|c| c.modules.len()).sum::<usize>() > SPLIT_MODULES
+}
+
+/// How many items each A–Z list has by initial letter: by list (the four
+/// dimensions, then the methods), then by [`letter_slot`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LetterCounts([[u32; LETTER_SLOTS]; 5]);
+
+impl Default for LetterCounts {
+    fn default() -> Self {
+        LetterCounts([[0; LETTER_SLOTS]; 5])
+    }
+}
+
+impl LetterCounts {
+    pub fn of(keys: &CompetencyKeys) -> Self {
+        let mut counts = LetterCounts::default();
+        for k in keys.iter().flat_map(|k| k.iter()) {
+            if let Some(list) = counts.0.get_mut(usize::from(k.dimension)) {
+                list[letter_slot(&k.key)] += 1;
+            }
+        }
+        counts
+    }
+
+    /// The letters the `lists` have items of, with how many.
+    pub fn letters(&self, lists: std::ops::Range<usize>) -> Vec<(usize, u32)> {
+        let sum = |slot: usize| self.0.get(lists.clone()).unwrap_or_default().iter().map(|l| l[slot]).sum::<u32>();
+        (0..LETTER_SLOTS).map(|slot| (slot, sum(slot))).filter(|(_, n)| *n > 0).collect()
+    }
+
+    /// Which letters have pages: an edit that changes this adds or removes
+    /// pages and changes the letters' navigation on all of them.
+    pub fn layout(&self) -> [[bool; LETTER_SLOTS]; 5] {
+        self.0.map(|list| list.map(|n| n > 0))
+    }
+
+    /// The counts after `change`.
+    pub fn after(&self, change: &IndexChange) -> Self {
+        let mut next = *self;
+        for (list, by) in next.0.iter_mut().zip(change.letters) {
+            for (n, by) in list.iter_mut().zip(by) {
+                *n = n.saturating_add_signed(by);
+            }
+        }
+        next
+    }
 }
 
 /// Where an item occurs, as places in the site: the index pages list
@@ -265,7 +347,7 @@ fn az_html(sections: &[Section], lists: Lists, letters_label: &str, root: &str) 
     write_az(
         &mut AzParts::new(&mut |p, _| out.extend_from_slice(p), false, false),
         (sections, lists),
-        letters_label,
+        Some(letters_label),
         root,
     );
     String::from_utf8(out).unwrap_or_default()
@@ -287,6 +369,9 @@ pub struct AzList<'a> {
     /// Whether the entries taken over are written into the list's own text
     /// ([`KEPT_TEXTS`]).
     compact: bool,
+    /// Whether the list begins with links to its letters' sections (not
+    /// where its page is one letter's of a split list: [`Split`]).
+    nav: bool,
 }
 
 /// About how much of an A–Z list is written at a time: the list of all items
@@ -323,7 +408,8 @@ impl AzList<'_> {
             let reuse = reuse.as_ref().map(|(kept, changed)| (&kept.matrices, changed));
             matrices = write_matrices((head, &mut hand), (self.lists.site, &self.root), reuse, parts.keeping);
         }
-        write_az(&mut parts, (&self.sections, self.lists), self.label, &self.root);
+        let label = self.nav.then_some(self.label);
+        write_az(&mut parts, (&self.sections, self.lists), label, &self.root);
         let AzParts { part, body, mut entries, mut texts, .. } = parts;
         part(&page[at + AZ_PLACE.len()..], false);
         if let Some((path, keep)) = &self.keep {
@@ -445,25 +531,29 @@ impl<'p, 'k> AzParts<'p, 'k> {
 }
 
 /// The A–Z list of `sections` on a page whose way to the site's root is
-/// `root`, written into `parts`.
+/// `root`, written into `parts`; with links to its sections first (labelled
+/// `letters_label`) if given.
 fn write_az<'k>(
     parts: &mut AzParts<'_, 'k>,
     (sections, lists): (&[Section<'k>], Lists),
-    letters_label: &str,
+    letters_label: Option<&str>,
     root: &str,
 ) {
     let out = &mut parts.head;
-    out.push_str("\n<nav class=\"az\" aria-label=\"");
-    escape_into(out, letters_label);
-    out.push_str("\"><ul>");
-    for s in sections {
-        out.push_str("<li><a href=\"#");
-        escape_into(out, &s.id);
-        out.push_str("\">");
-        escape_into(out, &s.letter);
-        out.push_str("</a></li>");
+    if let Some(label) = letters_label {
+        out.push_str("\n<nav class=\"az\" aria-label=\"");
+        escape_into(out, label);
+        out.push_str("\"><ul>");
+        for s in sections {
+            out.push_str("<li><a href=\"#");
+            escape_into(out, &s.id);
+            out.push_str("\">");
+            escape_into(out, &s.letter);
+            out.push_str("</a></li>");
+        }
+        out.push_str("</ul></nav>");
     }
-    out.push_str("</ul></nav>\n");
+    out.push('\n');
     for s in sections {
         let out = &mut parts.head;
         out.push_str("\n<section aria-labelledby=\"");
@@ -653,6 +743,10 @@ pub struct IndexChange {
     pub outline: bool,
     /// The curricula of the changed modules (their methods matrices).
     pub curricula: BTreeSet<usize>,
+    /// How many items more (or fewer) each list has by initial letter
+    /// ([`LetterCounts`]): where the lists are split, a letter that comes or
+    /// goes adds or removes a page.
+    pub letters: [[i32; LETTER_SLOTS]; 5],
 }
 
 impl IndexChange {
@@ -665,11 +759,20 @@ impl IndexChange {
             !retitled && matches!((x, y), (Some(x), Some(y)) if x.text == y.text && x.anchor == y.anchor)
         };
         let mut keys: [BTreeSet<String>; 5] = Default::default();
-        for ((a, b), keys) in before.item_lists().into_iter().zip(after.item_lists()).zip(&mut keys) {
+        let mut letters = [[0; LETTER_SLOTS]; 5];
+        let lists = before.item_lists().into_iter().zip(after.item_lists());
+        for ((a, b), (keys, letters)) in lists.zip(keys.iter_mut().zip(&mut letters)) {
             for i in 0..a.len().max(b.len()) {
                 let (x, y) = (a.get(i), b.get(i));
-                if !same(x, y) {
-                    keys.extend([x, y].into_iter().flatten().map(|it| sort_key(&it.text)));
+                if same(x, y) {
+                    continue;
+                }
+                for (item, by) in [(x, -1), (y, 1)] {
+                    if let Some(item) = item {
+                        let key = sort_key(&item.text);
+                        letters[letter_slot(&key)] += by;
+                        keys.insert(key);
+                    }
                 }
             }
         }
@@ -681,7 +784,8 @@ impl IndexChange {
             title: if titles { m.title.clone() } else { String::new() },
             ..m.clone()
         };
-        IndexChange { keys, outline: outline(before) != outline(after), curricula: BTreeSet::from([curriculum]) }
+        let curricula = BTreeSet::from([curriculum]);
+        IndexChange { keys, outline: outline(before) != outline(after), curricula, letters }
     }
 
     pub fn add(&mut self, other: IndexChange) {
@@ -690,6 +794,9 @@ impl IndexChange {
         }
         self.outline |= other.outline;
         self.curricula.extend(other.curricula);
+        for (list, other) in self.letters.iter_mut().zip(other.letters) {
+            list.iter_mut().zip(other).for_each(|(n, o)| *n += o);
+        }
     }
 
     /// Whether no index page changes (nor the home page).
@@ -715,6 +822,12 @@ impl IndexChange {
     /// Whether the methods page changes (an entry, and the curricula's matrices).
     pub fn methods(&self) -> bool {
         !self.keys[METHODS as usize].is_empty()
+    }
+
+    /// Whether an entry of the `lists` with the initial letter `slot` changes
+    /// (the page of that letter, where the lists are split).
+    pub fn letter(&self, lists: std::ops::Range<usize>, slot: usize) -> bool {
+        self.keys.get(lists).unwrap_or_default().iter().flatten().any(|k| letter_slot(k) == slot)
     }
 }
 
@@ -787,15 +900,63 @@ struct CompetencyPage<'a> {
     filters: Vec<Value>,
     count: usize,
     distinct: usize,
+    #[serde(flatten)]
+    split: Split,
+}
+
+/// Where the lists are split by letter ([`splits_lists`]): the letters'
+/// pages, the letter of this page, or (`overview`) that the page lists the
+/// letters instead of the entries.
+#[derive(Serialize, Default)]
+struct Split {
+    letters: Vec<LetterLink>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    letter: Option<char>,
+    overview: bool,
+}
+
+/// A link to the page of one initial letter.
+#[derive(Serialize)]
+struct LetterLink {
+    letter: char,
+    /// The id the letter's section had on the page before it was split.
+    id: String,
+    url: String,
+    current: bool,
+}
+
+impl Split {
+    /// The split of the page at `base` listing `lists`, showing `letter` (or
+    /// the overview); nothing where the lists are not split.
+    fn of(data: &Data, (base, lists): (&str, std::ops::Range<usize>), letter: Option<usize>, links: &Links) -> Self {
+        if !data.az_split {
+            return Split::default();
+        }
+        let letters = data.az_letters.letters(lists).into_iter().map(|(slot, _)| {
+            let id = slot_id(slot);
+            let url = links.to(&[base, &id, "/"].concat());
+            LetterLink { letter: slot_letter(slot), id, url, current: letter == Some(slot) }
+        });
+        Split { letters: letters.collect(), letter: letter.map(slot_letter), overview: letter.is_none() }
+    }
+
+    /// The folder of the page: that of the letter's below `base`.
+    fn path(&self, base: &str) -> String {
+        match self.letters.iter().find(|l| l.current) {
+            Some(l) => [base, &l.id, "/"].concat(),
+            None => base.to_string(),
+        }
+    }
 }
 
 /// The sections as the template lists them, or (with the built-in templates)
 /// none: they then go to `insert`, to be written directly where the template
 /// puts `az` ([`AZ_PLACE`]), and kept under `path` if the render keeps lists.
+/// The list's letters link to its sections unless the page `split`s it.
 fn az_or_views<'s, 'a>(
     data: &'a Data,
     (sections, path, reuse): (&'s mut Vec<Section<'a>>, String, Option<&Reused>),
-    links: &Links,
+    (links, split): (&Links, &Split),
     insert: &mut Option<AzList<'a>>,
 ) -> (Vec<SectionView<'s>>, Option<&'static str>) {
     if data.fast_az {
@@ -805,7 +966,8 @@ fn az_or_views<'s, 'a>(
         let keep = data.az.made.is_some().then_some((path, &data.az));
         // Entries taken over from a list kept through many texts go into its own.
         let compact = reuse.is_some_and(|r| r.kept.texts.len() >= KEPT_TEXTS);
-        *insert = Some(AzList { sections, lists, label, root, matrices: None, keep, compact });
+        let nav = split.letters.is_empty();
+        *insert = Some(AzList { sections, lists, label, root, matrices: None, keep, compact, nav });
         (Vec::new(), Some(AZ_PLACE))
     } else {
         (section_views(sections, Lists::new(data.site), &links.root), None)
@@ -813,14 +975,13 @@ fn az_or_views<'s, 'a>(
 }
 
 /// The entries of an A–Z page listing the items of `lists` (indices into a
-/// module's four dimensions and its methods) of the `curricula`: all of them
-/// made again, or (where the page's list was kept and only some entries
-/// changed: `reuse`) those made again and the others as kept; and how many
-/// items the page lists.
+/// module's four dimensions and its methods) of the `curricula` (of one
+/// initial letter, if given): all of them made again, or (where the page's
+/// list was kept and only some entries changed: `reuse`) those made again and
+/// the others as kept; and how many items the page lists.
 fn az_sections<'a>(
     data: &'a Data,
-    curricula: std::ops::Range<usize>,
-    lists: std::ops::Range<usize>,
+    (curricula, lists, letter): (std::ops::Range<usize>, std::ops::Range<usize>, Option<usize>),
     reuse: Option<&Reused<'a, '_>>,
 ) -> (Vec<Section<'a>>, usize) {
     let site = data.site;
@@ -829,6 +990,7 @@ fn az_sections<'a>(
     let entries = keys
         .flat_map(|(ci, k)| k.iter().map(move |x| (ci, x)))
         .filter(|(_, k)| lists.contains(&usize::from(k.dimension)))
+        .filter(|(_, k)| letter.is_none_or(|l| letter_slot(&k.key) == l))
         .inspect(|_| count += 1)
         .filter(|(_, k)| reuse.is_none_or(|r| r.changed.contains(&k.key)))
         .map(|(ci, k)| {
@@ -850,11 +1012,17 @@ fn az_sections<'a>(
     (sections(taken.chain(made)), count)
 }
 
-/// The body of a competency page; its A–Z list may go to `insert` ([`az_or_views`]).
-pub fn competencies<'a>(data: &'a Data, filter: Filter, links: &Links, insert: &mut Option<AzList<'a>>) -> tera::Value {
+/// The body of a competency page: of a `filter`, whole or (where the lists
+/// are split) of one initial `letter` or the overview of the letters. Its
+/// A–Z list may go to `insert` ([`az_or_views`]).
+pub fn competencies<'a>(
+    data: &'a Data,
+    (filter, letter): (Filter, Option<usize>),
+    links: &Links,
+    insert: &mut Option<AzList<'a>>,
+) -> tera::Value {
     let site = data.site;
-    let t = i18n::strings(site.config.language);
-    let path = format!("kompetenzen/{}", filter.segment(site));
+    let base = format!("kompetenzen/{}", filter.segment(site));
     // A curriculum's page reads only its own keys: each of its pages costs its
     // own items, not the site's.
     let (curricula, lists) = match filter {
@@ -862,9 +1030,30 @@ pub fn competencies<'a>(data: &'a Data, filter: Filter, links: &Links, insert: &
         Filter::Curriculum(c) => (c..c + 1, 0..METHODS as usize),
         Filter::Dimension(d) => (0..data.competency_keys.len(), d..d + 1),
     };
+    let filters = filter_links(site, filter, letter.is_some(), links);
+    let split = match filter {
+        Filter::Curriculum(_) => Split::default(),
+        _ => Split::of(data, (&base, lists.clone()), letter, links),
+    };
+    if split.overview {
+        let count = data.az_letters.letters(lists).iter().map(|(_, n)| *n as usize).sum();
+        let page = CompetencyPage { sections: Vec::new(), az: None, filters, count, distinct: 0, split };
+        return tera::Value::from_serializable(&page);
+    }
+    let path = split.path(&base);
     let reuse = if data.fast_az { data.az.reusable(&path, lists.clone()) } else { None };
-    let (mut sections, count) = az_sections(data, curricula, lists, reuse.as_ref());
+    let (mut sections, count) = az_sections(data, (curricula, lists, letter), reuse.as_ref());
     let distinct: usize = sections.iter().map(|s| s.entries.len()).sum();
+    let (sections, az) = az_or_views(data, (&mut sections, path, reuse.as_ref()), (links, &split), insert);
+    tera::Value::from_serializable(&CompetencyPage { sections, az, filters, count, distinct, split })
+}
+
+/// The filters of the competency pages, as the page of `filter` links them
+/// (or a page of one letter of its list: the filter's link is then not
+/// the page's own, `aria-current="true"` instead of `"page"`).
+fn filter_links(site: &Site, filter: Filter, letter: bool, links: &Links) -> Vec<Value> {
+    let current = if letter { "true" } else { "page" };
+    let t = i18n::strings(site.config.language);
     // Beyond the header's limit of curricula, only the page of all items
     // lists every curriculum's page; the others link to it, the dimensions
     // and their own curriculum (every page would otherwise grow with the site).
@@ -874,7 +1063,7 @@ pub fn competencies<'a>(data: &'a Data, filter: Filter, links: &Links, insert: &
             || !matches!(f, Filter::Curriculum(_))
             || *f == filter
     };
-    let filters: Vec<Value> = Filter::all(site)
+    Filter::all(site)
         .into_iter()
         .filter(listed)
         .map(|f| {
@@ -888,25 +1077,33 @@ pub fn competencies<'a>(data: &'a Data, filter: Filter, links: &Links, insert: &
                 Filter::Dimension(_) => "dimension",
                 Filter::Curriculum(_) => "curriculum",
             };
-            json!({"label": label, "kind": kind, "url": links.to(&format!("kompetenzen/{}", f.segment(site))), "current": f == filter})
+            json!({"label": label, "kind": kind, "url": links.to(&format!("kompetenzen/{}", f.segment(site))), "current": (f == filter).then_some(current)})
         })
-        .collect();
-    let (sections, az) = az_or_views(data, (&mut sections, path, reuse.as_ref()), links, insert);
-    tera::Value::from_serializable(&CompetencyPage { sections, az, filters, count, distinct })
+        .collect()
 }
 
-/// The body of the methods page; its A–Z list, with the matrices before it,
-/// may go to `insert` ([`az_or_views`]).
-pub fn methods<'a>(data: &'a Data, links: &Links, insert: &mut Option<AzList<'a>>) -> Value {
+/// The body of the methods page (whole, one initial `letter`'s or the
+/// overview, as [`competencies`]); its A–Z list, with the matrices before it
+/// (on the page of all letters or the overview), may go to `insert`
+/// ([`az_or_views`]).
+pub fn methods<'a>(data: &'a Data, letter: Option<usize>, links: &Links, insert: &mut Option<AzList<'a>>) -> Value {
     let site = data.site;
-    let path = "methoden/".to_string();
     let lists = METHODS as usize..METHODS as usize + 1;
+    let split = Split::of(data, ("methoden/", lists.clone()), letter, links);
+    let path = split.path("methoden/");
     let reuse = if data.fast_az { data.az.reusable(&path, lists.clone()) } else { None };
-    let (mut sections, _) = az_sections(data, 0..data.competency_keys.len(), lists, reuse.as_ref());
-    let (sections, az) = az_or_views(data, (&mut sections, path, reuse.as_ref()), links, insert);
+    let mut sections = match split.overview {
+        true => Vec::new(),
+        false => az_sections(data, (0..data.competency_keys.len(), lists, letter), reuse.as_ref()).0,
+    };
+    let (sections, az) = az_or_views(data, (&mut sections, path, reuse.as_ref()), (links, &split), insert);
+    let body = |matrices: Vec<Value>| json!({"sections": sections, "az": az, "matrices": matrices, "letters": split.letters, "letter": split.letter, "overview": split.overview});
+    if letter.is_some() {
+        return body(Vec::new());
+    }
     if let Some(list) = insert {
         list.matrices = Some(reuse.map(|r| (r.kept, r.curricula.clone())));
-        return json!({"sections": sections, "az": az, "matrices": []});
+        return body(Vec::new());
     }
     let titles = shows_module_titles(site);
     let matrices: Vec<Value> = site
@@ -920,7 +1117,7 @@ pub fn methods<'a>(data: &'a Data, links: &Links, insert: &mut Option<AzList<'a>
             })
         })
         .collect();
-    json!({"sections": sections, "az": az, "matrices": matrices})
+    body(matrices)
 }
 
 /// The rows of a curriculum's methods matrix: each method A–Z (as first
@@ -1189,6 +1386,59 @@ mod tests {
     }
 
     #[test]
+    fn the_pages_of_a_split_list_together_list_what_the_whole_list_lists() {
+        let dir = tempfile::tempdir().unwrap();
+        crate::synth::write_site(dir.path(), 60, super::super::views::NAV_LIMIT + 1, 3).unwrap();
+        let site = crate::load::load_site(dir.path()).site;
+        let theme = super::super::Theme::load(dir.path(), "default").unwrap();
+        let (reuse, sources) = (super::super::Reuse::default(), std::collections::BTreeMap::new());
+        let data = super::super::prepare(&site, &theme, &sources, &super::super::Scope::all(), &reuse);
+        assert!(data.az_split && splits_lists(&site));
+        let n = site.curricula.len();
+        let entries = |sections: Vec<Section>| -> Vec<(String, String, usize)> {
+            let entry = |e: &Entry, l: &str| (l.to_string(), e.key.to_string(), e.occurrences.len());
+            sections.iter().flat_map(|s| s.entries.iter().map(|e| entry(e, &s.letter))).collect()
+        };
+        for lists in [0..4, 1..2, 4..5] {
+            let (whole, count) = az_sections(&data, (0..n, lists.clone(), None), None);
+            let letters = data.az_letters.letters(lists.clone());
+            assert!(letters.len() > 3, "{letters:?}");
+            let (mut parts, mut counted) = (Vec::new(), 0);
+            for &(slot, items) in &letters {
+                let (sections, count) = az_sections(&data, (0..n, lists.clone(), Some(slot)), None);
+                assert_eq!((sections.len(), count), (1, items as usize), "{}", slot_letter(slot));
+                assert_eq!(sections[0].letter, slot_letter(slot).to_string());
+                assert_eq!(sections[0].id, slot_id(slot));
+                parts.extend(entries(sections));
+                counted += count;
+            }
+            assert_eq!((parts, counted), (entries(whole), count), "{lists:?}");
+        }
+        // A site within the limits keeps its lists whole.
+        let bundled = crate::load::load_site(std::path::Path::new(env!("CARGO_MANIFEST_DIR"))).site;
+        assert!(!splits_lists(&bundled));
+    }
+
+    #[test]
+    fn letters_are_counted_as_the_lists_group_them() {
+        for (key, expected) in
+            [("apfel", 'A'), ("zebra", 'Z'), ("„zitat“", 'Z'), ("1. schritt", '#'), ("élan", '#'), ("", '#')]
+        {
+            assert_eq!(slot_letter(letter_slot(key)), expected, "{key}");
+            assert_eq!(letter(key), expected.to_string());
+        }
+        assert_eq!(
+            (slot_id(0), slot_id(25), slot_id(26)),
+            ("buchstabe-a".into(), "buchstabe-z".into(), "buchstabe-0".into())
+        );
+        let mut change = IndexChange::default();
+        change.keys[1].insert("netzwerk".into());
+        assert!(
+            change.letter(0..4, 13) && change.letter(1..2, 13) && !change.letter(2..5, 13) && !change.letter(0..4, 0)
+        );
+    }
+
+    #[test]
     fn the_a_to_z_list_written_directly_equals_az_html() {
         let texts = ["Äpfel & <Birnen>", "„Zitat“ mit \"Anführung\" und 'Apostroph'", "Ölzeug"];
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -1272,24 +1522,50 @@ mod tests {
                 }
                 (String::from_utf8(bytes).unwrap(), parts)
             };
-            let jobs = [Filter::All, Filter::Dimension(2), Filter::Curriculum(0)].map(Job::Competencies);
-            for job in jobs.iter().chain([&Job::Methods]) {
+            let mut jobs: Vec<Job> =
+                [Filter::All, Filter::Dimension(2), Filter::Curriculum(0)].map(Job::Competencies).into();
+            jobs.push(Job::Methods);
+            // Where the lists are split: the letter of module 1's first item
+            // (whose title the list shows or not), the largest letter of
+            // the dimension, and the first of the methods.
+            let m = &site.curricula[0].modules[0];
+            let first = letter_slot(&sort_key(&m.competencies.wissen[0].text));
+            let largest = |lists| data.az_letters.letters(lists).into_iter().max_by_key(|(_, n)| *n).map(|(l, _)| l);
+            // The page whose list comes in the most parts, and the one with module 1's first item.
+            let (mut many, mut all_items) = (Job::Competencies(Filter::All), Job::Competencies(Filter::All));
+            assert_eq!(data.az_split, least_parts > 3, "the synthetic site splits its lists, the bundled does not");
+            if let (true, Some(most), Some(dimension), Some(method)) =
+                (data.az_split, largest(0..4), largest(2..3), largest(4..5))
+            {
+                (many, all_items) =
+                    (Job::CompetencyLetter(Filter::All, most), Job::CompetencyLetter(Filter::All, first));
+                jobs.extend([many.clone(), all_items.clone(), Job::CompetencyLetter(Filter::Dimension(2), dimension)]);
+                jobs.push(Job::MethodsLetter(method));
+            }
+            for job in &jobs {
                 let (fast, parts) = page(&data, job);
                 data.fast_az = false;
                 let (slow, none) = page(&data, job);
                 data.fast_az = true;
-                // The page's beginning and end, and the list in one part or more.
-                let least = if matches!(job, Job::Competencies(Filter::All)) { least_parts } else { 3 };
+                // The page's beginning and end, and the list in one part or
+                // more; the overview of a split list has no list.
+                let overview = data.az_split
+                    && matches!(job, Job::Competencies(Filter::All | Filter::Dimension(_)) | Job::Methods);
+                let least = match job {
+                    _ if overview => 0,
+                    _ if *job == many => least_parts,
+                    _ => 3,
+                };
                 assert!(parts >= least && none == 0, "{job:?}: {parts} parts");
                 assert!(fast.contains("</html>") && !fast.contains(AZ_PLACE));
+                assert_eq!(fast.contains("<dl class=\"index\">"), !overview, "{job:?}");
                 assert_eq!(fast, slow, "{job:?}");
             }
             let (methods, _) = page(&data, &Job::Methods);
             assert!(methods.contains("matrix-check"));
             // A module's title shows beside its occurrences and as the
             // matrix's column head only while the site shows titles.
-            let (all, _) = page(&data, &Job::Competencies(Filter::All));
-            let m = &site.curricula[0].modules[0];
+            let (all, _) = page(&data, &all_items);
             let mut title = String::new();
             escape_into(&mut title, &m.title);
             let aside = format!("<span class=\"aside\">{title} · ");

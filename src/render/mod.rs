@@ -241,6 +241,14 @@ impl Scope {
             Job::Competencies(index_views::Filter::Dimension(d)) => self.index.as_ref().is_none_or(|i| i.dimension(d)),
             Job::Competencies(index_views::Filter::All) => shown(IndexChange::competencies),
             Job::Methods => shown(IndexChange::methods),
+            Job::CompetencyLetter(f, l) => {
+                let lists = match f {
+                    index_views::Filter::Dimension(d) => d..d + 1,
+                    _ => 0..4,
+                };
+                self.index.as_ref().is_none_or(|i| i.letter(lists, l))
+            }
+            Job::MethodsLetter(l) => self.index.as_ref().is_none_or(|i| i.letter(4..5, l)),
             Job::Fields | Job::Phases => shown(|i| i.outline),
             Job::Home => !self.indices_unchanged(),
             Job::Curriculum(c) | Job::CurriculumPrint(c) | Job::Module(c, _) => self.curriculum(c),
@@ -294,6 +302,21 @@ pub struct Reuse {
     bodies: views::KeptBodies,
     /// The entries of the competency pages' A–Z lists as last written.
     az: index_views::KeptAzs,
+    /// The items of the A–Z lists by initial letter, as last rendered,
+    /// where they are split into a page per letter.
+    az_letters: Option<index_views::LetterCounts>,
+}
+
+impl Reuse {
+    /// Whether an edit of modules adds or removes pages of the split A–Z
+    /// lists (`serve` then builds the whole site: the sitemap and every
+    /// page's links to the letters change), known before the render from
+    /// `change`, or after it from `next`.
+    pub fn other_letter_pages(&self, change: &IndexChange, next: Option<&Reuse>) -> bool {
+        let Some(now) = self.az_letters else { return false };
+        let layout = next.and_then(|n| n.az_letters).unwrap_or_else(|| now.after(change)).layout();
+        layout != now.layout()
+    }
 }
 
 /// Pages by output path.
@@ -530,7 +553,10 @@ fn tasks(data: &views::Data, scope: &Scope) -> Vec<Task> {
             Job::Module(c, _) | Job::CurriculumPrint(c) => modules[c].push(job),
             Job::Compare(k) | Job::Pair(k, _) | Job::ComparePrint(k) => comparisons.entry(k).or_default().push(job),
             Job::Home | Job::NotFound | Job::Glossary | Job::Search | Job::SitePage(_) => first.push(Task::Page(job)),
-            Job::Competencies(_) | Job::Methods | Job::Fields | Job::Phases => indices.push(Task::Page(job)),
+            Job::Competencies(_) | Job::CompetencyLetter(..) | Job::Methods | Job::MethodsLetter(_) => {
+                indices.push(Task::Page(job))
+            }
+            Job::Fields | Job::Phases => indices.push(Task::Page(job)),
             Job::Curriculum(_) | Job::Page(..) | Job::Source(..) => last.push(Task::Page(job)),
         }
     }
@@ -926,6 +952,9 @@ fn prepare<'a>(
     )
     .with_features(&reuse.features, keeping);
     let (curricula_by_id, comparisons_of) = views::curriculum_places(site, &outlines);
+    // Counted only where they make pages: an unsplit site's letters change nothing.
+    let az_split = index_views::splits_lists(site);
+    let az_letters = if az_split { index_views::LetterCounts::of(&competency_keys) } else { Default::default() };
     views::Data {
         site,
         nav: views::Nav::new(site, &outlines),
@@ -934,7 +963,6 @@ fn prepare<'a>(
         outlines,
         sources,
         t,
-        competency_keys,
         terms,
         search,
         made_search,
@@ -950,6 +978,9 @@ fn prepare<'a>(
         ledgers: site.curricula.iter().map(|_| std::sync::OnceLock::new()).collect(),
         markdown_salt,
         preparations,
+        az_split,
+        az_letters,
+        competency_keys,
         fast_az,
         fast_rows,
     }
@@ -1035,6 +1066,7 @@ fn next_reuse(site: &Site, scope: &Scope, data: views::Data, reuse: &Reuse) -> R
         exports: data.exports.into_next(&reuse.exports),
         bodies: data.bodies.into_next(&reuse.bodies),
         az: if fresh { data.az.into_next(scope.is_all()) } else { reuse.az.clone() },
+        az_letters: if fresh { data.az_split.then_some(data.az_letters) } else { reuse.az_letters },
     }
 }
 

@@ -23,6 +23,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("cmp_table.html", include_str!("../../themes/default/templates/cmp_table.html")),
     ("competencies.html", include_str!("../../themes/default/templates/competencies.html")),
     ("az.html", include_str!("../../themes/default/templates/az.html")),
+    ("az_pages.html", include_str!("../../themes/default/templates/az_pages.html")),
     ("methods.html", include_str!("../../themes/default/templates/methods.html")),
     ("fields.html", include_str!("../../themes/default/templates/fields.html")),
     ("phases.html", include_str!("../../themes/default/templates/phases.html")),

@@ -24,7 +24,7 @@ macro_rules! obj {
 pub(super) use obj;
 
 /// One output page to render.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Job {
     Home,
     Curriculum(usize),
@@ -38,7 +38,12 @@ pub enum Job {
     /// The whole comparison on one page, for printing.
     ComparePrint(usize),
     Competencies(super::index_views::Filter),
+    /// The page of one initial letter (a [`super::index_views::letter_slot`])
+    /// of a competency list split by letter ([`super::index_views::splits_lists`]).
+    CompetencyLetter(super::index_views::Filter, usize),
     Methods,
+    /// The page of one initial letter of the methods' list, split as the competencies'.
+    MethodsLetter(usize),
     Fields,
     Phases,
     Glossary,
@@ -99,6 +104,10 @@ pub struct Data<'a> {
     pub fast_az: bool,
     /// The A–Z lists kept from the last render, and those this one keeps.
     pub az: super::index_views::AzKeep<'a>,
+    /// Whether the site-wide A–Z lists are split by letter
+    /// ([`super::index_views::splits_lists`]), and their items by letter.
+    pub az_split: bool,
+    pub az_letters: super::index_views::LetterCounts,
     /// Whether the rows of the comparison tables may be written directly
     /// instead of through `cmp_row.html` (none of the templates involved is
     /// overridden).
@@ -156,8 +165,8 @@ impl Job {
             Job::Compare(_) => "compare.html",
             Job::Pair(..) => "pair.html",
             Job::ComparePrint(_) => "compare_print.html",
-            Job::Competencies(_) => "competencies.html",
-            Job::Methods => "methods.html",
+            Job::Competencies(_) | Job::CompetencyLetter(..) => "competencies.html",
+            Job::Methods | Job::MethodsLetter(_) => "methods.html",
             Job::Fields => "fields.html",
             Job::Phases => "phases.html",
             Job::Glossary => "glossary.html",
@@ -177,7 +186,11 @@ impl Job {
             Job::Pair(k, p) => format!("compare/{}/{}/", data.outlines[k].id, data.outlines[k].pairs[p].slug),
             Job::ComparePrint(k) => format!("compare/{}/print/", data.outlines[k].id),
             Job::Competencies(f) => format!("kompetenzen/{}", f.segment(site)),
+            Job::CompetencyLetter(f, l) => {
+                format!("kompetenzen/{}{}/", f.segment(site), super::index_views::slot_id(l))
+            }
             Job::Methods => "methoden/".into(),
+            Job::MethodsLetter(l) => format!("methoden/{}/", super::index_views::slot_id(l)),
             Job::Fields => "handlungsfelder/".into(),
             Job::Phases => "phasen/".into(),
             Job::Glossary => "glossar/".into(),
@@ -210,7 +223,16 @@ pub fn jobs(data: &Data) -> Vec<Job> {
         v.extend((0..c.pages.len()).map(|pi| Job::Page(ci, pi)));
     }
     v.extend(super::index_views::Filter::all(data.site).into_iter().map(Job::Competencies));
-    v.extend([Job::Methods, Job::Fields, Job::Phases, Job::Glossary, Job::Search]);
+    v.push(Job::Methods);
+    if data.az_split {
+        use super::index_views::Filter;
+        let letters = |lists: std::ops::Range<usize>| data.az_letters.letters(lists).into_iter().map(|(l, _)| l);
+        for (f, lists) in [(Filter::All, 0..4)].into_iter().chain((0..4).map(|d| (Filter::Dimension(d), d..d + 1))) {
+            v.extend(letters(lists).map(|l| Job::CompetencyLetter(f, l)));
+        }
+        v.extend(letters(4..5).map(Job::MethodsLetter));
+    }
+    v.extend([Job::Fields, Job::Phases, Job::Glossary, Job::Search]);
     v.extend((0..data.site.site_pages.len()).map(Job::SitePage));
     for (k, r) in data.outlines.iter().enumerate() {
         v.push(Job::Compare(k));
@@ -487,9 +509,27 @@ fn page_parts<'a>(
         }
         Job::Competencies(f) => {
             let title = t_str(site, "competency_index");
-            (title.clone(), vec![crumb(&title, None)], super::index_views::competencies(data, f, links, insert))
+            let body = super::index_views::competencies(data, (f, None), links, insert);
+            (title.clone(), vec![crumb(&title, None)], body)
         }
-        Job::Methods => simple(site, "methods_index", super::index_views::methods(data, links, insert)),
+        Job::CompetencyLetter(f, l) => {
+            let body = super::index_views::competencies(data, (f, Some(l)), links, insert);
+            let of = match f {
+                super::index_views::Filter::Dimension(d) => Some(t_str(site, crate::model::Dimension::ALL[d].key())),
+                _ => None,
+            };
+            letter_page(
+                data,
+                ("competency_index", of),
+                (l, links.to(&format!("kompetenzen/{}", f.segment(site)))),
+                body,
+            )
+        }
+        Job::Methods => simple(site, "methods_index", super::index_views::methods(data, None, links, insert)),
+        Job::MethodsLetter(l) => {
+            let body = tv(&super::index_views::methods(data, Some(l), links, insert));
+            letter_page(data, ("methods_index", None), (l, links.to("methoden/")), body)
+        }
         Job::Fields => simple(site, "fields", super::index_views::fields(data, links)),
         Job::Phases => simple(site, "phases", super::index_views::phases(data, links)),
         Job::Glossary => simple(site, "glossary", super::index_views::glossary(data)),
@@ -524,6 +564,25 @@ fn page_parts<'a>(
             (title, crumbs, body)
         }
     }
+}
+
+/// Title, breadcrumbs and body of the page of one initial letter (`slot`) of
+/// a split A–Z list: the list's title (the UI string `key`, and the
+/// dimension it is of), then the letter; the crumb to the list's overview at `up`.
+fn letter_page(
+    data: &Data,
+    (key, of): (&str, Option<String>),
+    (slot, up): (usize, String),
+    body: tera::Value,
+) -> (String, Vec<Value>, tera::Value) {
+    let list = t_str(data.site, key);
+    let letter = super::index_views::slot_letter(slot).to_string();
+    let title = match &of {
+        Some(of) => format!("{list}: {of} – {letter}"),
+        None => format!("{list} – {letter}"),
+    };
+    let label = of.map_or_else(|| list.clone(), |of| format!("{list}: {of}"));
+    (title, vec![crumb(&label, Some(up)), crumb(&letter, None)], body)
 }
 
 /// Title, breadcrumbs and body of a site-wide page titled by a UI string.

@@ -7,6 +7,8 @@
 # SITE_DIR          the bundled site (default: ../../public)
 # FIXTURE_SITE_DIR  the site built from tests/fixtures/valid (its tests are
 #                   skipped when unset)
+# LARGE_SITE_DIR    a large synthetic site (`cargo run --example synth -- DIR`,
+#                   then built): its split A–Z lists (skipped when unset)
 # CURRICULA_BIN     the curricula binary, for the `serve` live-reload tests
 #                   (skipped when unset)
 # CHROMIUM          browser binary (default: /usr/bin/chromium)
