@@ -55,6 +55,7 @@ fn sort_key(text: &str) -> String {
         .replace('ß', "ss")
 }
 
+#[cfg(test)]
 fn letter(key: &str) -> String {
     slot_letter(letter_slot(key)).to_string()
 }
@@ -62,8 +63,16 @@ fn letter(key: &str) -> String {
 /// How many initial letters the A–Z lists know: A to Z, then `#` for the rest.
 pub const LETTER_SLOTS: usize = 27;
 
+/// The slots in the order of the lists' sections: `#` first (it sorts before
+/// the letters), then A to Z.
+fn slots_in_order() -> impl Iterator<Item = usize> {
+    std::iter::once(LETTER_SLOTS - 1).chain(0..LETTER_SLOTS - 1)
+}
+
 /// The initial letter of a sort key as an index: 0 to 25 for A to Z, 26 for
-/// anything else (digits, other scripts, no letter at all).
+/// anything else (digits, other scripts, no letter at all). Computed once
+/// with each key ([`ItemKey::letter`]): a large site has hundreds of
+/// thousands, and a letter's page looks at all of them.
 fn letter_slot(key: &str) -> usize {
     match key.chars().find(|c| c.is_alphanumeric()) {
         Some(c) if c.is_ascii_alphabetic() => usize::from(c.to_ascii_uppercase() as u8 - b'A'),
@@ -114,7 +123,7 @@ impl LetterCounts {
         let mut counts = LetterCounts::default();
         for k in keys.iter().flat_map(|k| k.iter()) {
             if let Some(list) = counts.0.get_mut(usize::from(k.dimension)) {
-                list[letter_slot(&k.key)] += 1;
+                list[usize::from(k.letter)] += 1;
             }
         }
         counts
@@ -123,7 +132,7 @@ impl LetterCounts {
     /// The letters the `lists` have items of, with how many.
     pub fn letters(&self, lists: std::ops::Range<usize>) -> Vec<(usize, u32)> {
         let sum = |slot: usize| self.0.get(lists.clone()).unwrap_or_default().iter().map(|l| l[slot]).sum::<u32>();
-        (0..LETTER_SLOTS).map(|slot| (slot, sum(slot))).filter(|(_, n)| *n > 0).collect()
+        slots_in_order().map(|slot| (slot, sum(slot))).filter(|(_, n)| *n > 0).collect()
     }
 
     /// Which letters have pages: an edit that changes this adds or removes
@@ -263,6 +272,8 @@ impl KeptBytes<'_> {
 struct Section<'a> {
     letter: String,
     id: String,
+    /// The letter's [`letter_slot`].
+    slot: u8,
     entries: Vec<Entry<'a>>,
 }
 
@@ -309,28 +320,36 @@ fn section_views<'a>(sections: &'a [Section], lists: Lists<'a>, root: &str) -> V
         .collect()
 }
 
-/// Entries grouped by normalised text (their sort keys, computed once per
-/// curriculum: [`CurriculumKeys`]), sorted A–Z, split into letter sections.
-fn grouped<'a>(entries: impl Iterator<Item = (&'a str, &'a str, Occurrence)>) -> Vec<Section<'a>> {
-    let mut by_key: BTreeMap<&str, (&str, Vec<Occurrence>)> = BTreeMap::new();
+/// Entries grouped by normalised text (their sort keys and letters, computed
+/// once per curriculum: [`CurriculumKeys`]), sorted A–Z, split into letter sections.
+fn grouped<'a>(entries: impl Iterator<Item = (&'a ItemKey, &'a str, Occurrence)>) -> Vec<Section<'a>> {
+    let mut by_key: BTreeMap<&str, (u8, &str, Vec<Occurrence>)> = BTreeMap::new();
     for (key, text, occ) in entries {
-        by_key.entry(key).or_insert_with(|| (text, Vec::new())).1.push(occ);
+        by_key.entry(&key.key).or_insert_with(|| (key.letter, text, Vec::new())).2.push(occ);
     }
-    let entries = by_key.into_iter().map(|(key, (text, occurrences))| Entry { key, text, occurrences, kept: None });
-    sections(entries.map(|e| (letter(e.key), e)))
+    let entries = by_key
+        .into_iter()
+        .map(|(key, (letter, text, occurrences))| (letter, Entry { key, text, occurrences, kept: None }));
+    sections(entries)
 }
 
-/// Entries with their letters, in sections by letter (entries in key order).
-fn sections<'a>(entries: impl Iterator<Item = (String, Entry<'a>)>) -> Vec<Section<'a>> {
-    let mut letters: BTreeMap<String, Vec<Entry>> = BTreeMap::new();
+/// Entries with their letters ([`letter_slot`]), in sections by letter
+/// (entries in key order).
+fn sections<'a>(entries: impl Iterator<Item = (u8, Entry<'a>)>) -> Vec<Section<'a>> {
+    let mut letters: Vec<Vec<Entry>> = (0..LETTER_SLOTS).map(|_| Vec::new()).collect();
     for (l, e) in entries {
-        letters.entry(l).or_default().push(e);
+        if let Some(section) = letters.get_mut(usize::from(l)) {
+            section.push(e);
+        }
     }
-    letters
-        .into_iter()
-        .map(|(l, mut entries)| {
+    slots_in_order()
+        .filter_map(|slot| {
+            let mut entries = std::mem::take(&mut letters[slot]);
+            if entries.is_empty() {
+                return None;
+            }
             entries.sort_by(|a, b| a.key.cmp(b.key));
-            Section { id: format!("buchstabe-{}", l.to_lowercase().replace('#', "0")), letter: l, entries }
+            Some(Section { id: slot_id(slot), letter: slot_letter(slot).to_string(), slot: slot as u8, entries })
         })
         .collect()
 }
@@ -502,7 +521,7 @@ impl<'p, 'k> AzParts<'p, 'k> {
     }
 
     /// Writes `e` (of the section of `letter`) into `body`, or takes it over.
-    fn entry(&mut self, e: &Entry<'k>, letter: &str, lists: Lists, root: &str) {
+    fn entry(&mut self, e: &Entry<'k>, letter: u8, lists: Lists, root: &str) {
         let (text, range) = match &e.kept {
             Some(kept) if !self.compact => (self.take_over(kept), kept.range.clone()),
             kept => {
@@ -516,8 +535,7 @@ impl<'p, 'k> AzParts<'p, 'k> {
             }
         };
         if self.keeping {
-            let (key, letter) = (e.key.into(), letter.into());
-            self.entries.push(KeptEntry { key, letter, text, range });
+            self.entries.push(KeptEntry { key: e.key.into(), letter, text, range });
         } else if self.body.len() >= AZ_PART {
             self.hand_body();
         }
@@ -565,7 +583,7 @@ fn write_az<'k>(
         out.push_str("</h2>\n<dl class=\"index\">\n");
         parts.hand_head();
         for e in &s.entries {
-            parts.entry(e, &s.letter, lists, root);
+            parts.entry(e, s.slot, lists, root);
         }
         parts.hand_entries();
         parts.head.push_str("\n</dl>\n</section>\n");
@@ -646,7 +664,8 @@ pub struct KeptAz {
 #[derive(Debug)]
 struct KeptEntry {
     key: Box<str>,
-    letter: Box<str>,
+    /// Its [`letter_slot`].
+    letter: u8,
     /// Where its bytes are: an index into [`KeptAz::texts`], and the range.
     text: usize,
     range: std::ops::Range<usize>,
@@ -844,6 +863,8 @@ pub struct ItemKey {
     item: u32,
     /// The index of the item's [`Dimension`].
     dimension: u8,
+    /// The [`letter_slot`] of its key.
+    letter: u8,
     key: Box<str>,
 }
 
@@ -859,7 +880,9 @@ fn curriculum_keys(c: &Curriculum) -> CurriculumKeys {
             for (ii, it) in items.iter().enumerate() {
                 // `list` indexes the four dimensions and the methods.
                 let (module, item, dimension) = (place(mi), place(ii), list as u8);
-                v.push(ItemKey { module, item, dimension, key: sort_key(&it.text).into() });
+                let key = sort_key(&it.text);
+                let letter = letter_slot(&key) as u8;
+                v.push(ItemKey { module, item, dimension, letter, key: key.into() });
             }
         }
     }
@@ -990,24 +1013,21 @@ fn az_sections<'a>(
     let entries = keys
         .flat_map(|(ci, k)| k.iter().map(move |x| (ci, x)))
         .filter(|(_, k)| lists.contains(&usize::from(k.dimension)))
-        .filter(|(_, k)| letter.is_none_or(|l| letter_slot(&k.key) == l))
+        .filter(|(_, k)| letter.is_none_or(|l| usize::from(k.letter) == l))
         .inspect(|_| count += 1)
         .filter(|(_, k)| reuse.is_none_or(|r| r.changed.contains(&k.key)))
         .map(|(ci, k)| {
             let (mi, ii) = (k.module as usize, k.item as usize);
             let o = Occurrence::new(ci, mi, k.dimension, ii);
-            (&*k.key, Lists::item(&site.curricula[ci].modules[mi], &o).text.as_str(), o)
+            (k, Lists::item(&site.curricula[ci].modules[mi], &o).text.as_str(), o)
         });
     let fresh = grouped(entries);
     let Some(Reused { kept, changed, .. }) = reuse else { return (fresh, count) };
-    let made = fresh.into_iter().flat_map(|s| {
-        let letter = s.letter;
-        s.entries.into_iter().map(move |e| (letter.clone(), e))
-    });
+    let made = fresh.into_iter().flat_map(|s| s.entries.into_iter().map(move |e| (s.slot, e)));
     let taken = kept.entries.iter().filter(|e| !changed.contains(&e.key)).filter_map(|e| {
         let text = kept.texts.get(e.text)?;
         let kept = Some(KeptBytes { text, range: e.range.clone() });
-        Some((e.letter.to_string(), Entry { key: &e.key, text: "", occurrences: Vec::new(), kept }))
+        Some((e.letter, Entry { key: &e.key, text: "", occurrences: Vec::new(), kept }))
     });
     (sections(taken.chain(made)), count)
 }
@@ -1409,6 +1429,7 @@ mod tests {
                 assert_eq!((sections.len(), count), (1, items as usize), "{}", slot_letter(slot));
                 assert_eq!(sections[0].letter, slot_letter(slot).to_string());
                 assert_eq!(sections[0].id, slot_id(slot));
+                assert!(sections[0].entries.iter().all(|e| letter_slot(e.key) == slot), "each key of its letter");
                 parts.extend(entries(sections));
                 counted += count;
             }
@@ -1431,6 +1452,8 @@ mod tests {
             (slot_id(0), slot_id(25), slot_id(26)),
             ("buchstabe-a".into(), "buchstabe-z".into(), "buchstabe-0".into())
         );
+        // `#` before the letters, as the lists always sorted it.
+        assert_eq!(slots_in_order().map(slot_letter).take(3).collect::<String>(), "#AB");
         let mut change = IndexChange::default();
         change.keys[1].insert("netzwerk".into());
         assert!(
@@ -1463,9 +1486,10 @@ mod tests {
             Section {
                 letter: "A".into(),
                 id: "buchstabe-a".into(),
+                slot: 0,
                 entries: vec![entries(texts[0]), entries(texts[1])],
             },
-            Section { letter: "#".into(), id: "buchstabe-0".into(), entries: vec![entries(texts[2])] },
+            Section { letter: "#".into(), id: "buchstabe-0".into(), slot: 26, entries: vec![entries(texts[2])] },
         ];
         let dir = tempfile::tempdir().unwrap();
         let theme = super::super::Theme::load(dir.path(), "default").unwrap();
