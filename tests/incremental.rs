@@ -239,6 +239,10 @@ fn a_large_sites_title_edit_leaves_the_index_pages_and_equals_a_full_build() {
     assert_same_as_full(&mut inc, &root, &served, &[&module], Mode::Modules, "another module's item put first");
     edit(&module, "Neu: ", "Noch neuer: ");
     assert_same_as_full(&mut inc, &root, &served, &[&module], Mode::Modules, "an item renamed again");
+    // A method renamed within the letters the methods have (P).
+    assert!(tree(&served).contains_key("methoden/buchstabe-p/index.html"));
+    edit(&module, "methods:\n  - \"", "methods:\n  - \"Praxis: ");
+    assert_same_as_full(&mut inc, &root, &served, &[&module], Mode::Modules, "a method renamed");
     // A letter no item had before adds a page to each list it is in (and a
     // link to it on every page of the list): the whole site is built again.
     assert!(!tree(&served).contains_key("kompetenzen/buchstabe-z/"));

@@ -425,7 +425,9 @@ impl AzList<'_> {
                 h.clear();
             };
             let reuse = reuse.as_ref().map(|(kept, changed)| (&kept.matrices, changed));
-            matrices = write_matrices((head, &mut hand), (self.lists.site, &self.root), reuse, parts.keeping);
+            // The list's heading, unless the list is on the letters' pages.
+            let site = (self.lists.site, &*self.root, self.nav);
+            matrices = write_matrices((head, &mut hand), site, reuse, parts.keeping);
         }
         let label = self.nav.then_some(self.label);
         write_az(&mut parts, (&self.sections, self.lists), label, &self.root);
@@ -1153,15 +1155,15 @@ fn method_rows(c: &Curriculum) -> Vec<(&str, Vec<bool>)> {
     rows.into_values().collect()
 }
 
-/// The matrices of the methods page and the heading of its A–Z list, as
-/// `methods.html` writes them before the list, `out` handed to `flush` after
+/// The matrices of the methods page and (with `heading`) the heading of its
+/// A–Z list, as `methods.html` writes them before the list, `out` handed to `flush` after
 /// each matrix once it holds [`AZ_PART`] bytes (the matrices of a large site
 /// are megabytes). The matrices of curricula not among the changed ones are
 /// taken from `reuse` where given; with `keeping`, all of them are returned
 /// as written.
 fn write_matrices(
     (out, flush): (&mut String, &mut dyn FnMut(&mut String)),
-    (site, root): (&Site, &str),
+    (site, root, heading): (&Site, &str, bool),
     reuse: Option<(&Matrices, &BTreeSet<usize>)>,
     keeping: bool,
 ) -> Matrices {
@@ -1181,10 +1183,12 @@ fn write_matrices(
             flush(out);
         }
     }
-    let t = i18n::strings(site.config.language);
-    out.push_str("\n<h2>");
-    escape_into(out, t["occurrences"]);
-    out.push_str("</h2>\n");
+    if heading {
+        let t = i18n::strings(site.config.language);
+        out.push_str("\n<h2>");
+        escape_into(out, t["occurrences"]);
+        out.push_str("</h2>\n");
+    }
     made
 }
 
