@@ -577,6 +577,23 @@ fn more_cases() -> Vec<Case> {
             None,
             "`compare` is reserved",
         ),
+        // Its competency page would be a dimension's, or a letter's of the split lists.
+        c(
+            "curriculum id of a dimension",
+            Write("content/wissen/curriculum.yaml", b"title: x\n"),
+            "content/wissen",
+            None,
+            None,
+            "`wissen` is reserved",
+        ),
+        c(
+            "curriculum id of a letter",
+            Write("content/buchstabe-k/curriculum.yaml", b"title: x\n"),
+            "content/buchstabe-k",
+            None,
+            None,
+            "`buchstabe-k` is reserved",
+        ),
         c(
             "empty module file",
             Write("content/alpha/modules/m3.md", b""),

@@ -20,8 +20,11 @@ use std::path::{Path, PathBuf};
 /// reading one would only exhaust memory.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 
-/// Folder names under `content/` that are not curricula.
-pub const RESERVED: [&str; 14] = [
+/// Folder names under `content/` that are not curricula, or that a
+/// curriculum's id cannot be because its competency page
+/// (`kompetenzen/<id>/`) would be at the address of another page: a
+/// dimension's, or (with [`RESERVED_PREFIX`]) an initial letter's.
+pub const RESERVED: [&str; 18] = [
     "comparisons",
     "rules",
     "compare",
@@ -36,7 +39,20 @@ pub const RESERVED: [&str; 14] = [
     "glossar",
     "leichte-sprache",
     "barrierefreiheit",
+    "wissen",
+    "fertigkeiten",
+    "sozialkompetenz",
+    "selbststaendigkeit",
 ];
+
+/// The beginning of the pages of the A–Z lists' letters (`buchstabe-k`), which
+/// no curriculum id may have.
+pub const RESERVED_PREFIX: &str = "buchstabe-";
+
+/// Whether `id` cannot be a curriculum's ([`RESERVED`], [`RESERVED_PREFIX`]).
+pub fn reserved(id: &str) -> bool {
+    RESERVED.contains(&id) || id.starts_with(RESERVED_PREFIX)
+}
 
 /// The outcome of loading: the site as far as it could be read, every
 /// diagnostic, and the normalised text of every file read (for excerpts and the
@@ -211,14 +227,17 @@ impl Ctx {
             if name == "comparisons" || name == "rules" {
                 continue;
             }
-            if RESERVED.contains(&name.as_str()) {
+            if reserved(&name) {
                 self.error(
                     Diagnostic::error(
                         self.rel(&path),
                         None,
                         format!("`{name}` is reserved and cannot be a curriculum id"),
                     )
-                    .with_hint(format!("reserved names: {}", crate::text::list_choices(RESERVED))),
+                    .with_hint(format!(
+                        "reserved names: {}, and any beginning with `{RESERVED_PREFIX}`",
+                        crate::text::list_choices(RESERVED)
+                    )),
                 );
                 continue;
             }
