@@ -1513,13 +1513,54 @@ mod tests {
         assert_eq!(az_html(&[], lists, "x", ""), template(&[], "x", ""));
     }
 
+    /// The page of `job` as `build` writes it, and in how many parts.
+    fn page_in_parts(theme: &super::super::Theme, data: &Data, job: &super::super::views::Job) -> (String, usize) {
+        let (mut ctx, _) = super::super::views::context(data, job, Default::default());
+        let insert = ctx.insert.take();
+        let html = theme.render(job.template(), ctx).unwrap();
+        let (mut bytes, mut parts) = (Vec::new(), 0);
+        match insert {
+            Some(list) => list.write_parts(&html, &mut |p, _| {
+                bytes.extend_from_slice(p);
+                parts += 1;
+            }),
+            None => bytes = html,
+        }
+        (String::from_utf8(bytes).unwrap(), parts)
+    }
+
+    /// The index pages to compare: all items', a dimension's, a curriculum's
+    /// and the methods'; where the lists are split, also the letter pages
+    /// of the largest letter of all items (the page whose list comes in the
+    /// most parts: returned second), of module 1's first item (whose module
+    /// title the list shows or not: returned third), of the dimension's and
+    /// of the methods' largest letter.
+    fn index_jobs(data: &Data) -> (Vec<super::super::views::Job>, super::super::views::Job, super::super::views::Job) {
+        use super::super::views::Job;
+        let mut jobs: Vec<Job> =
+            [Filter::All, Filter::Dimension(2), Filter::Curriculum(0)].map(Job::Competencies).into();
+        jobs.push(Job::Methods);
+        let m = &data.site.curricula[0].modules[0];
+        let first = letter_slot(&sort_key(&m.competencies.wissen[0].text));
+        let largest = |lists| data.az_letters.letters(lists).into_iter().max_by_key(|(_, n)| *n).map(|(l, _)| l);
+        let (mut many, mut all_items) = (Job::Competencies(Filter::All), Job::Competencies(Filter::All));
+        if let (true, Some(most), Some(dimension), Some(method)) =
+            (data.az_split, largest(0..4), largest(2..3), largest(4..5))
+        {
+            (many, all_items) = (Job::CompetencyLetter(Filter::All, most), Job::CompetencyLetter(Filter::All, first));
+            jobs.extend([many.clone(), all_items.clone(), Job::CompetencyLetter(Filter::Dimension(2), dimension)]);
+            jobs.push(Job::MethodsLetter(method));
+        }
+        (jobs, many, all_items)
+    }
+
     /// The index pages with their A–Z lists (and the methods page's
     /// matrices) written directly, part by part, equal the pages the
     /// templates make: on the bundled site with text that needs escaping, and
     /// on a synthetic one whose lists come in many parts.
     #[test]
     fn index_pages_written_directly_equal_the_templates() {
-        use super::super::views::{Bodies, Job, context};
+        use super::super::views::Job;
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut bundled = crate::load::load_site(root).site;
         let (c, m) = (&mut bundled.curricula[0], 0);
@@ -1536,40 +1577,10 @@ mod tests {
         for (site, least_parts) in [(&bundled, 3), (&synthetic, 8)] {
             let mut data = super::super::prepare(site, &theme, &sources, &super::super::Scope::all(), &reuse);
             assert!(data.fast_az, "the built-in templates");
-            let page = |data: &Data, job: &Job| {
-                let (mut ctx, _) = context(data, job, Bodies::default());
-                let insert = ctx.insert.take();
-                let html = theme.render(job.template(), ctx).unwrap();
-                let (mut bytes, mut parts) = (Vec::new(), 0);
-                match insert {
-                    Some(list) => list.write_parts(&html, &mut |p, _| {
-                        bytes.extend_from_slice(p);
-                        parts += 1;
-                    }),
-                    None => bytes = html,
-                }
-                (String::from_utf8(bytes).unwrap(), parts)
-            };
-            let mut jobs: Vec<Job> =
-                [Filter::All, Filter::Dimension(2), Filter::Curriculum(0)].map(Job::Competencies).into();
-            jobs.push(Job::Methods);
-            // Where the lists are split: the letter of module 1's first item
-            // (whose title the list shows or not), the largest letter of
-            // the dimension, and the first of the methods.
-            let m = &site.curricula[0].modules[0];
-            let first = letter_slot(&sort_key(&m.competencies.wissen[0].text));
-            let largest = |lists| data.az_letters.letters(lists).into_iter().max_by_key(|(_, n)| *n).map(|(l, _)| l);
-            // The page whose list comes in the most parts, and the one with module 1's first item.
-            let (mut many, mut all_items) = (Job::Competencies(Filter::All), Job::Competencies(Filter::All));
+            let page = |data: &Data, job: &Job| page_in_parts(&theme, data, job);
             assert_eq!(data.az_split, least_parts > 3, "the synthetic site splits its lists, the bundled does not");
-            if let (true, Some(most), Some(dimension), Some(method)) =
-                (data.az_split, largest(0..4), largest(2..3), largest(4..5))
-            {
-                (many, all_items) =
-                    (Job::CompetencyLetter(Filter::All, most), Job::CompetencyLetter(Filter::All, first));
-                jobs.extend([many.clone(), all_items.clone(), Job::CompetencyLetter(Filter::Dimension(2), dimension)]);
-                jobs.push(Job::MethodsLetter(method));
-            }
+            let (jobs, many, all_items) = index_jobs(&data);
+            let m = &site.curricula[0].modules[0];
             for job in &jobs {
                 let (fast, parts) = page(&data, job);
                 data.fast_az = false;

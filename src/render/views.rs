@@ -507,34 +507,14 @@ fn page_parts<'a>(
             });
             (r.title.clone(), crumbs, body)
         }
-        Job::Competencies(f) => {
-            let title = t_str(site, "competency_index");
-            let body = super::index_views::competencies(data, (f, None), links, insert);
-            (title.clone(), vec![crumb(&title, None)], body)
-        }
-        Job::CompetencyLetter(f, l) => {
-            let body = super::index_views::competencies(data, (f, Some(l)), links, insert);
-            let of = match f {
-                super::index_views::Filter::Dimension(d) => Some(t_str(site, crate::model::Dimension::ALL[d].key())),
-                _ => None,
-            };
-            letter_page(
-                data,
-                ("competency_index", of),
-                (l, links.to(&format!("kompetenzen/{}", f.segment(site)))),
-                body,
-            )
-        }
-        Job::Methods => simple(site, "methods_index", super::index_views::methods(data, None, links, insert)),
-        Job::MethodsLetter(l) => {
-            let body = tv(&super::index_views::methods(data, Some(l), links, insert));
-            letter_page(data, ("methods_index", None), (l, links.to("methoden/")), body)
-        }
-        Job::Fields => simple(site, "fields", super::index_views::fields(data, links)),
-        Job::Phases => simple(site, "phases", super::index_views::phases(data, links)),
-        Job::Glossary => simple(site, "glossary", super::index_views::glossary(data)),
-        // A script per curriculum and one for the glossary (see crate::search).
-        Job::Search => simple(site, "search", json!({"scripts": crate::search::script_paths(site)})),
+        Job::Competencies(_)
+        | Job::CompetencyLetter(..)
+        | Job::Methods
+        | Job::MethodsLetter(_)
+        | Job::Fields
+        | Job::Phases
+        | Job::Glossary
+        | Job::Search => index_page_parts(data, job, links, insert),
         Job::CurriculumPrint(c) => {
             let cur = &site.curricula[c];
             let print = t_str(site, "print_view");
@@ -563,6 +543,48 @@ fn page_parts<'a>(
             let crumbs = vec![crumb(&r.title, Some(links.to(&format!("compare/{}/", r.id)))), crumb(&title, None)];
             (title, crumbs, body)
         }
+    }
+}
+
+/// Title, breadcrumbs and body of a site-wide index page (and of the search
+/// page); an A–Z list may go to `insert`.
+fn index_page_parts<'a>(
+    data: &'a Data,
+    job: &Job,
+    links: &Links,
+    insert: &mut Option<super::index_views::AzList<'a>>,
+) -> (String, Vec<Value>, tera::Value) {
+    let site = data.site;
+    match *job {
+        Job::Competencies(f) => {
+            let title = t_str(site, "competency_index");
+            let body = super::index_views::competencies(data, (f, None), links, insert);
+            (title.clone(), vec![crumb(&title, None)], body)
+        }
+        Job::CompetencyLetter(f, l) => {
+            let body = super::index_views::competencies(data, (f, Some(l)), links, insert);
+            let of = match f {
+                super::index_views::Filter::Dimension(d) => Some(t_str(site, crate::model::Dimension::ALL[d].key())),
+                _ => None,
+            };
+            letter_page(
+                data,
+                ("competency_index", of),
+                (l, links.to(&format!("kompetenzen/{}", f.segment(site)))),
+                body,
+            )
+        }
+        Job::Methods => simple(site, "methods_index", super::index_views::methods(data, None, links, insert)),
+        Job::MethodsLetter(l) => {
+            let body = tv(&super::index_views::methods(data, Some(l), links, insert));
+            letter_page(data, ("methods_index", None), (l, links.to("methoden/")), body)
+        }
+        Job::Fields => simple(site, "fields", super::index_views::fields(data, links)),
+        Job::Phases => simple(site, "phases", super::index_views::phases(data, links)),
+        Job::Glossary => simple(site, "glossary", super::index_views::glossary(data)),
+        // The search page, the only other job handed here: a script per
+        // curriculum and one for the glossary (see crate::search).
+        _ => simple(site, "search", json!({"scripts": crate::search::script_paths(site)})),
     }
 }
 
