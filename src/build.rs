@@ -296,10 +296,7 @@ fn anchors_removed(checked: &Checked, theme: &render::Theme, old: &Path) -> Opti
     let scope = render::Scope::curriculum_pages();
     render::render_scoped_to(site, theme, &checked.sources, &scope, &render::Reuse::default(), &note).ok()?;
     let made = made.into_inner().unwrap_or_else(|e| e.into_inner());
-    let same = |p: &str| {
-        made.get(p)
-            .is_some_and(|print| std::fs::read(old.join(p)).is_ok_and(|b| crate::text::fingerprint(&b) == *print))
-    };
+    let same = crate::links::Unchanged::Prints(&made);
     Some(crate::links::OldPages::read(site, old, &same).removed(site, &|p| index.ids_of(p)))
 }
 
@@ -311,7 +308,7 @@ fn check_rendered(root: &Path, mut checked: Checked) -> Vec<Diagnostic> {
     };
     let (streamed, old_pages) = rayon::join(
         || render_streamed(&checked, &theme, &sources, &render::Scope::check(), None),
-        || crate::links::OldPages::read(&checked.site, &root.join("public"), &|_| false),
+        || crate::links::OldPages::read(&checked.site, &root.join("public"), &crate::links::Unchanged::None),
     );
     match streamed {
         Ok(streamed) => {
@@ -452,7 +449,7 @@ pub fn build(opts: &BuildOptions) -> Result<Report, Failure> {
     // The previous build's pages, for the anchors it would lose; a page
     // linked from it is unchanged (most of them, in a rebuild).
     let linked = staging.linked();
-    let old_pages = crate::links::OldPages::read(&checked.site, &output, &|p| linked.contains(p));
+    let old_pages = crate::links::OldPages::read(&checked.site, &output, &crate::links::Unchanged::Paths(&linked));
     found.extend(old_pages.removed(&checked.site, &|p| index.ids_of(p)));
     let t = Instant::now();
     staging.commit().map_err(io)?;

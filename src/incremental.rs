@@ -242,27 +242,25 @@ impl Incremental {
             }
         };
         let change = undo.index_change(&state.checked.site);
-        if state.reuse.other_letter_pages(&change, None) {
+        if state.reuse.other_letter_pages(&change) {
             undo.apply(&mut state.checked);
             self.state = Some(state);
             return Ok(Err(inputs));
         }
         let scope = Scope::modules_changing(&modules, change);
         let result = self.update(&mut state, inputs, files, &modules, &scope, early);
-        if matches!(result, Ok(Ok(Rebuilt::Changed { .. }))) {
+        if matches!(result, Ok(Rebuilt::Changed { .. })) {
             self.seen = Some(state.inputs.clone());
         } else {
             undo.apply(&mut state.checked);
         }
         self.state = Some(state);
-        result
+        result.map(Ok)
     }
 
     /// Writes the edited modules' own pages, then renders and writes what
     /// else depends on them. On failure the pages written ahead are put back
-    /// and `state` is unchanged but for its (reloaded) site; so too when the
-    /// edit adds or removes pages of the split A–Z lists, which needs a full
-    /// rebuild (`Err(inputs)`).
+    /// and `state` is unchanged but for its (reloaded) site.
     fn update(
         &self,
         state: &mut State,
@@ -271,7 +269,7 @@ impl Incremental {
         modules: &[(usize, usize)],
         scope: &Scope,
         early: Early,
-    ) -> io::Result<Result<Rebuilt, Inputs>> {
+    ) -> io::Result<Rebuilt> {
         // The rest renders meanwhile: the own pages keep one thread busy for
         // only part of their time, and nothing of the rest is written before both end.
         let (ahead, update) = rayon::join(
@@ -288,14 +286,10 @@ impl Incremental {
         );
         let ahead = ahead?;
         let update = match update {
-            Ok(Some(u)) => u,
-            Ok(None) => {
-                ahead.restore();
-                return Ok(Err(inputs));
-            }
+            Ok(u) => u,
             Err(diags) => {
                 ahead.restore();
-                return Ok(Ok(Rebuilt::Failed(diags)));
+                return Ok(Rebuilt::Failed(diags));
             }
         };
         let paths = self.write_changed(&update.changed, &ahead).inspect_err(|_| ahead.restore())?;
@@ -305,7 +299,7 @@ impl Incremental {
         inputs.take_read(&self.root, state.checked.read.iter().filter(|(f, _)| files.contains(f)));
         state.inputs = inputs;
         let warnings = state.checked.diags.sorted_with(&state.render_warnings);
-        Ok(Ok(Rebuilt::Changed { paths, warnings, mode: Mode::Modules }))
+        Ok(Rebuilt::Changed { paths, warnings, mode: Mode::Modules })
     }
 
     /// Renders the own pages of the edited `modules` and writes those that
@@ -413,21 +407,15 @@ impl Incremental {
     }
 
     /// Renders what depends on the changed `modules` (already reloaded into
-    /// `state`'s site) and checks the links of the whole site with them;
-    /// `None` if the split A–Z lists now have pages of other letters.
+    /// `state`'s site) and checks the links of the whole site with them.
     fn render_modules(
         &self,
         state: &State,
         modules: &[(usize, usize)],
         scope: &Scope,
-    ) -> Result<Option<Update>, Vec<Diagnostic>> {
+    ) -> Result<Update, Vec<Diagnostic>> {
         let checked = &state.checked;
         let (made, summary) = self.make(checked, &state.theme, scope, &state.reuse, Some(&state.files), None)?;
-        // Known before the render (`rebuild_modules`); checked again, as
-        // writing the pages of a letter that is gone would leave them stale.
-        if state.reuse.other_letter_pages(&Default::default(), Some(&summary.reuse)) {
-            return Ok(None);
-        }
         // Render warnings of the edited files are found again; the others stay.
         let edited: Vec<&str> =
             modules.iter().map(|&(c, m)| checked.site.curricula[c].modules[m].file.as_str()).collect();
@@ -463,7 +451,7 @@ impl Incremental {
         if render_warnings.has_errors() {
             return Err(checked.diags.sorted_with(&render_warnings));
         }
-        Ok(Some(Update { kept: made.kept, changed: made.changed, reuse: summary.reuse, render_warnings }))
+        Ok(Update { kept: made.kept, changed: made.changed, reuse: summary.reuse, render_warnings })
     }
 
     /// Writes the new build: the first by swapping in its staging folder,

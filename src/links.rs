@@ -723,11 +723,23 @@ fn broken(site: &Site, page: &str, href: &str, why: &str) -> Diagnostic {
 /// new build replaces them.
 pub struct OldPages(Vec<(String, BTreeSet<String>)>);
 
+/// The pages of a previous build that the new one leaves as they were: their
+/// ids are the same, so [`OldPages::read`] does not collect them.
+pub enum Unchanged<'a> {
+    /// None known.
+    None,
+    /// These paths (linked into the new build, not read at all).
+    Paths(&'a std::collections::HashSet<String>),
+    /// The pages whose bytes have these fingerprints, by path (each page is
+    /// read once, to compare).
+    Prints(&'a FxHashMap<String, u64>),
+}
+
 impl OldPages {
     /// Reads the pages of every curriculum's folder in `old` in parallel
     /// (a folder entry without a readable page is left out), but those that
-    /// `same` says the new build leaves as they were: their ids are the same.
-    pub fn read(site: &Site, old: &Path, same: &(dyn Fn(&str) -> bool + Sync)) -> OldPages {
+    /// `same` says the new build leaves as they were.
+    pub fn read(site: &Site, old: &Path, same: &Unchanged) -> OldPages {
         use rayon::prelude::*;
         let pages = site.curricula.iter().flat_map(|c| {
             let entries = std::fs::read_dir(old.join(&c.id)).into_iter().flatten().flatten();
@@ -740,10 +752,15 @@ impl OldPages {
             pages
                 .collect::<Vec<_>>()
                 .into_par_iter()
-                .filter(|page| !same(page))
+                .filter(|page| !matches!(same, Unchanged::Paths(paths) if paths.contains(page)))
                 .filter_map(|page| {
-                    let html = std::fs::read_to_string(old.join(&page)).ok()?;
-                    Some((page, ids(&html)))
+                    let bytes = std::fs::read(old.join(&page)).ok()?;
+                    if let Unchanged::Prints(prints) = same
+                        && prints.get(&page) == Some(&crate::text::fingerprint(&bytes))
+                    {
+                        return None;
+                    }
+                    Some((page, ids(std::str::from_utf8(&bytes).ok()?)))
                 })
                 .collect(),
         )

@@ -92,6 +92,12 @@ pub fn slot_id(slot: usize) -> String {
     format!("buchstabe-{}", if letter == '#' { '0' } else { letter })
 }
 
+/// The folder of the page of letter `slot` of the split list at `base`
+/// (`kompetenzen/wissen/` → `kompetenzen/wissen/buchstabe-k/`).
+pub fn letter_dir(base: &str, slot: usize) -> String {
+    [base, &slot_id(slot), "/"].concat()
+}
+
 /// Beyond this many modules the site-wide A–Z lists are split by letter.
 pub const SPLIT_MODULES: usize = 200;
 
@@ -133,6 +139,11 @@ impl LetterCounts {
     pub fn letters(&self, lists: std::ops::Range<usize>) -> Vec<(usize, u32)> {
         let sum = |slot: usize| self.0.get(lists.clone()).unwrap_or_default().iter().map(|l| l[slot]).sum::<u32>();
         slots_in_order().map(|slot| (slot, sum(slot))).filter(|(_, n)| *n > 0).collect()
+    }
+
+    /// How many items the `lists` have.
+    pub fn total(&self, lists: std::ops::Range<usize>) -> usize {
+        self.0.get(lists).unwrap_or_default().iter().flatten().map(|n| *n as usize).sum()
     }
 
     /// Which letters have pages: an edit that changes this adds or removes
@@ -954,24 +965,18 @@ impl Split {
     /// The split of the page at `base` listing `lists`, showing `letter` (or
     /// the overview); nothing where the lists are not split.
     fn of(data: &Data, (base, lists): (&str, std::ops::Range<usize>), letter: Option<usize>, links: &Links) -> Self {
-        if !data.az_split {
-            return Split::default();
-        }
-        let letters = data.az_letters.letters(lists).into_iter().map(|(slot, _)| {
-            let id = slot_id(slot);
-            let url = links.to(&[base, &id, "/"].concat());
-            LetterLink { letter: slot_letter(slot), id, url, current: letter == Some(slot) }
+        let Some(counts) = &data.az_letters else { return Split::default() };
+        let letters = counts.letters(lists).into_iter().map(|(slot, _)| {
+            let url = links.to(&letter_dir(base, slot));
+            LetterLink { letter: slot_letter(slot), id: slot_id(slot), url, current: letter == Some(slot) }
         });
         Split { letters: letters.collect(), letter: letter.map(slot_letter), overview: letter.is_none() }
     }
+}
 
-    /// The folder of the page: that of the letter's below `base`.
-    fn path(&self, base: &str) -> String {
-        match self.letters.iter().find(|l| l.current) {
-            Some(l) => [base, &l.id, "/"].concat(),
-            None => base.to_string(),
-        }
-    }
+/// The folder of the page below `base` that lists `letter` (or all letters).
+fn page_dir(base: &str, letter: Option<usize>) -> String {
+    letter.map_or_else(|| base.to_string(), |slot| letter_dir(base, slot))
 }
 
 /// The sections as the template lists them, or (with the built-in templates)
@@ -1058,11 +1063,11 @@ pub fn competencies<'a>(
         _ => Split::of(data, (&base, lists.clone()), letter, links),
     };
     if split.overview {
-        let count = data.az_letters.letters(lists).iter().map(|(_, n)| *n as usize).sum();
+        let count = data.az_letters.map_or(0, |counts| counts.total(lists));
         let page = CompetencyPage { sections: Vec::new(), az: None, filters, count, distinct: 0, split };
         return tera::Value::from_serializable(&page);
     }
-    let path = split.path(&base);
+    let path = page_dir(&base, letter);
     let reuse = if data.fast_az { data.az.reusable(&path, lists.clone()) } else { None };
     let (mut sections, count) = az_sections(data, (curricula, lists, letter), reuse.as_ref());
     let distinct: usize = sections.iter().map(|s| s.entries.len()).sum();
@@ -1112,7 +1117,7 @@ pub fn methods<'a>(data: &'a Data, letter: Option<usize>, links: &Links, insert:
     let site = data.site;
     let lists = METHODS as usize..METHODS as usize + 1;
     let split = Split::of(data, ("methoden/", lists.clone()), letter, links);
-    let path = split.path("methoden/");
+    let path = page_dir("methoden/", letter);
     let reuse = if data.fast_az { data.az.reusable(&path, lists.clone()) } else { None };
     let mut sections = match split.overview {
         true => Vec::new(),
@@ -1417,7 +1422,7 @@ mod tests {
         let theme = super::super::Theme::load(dir.path(), "default").unwrap();
         let (reuse, sources) = (super::super::Reuse::default(), std::collections::BTreeMap::new());
         let data = super::super::prepare(&site, &theme, &sources, &super::super::Scope::all(), &reuse);
-        assert!(data.az_split && splits_lists(&site));
+        assert!(data.az_letters.is_some() && splits_lists(&site));
         let n = site.curricula.len();
         let entries = |sections: Vec<Section>| -> Vec<(String, String, usize)> {
             let entry = |e: &Entry, l: &str| (l.to_string(), e.key.to_string(), e.occurrences.len());
@@ -1425,7 +1430,7 @@ mod tests {
         };
         for lists in [0..4, 1..2, 4..5] {
             let (whole, count) = az_sections(&data, (0..n, lists.clone(), None), None);
-            let letters = data.az_letters.letters(lists.clone());
+            let letters = data.az_letters.unwrap_or_default().letters(lists.clone());
             assert!(letters.len() > 3, "{letters:?}");
             let (mut parts, mut counted) = (Vec::new(), 0);
             for &(slot, items) in &letters {
@@ -1542,10 +1547,11 @@ mod tests {
         jobs.push(Job::Methods);
         let m = &data.site.curricula[0].modules[0];
         let first = letter_slot(&sort_key(&m.competencies.wissen[0].text));
-        let largest = |lists| data.az_letters.letters(lists).into_iter().max_by_key(|(_, n)| *n).map(|(l, _)| l);
+        let counts = data.az_letters.unwrap_or_default();
+        let largest = |lists| counts.letters(lists).into_iter().max_by_key(|(_, n)| *n).map(|(l, _)| l);
         let (mut many, mut all_items) = (Job::Competencies(Filter::All), Job::Competencies(Filter::All));
         if let (true, Some(most), Some(dimension), Some(method)) =
-            (data.az_split, largest(0..4), largest(2..3), largest(4..5))
+            (data.az_letters.is_some(), largest(0..4), largest(2..3), largest(4..5))
         {
             (many, all_items) = (Job::CompetencyLetter(Filter::All, most), Job::CompetencyLetter(Filter::All, first));
             jobs.extend([many.clone(), all_items.clone(), Job::CompetencyLetter(Filter::Dimension(2), dimension)]);
@@ -1578,7 +1584,11 @@ mod tests {
             let mut data = super::super::prepare(site, &theme, &sources, &super::super::Scope::all(), &reuse);
             assert!(data.fast_az, "the built-in templates");
             let page = |data: &Data, job: &Job| page_in_parts(&theme, data, job);
-            assert_eq!(data.az_split, least_parts > 3, "the synthetic site splits its lists, the bundled does not");
+            assert_eq!(
+                data.az_letters.is_some(),
+                least_parts > 3,
+                "the synthetic site splits its lists, the bundled does not"
+            );
             let (jobs, many, all_items) = index_jobs(&data);
             let m = &site.curricula[0].modules[0];
             for job in &jobs {
@@ -1588,7 +1598,7 @@ mod tests {
                 data.fast_az = true;
                 // The page's beginning and end, and the list in one part or
                 // more; the overview of a split list has no list.
-                let overview = data.az_split
+                let overview = data.az_letters.is_some()
                     && matches!(job, Job::Competencies(Filter::All | Filter::Dimension(_)) | Job::Methods);
                 let least = match job {
                     _ if overview => 0,

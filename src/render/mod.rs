@@ -308,14 +308,11 @@ pub struct Reuse {
 }
 
 impl Reuse {
-    /// Whether an edit of modules adds or removes pages of the split A–Z
-    /// lists (`serve` then builds the whole site: the sitemap and every
-    /// page's links to the letters change), known before the render from
-    /// `change`, or after it from `next`.
-    pub fn other_letter_pages(&self, change: &IndexChange, next: Option<&Reuse>) -> bool {
-        let Some(now) = self.az_letters else { return false };
-        let layout = next.and_then(|n| n.az_letters).unwrap_or_else(|| now.after(change)).layout();
-        layout != now.layout()
+    /// Whether an edit of modules (`change`) adds or removes pages of the
+    /// split A–Z lists (`serve` then builds the whole site: the sitemap and
+    /// every page's links to the letters change).
+    pub fn other_letter_pages(&self, change: &IndexChange) -> bool {
+        self.az_letters.is_some_and(|now| now.after(change).layout() != now.layout())
     }
 }
 
@@ -553,10 +550,12 @@ fn tasks(data: &views::Data, scope: &Scope) -> Vec<Task> {
             Job::Module(c, _) | Job::CurriculumPrint(c) => modules[c].push(job),
             Job::Compare(k) | Job::Pair(k, _) | Job::ComparePrint(k) => comparisons.entry(k).or_default().push(job),
             Job::Home | Job::NotFound | Job::Glossary | Job::Search | Job::SitePage(_) => first.push(Task::Page(job)),
-            Job::Competencies(_) | Job::CompetencyLetter(..) | Job::Methods | Job::MethodsLetter(_) => {
-                indices.push(Task::Page(job))
-            }
-            Job::Fields | Job::Phases => indices.push(Task::Page(job)),
+            Job::Competencies(_)
+            | Job::CompetencyLetter(..)
+            | Job::Methods
+            | Job::MethodsLetter(_)
+            | Job::Fields
+            | Job::Phases => indices.push(Task::Page(job)),
             Job::Curriculum(_) | Job::Page(..) | Job::Source(..) => last.push(Task::Page(job)),
         }
     }
@@ -953,8 +952,7 @@ fn prepare<'a>(
     .with_features(&reuse.features, keeping);
     let (curricula_by_id, comparisons_of) = views::curriculum_places(site, &outlines);
     // Counted only where they make pages: an unsplit site's letters change nothing.
-    let az_split = index_views::splits_lists(site);
-    let az_letters = if az_split { index_views::LetterCounts::of(&competency_keys) } else { Default::default() };
+    let az_letters = index_views::splits_lists(site).then(|| index_views::LetterCounts::of(&competency_keys));
     views::Data {
         site,
         nav: views::Nav::new(site, &outlines),
@@ -978,7 +976,6 @@ fn prepare<'a>(
         ledgers: site.curricula.iter().map(|_| std::sync::OnceLock::new()).collect(),
         markdown_salt,
         preparations,
-        az_split,
         az_letters,
         competency_keys,
         fast_az,
@@ -1066,7 +1063,7 @@ fn next_reuse(site: &Site, scope: &Scope, data: views::Data, reuse: &Reuse) -> R
         exports: data.exports.into_next(&reuse.exports),
         bodies: data.bodies.into_next(&reuse.bodies),
         az: if fresh { data.az.into_next(scope.is_all()) } else { reuse.az.clone() },
-        az_letters: if fresh { data.az_split.then_some(data.az_letters) } else { reuse.az_letters },
+        az_letters: if fresh { data.az_letters } else { reuse.az_letters },
     }
 }
 

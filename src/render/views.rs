@@ -104,10 +104,9 @@ pub struct Data<'a> {
     pub fast_az: bool,
     /// The A–Z lists kept from the last render, and those this one keeps.
     pub az: super::index_views::AzKeep<'a>,
-    /// Whether the site-wide A–Z lists are split by letter
-    /// ([`super::index_views::splits_lists`]), and their items by letter.
-    pub az_split: bool,
-    pub az_letters: super::index_views::LetterCounts,
+    /// The items of the site-wide A–Z lists by initial letter, where those
+    /// lists are split into a page per letter ([`super::index_views::splits_lists`]).
+    pub az_letters: Option<super::index_views::LetterCounts>,
     /// Whether the rows of the comparison tables may be written directly
     /// instead of through `cmp_row.html` (none of the templates involved is
     /// overridden).
@@ -187,10 +186,10 @@ impl Job {
             Job::ComparePrint(k) => format!("compare/{}/print/", data.outlines[k].id),
             Job::Competencies(f) => format!("kompetenzen/{}", f.segment(site)),
             Job::CompetencyLetter(f, l) => {
-                format!("kompetenzen/{}{}/", f.segment(site), super::index_views::slot_id(l))
+                super::index_views::letter_dir(&format!("kompetenzen/{}", f.segment(site)), l)
             }
             Job::Methods => "methoden/".into(),
-            Job::MethodsLetter(l) => format!("methoden/{}/", super::index_views::slot_id(l)),
+            Job::MethodsLetter(l) => super::index_views::letter_dir("methoden/", l),
             Job::Fields => "handlungsfelder/".into(),
             Job::Phases => "phasen/".into(),
             Job::Glossary => "glossar/".into(),
@@ -224,9 +223,9 @@ pub fn jobs(data: &Data) -> Vec<Job> {
     }
     v.extend(super::index_views::Filter::all(data.site).into_iter().map(Job::Competencies));
     v.push(Job::Methods);
-    if data.az_split {
+    if let Some(counts) = &data.az_letters {
         use super::index_views::Filter;
-        let letters = |lists: std::ops::Range<usize>| data.az_letters.letters(lists).into_iter().map(|(l, _)| l);
+        let letters = |lists: std::ops::Range<usize>| counts.letters(lists).into_iter().map(|(l, _)| l);
         for (f, lists) in [(Filter::All, 0..4)].into_iter().chain((0..4).map(|d| (Filter::Dimension(d), d..d + 1))) {
             v.extend(letters(lists).map(|l| Job::CompetencyLetter(f, l)));
         }
