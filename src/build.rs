@@ -6,7 +6,7 @@ use crate::diag::{Diagnostic, Diagnostics};
 use crate::load::{self, Loaded};
 use crate::model::{Site, check};
 use crate::render::{self, OutFile};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -76,6 +76,7 @@ pub fn load_checked(root: &Path, base_url: Option<&str>) -> Result<Checked, Vec<
     if let Some(b) = base_url {
         site.config.base_url = if b.ends_with('/') { b.to_string() } else { format!("{b}/") };
     }
+    crate::inputs::stamp(&mut site, &read, render::generator_print());
     let t = Instant::now();
     let findings = check::check_site_keeping(&site, &Default::default(), |_| false);
     diags.extend(findings.all());
@@ -129,6 +130,7 @@ impl Undo {
                 None => checked.read.remove(&file),
             };
         }
+        crate::inputs::stamp(&mut checked.site, &checked.read, render::generator_print());
         if let Some((diags, load_diags, findings)) = self.diags {
             checked.diags = diags;
             checked.load_diags = load_diags;
@@ -176,6 +178,7 @@ pub fn reload_modules(
         undo.sources.push((file.clone(), checked.sources.insert(file, text), old_hash));
         changed.push((ci, mi));
     }
+    crate::inputs::stamp(&mut checked.site, &checked.read, render::generator_print());
     let mut diags = load_diags.clone();
     let findings = check::check_site_keeping(&checked.site, &checked.findings, |c| !changed.iter().any(|x| x.0 == c));
     diags.extend(findings.all());
@@ -281,9 +284,15 @@ fn check_unrendered(root: &Path, checked: &Checked) -> Option<Vec<Diagnostic>> {
 /// The warnings about the anchors and pages of a previous build in `old`
 /// that the new build would remove, from the new pages of the curricula's
 /// folders alone (the only pages compared: [`crate::links::OldPages`]);
-/// `None` if those pages cannot be made.
+/// `None` if those pages cannot be made. A curriculum whose previous page
+/// was made from the same inputs ([`crate::inputs`]) has the same pages: its
+/// pages are neither made nor read.
 fn anchors_removed(checked: &Checked, theme: &render::Theme, old: &Path) -> Option<Diagnostics> {
     let site = &checked.site;
+    let changed = changed_since(site, old);
+    if changed.is_empty() {
+        return Some(Diagnostics::new());
+    }
     let index = crate::links::LinkIndex::new(&site.config.base_url);
     // A previous page with the same bytes has the same ids: its fingerprint
     // is compared instead of its ids collected.
@@ -293,11 +302,40 @@ fn anchors_removed(checked: &Checked, theme: &render::Theme, old: &Path) -> Opti
         let print = crate::text::fingerprint(&f.bytes);
         made.lock().unwrap_or_else(|e| e.into_inner()).insert(f.path, print);
     };
-    let scope = render::Scope::curriculum_pages();
+    let scope = render::Scope::curriculum_pages(changed.clone());
     render::render_scoped_to(site, theme, &checked.sources, &scope, &render::Reuse::default(), &note).ok()?;
     let made = made.into_inner().unwrap_or_else(|e| e.into_inner());
     let same = crate::links::Unchanged::Prints(&made);
-    Some(crate::links::OldPages::read(site, old, &same).removed(site, &|p| index.ids_of(p)))
+    let old_pages = crate::links::OldPages::read_of(site, old, &|ci| changed.contains(&ci), &same);
+    Some(old_pages.removed(site, &|p| index.ids_of(p)))
+}
+
+/// The curricula (by index) whose pages in the previous build `old` were not
+/// made from the inputs of their pages now ([`crate::inputs`]; with the
+/// built-in theme, whose templates those include).
+fn changed_since(site: &Site, old: &Path) -> BTreeSet<usize> {
+    use rayon::prelude::*;
+    (0..site.curricula.len())
+        .into_par_iter()
+        .filter(|&ci| {
+            let c = &site.curricula[ci];
+            previous_inputs(&old.join(&c.id).join("index.html")) != Some(c.inputs)
+        })
+        .collect()
+}
+
+/// The inputs' fingerprint in the head of a previous build's curriculum page
+/// `path`, read from its start (where the built-in theme puts it).
+fn previous_inputs(path: &Path) -> Option<u64> {
+    use std::io::Read;
+    let mut start = Vec::with_capacity(8192);
+    std::fs::File::open(path).ok()?.take(8192).read_to_end(&mut start).ok()?;
+    let text = match std::str::from_utf8(&start) {
+        Ok(t) => t,
+        // Cut inside a character: what comes before it.
+        Err(e) => std::str::from_utf8(&start[..e.valid_up_to()]).ok()?,
+    };
+    crate::inputs::of_page(text)
 }
 
 fn check_rendered(root: &Path, mut checked: Checked) -> Vec<Diagnostic> {
@@ -306,10 +344,13 @@ fn check_rendered(root: &Path, mut checked: Checked) -> Vec<Diagnostic> {
         Ok(theme) => theme,
         Err(d) => return checked.diags.sorted_with(&d),
     };
-    let (streamed, old_pages) = rayon::join(
-        || render_streamed(&checked, &theme, &sources, &render::Scope::check(), None),
-        || crate::links::OldPages::read(&checked.site, &root.join("public"), &crate::links::Unchanged::None),
-    );
+    let old_pages = || {
+        let (site, old) = (&checked.site, root.join("public"));
+        let changed = if theme.is_built_in() { changed_since(site, &old) } else { (0..site.curricula.len()).collect() };
+        crate::links::OldPages::read_of(site, &old, &|ci| changed.contains(&ci), &crate::links::Unchanged::None)
+    };
+    let (streamed, old_pages) =
+        rayon::join(|| render_streamed(&checked, &theme, &sources, &render::Scope::check(), None), old_pages);
     match streamed {
         Ok(streamed) => {
             let mut found = streamed.found;

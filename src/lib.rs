@@ -13,6 +13,7 @@ pub mod diag;
 pub mod export;
 pub mod highlight;
 pub mod incremental;
+pub mod inputs;
 pub mod links;
 pub mod load;
 pub mod markdown;

@@ -740,8 +740,14 @@ impl OldPages {
     /// (a folder entry without a readable page is left out), but those that
     /// `same` says the new build leaves as they were.
     pub fn read(site: &Site, old: &Path, same: &Unchanged) -> OldPages {
+        OldPages::read_of(site, old, &|_| true, same)
+    }
+
+    /// [`OldPages::read`] for the curricula (by index) that `of` takes alone.
+    pub fn read_of(site: &Site, old: &Path, of: &(dyn Fn(usize) -> bool + Sync), same: &Unchanged) -> OldPages {
         use rayon::prelude::*;
-        let pages = site.curricula.iter().flat_map(|c| {
+        let curricula = site.curricula.iter().enumerate().filter(|(ci, _)| of(*ci));
+        let pages = curricula.flat_map(|(_, c)| {
             let entries = std::fs::read_dir(old.join(&c.id)).into_iter().flatten().flatten();
             let mut pages: Vec<String> =
                 entries.map(|e| format!("{}/{}/index.html", c.id, e.file_name().to_string_lossy())).collect();

@@ -176,6 +176,40 @@ fn a_previous_build_makes_check_compare_its_anchors() {
     assert!(gone("page alpha/intro/index.html"), "{found:#?}");
 }
 
+/// A curriculum page of a previous build carries the fingerprint of the
+/// inputs its curriculum's pages were made from: where they are the same
+/// now, the curriculum's pages are neither made nor compared. An anchor put
+/// into a previous page by hand shows which are compared: only those of
+/// curricula whose own files, or the files outside the curricula's folders,
+/// changed since.
+#[test]
+fn a_previous_build_is_compared_only_where_the_inputs_changed() {
+    let (_tmp, root) = plain_site();
+    let (code, _, err) = common::run(&["build", "--root", root.to_str().unwrap()], &root);
+    assert_eq!(code, 0, "{err}");
+    for page in ["public/alpha/m1/index.html", "public/beta/m1/index.html"] {
+        replace(&root, page, "<main id=\"main\"", "<span id=\"von-hand\"></span><main id=\"main\"");
+    }
+    let compared = |root: &Path| -> Vec<String> {
+        let found = same_both_ways(root);
+        let gone = found.iter().filter(|d| d.message.contains("#von-hand"));
+        let mut pages: Vec<String> = gone.map(|d| d.message.split(' ').nth(2).unwrap_or("").to_string()).collect();
+        pages.sort();
+        pages
+    };
+    assert_eq!(compared(&root), Vec::<String>::new(), "nothing changed");
+    replace(&root, "content/beta/modules/m1.md", "Beta.", "Beta, anders.");
+    assert_eq!(compared(&root), ["beta/m1/index.html"], "a module of beta");
+    replace(&root, "content/glossary.yaml", "Deutscher Qualifikationsrahmen.", "Der DQR.");
+    assert_eq!(compared(&root), ["alpha/m1/index.html", "beta/m1/index.html"], "the glossary");
+    // A previous build without the fingerprint (another theme, say) is compared whole.
+    replace(&root, "content/glossary.yaml", "Der DQR.", "Deutscher Qualifikationsrahmen.");
+    replace(&root, "content/beta/modules/m1.md", "Beta, anders.", "Beta.");
+    assert_eq!(compared(&root), Vec::<String>::new(), "all as built");
+    replace(&root, "public/alpha/index.html", "name=\"curricula-inputs\"", "name=\"x\"");
+    assert_eq!(compared(&root), ["alpha/m1/index.html"], "no fingerprint");
+}
+
 /// The A–Z lists' links to items are made from the model, not read back
 /// from the pages: a theme whose module pages leave out the items' anchors
 /// is reported as such, at the item.

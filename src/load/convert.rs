@@ -101,6 +101,7 @@ pub fn curriculum(f: raw::CurriculumFile, id: &str, file: &str, diags: &mut Diag
         modules: Vec::new(),
         pages: Vec::new(),
         incomplete: false,
+        inputs: 0,
     }
 }
 

@@ -333,6 +333,10 @@ pub struct Curriculum {
     /// Some of its files failed to load: totals and references into it are not
     /// checked, since they would only repeat the load errors.
     pub incomplete: bool,
+    /// The fingerprint of everything its pages are made from, set after
+    /// loading ([`crate::inputs::stamp`]); 0 where not known.
+    #[serde(skip)]
+    pub inputs: u64,
 }
 
 impl Curriculum {
@@ -550,6 +554,7 @@ pub(crate) mod testutil {
             modules,
             pages: vec![],
             incomplete: false,
+            inputs: 0,
         }
     }
 }

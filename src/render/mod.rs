@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 pub use index_views::{IndexChange, shows_module_titles};
-pub use theme::Theme;
+pub use theme::{Theme, generator_print};
 pub use views::{MdText, markdown_texts, render_markdown_text};
 
 /// The normalised text of every source file, by path relative to the root.
@@ -132,9 +132,9 @@ pub struct Scope {
     /// What of the site-wide index pages and the home page the changed
     /// modules change, if known (otherwise all of them are made again).
     index: Option<IndexChange>,
-    /// Only the pages in the curricula's folders (modules, chapters, print
+    /// Only the pages in these curricula's folders (modules, chapters, print
     /// views), nothing else: `check` compares their ids with a previous build's.
-    curriculum_pages: bool,
+    curriculum_pages: Option<BTreeSet<usize>>,
 }
 
 impl Scope {
@@ -157,7 +157,7 @@ impl Scope {
             data_paths_only: false,
             reuse: true,
             index: None,
-            curriculum_pages: false,
+            curriculum_pages: None,
         }
     }
 
@@ -174,17 +174,18 @@ impl Scope {
         self.index.as_ref().is_some_and(IndexChange::is_empty)
     }
 
-    /// The pages in the curricula's folders whose ids a previous build's pages
-    /// are compared with ([`crate::links::OldPages`]), and nothing else.
-    pub fn curriculum_pages() -> Self {
+    /// The pages in the folders of the curricula `of` (by index) whose ids a
+    /// previous build's pages are compared with ([`crate::links::OldPages`]),
+    /// and nothing else.
+    pub fn curriculum_pages(of: BTreeSet<usize>) -> Self {
         // No curriculum counts as changed: nothing beyond those pages is made.
-        Scope { changed: Some(BTreeSet::new()), curriculum_pages: true, ..Scope::default() }
+        Scope { changed: Some(BTreeSet::new()), curriculum_pages: Some(of), ..Scope::default() }
     }
 
     /// Whether only pages are made, no data files, and none that reads the
     /// sort keys of all items (the index pages).
     fn pages_only(&self) -> bool {
-        self.own_pages || self.curriculum_pages
+        self.own_pages || self.curriculum_pages.is_some()
     }
 
     /// Everything, keeping what later scoped renders reuse (serve's full rebuilds).
@@ -229,8 +230,8 @@ impl Scope {
         if self.own_pages {
             return matches!(*job, Job::Module(c, m) | Job::Source(c, m) if self.modules.contains(&(c, m)));
         }
-        if self.curriculum_pages {
-            return matches!(*job, Job::Module(..) | Job::CurriculumPrint(_) | Job::Page(..));
+        if let Some(of) = &self.curriculum_pages {
+            return matches!(*job, Job::Module(c, _) | Job::CurriculumPrint(c) | Job::Page(c, _) if of.contains(&c));
         }
         let shown = |what: fn(&IndexChange) -> bool| self.index.as_ref().is_none_or(what);
         match *job {

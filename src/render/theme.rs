@@ -43,6 +43,14 @@ const STATIC: &[(&str, &str)] = &[
     ("static/highlight.css", include_str!("../../themes/default/static/highlight.css")),
 ];
 
+/// A fingerprint of what makes the pages besides the content: the
+/// generator's version and its built-in templates ([`crate::inputs`]).
+pub fn generator_print() -> u64 {
+    let version = [env!("CARGO_PKG_VERSION").as_bytes()];
+    let templates = TEMPLATES.iter().flat_map(|(name, text)| [name.as_bytes(), text.as_bytes()]);
+    crate::text::fingerprint_parts(version.into_iter().chain(templates))
+}
+
 /// Compiled templates plus the static files to copy.
 pub struct Theme {
     tera: tera::Tera,

@@ -323,6 +323,10 @@ pub fn context<'a>(data: &'a Data, job: &Job, bodies: Bodies) -> (PageContext<'a
         "canonical": format!("{}{}", site.config.base_url, dir),
         "breadcrumbs": crumbs,
         "jsonld": jsonld(data, job),
+        "inputs": match *job {
+            Job::Curriculum(c) if site.curricula[c].inputs != 0 => Some(crate::inputs::hex(site.curricula[c].inputs)),
+            _ => None,
+        },
         "nav": nav,
     });
     (PageContext { frame: ctx, body, t: data.t.clone(), insert }, warnings)
