@@ -220,7 +220,8 @@ pub fn write_site(root: &Path, modules: usize, curricula: usize, seed: u64) -> s
         }
         if c + 1 < curricula {
             let next = (per.min(modules.saturating_sub((c + 1) * per))).min(count);
-            let mut y = format!("title: \"C{c} und C{}\"\nleft: c{c}\nright: c{}\npairs:\n", c + 1, c + 1);
+            let pairs = if next == 0 { "pairs: []" } else { "pairs:" };
+            let mut y = format!("title: \"C{c} und C{}\"\nleft: c{c}\nright: c{}\n{pairs}\n", c + 1, c + 1);
             for m in 1..=next {
                 let _ = writeln!(y, "  - {{left: [m{m}], right: [m{m}]}}");
             }

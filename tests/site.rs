@@ -354,3 +354,38 @@ fn a_to_z_lists_written_directly_equal_the_template() {
         assert!(direct == template, "{page}: the A–Z list written directly differs from az.html's");
     }
 }
+
+/// Where the A–Z lists are split (more curricula than the header lists), each
+/// curriculum's methods matrix has a page of its own, and the methods page
+/// links to them under the anchors the matrices had there.
+#[test]
+fn a_large_sites_methods_matrices_have_pages_of_their_own() {
+    let dir = tempfile::tempdir().unwrap();
+    curricula::synth::write_site(dir.path(), 65, 13, 3).unwrap();
+    let out = dir.path().join("public");
+    build(dir.path(), &out);
+    let overview = read(&out, "methoden/index.html");
+    assert!(!overview.contains("<table"), "no matrix on the methods page");
+    let site = curricula::load::load_site(dir.path()).site;
+    assert_eq!(site.curricula.len(), 13);
+    let sitemap = read(&out, "sitemap.xml");
+    for (i, c) in site.curricula.iter().enumerate() {
+        let link = format!(
+            "<li id=\"matrix-{}\"><a href=\"../methoden/{}/index.html\">{}</a></li>",
+            i + 1,
+            c.id,
+            c.short_title
+        );
+        assert!(overview.contains(&link), "{link}");
+        assert!(sitemap.contains(&format!("/methoden/{}/</loc>", c.id)), "{}", c.id);
+        let page = read(&out, &format!("methoden/{}/index.html", c.id));
+        let title = format!("Lernmethoden je Modul: {}", c.short_title);
+        assert!(page.contains(&format!("<h1>{title}</h1>")) && page.contains(&format!("<caption>{title}</caption>")));
+        let methods: std::collections::BTreeSet<&str> =
+            c.modules.iter().flat_map(|m| m.methods.iter().map(|x| x.text.as_str())).collect();
+        assert!(methods.len() > 2);
+        assert_eq!(page.matches("<th scope=\"row\">").count(), methods.len(), "a row per method");
+        assert!(methods.iter().all(|m| page.contains(&format!("<th scope=\"row\">{m}</th>"))));
+        assert_eq!(page.matches("<td class=\"check\">").count(), methods.len() * c.modules.len());
+    }
+}

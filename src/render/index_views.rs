@@ -1128,23 +1128,35 @@ pub fn methods<'a>(data: &'a Data, letter: Option<usize>, links: &Links, insert:
     if letter.is_some() {
         return body(Vec::new());
     }
+    if data.az_letters.is_some() {
+        // Each matrix has a page of its own; the overview keeps their old anchors.
+        let mut v = body(Vec::new());
+        let pages = site
+            .curricula
+            .iter()
+            .map(|c| json!({"short": c.short_title, "url": links.to(&format!("methoden/{}/", c.id))}));
+        v["matrix_pages"] = json!(pages.collect::<Vec<_>>());
+        return v;
+    }
     if let Some(list) = insert {
         list.matrices = Some(reuse.map(|r| (r.kept, r.curricula.clone())));
         return body(Vec::new());
     }
     let titles = shows_module_titles(site);
-    let matrices: Vec<Value> = site
-        .curricula
-        .iter()
-        .map(|c| {
-            json!({
-                "short": c.short_title,
-                "modules": matrix_modules(c, links, titles),
-                "rows": method_rows(c).into_iter().map(|(text, cells)| json!({"text": text, "cells": cells, "count": cells.iter().filter(|x| **x).count()})).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    body(matrices)
+    body(site.curricula.iter().map(|c| matrix_view(c, links, titles)).collect())
+}
+
+/// The body of a curriculum's methods matrix page ([`super::views::Job::MethodsMatrix`]).
+pub fn methods_matrix(data: &Data, c: &Curriculum, links: &Links) -> Value {
+    json!({"matrices": [matrix_view(c, links, shows_module_titles(data.site))], "matrix_page": true})
+}
+
+fn matrix_view(c: &Curriculum, links: &Links, titles: bool) -> Value {
+    json!({
+        "short": c.short_title,
+        "modules": matrix_modules(c, links, titles),
+        "rows": method_rows(c).into_iter().map(|(text, cells)| json!({"text": text, "cells": cells, "count": cells.iter().filter(|x| **x).count()})).collect::<Vec<_>>(),
+    })
 }
 
 /// The rows of a curriculum's methods matrix: each method A–Z (as first
@@ -1610,7 +1622,11 @@ mod tests {
                 assert_eq!(fast.contains("<dl class=\"index\">"), !overview, "{job:?}");
                 assert_eq!(fast, slow, "{job:?}");
             }
-            let (methods, _) = page(&data, &Job::Methods);
+            // A split site shows each matrix on a page of its own.
+            let (overview, _) = page(&data, &Job::Methods);
+            let split = data.az_letters.is_some();
+            assert_eq!(overview.contains("matrix-check"), !split);
+            let (methods, _) = page(&data, if split { &Job::MethodsMatrix(0) } else { &Job::Methods });
             assert!(methods.contains("matrix-check"));
             // A module's title shows beside its occurrences and as the
             // matrix's column head only while the site shows titles.

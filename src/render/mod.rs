@@ -250,6 +250,8 @@ impl Scope {
                 self.index.as_ref().is_none_or(|i| i.letter(lists, l))
             }
             Job::MethodsLetter(l) => self.index.as_ref().is_none_or(|i| i.letter(4..5, l)),
+            // As the methods page's matrix of the curriculum did.
+            Job::MethodsMatrix(c) => self.curriculum(c) && shown(IndexChange::methods),
             Job::Fields | Job::Phases => shown(|i| i.outline),
             Job::Home => !self.indices_unchanged(),
             Job::Curriculum(c) | Job::CurriculumPrint(c) | Job::Module(c, _) => self.curriculum(c),
@@ -555,6 +557,7 @@ fn tasks(data: &views::Data, scope: &Scope) -> Vec<Task> {
             | Job::CompetencyLetter(..)
             | Job::Methods
             | Job::MethodsLetter(_)
+            | Job::MethodsMatrix(_)
             | Job::Fields
             | Job::Phases => indices.push(Task::Page(job)),
             Job::Curriculum(_) | Job::Page(..) | Job::Source(..) => last.push(Task::Page(job)),

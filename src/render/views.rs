@@ -44,6 +44,9 @@ pub enum Job {
     Methods,
     /// The page of one initial letter of the methods' list, split as the competencies'.
     MethodsLetter(usize),
+    /// A curriculum's methods matrix on a page of its own, where the lists are
+    /// split ([`super::index_views::splits_lists`]; otherwise the methods page shows it).
+    MethodsMatrix(usize),
     Fields,
     Phases,
     Glossary,
@@ -165,7 +168,7 @@ impl Job {
             Job::Pair(..) => "pair.html",
             Job::ComparePrint(_) => "compare_print.html",
             Job::Competencies(_) | Job::CompetencyLetter(..) => "competencies.html",
-            Job::Methods | Job::MethodsLetter(_) => "methods.html",
+            Job::Methods | Job::MethodsLetter(_) | Job::MethodsMatrix(_) => "methods.html",
             Job::Fields => "fields.html",
             Job::Phases => "phases.html",
             Job::Glossary => "glossary.html",
@@ -190,6 +193,7 @@ impl Job {
             }
             Job::Methods => "methoden/".into(),
             Job::MethodsLetter(l) => super::index_views::letter_dir("methoden/", l),
+            Job::MethodsMatrix(c) => format!("methoden/{}/", site.curricula[c].id),
             Job::Fields => "handlungsfelder/".into(),
             Job::Phases => "phasen/".into(),
             Job::Glossary => "glossar/".into(),
@@ -230,6 +234,7 @@ pub fn jobs(data: &Data) -> Vec<Job> {
             v.extend(letters(lists).map(|l| Job::CompetencyLetter(f, l)));
         }
         v.extend(letters(4..5).map(Job::MethodsLetter));
+        v.extend((0..data.site.curricula.len()).map(Job::MethodsMatrix));
     }
     v.extend([Job::Fields, Job::Phases, Job::Glossary, Job::Search]);
     v.extend((0..data.site.site_pages.len()).map(Job::SitePage));
@@ -514,6 +519,7 @@ fn page_parts<'a>(
         | Job::CompetencyLetter(..)
         | Job::Methods
         | Job::MethodsLetter(_)
+        | Job::MethodsMatrix(_)
         | Job::Fields
         | Job::Phases
         | Job::Glossary
@@ -581,6 +587,13 @@ fn index_page_parts<'a>(
         Job::MethodsLetter(l) => {
             let body = tv(&super::index_views::methods(data, Some(l), links, insert));
             letter_page(data, ("methods_index", None), (l, links.to("methoden/")), body)
+        }
+        Job::MethodsMatrix(c) => {
+            let cur = &site.curricula[c];
+            let title = format!("{}: {}", t_str(site, "matrix_methods"), cur.short_title);
+            let crumbs =
+                vec![crumb(&t_str(site, "methods_index"), Some(links.to("methoden/"))), crumb(&cur.short_title, None)];
+            (title, crumbs, tv(&super::index_views::methods_matrix(data, cur, links)))
         }
         Job::Fields => simple(site, "fields", super::index_views::fields(data, links)),
         Job::Phases => simple(site, "phases", super::index_views::phases(data, links)),

@@ -3,7 +3,8 @@
 //    page per initial letter. The overview keeps the letters' old anchors and
 //    links to every letter's page; each letter page is accessible, marks its
 //    own letter, lists one section, and the letters' counts add up to the
-//    overview's.
+//    overview's. Each curriculum's methods matrix has a page of its own, linked
+//    from the methods page under the anchor the matrix had there.
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,6 +35,13 @@ function facts() {
   const headings = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map((h) => Number(h.tagName[1]));
   return {
     h1: document.querySelector('h1')?.textContent.trim(),
+    matrices: [...document.querySelectorAll('ul.matrix-pages a')].map((a) => ({
+      label: a.textContent.trim(),
+      href: a.href,
+      id: a.parentElement.id,
+    })),
+    rows: document.querySelectorAll('table.matrix-check tbody tr').length,
+    caption: document.querySelector('table.matrix-check caption')?.textContent.trim(),
     occurrences: count(/(\d+) Vorkommen/),
     sections: [...document.querySelectorAll('main section h2')].map((h) => [h.id, h.textContent.trim()]),
     entries: document.querySelectorAll('dl.index dt').length,
@@ -101,4 +109,21 @@ describe('large site: A–Z lists split by letter', { skip: !LARGE && 'LARGE_SIT
       }
     });
   }
+
+  it("/methoden/: each curriculum's matrix is on a page of its own", async () => {
+    const overview = await visit(server.url + '/methoden/', false);
+    const { matrices } = overview.facts;
+    assert.ok(matrices.length > 12, `matrices ${matrices.length}`);
+    assert.equal(overview.facts.rows, 0, 'no matrix on the overview');
+    for (const [i, m] of matrices.entries()) {
+      assert.equal(m.id, `matrix-${i + 1}`, `${m.label}: the matrix's old anchor`);
+      // axe on the first (the pages differ only in their rows).
+      const page = await visit(m.href, i === 0);
+      checkPage(m.href, page);
+      const f = page.facts;
+      assert.equal(f.h1, `Lernmethoden je Modul: ${m.label}`);
+      assert.equal(f.caption, f.h1);
+      assert.ok(f.rows > 0, `${m.href}: ${f.rows} rows`);
+    }
+  });
 });
