@@ -2,7 +2,9 @@
 //! `cargo run --release --example incremental -- ROOT MODULE_FILE`. The edit
 //! changes the module's title, with `EDIT=prose` a sentence of its
 //! Kompetenzbeschreibung, with `EDIT=item` the text of its first listed item,
-//! with `EDIT=method` the text of its first learning method.
+//! with `EDIT=method` the text of its first learning method (after its first
+//! letter: on a site whose lists are split by letter, an edit that adds a
+//! letter rebuilds the whole site).
 use std::time::Instant;
 
 fn main() {
@@ -13,10 +15,11 @@ fn main() {
     let mut inc = curricula::incremental::Incremental::new(&root, &out);
     let _ = inc.rebuild();
     let original = std::fs::read_to_string(&module).unwrap_or_default();
+    let method = first_method(&original);
     let (from, to) = match std::env::var("EDIT").as_deref() {
         Ok("prose") => ("## Kompetenzbeschreibung\n", "## Kompetenzbeschreibung\n\nEin neuer Satz.\n"),
         Ok("item") => ("    - \"", "    - \"Neu: "),
-        Ok("method") => ("methods:\n  - \"", "methods:\n  - \"Neu: "),
+        Ok("method") => (method.0.as_str(), method.1.as_str()),
         _ => ("title: \"", "title: \"Neu "),
     };
     let (mut times, mut firsts) = (Vec::new(), Vec::new());
@@ -30,6 +33,16 @@ fn main() {
     let _ = std::fs::write(&module, original);
     report("edited module's page written", &mut firsts);
     report("incremental rebuild", &mut times);
+}
+
+/// The start of the first learning method, up to its first letter, and the
+/// same with an `n` after that letter.
+fn first_method(text: &str) -> (String, String) {
+    let head = "methods:\n  - \"";
+    let letter = text.find(head).and_then(|i| text[i + head.len()..].chars().next());
+    let from = format!("{head}{}", letter.unwrap_or('"'));
+    let to = format!("{from}n");
+    (from, to)
 }
 
 fn report(what: &str, times: &mut [std::time::Duration]) {

@@ -63,6 +63,8 @@ pub struct Checked {
     pub sources: crate::render::Sources,
     /// The fingerprint of each file read, by path ([`load::Loaded::read`]).
     pub read: std::collections::BTreeMap<String, u64>,
+    /// The shared part of the curricula's inputs ([`crate::inputs::stamp`]).
+    pub shared_inputs: u64,
     pub timings: Timings,
 }
 
@@ -76,7 +78,7 @@ pub fn load_checked(root: &Path, base_url: Option<&str>) -> Result<Checked, Vec<
     if let Some(b) = base_url {
         site.config.base_url = if b.ends_with('/') { b.to_string() } else { format!("{b}/") };
     }
-    crate::inputs::stamp(&mut site, &read, render::generator_print());
+    let shared_inputs = crate::inputs::stamp(&mut site, &read, render::generator_print());
     let t = Instant::now();
     let findings = check::check_site_keeping(&site, &Default::default(), |_| false);
     diags.extend(findings.all());
@@ -85,7 +87,7 @@ pub fn load_checked(root: &Path, base_url: Option<&str>) -> Result<Checked, Vec<
     if diags.has_errors() {
         return Err(diags.sorted());
     }
-    Ok(Checked { site, diags, load_diags, findings, sources, read, timings })
+    Ok(Checked { site, diags, load_diags, findings, sources, read, shared_inputs, timings })
 }
 
 /// What [`reload_modules`] replaced in a [`Checked`], to put it back when the
@@ -117,6 +119,7 @@ impl Undo {
     }
 
     pub fn apply(self, checked: &mut Checked) {
+        let curricula: BTreeSet<usize> = self.modules.iter().map(|((ci, _), _)| *ci).collect();
         for ((ci, mi), module) in self.modules {
             checked.site.curricula[ci].modules[mi] = module;
         }
@@ -130,7 +133,7 @@ impl Undo {
                 None => checked.read.remove(&file),
             };
         }
-        crate::inputs::stamp(&mut checked.site, &checked.read, render::generator_print());
+        crate::inputs::restamp(&mut checked.site, &checked.read, checked.shared_inputs, curricula);
         if let Some((diags, load_diags, findings)) = self.diags {
             checked.diags = diags;
             checked.load_diags = load_diags;
@@ -178,7 +181,7 @@ pub fn reload_modules(
         undo.sources.push((file.clone(), checked.sources.insert(file, text), old_hash));
         changed.push((ci, mi));
     }
-    crate::inputs::stamp(&mut checked.site, &checked.read, render::generator_print());
+    crate::inputs::restamp(&mut checked.site, &checked.read, checked.shared_inputs, changed.iter().map(|(ci, _)| *ci));
     let mut diags = load_diags.clone();
     let findings = check::check_site_keeping(&checked.site, &checked.findings, |c| !changed.iter().any(|x| x.0 == c));
     diags.extend(findings.all());

@@ -17,30 +17,46 @@ pub const META: &str = "curricula-inputs";
 
 /// Sets each curriculum's [`crate::model::Curriculum::inputs`] from the
 /// fingerprints of the files read (`read`, by path from the site root) and of
-/// the generator (`generator`: its version and built-in templates).
-pub fn stamp(site: &mut Site, read: &BTreeMap<String, u64>, generator: u64) {
-    let dirs: std::collections::HashMap<&str, usize> =
-        site.curricula.iter().enumerate().map(|(ci, c)| (folder_of(&c.file), ci)).collect();
+/// the generator (`generator`: its version and built-in templates). Returns
+/// the fingerprint of the shared part (the generator and the files outside the
+/// curricula's folders), for [`restamp`].
+pub fn stamp(site: &mut Site, read: &BTreeMap<String, u64>, generator: u64) -> u64 {
+    let dirs: rustc_hash::FxHashMap<&str, ()> = site.curricula.iter().map(|c| (folder_of(&c.file), ())).collect();
     // The folder is a prefix ending in `/`; a file has only a few.
-    let owner = |file: &str| file.match_indices('/').find_map(|(i, _)| dirs.get(&file[..=i]).copied());
-    let mut shared = xxhash_rust::xxh3::Xxh3::new();
-    shared.update(&generator.to_le_bytes());
-    let mut own: Vec<xxhash_rust::xxh3::Xxh3> = site.curricula.iter().map(|_| xxhash_rust::xxh3::Xxh3::new()).collect();
+    let owned = |file: &str| file.match_indices('/').any(|(i, _)| dirs.contains_key(&file[..=i]));
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(&generator.to_le_bytes());
     // `read` is sorted by path, so each hash sees its files in one order.
-    for (file, print) in read {
-        let h = match owner(file) {
-            Some(ci) => &mut own[ci],
-            None => &mut shared,
-        };
-        h.update(&(file.len() as u64).to_le_bytes());
-        h.update(file.as_bytes());
-        h.update(&print.to_le_bytes());
+    for (file, print) in read.iter().filter(|(f, _)| !owned(f)) {
+        add(&mut h, file, *print);
     }
-    let shared = shared.digest();
-    for (c, own) in site.curricula.iter_mut().zip(own) {
+    let shared = h.digest();
+    restamp(site, read, shared, 0..site.curricula.len());
+    shared
+}
+
+/// Sets the fingerprint of the curricula `of` (by index) again after their
+/// files changed, with the `shared` part that [`stamp`] returned.
+pub fn restamp(site: &mut Site, read: &BTreeMap<String, u64>, shared: u64, of: impl IntoIterator<Item = usize>) {
+    use std::ops::Bound;
+    for ci in of {
+        let Some(c) = site.curricula.get_mut(ci) else { continue };
+        let folder = folder_of(&c.file);
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        // A folder's files are one range of the sorted paths.
+        let files = read.range::<str, _>((Bound::Included(folder), Bound::Unbounded));
+        for (file, print) in files.take_while(|(f, _)| f.starts_with(folder)) {
+            add(&mut h, file, *print);
+        }
         // Never 0, which means "unknown".
-        c.inputs = crate::text::fingerprint_parts([&shared.to_le_bytes()[..], &own.digest().to_le_bytes()]).max(1);
+        c.inputs = crate::text::fingerprint_parts([&shared.to_le_bytes()[..], &h.digest().to_le_bytes()]).max(1);
     }
+}
+
+fn add(h: &mut xxhash_rust::xxh3::Xxh3, file: &str, print: u64) {
+    h.update(&(file.len() as u64).to_le_bytes());
+    h.update(file.as_bytes());
+    h.update(&print.to_le_bytes());
 }
 
 /// `content/kit/curriculum.yaml` → `content/kit/`.
@@ -114,6 +130,25 @@ mod tests {
         more.push(("content/kit/pages/neu.md", 6));
         let after = prints(&more, 9);
         assert!(after[0] != before[0] && after[1] == before[1]);
+    }
+
+    #[test]
+    fn restamping_one_curriculum_gives_what_stamping_all_gives() {
+        let mut read: BTreeMap<String, u64> =
+            [("content/kit/modules/m1.md", 3), ("content/kit2/curriculum.yaml", 4), ("site.yaml", 5)]
+                .map(|(f, p)| (f.to_string(), p))
+                .into();
+        let mut s = site();
+        let shared = stamp(&mut s, &read, 9);
+        let before: Vec<u64> = s.curricula.iter().map(|c| c.inputs).collect();
+        read.insert("content/kit/modules/m1.md".into(), 30);
+        restamp(&mut s, &read, shared, [0]);
+        let mut fresh = site();
+        assert_eq!(stamp(&mut fresh, &read, 9), shared);
+        let (restamped, stamped): (Vec<u64>, Vec<u64>) =
+            s.curricula.iter().zip(&fresh.curricula).map(|(a, b)| (a.inputs, b.inputs)).unzip();
+        assert_eq!(restamped, stamped);
+        assert!(restamped[0] != before[0] && restamped[1] == before[1]);
     }
 
     #[test]
