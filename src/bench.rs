@@ -1,6 +1,6 @@
 //! `curricula bench`: builds synthetic sites of several sizes and reports wall
 //! times, pages per second, peak memory and the time of each phase, the `check`
-//! time, the incremental rebuild after one module changes (its title, or an
+//! time (alone, and beside the last build as a previous one), the incremental rebuild after one module changes (its title, or an
 //! item's text; through the code path of `serve`), and the same corpus built
 //! with Hugo for comparison.
 //!
@@ -42,6 +42,9 @@ pub struct Figures {
     pub phases: [Duration; 5],
     pub peak_rss_kb: u64,
     pub check: Duration,
+    /// `check` with the last build as the site's `public/` (a content
+    /// repository's CI after a build: its anchors are compared).
+    pub check_beside: Duration,
     /// Rebuild after a module's title is edited: until its own page is
     /// written, and in all.
     pub module_page: Duration,
@@ -183,12 +186,21 @@ pub fn measure(n: usize, opts: &BenchOptions) -> Result<Figures, String> {
         builds_over.push(build()?.0);
     }
     let phase_median = |k: usize| median(phases.iter().map(|p| p[k]).collect());
-    let mut checks = Vec::new();
-    for _ in 0..opts.runs {
-        let mut cmd = Command::new(&exe);
-        cmd.args(["check", "--root"]).arg(&site);
-        checks.push(run_timed(&mut cmd)?.0);
-    }
+    let checks = || -> Result<Duration, String> {
+        let mut times = Vec::new();
+        for _ in 0..opts.runs {
+            let mut cmd = Command::new(&exe);
+            cmd.args(["check", "--root"]).arg(&site);
+            times.push(run_timed(&mut cmd)?.0);
+        }
+        Ok(median(times))
+    };
+    let check = checks()?;
+    let public = site.join("public");
+    std::fs::rename(&out, &public).map_err(|e| format!("{}: {e}", public.display()))?;
+    let check_beside = checks();
+    std::fs::rename(&public, &out).map_err(|e| format!("{}: {e}", out.display()))?;
+    let check_beside = check_beside?;
     let output = Volume::of(&out);
     let write_floor = write_floor(&output, &opts.dir.join(format!("floor-{n}")), opts.runs)?;
     let [(module_page, incremental), (_, item_edit)] =
@@ -207,7 +219,8 @@ pub fn measure(n: usize, opts: &BenchOptions) -> Result<Figures, String> {
         build_over: median(builds_over),
         phases: std::array::from_fn(phase_median),
         peak_rss_kb: last.2,
-        check: median(checks),
+        check,
+        check_beside,
         module_page,
         incremental,
         item_edit,
@@ -286,7 +299,7 @@ fn ms(d: Duration) -> String {
 /// The results as a Markdown table.
 pub fn table(figures: &[Figures]) -> String {
     let mut s = String::from(
-        "| modules | pages | output MB | write floor ms | build ms | build over previous ms | pages/s | peak RSS MB | load ms | check ms | compare ms (CPU) | render ms | write ms | `check` ms | edit → module page ms | incremental ms | item edit ms | Hugo ms | Hugo MB | ours/Hugo |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+        "| modules | pages | output MB | write floor ms | build ms | build over previous ms | pages/s | peak RSS MB | load ms | check ms | compare ms (CPU) | render ms | write ms | `check` ms | `check` beside previous ms | edit → module page ms | incremental ms | item edit ms | Hugo ms | Hugo MB | ours/Hugo |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for f in figures {
         let pps = f.pages as f64 / f.build.as_secs_f64().max(1e-9);
@@ -309,6 +322,7 @@ pub fn table(figures: &[Figures]) -> String {
             ms(f.phases[3]),
             ms(f.phases[4]),
             ms(f.check),
+            ms(f.check_beside),
             ms(f.module_page),
             ms(f.incremental),
             ms(f.item_edit),
