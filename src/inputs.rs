@@ -24,9 +24,9 @@ pub const META: &str = "curricula-inputs";
 /// the fingerprint of the shared part (the generator and the files outside the
 /// curricula's folders), for [`restamp`].
 pub fn stamp(site: &mut Site, read: &BTreeMap<String, u64>, generator: u64) -> u64 {
-    let dirs: rustc_hash::FxHashMap<&str, ()> = site.curricula.iter().map(|c| (folder_of(&c.file), ())).collect();
+    let dirs: rustc_hash::FxHashSet<&str> = site.curricula.iter().map(|c| folder_of(&c.file)).collect();
     // The folder is a prefix ending in `/`; a file has only a few.
-    let owned = |file: &str| file.match_indices('/').any(|(i, _)| dirs.contains_key(&file[..=i]));
+    let owned = |file: &str| file.match_indices('/').any(|(i, _)| dirs.contains(&file[..=i]));
     let mut h = xxhash_rust::xxh3::Xxh3::new();
     h.update(&generator.to_le_bytes());
     // `read` is sorted by path, so each hash sees its files in one order.

@@ -436,9 +436,7 @@ impl AzList<'_> {
                 h.clear();
             };
             let reuse = reuse.as_ref().map(|(kept, changed)| (&kept.matrices, changed));
-            // The list's heading, unless the list is on the letters' pages.
-            let site = (self.lists.site, &*self.root, self.nav);
-            matrices = write_matrices((head, &mut hand), site, reuse, parts.keeping);
+            matrices = write_matrices((head, &mut hand), (self.lists.site, &self.root), reuse, parts.keeping);
         }
         let label = self.nav.then_some(self.label);
         write_az(&mut parts, (&self.sections, self.lists), label, &self.root);
@@ -1125,17 +1123,17 @@ pub fn methods<'a>(data: &'a Data, letter: Option<usize>, links: &Links, insert:
     };
     let (sections, az) = az_or_views(data, (&mut sections, path, reuse.as_ref()), (links, &split), insert);
     let body = |matrices: Vec<Value>| json!({"sections": sections, "az": az, "matrices": matrices, "letters": split.letters, "letter": split.letter, "overview": split.overview});
-    if letter.is_some() {
-        return body(Vec::new());
-    }
-    if data.az_letters.is_some() {
-        // Each matrix has a page of its own; the overview keeps their old anchors.
+    if letter.is_some() || data.az_letters.is_some() {
+        // A split list: each matrix has a page of its own, which the overview
+        // links to under the matrix's old anchor.
         let mut v = body(Vec::new());
-        let pages = site
-            .curricula
-            .iter()
-            .map(|c| json!({"short": c.short_title, "url": links.to(&format!("methoden/{}/", c.id))}));
-        v["matrix_pages"] = json!(pages.collect::<Vec<_>>());
+        if letter.is_none() {
+            let pages = site
+                .curricula
+                .iter()
+                .map(|c| json!({"short": c.short_title, "url": links.to(&format!("methoden/{}/", c.id))}));
+            v["matrix_pages"] = json!(pages.collect::<Vec<_>>());
+        }
         return v;
     }
     if let Some(list) = insert {
@@ -1172,15 +1170,15 @@ fn method_rows(c: &Curriculum) -> Vec<(&str, Vec<bool>)> {
     rows.into_values().collect()
 }
 
-/// The matrices of the methods page and (with `heading`) the heading of its
-/// A–Z list, as `methods.html` writes them before the list, `out` handed to `flush` after
+/// The matrices of the methods page and the heading of its A–Z list (only an
+/// unsplit list has them on its page, [`methods`]), as `methods.html` writes them before the list, `out` handed to `flush` after
 /// each matrix once it holds [`AZ_PART`] bytes (the matrices of a large site
 /// are megabytes). The matrices of curricula not among the changed ones are
 /// taken from `reuse` where given; with `keeping`, all of them are returned
 /// as written.
 fn write_matrices(
     (out, flush): (&mut String, &mut dyn FnMut(&mut String)),
-    (site, root, heading): (&Site, &str, bool),
+    (site, root): (&Site, &str),
     reuse: Option<(&Matrices, &BTreeSet<usize>)>,
     keeping: bool,
 ) -> Matrices {
@@ -1200,12 +1198,10 @@ fn write_matrices(
             flush(out);
         }
     }
-    if heading {
-        let t = i18n::strings(site.config.language);
-        out.push_str("\n<h2>");
-        escape_into(out, t["occurrences"]);
-        out.push_str("</h2>\n");
-    }
+    let t = i18n::strings(site.config.language);
+    out.push_str("\n<h2>");
+    escape_into(out, t["occurrences"]);
+    out.push_str("</h2>\n");
     made
 }
 
